@@ -1,0 +1,138 @@
+# cardrender: card-layout rendering engine.
+#   make            library (static + shared), CLI, example program
+#   make test       unit tests, golden images; then the same under ASan+UBSan
+#   make demo       renders the examples into out/demo
+#   make install    PREFIX=/usr/local DESTDIR=
+.DEFAULT_GOAL := all
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/cardrender
+
+VERSION := 0.1.0
+SOMAJOR := 0
+BUILD   ?= build
+
+CC      ?= cc
+MODULES := freetype2 harfbuzz icu-uc icu-i18n libpng libjpeg jansson
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+# Before anything is built, check the Debian packages (and install them as
+# root); pkg-config is asked only once they are known to be there.
+NO_DEPS_GOALS := clean format uninstall
+ifeq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+else ifeq ($(wildcard $(DEPS_STAMP)),)
+DEPS_RESULT := $(shell scripts/install-deps >&2 && mkdir -p $(BUILD) && touch $(DEPS_STAMP) && echo ok)
+ifneq ($(DEPS_RESULT),ok)
+$(error dependencies are missing: see the apt-get line above)
+endif
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(MODULES) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(MODULES) 2>/dev/null)
+TEST_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+TEST_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+OPT      ?= -O2 -g
+SANITIZE ?=
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC -Iinclude -Irender \
+              -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL := $(PKG_LIBS) -lpthread -lm $(LDLIBS)
+
+LIB_SRC  := $(sort $(wildcard render/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+
+STATIC_LIB := $(BUILD)/libcardrender.a
+SHARED_LIB := $(BUILD)/libcardrender.so.$(VERSION)
+CLI        := $(BUILD)/cardrender
+EXAMPLE    := $(BUILD)/examples/api_example
+
+.PHONY: all deps test unit-test golden-test asan-test demo install uninstall clean \
+        update-golden format bench
+
+all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
+
+deps:
+	scripts/install-deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(STATIC_LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libcardrender.so.$(SOMAJOR) $(SANITIZE) -o $@ $^ $(LDLIBS_ALL)
+	ln -sf libcardrender.so.$(VERSION) $(BUILD)/libcardrender.so.$(SOMAJOR)
+	ln -sf libcardrender.so.$(SOMAJOR) $(BUILD)/libcardrender.so
+
+$(CLI): $(CLI_OBJ) $(STATIC_LIB)
+	$(CC) $(SANITIZE) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS_ALL)
+
+$(EXAMPLE): examples/api_example.c $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(STATIC_LIB) \
+	    $(TEST_LIBS) $(LDLIBS_ALL)
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# Unit tests run from the project root so they find fonts/ and ../shared/.
+unit-test: $(TEST_BIN)
+	@status=0; for t in $(TEST_BIN); do echo "== $$t"; $$t || status=1; done; exit $$status
+
+golden-test: $(CLI)
+	$(CLI) golden tests/golden
+
+test:
+	@$(MAKE) --no-print-directory unit-test golden-test
+	@$(MAKE) --no-print-directory asan-test
+	@echo "make test: all passed"
+
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+asan-test:
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SANITIZE="$(ASAN_FLAGS)" \
+	    unit-test golden-test
+
+demo: $(CLI) $(EXAMPLE)
+	@scripts/demo $(CLI) $(EXAMPLE)
+
+update-golden: $(CLI)
+	$(CLI) golden tests/golden --update
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(DATADIR)/fonts
+	install -m 644 include/cardrender.h $(DESTDIR)$(INCDIR)/
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libcardrender.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcardrender.so.$(SOMAJOR)
+	ln -sf libcardrender.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libcardrender.so
+	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
+	install -m 644 fonts/manifest.json $(DESTDIR)$(DATADIR)/fonts/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' cardrender.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/cardrender.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(INCDIR)/cardrender.h $(DESTDIR)$(LIBDIR)/libcardrender.* \
+	    $(DESTDIR)$(BINDIR)/cardrender $(DESTDIR)$(LIBDIR)/pkgconfig/cardrender.pc
+	rm -rf $(DESTDIR)$(DATADIR)
+
+format:
+	clang-format -i include/*.h render/*.[ch] cli/*.c tests/*.[ch] examples/*.c
+
+clean:
+	rm -rf build build-asan out

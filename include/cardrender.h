@@ -1,0 +1,177 @@
+/*
+ * cardrender: the card-layout rendering engine for identity-card production.
+ *
+ * A template (JSON) describes a card; a record (JSON) holds one person's data;
+ * the engine turns the two into a print-ready image.
+ *
+ *   cr_error err;
+ *   cr_engine *engine = cr_engine_create(NULL, &err);          // fonts, caches
+ *   cr_template *tpl = cr_template_load_file(engine, "card.json", &err);
+ *   cr_record *rec = cr_record_load_file("person.json", &err);
+ *   cr_image *img = cr_render(engine, tpl, rec, NULL, &err);
+ *   cr_image_write_png_file(img, "card.png", &err);
+ *   cr_image_destroy(img); cr_record_destroy(rec);
+ *   cr_template_destroy(tpl); cr_engine_destroy(engine);
+ *
+ * Text: every string handed to the engine (templates, records) is UTF-8 in
+ * LOGICAL order, exactly as typed. Never pre-shape it, never reorder it
+ * visually and never use Arabic presentation forms: the engine runs the
+ * Unicode bidi algorithm and shaping itself, and text that was already
+ * reordered comes out backwards (a common way Uyghur gets printed wrongly).
+ *
+ * Thread safety: an engine is safe to share between threads once created;
+ * its font and glyph caches lock internally. Templates and records are
+ * immutable once loaded and may be shared between threads too. An image
+ * belongs to the thread that rendered it. cr_error objects are per call.
+ *
+ * Errors: every call that can fail takes a cr_error* (may be NULL) and
+ * returns NULL or a non-zero status on failure; the error then names the
+ * file, the line and column, and the field where that applies.
+ */
+#ifndef CARDRENDER_H
+#define CARDRENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CR_VERSION_MAJOR 0
+#define CR_VERSION_MINOR 1
+#define CR_VERSION_PATCH 0
+#define CR_VERSION_STRING "0.1.0"
+
+/* Version of the library actually linked, e.g. "0.1.0". */
+const char *cr_version(void);
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum cr_status {
+    CR_OK = 0,
+    CR_ERR_ARGUMENT,  /* a caller passed an invalid argument */
+    CR_ERR_IO,        /* a file could not be read or written */
+    CR_ERR_SYNTAX,    /* malformed JSON */
+    CR_ERR_TEMPLATE,  /* a template that is valid JSON but not a valid template */
+    CR_ERR_RECORD,    /* a record that lacks a key or holds a wrong value */
+    CR_ERR_FONT,      /* a font that is missing, unreadable or lacks a character */
+    CR_ERR_TEXT,      /* text that cannot be laid out (invalid UTF-8, overflow) */
+    CR_ERR_IMAGE,     /* an image that cannot be decoded or encoded */
+    CR_ERR_NOMEM,     /* out of memory */
+    CR_ERR_INTERNAL   /* a library failed in a way it should not */
+} cr_status;
+
+/* Where an error happened and what it was. `message` is the complete
+ * human-readable text, location included, e.g.
+ *   templates/a.json:12:20: field 3 "name": "size_pt" must be a number
+ * The other members repeat its parts for programs; unknown parts are empty
+ * strings or -1 (line, column, field_index: 1-based line/column, 0-based
+ * field index). */
+typedef struct cr_error {
+    cr_status code;
+    char message[1024];
+    char file[512];
+    int line;
+    int column;
+    int field_index;
+    char field_name[128];
+} cr_error;
+
+/* A short name for a status, e.g. "template". */
+const char *cr_status_name(cr_status status);
+
+/* ---------------------------------------------------------------- engine */
+
+typedef struct cr_engine cr_engine;
+
+typedef struct cr_engine_options {
+    /* Font manifest to use; NULL means $CARDRENDER_FONT_MANIFEST, else the
+     * installed one, else fonts/manifest.json next to the working folder. */
+    const char *font_manifest_path;
+} cr_engine_options;
+
+/* Creates an engine: the font manifest is read now, fonts load lazily, once
+ * per engine, the first time a template needs them. Share one engine between
+ * all templates and threads. Returns NULL and fills err on failure. */
+cr_engine *cr_engine_create(const cr_engine_options *options, cr_error *err);
+
+/* Adds a reference; returns engine. */
+cr_engine *cr_engine_ref(cr_engine *engine);
+
+/* Drops a reference; the engine is freed with the last one. NULL is allowed. */
+void cr_engine_destroy(cr_engine *engine);
+
+/* -------------------------------------------------------------- template */
+
+typedef struct cr_template cr_template;
+
+/* Loads and validates a template. Fonts it names are resolved against the
+ * engine's manifest now, so a missing font is reported here, not at render
+ * time. The template's own folder is searched for fonts first. */
+cr_template *cr_template_load_file(cr_engine *engine, const char *path, cr_error *err);
+
+/* The same from memory; `name` is used in error messages and `base_dir` (may
+ * be NULL) as the template's folder. */
+cr_template *cr_template_load_memory(cr_engine *engine, const char *json, size_t length,
+                                     const char *name, const char *base_dir, cr_error *err);
+
+/* Card size in pixels at the template's own resolution or at `dpi` (> 0). */
+void cr_template_pixel_size(const cr_template *tpl, int dpi, int *width, int *height);
+
+/* Resolution in dpi the template asks for. */
+int cr_template_dpi(const cr_template *tpl);
+
+void cr_template_destroy(cr_template *tpl);
+
+/* ---------------------------------------------------------------- record */
+
+typedef struct cr_record cr_record;
+
+/* A record is one JSON object whose values are strings, e.g.
+ *   {"name": "张三", "sex": "男", "birth_date": "1990-05-12"} */
+cr_record *cr_record_load_file(const char *path, cr_error *err);
+cr_record *cr_record_load_memory(const char *json, size_t length, const char *name,
+                                 cr_error *err);
+
+/* The value for key, or NULL. Valid as long as the record. */
+const char *cr_record_get(const cr_record *record, const char *key);
+
+void cr_record_destroy(cr_record *record);
+
+/* ----------------------------------------------------------------- render */
+
+typedef struct cr_render_options {
+    int dpi; /* 0: the template's resolution; else 72..1200 */
+} cr_render_options;
+
+/* An 8-bit RGB image, rows top to bottom, 3 bytes a pixel. */
+typedef struct cr_image cr_image;
+
+/* Renders one card. A record may be NULL when the template binds no keys.
+ * Thread-safe for a shared engine and template. */
+cr_image *cr_render(cr_engine *engine, const cr_template *tpl, const cr_record *record,
+                    const cr_render_options *options, cr_error *err);
+
+int cr_image_width(const cr_image *image);
+int cr_image_height(const cr_image *image);
+int cr_image_stride(const cr_image *image); /* bytes per row */
+int cr_image_dpi(const cr_image *image);
+const uint8_t *cr_image_pixels(const cr_image *image);
+
+/* Writes an 8-bit RGB PNG with pHYs (the image's dpi) and sRGB chunks. The
+ * file is written to a temporary name beside `path` and renamed when
+ * complete, so a failure never leaves a partial file. Returns CR_OK. */
+cr_status cr_image_write_png_file(const cr_image *image, const char *path, cr_error *err);
+
+/* The same PNG into a buffer the caller frees with free(). */
+cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_t *size,
+                                    cr_error *err);
+
+void cr_image_destroy(cr_image *image);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

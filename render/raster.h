@@ -1,0 +1,38 @@
+/* The canvas: 8-bit RGB pixels and the compositing primitives every layer
+ * paints with. Blending is source-over with exact rounding, so results are
+ * deterministic across machines. */
+#ifndef CR_RASTER_H
+#define CR_RASTER_H
+
+#include <stdint.h>
+
+#include "cardrender.h"
+#include "template.h"
+
+typedef struct cr_canvas {
+    int width, height, stride; /* stride = bytes per row */
+    uint8_t *pixels;           /* RGB, 3 bytes a pixel */
+} cr_canvas;
+
+struct cr_image {
+    cr_canvas canvas;
+    int dpi;
+};
+
+cr_status cr_canvas_init(cr_canvas *canvas, int width, int height, cr_error *err);
+void cr_canvas_free(cr_canvas *canvas);
+
+/* Fills every pixel with color (alpha blends over what is there). */
+void cr_canvas_fill(cr_canvas *canvas, cr_color color);
+
+/* Blends color through an 8-bit coverage mask whose top-left pixel lands at
+ * (x, y); the effective alpha is coverage * color.a. Clips to the canvas. */
+void cr_canvas_blend_mask(cr_canvas *canvas, const uint8_t *mask, int width, int rows,
+                          int pitch, int x, int y, cr_color color);
+
+/* An anti-aliased rectangle with rounded corners (radius 0 = square), in
+ * pixel coordinates that need not be whole. */
+void cr_canvas_fill_rounded_rect(cr_canvas *canvas, double x, double y, double width,
+                                 double height, double radius, cr_color color);
+
+#endif
