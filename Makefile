@@ -32,8 +32,8 @@ endif
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(MODULES) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(MODULES) 2>/dev/null)
-TEST_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
-TEST_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+TEST_CFLAGS := $(shell pkg-config --cflags cmocka zlib 2>/dev/null)
+TEST_LIBS   := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT      ?= -O2 -g
@@ -55,7 +55,7 @@ SHARED_LIB := $(BUILD)/libcardrender.so.$(VERSION)
 CLI        := $(BUILD)/cardrender
 EXAMPLE    := $(BUILD)/examples/api_example
 
-.PHONY: all deps test unit-test golden-test asan-test demo install uninstall clean \
+.PHONY: all deps test unit-test cli-test golden-test asan-test demo install uninstall clean \
         update-golden format bench
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
@@ -97,15 +97,18 @@ unit-test: $(TEST_BIN)
 golden-test: $(CLI)
 	$(CLI) golden tests/golden
 
+cli-test: $(CLI)
+	tests/cli.sh $(CLI)
+
 test:
-	@$(MAKE) --no-print-directory unit-test golden-test
+	@$(MAKE) --no-print-directory unit-test cli-test golden-test
 	@$(MAKE) --no-print-directory asan-test
 	@echo "make test: all passed"
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan-test:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SANITIZE="$(ASAN_FLAGS)" \
-	    unit-test golden-test
+	    unit-test cli-test golden-test
 
 demo: $(CLI) $(EXAMPLE)
 	@scripts/demo $(CLI) $(EXAMPLE)

@@ -86,8 +86,9 @@ const char *cr_status_name(cr_status status);
 typedef struct cr_engine cr_engine;
 
 typedef struct cr_engine_options {
-    /* Font manifest to use; NULL means $CARDRENDER_FONT_MANIFEST, else the
-     * installed one, else fonts/manifest.json next to the working folder. */
+    /* Font manifest to use. NULL means $CARDRENDER_FONT_MANIFEST if set, else
+     * fonts/manifest.json in the working folder if there is one (a checkout),
+     * else the installed PREFIX/share/cardrender/fonts/manifest.json. */
     const char *font_manifest_path;
 } cr_engine_options;
 
@@ -141,8 +142,15 @@ void cr_record_destroy(cr_record *record);
 
 /* ----------------------------------------------------------------- render */
 
+/* Called for each problem that does not stop the render, e.g. a field whose
+ * text still overflows its box after the field's fit policy: the warning
+ * names the template, the field and the reason. */
+typedef void (*cr_warning_func)(void *user_data, const cr_error *warning);
+
 typedef struct cr_render_options {
-    int dpi; /* 0: the template's resolution; else 72..1200 */
+    int dpi;                 /* 0: the template's resolution; else 72..1200 */
+    cr_warning_func warning; /* may be NULL */
+    void *warning_data;
 } cr_render_options;
 
 /* An 8-bit RGB image, rows top to bottom, 3 bytes a pixel. */

@@ -7,7 +7,7 @@
 #include "glyph_cache.h"
 
 struct cr_engine {
-    int refs; /* atomic */
+    _Atomic int refs;
     cr_font_manifest *manifest;
     cr_font_library *fonts;
     cr_glyph_cache *glyphs;

@@ -1,0 +1,16 @@
+/* The cardrender command-line tool: one function per command. Each returns
+ * the process exit status: 0 success, 1 input error, 2 usage error. Messages
+ * go to stderr; --help on every command prints its usage to stdout. */
+#ifndef CR_CLI_H
+#define CR_CLI_H
+
+enum { CLI_OK = 0, CLI_INPUT_ERROR = 1, CLI_USAGE = 2 };
+
+int cli_render(int argc, char **argv);  /* render TEMPLATE RECORD -o OUT.png [--dpi N] */
+int cli_compare(int argc, char **argv); /* compare EXPECTED ACTUAL [--diff D] [--tolerance T] */
+int cli_golden(int argc, char **argv);  /* golden DIR [--update] */
+
+/* True when argv holds -h or --help. */
+int cli_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,440 @@
+/* cardrender golden DIR [--update] [--tolerance T]: renders every case folder
+ * in DIR and compares it with the case's expected.png. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cardrender.h"
+#include "cli.h"
+#include "compare.h"
+#include "error.h"
+#include "png_io.h"
+
+static const char golden_usage[] =
+    "usage: cardrender golden DIR [--update] [--tolerance T]\n"
+    "\n"
+    "Every folder in DIR is a case, run in name order. It holds template.json,\n"
+    "record.json (left out when the template binds nothing), expected.png and\n"
+    "optionally case.json:\n"
+    "  {\"dpi\": 300, \"tolerance\": 15, \"template\": \"a.json\", \"record\": \"b.json\"}\n"
+    "Each case is rendered and compared with expected.png (see cardrender compare).\n"
+    "A failing case leaves actual.png and diff.png in its folder; a passing one\n"
+    "removes them. The last line reads \"N passed, M failed\".\n"
+    "  --update         write expected.png from the render instead of comparing\n"
+    "  --tolerance T    the highest score that passes, for cases whose case.json\n"
+    "                   sets none (default 15)\n"
+    "\n"
+    "exit status: 0 all passed, 1 a case failed or DIR holds none, 2 usage error\n";
+
+enum { PATH_SIZE = 4096, MAX_DPI = 1200, MIN_DPI = 72 };
+
+typedef struct golden_args {
+    const char *dir;
+    bool update;
+    double tolerance;
+} golden_args;
+
+/* One case folder and what its case.json asks for. */
+typedef struct golden_case {
+    const char *name;
+    char dir[PATH_SIZE];
+    char template_path[PATH_SIZE];
+    char record_path[PATH_SIZE]; /* "" when the case has no record */
+    int dpi;                     /* 0: the template's */
+    double tolerance;
+} golden_case;
+
+/* ------------------------------------------------------------ arguments */
+
+static bool parse_tolerance(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !isfinite(v) || v < 0)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_golden_args(int argc, char **argv, golden_args *args)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--update")) {
+            args->update = true;
+        } else if (!strcmp(a, "--tolerance") && i + 1 < argc) {
+            if (!parse_tolerance(argv[++i], &args->tolerance)) {
+                fprintf(stderr, "cardrender golden: --tolerance needs a number >= 0, not \"%s\"\n",
+                        argv[i]);
+                return false;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "cardrender golden: unknown or incomplete option \"%s\"\n", a);
+            return false;
+        } else if (!args->dir) {
+            args->dir = a;
+        } else {
+            fprintf(stderr, "cardrender golden: too many arguments\n");
+            return false;
+        }
+    }
+    if (!args->dir) {
+        fprintf(stderr, "cardrender golden: needs DIR\n");
+        return false;
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------- paths */
+
+/* dir/file into out; an absolute file stays as it is. */
+static bool join_path(char *out, const char *dir, const char *file, cr_error *err)
+{
+    int n = file[0] == '/' ? snprintf(out, PATH_SIZE, "%s", file)
+                           : snprintf(out, PATH_SIZE, "%s/%s", dir, file);
+    if (n >= 0 && n < PATH_SIZE)
+        return true;
+    cr_fail(err, CR_ERR_ARGUMENT, "path too long: %s/%s", dir, file);
+    return false;
+}
+
+static bool is_directory(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool file_exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Adds a copy of name to the growing list; false when out of memory. */
+static bool append_name(char ***names, size_t *count, const char *name)
+{
+    char **grown = realloc(*names, (*count + 1) * sizeof **names);
+    if (!grown)
+        return false;
+    *names = grown;
+    if (!(grown[*count] = strdup(name)))
+        return false;
+    (*count)++;
+    return true;
+}
+
+/* The case folders in dir (not hidden ones), sorted by name. */
+static bool list_cases(const char *dir, char ***names, size_t *count, cr_error *err)
+{
+    *names = NULL;
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        cr_fail(err, CR_ERR_IO, "cannot open %s: %s", dir, strerror(errno));
+        return false;
+    }
+    bool ok = true;
+    char path[PATH_SIZE];
+    for (struct dirent *entry; ok && (entry = readdir(d));) {
+        if (entry->d_name[0] == '.' || !join_path(path, dir, entry->d_name, NULL))
+            continue;
+        if (is_directory(path))
+            ok = append_name(names, count, entry->d_name);
+    }
+    closedir(d);
+    if (!ok) {
+        free_names(*names, *count);
+        cr_fail(err, CR_ERR_NOMEM, "out of memory listing %s", dir);
+        return false;
+    }
+    qsort(*names, *count, sizeof **names, compare_names);
+    return true;
+}
+
+/* ------------------------------------------------------------ case.json */
+
+static bool case_json_error(cr_error *err, const char *path, const char *what)
+{
+    cr_location where = CR_NO_LOCATION;
+    where.file = path;
+    cr_error_set(err, CR_ERR_SYNTAX, where, "%s", what);
+    return false;
+}
+
+/* Applies one key of case.json to the case. */
+static bool apply_case_key(golden_case *c, const char *path, const char *key, json_t *value,
+                           cr_error *err)
+{
+    if (!strcmp(key, "dpi")) {
+        json_int_t dpi = json_is_integer(value) ? json_integer_value(value) : -1;
+        if (dpi < MIN_DPI || dpi > MAX_DPI)
+            return case_json_error(err, path, "\"dpi\" must be a whole number 72..1200");
+        c->dpi = (int)dpi;
+    } else if (!strcmp(key, "tolerance")) {
+        if (!json_is_number(value) || !(json_number_value(value) >= 0))
+            return case_json_error(err, path, "\"tolerance\" must be a number >= 0");
+        c->tolerance = json_number_value(value);
+    } else if (!strcmp(key, "template") || !strcmp(key, "record")) {
+        if (!json_is_string(value) || !json_string_value(value)[0])
+            return case_json_error(err, path,
+                                   key[0] == 't' ? "\"template\" must name a file"
+                                                 : "\"record\" must name a file");
+        char *target = key[0] == 't' ? c->template_path : c->record_path;
+        return join_path(target, c->dir, json_string_value(value), err);
+    } else {
+        char what[256];
+        snprintf(what, sizeof what,
+                 "unknown key \"%.100s\" (known: dpi, tolerance, template, record)", key);
+        return case_json_error(err, path, what);
+    }
+    return true;
+}
+
+/* Reads the optional case.json over the defaults already in c. */
+static bool read_case_json(golden_case *c, cr_error *err)
+{
+    char path[PATH_SIZE];
+    if (!join_path(path, c->dir, "case.json", err))
+        return false;
+    if (!file_exists(path))
+        return true;
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        cr_location where = {path, jerr.line, jerr.column, -1, NULL};
+        cr_error_set(err, CR_ERR_SYNTAX, where, "%s", jerr.text);
+        return false;
+    }
+    bool ok = json_is_object(root) || case_json_error(err, path, "must be a JSON object");
+    const char *key;
+    json_t *value;
+    json_object_foreach(root, key, value)
+    {
+        if (ok)
+            ok = apply_case_key(c, path, key, value, err);
+    }
+    json_decref(root);
+    return ok;
+}
+
+/* The case's files and settings: defaults, then its case.json. */
+static bool load_case(const golden_args *args, const char *name, golden_case *c, cr_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->name = name;
+    c->tolerance = args->tolerance;
+    if (!join_path(c->dir, args->dir, name, err) ||
+        !join_path(c->template_path, c->dir, "template.json", err) ||
+        !join_path(c->record_path, c->dir, "record.json", err))
+        return false;
+    if (!file_exists(c->record_path))
+        c->record_path[0] = '\0'; /* case.json may still name one */
+    return read_case_json(c, err);
+}
+
+/* ------------------------------------------------------------ one case */
+
+static void print_warning(void *user_data, const cr_error *warning)
+{
+    fprintf(stderr, "cardrender golden: %s: warning: %s\n", (const char *)user_data,
+            warning->message);
+}
+
+static cr_image *render_case(cr_engine *engine, const golden_case *c, cr_error *err)
+{
+    cr_image *image = NULL;
+    cr_record *record = NULL;
+    cr_template *tpl = cr_template_load_file(engine, c->template_path, err);
+    if (tpl && c->record_path[0])
+        record = cr_record_load_file(c->record_path, err);
+    if (tpl && (record || !c->record_path[0])) {
+        cr_render_options options = {c->dpi, print_warning, (void *)c->name};
+        image = cr_render(engine, tpl, record, &options, err);
+    }
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+    return image;
+}
+
+/* Removes actual.png and diff.png left by an earlier failure. */
+static void remove_leftovers(const golden_case *c)
+{
+    char path[PATH_SIZE];
+    if (join_path(path, c->dir, "actual.png", NULL))
+        unlink(path);
+    if (join_path(path, c->dir, "diff.png", NULL))
+        unlink(path);
+}
+
+static bool update_case(const golden_case *c, const cr_image *image)
+{
+    char path[PATH_SIZE];
+    cr_error err;
+    if (!join_path(path, c->dir, "expected.png", &err) ||
+        cr_image_write_png_file(image, path, &err) != CR_OK) {
+        printf("FAIL  %s: %s\n", c->name, err.message);
+        return false;
+    }
+    remove_leftovers(c);
+    printf("updated %s\n", c->name);
+    return true;
+}
+
+/* A canvas that views the image's pixels, for the comparison. */
+static cr_canvas canvas_of(const cr_image *image)
+{
+    cr_canvas canvas = {cr_image_width(image), cr_image_height(image), cr_image_stride(image),
+                        (uint8_t *)cr_image_pixels(image)};
+    return canvas;
+}
+
+static const char *tolerance_text(double tolerance, char *buf, size_t size)
+{
+    double tenths = tolerance * 10;
+    snprintf(buf, size, fabs(tenths - round(tenths)) < 1e-9 ? "%.1f" : "%g", tolerance);
+    return buf;
+}
+
+/* Writes actual.png and diff.png for a failed case and says so. */
+static void report_mismatch(const golden_case *c, const cr_image *image, const cr_canvas *diff,
+                            const char *why)
+{
+    char actual_path[PATH_SIZE], diff_path[PATH_SIZE];
+    cr_error err;
+    if (!join_path(actual_path, c->dir, "actual.png", &err) ||
+        !join_path(diff_path, c->dir, "diff.png", &err) ||
+        cr_image_write_png_file(image, actual_path, &err) != CR_OK ||
+        cr_png_write_file(diff, cr_image_dpi(image), diff_path, &err) != CR_OK) {
+        printf("FAIL  %s (%s); could not write the pictures: %s\n", c->name, why, err.message);
+        return;
+    }
+    printf("FAIL  %s (%s): wrote %s and %s\n", c->name, why, actual_path, diff_path);
+}
+
+static bool judge(const golden_case *c, const cr_image *image, const cr_canvas *expected)
+{
+    cr_canvas actual = canvas_of(image), diff;
+    cr_compare_result result;
+    cr_error err;
+    if (cr_compare_images(expected, &actual, c->tolerance, &result, &diff, &err) != CR_OK) {
+        printf("FAIL  %s: %s\n", c->name, err.message);
+        return false;
+    }
+    char why[128], tolerance[32];
+    if (result.ok) {
+        remove_leftovers(c);
+        printf("ok    %s (score %.3f)\n", c->name, result.score);
+    } else if (!result.same_size) {
+        snprintf(why, sizeof why, "sizes differ: %dx%d expected, %dx%d rendered", expected->width,
+                 expected->height, actual.width, actual.height);
+        report_mismatch(c, image, &diff, why);
+    } else {
+        snprintf(why, sizeof why, "score %.3f > %s", result.score,
+                 tolerance_text(c->tolerance, tolerance, sizeof tolerance));
+        report_mismatch(c, image, &diff, why);
+    }
+    cr_canvas_free(&diff);
+    return result.ok;
+}
+
+static bool check_case(const golden_case *c, const cr_image *image)
+{
+    char path[PATH_SIZE];
+    cr_error err;
+    if (!join_path(path, c->dir, "expected.png", &err)) {
+        printf("FAIL  %s: %s\n", c->name, err.message);
+        return false;
+    }
+    if (!file_exists(path)) {
+        printf("FAIL  %s: no expected.png; run with --update to create it\n", c->name);
+        return false;
+    }
+    cr_canvas expected;
+    if (cr_png_read_rgb(path, &expected, NULL, &err) != CR_OK) {
+        printf("FAIL  %s: %s\n", c->name, err.message);
+        return false;
+    }
+    bool passed = judge(c, image, &expected);
+    cr_canvas_free(&expected);
+    return passed;
+}
+
+static bool run_case(cr_engine *engine, const golden_args *args, const char *name)
+{
+    golden_case c;
+    cr_error err;
+    cr_image *image = NULL;
+    bool passed = false;
+    if (!load_case(args, name, &c, &err) || !(image = render_case(engine, &c, &err)))
+        printf("FAIL  %s: %s\n", name, err.message);
+    else
+        passed = args->update ? update_case(&c, image) : check_case(&c, image);
+    fflush(stdout);
+    cr_image_destroy(image);
+    return passed;
+}
+
+/* ------------------------------------------------------------- command */
+
+static int run_cases(const golden_args *args, char **names, size_t count)
+{
+    cr_error err;
+    cr_engine *engine = cr_engine_create(NULL, &err);
+    if (!engine) {
+        fprintf(stderr, "cardrender golden: %s\n", err.message);
+        return CLI_INPUT_ERROR;
+    }
+    size_t passed = 0;
+    for (size_t i = 0; i < count; i++)
+        passed += run_case(engine, args, names[i]);
+    cr_engine_destroy(engine);
+    printf("%zu passed, %zu failed\n", passed, count - passed);
+    return passed == count ? CLI_OK : CLI_INPUT_ERROR;
+}
+
+int cli_golden(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        fputs(golden_usage, stdout);
+        return CLI_OK;
+    }
+    golden_args args = {.tolerance = CR_COMPARE_DEFAULT_TOLERANCE};
+    if (!parse_golden_args(argc, argv, &args)) {
+        fputs(golden_usage, stderr);
+        return CLI_USAGE;
+    }
+    char **names;
+    size_t count;
+    cr_error err;
+    if (!list_cases(args.dir, &names, &count, &err)) {
+        fprintf(stderr, "cardrender golden: %s\n", err.message);
+        return CLI_INPUT_ERROR;
+    }
+    int status = CLI_INPUT_ERROR;
+    if (count == 0)
+        fprintf(stderr, "cardrender golden: %s holds no case folders\n", args.dir);
+    else
+        status = run_cases(&args, names, count);
+    free_names(names, count);
+    return status;
+}

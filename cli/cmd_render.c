@@ -1,0 +1,121 @@
+/* cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cardrender.h"
+#include "cli.h"
+
+static const char render_usage[] =
+    "usage: cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N]\n"
+    "\n"
+    "Renders one card: TEMPLATE (JSON) filled from RECORD (JSON object of strings;\n"
+    "may be left out when the template binds no keys) into an 8-bit RGB PNG.\n"
+    "  -o, --output FILE   the PNG to write (written whole or not at all)\n"
+    "  --dpi N             resolution, 72..1200 (default: the template's)\n";
+
+typedef struct render_args {
+    const char *template_path;
+    const char *record_path;
+    const char *output;
+    int dpi;
+} render_args;
+
+/* Parses a whole decimal number; false on anything else. */
+static int parse_int(const char *text, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < -1000000 || v > 1000000)
+        return 0;
+    *out = (int)v;
+    return 1;
+}
+
+static int parse_render_args(int argc, char **argv, render_args *args)
+{
+    const char *positional[2] = {NULL, NULL};
+    int count = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
+            args->output = argv[++i];
+        } else if (!strcmp(a, "--dpi") && i + 1 < argc) {
+            if (!parse_int(argv[++i], &args->dpi)) {
+                fprintf(stderr, "cardrender render: --dpi needs a whole number, not \"%s\"\n",
+                        argv[i]);
+                return 0;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "cardrender render: unknown or incomplete option \"%s\"\n", a);
+            return 0;
+        } else if (count < 2) {
+            positional[count++] = a;
+        } else {
+            fprintf(stderr, "cardrender render: too many arguments\n");
+            return 0;
+        }
+    }
+    args->template_path = positional[0];
+    args->record_path = positional[1];
+    if (!args->template_path || !args->output) {
+        fprintf(stderr, "cardrender render: needs TEMPLATE and -o OUT.png\n");
+        return 0;
+    }
+    return 1;
+}
+
+static void print_warning(void *user_data, const cr_error *warning)
+{
+    (void)user_data;
+    fprintf(stderr, "cardrender: warning: %s\n", warning->message);
+}
+
+static int fail(const cr_error *err)
+{
+    fprintf(stderr, "cardrender: %s\n", err->message);
+    return CLI_INPUT_ERROR;
+}
+
+int cli_render(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        fputs(render_usage, stdout);
+        return CLI_OK;
+    }
+    render_args args = {0};
+    if (!parse_render_args(argc, argv, &args)) {
+        fputs(render_usage, stderr);
+        return CLI_USAGE;
+    }
+    if (args.dpi && (args.dpi < 72 || args.dpi > 1200)) {
+        fprintf(stderr, "cardrender render: --dpi %d is out of range (72 to 1200)\n", args.dpi);
+        return CLI_USAGE;
+    }
+    cr_error err;
+    int status = CLI_INPUT_ERROR;
+    cr_template *tpl = NULL;
+    cr_record *record = NULL;
+    cr_image *image = NULL;
+    cr_engine *engine = cr_engine_create(NULL, &err);
+    if (!engine)
+        return fail(&err);
+    tpl = cr_template_load_file(engine, args.template_path, &err);
+    if (tpl && args.record_path)
+        record = cr_record_load_file(args.record_path, &err);
+    if (tpl && (record || !args.record_path)) {
+        cr_render_options options = {args.dpi, print_warning, NULL};
+        image = cr_render(engine, tpl, record, &options, &err);
+    }
+    if (image && cr_image_write_png_file(image, args.output, &err) == CR_OK)
+        status = CLI_OK;
+    if (status != CLI_OK)
+        fail(&err);
+    cr_image_destroy(image);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+    cr_engine_destroy(engine);
+    return status;
+}

@@ -1,0 +1,59 @@
+/* cardrender: command-line front end of the engine. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cardrender.h"
+#include "cli.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"render", cli_render, "render TEMPLATE [RECORD] -o OUT.png [--dpi N]   render one card"},
+    {"compare", cli_compare,
+     "compare EXPECTED.png ACTUAL.png [--diff D.png] [--tolerance T]   perceptual comparison"},
+    {"golden", cli_golden, "golden DIR [--update]   render and compare every golden case in DIR"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: cardrender COMMAND [ARGS]   (cardrender COMMAND --help for details)\n\n"
+                 "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %s\n", commands[i].summary);
+    fprintf(out, "\n  --version   print the version\n"
+                 "\nexit status: 0 success, 1 input error, 2 usage error\n");
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("cardrender %s\n", cr_version());
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "cardrender: unknown command \"%s\"\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}

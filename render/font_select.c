@@ -1,0 +1,384 @@
+#include "font_select.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+
+#include "engine.h"
+
+cr_location cr_field_location(const cr_template *tpl, const cr_field *field)
+{
+    cr_location where = CR_NO_LOCATION;
+    where.file = tpl ? tpl->path : NULL;
+    if (field) {
+        where.line = field->line;
+        where.column = field->column;
+        where.field_index = field->index;
+        where.field_name = field->name;
+    }
+    return where;
+}
+
+/* ---------------------------------------------------------- candidates */
+
+#define MAX_CANDIDATES 32
+
+/* The faces tried, in order, for one script. The manifest's chains are
+ * loaded only when the field's own faces fail (loading looks for files). */
+typedef struct candidate_list {
+    UScriptCode script;
+    cr_face *faces[MAX_CANDIDATES];
+    size_t count;
+    bool chained;    /* the fallback chains have been added */
+    char tried[600]; /* family names for messages */
+} candidate_list;
+
+typedef struct selector {
+    cr_engine *engine;
+    const cr_template *tpl;
+    const cr_field *field;
+    const char *text;
+    size_t length;
+    const UScriptCode *scripts;
+    candidate_list *lists; /* one per script met so far */
+    size_t list_count;
+} selector;
+
+static void note_tried(candidate_list *list, const char *family, const char *why)
+{
+    size_t used = strlen(list->tried);
+    if (used < sizeof list->tried)
+        snprintf(list->tried + used, sizeof list->tried - used, "%s\"%s\"%s", used ? ", " : "",
+                 family, why);
+}
+
+static void add_face(candidate_list *list, cr_face *face)
+{
+    for (size_t i = 0; i < list->count; i++)
+        if (list->faces[i] == face)
+            return;
+    if (list->count < MAX_CANDIDATES) {
+        list->faces[list->count++] = face;
+        note_tried(list, face->family, "");
+    }
+}
+
+/* A fallback family that cannot be loaded is skipped: another may cover
+ * the text, and the message names it if none does. */
+static void add_family(const selector *sel, candidate_list *list, const char *family)
+{
+    cr_error ignored;
+    const char *dir = sel->tpl ? sel->tpl->dir : NULL;
+    cr_face *face = cr_font_library_get(sel->engine->fonts, family, dir, &ignored);
+    if (face)
+        add_face(list, face);
+    else
+        note_tried(list, family, " (not available)");
+}
+
+static void add_chain(const selector *sel, candidate_list *list, const char *script)
+{
+    size_t count = 0;
+    const char *const *families = cr_font_manifest_fallback(sel->engine->manifest, script, &count);
+    for (size_t i = 0; i < count; i++)
+        add_family(sel, list, families[i]);
+}
+
+static void fill_candidates(const selector *sel, candidate_list *list, UScriptCode script)
+{
+    memset(list, 0, sizeof *list);
+    list->script = script;
+    for (size_t i = 0; i < sel->field->font_count; i++)
+        if (sel->field->faces && sel->field->faces[i])
+            add_face(list, sel->field->faces[i]);
+}
+
+/* Adds the script's fallback chain, then the default one; false when
+ * there was nothing left to add. */
+static bool add_chains(const selector *sel, candidate_list *list)
+{
+    if (list->chained)
+        return false;
+    add_chain(sel, list, uscript_getShortName(list->script));
+    add_chain(sel, list, "default");
+    list->chained = true;
+    return true;
+}
+
+/* The candidates for a script; the pointer is valid until the next call. */
+static candidate_list *candidates_for(selector *sel, UScriptCode script)
+{
+    for (size_t i = 0; i < sel->list_count; i++)
+        if (sel->lists[i].script == script)
+            return &sel->lists[i];
+    candidate_list *lists = realloc(sel->lists, (sel->list_count + 1) * sizeof *lists);
+    if (!lists)
+        return NULL;
+    sel->lists = lists;
+    fill_candidates(sel, &lists[sel->list_count], script);
+    return &lists[sel->list_count++];
+}
+
+/* ------------------------------------------------------------ coverage */
+
+typedef struct cluster {
+    uint32_t start, end;
+    cr_face *face;
+} cluster;
+
+/* Code points a face must map: default-ignorables (ZWJ, variation
+ * selectors, FVS, bidi controls) and controls are drawn as nothing. */
+static bool needs_glyph(uint32_t cp)
+{
+    return !u_hasBinaryProperty((UChar32)cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT) &&
+           u_charType((UChar32)cp) != U_CONTROL_CHAR;
+}
+
+static bool face_covers(const cr_face *face, const char *text, const cluster *c)
+{
+    size_t offset = c->start;
+    while (offset < c->end) {
+        uint32_t cp = cr_utf8_next(text, c->end, &offset);
+        if (needs_glyph(cp) && !cr_face_has_codepoint(face, cp))
+            return false;
+    }
+    return true;
+}
+
+static bool all_match(const char *text, const cluster *c, bool (*test)(uint32_t))
+{
+    size_t offset = c->start;
+    while (offset < c->end)
+        if (!test(cr_utf8_next(text, c->end, &offset)))
+            return false;
+    return true;
+}
+
+static bool any_match(const char *text, const cluster *c, bool (*test)(uint32_t))
+{
+    size_t offset = c->start;
+    while (offset < c->end)
+        if (test(cr_utf8_next(text, c->end, &offset)))
+            return true;
+    return false;
+}
+
+static bool is_ignorable(uint32_t cp)
+{
+    return !needs_glyph(cp);
+}
+
+static bool is_white_space(uint32_t cp)
+{
+    return u_isUWhiteSpace((UChar32)cp);
+}
+
+/* Letters and the controls that shape with them (NNBSP, MVS, FVS). */
+static bool is_mongolian(uint32_t cp)
+{
+    return uscript_hasScript((UChar32)cp, USCRIPT_MONGOLIAN);
+}
+
+/* The first candidate that maps the cluster, loading the chains if the
+ * field's faces do not. */
+static cr_face *first_covering(const selector *sel, candidate_list *list, const cluster *c)
+{
+    do {
+        for (size_t i = 0; i < list->count; i++)
+            if (face_covers(list->faces[i], sel->text, c))
+                return list->faces[i];
+    } while (add_chains(sel, list));
+    return NULL;
+}
+
+/* The first code point no candidate maps, or the cluster's first one when
+ * each is mapped by some face but no face maps them all. */
+static uint32_t missing_codepoint(const candidate_list *list, const char *text, const cluster *c)
+{
+    size_t offset = c->start;
+    uint32_t first = 0;
+    while (offset < c->end) {
+        uint32_t cp = cr_utf8_next(text, c->end, &offset);
+        if (!needs_glyph(cp))
+            continue;
+        if (!first)
+            first = cp;
+        bool mapped = false;
+        for (size_t i = 0; i < list->count && !mapped; i++)
+            mapped = cr_face_has_codepoint(list->faces[i], cp);
+        if (!mapped)
+            return cp;
+    }
+    return first;
+}
+
+static cr_status no_font_error(const selector *sel, const candidate_list *list, const cluster *c,
+                               cr_error *err)
+{
+    return cr_error_set(err, CR_ERR_FONT, cr_field_location(sel->tpl, sel->field),
+                        "no font covers U+%04X (byte %u of the text); tried %s",
+                        (unsigned)missing_codepoint(list, sel->text, c), (unsigned)c->start,
+                        list->count || list->tried[0] ? list->tried : "no fonts");
+}
+
+static cr_status out_of_memory(cr_error *err)
+{
+    return cr_fail(err, CR_ERR_NOMEM, "out of memory choosing fonts");
+}
+
+/* One cluster: `preferred` (may be NULL) first, then the candidates. */
+static cr_status choose_for_cluster(selector *sel, cluster *c, cr_face *preferred, cr_error *err)
+{
+    if (all_match(sel->text, c, is_ignorable)) {
+        c->face = NULL; /* takes a neighbour's face later */
+        return CR_OK;
+    }
+    candidate_list *list = candidates_for(sel, sel->scripts[c->start]);
+    if (!list)
+        return out_of_memory(err);
+    if (preferred && face_covers(preferred, sel->text, c))
+        c->face = preferred;
+    else
+        c->face = first_covering(sel, list, c);
+    return c->face ? CR_OK : no_font_error(sel, list, c, err);
+}
+
+static bool covers_mongolian(const selector *sel, const cr_face *face, const cluster *clusters,
+                             size_t first, size_t end)
+{
+    for (size_t k = first; k < end; k++)
+        if (any_match(sel->text, &clusters[k], is_mongolian) &&
+            !face_covers(face, sel->text, &clusters[k]))
+            return false;
+    return true;
+}
+
+/* The first candidate that covers every Mongolian cluster of [first, end). */
+static cr_face *face_for_mongolian_run(selector *sel, const cluster *clusters, size_t first,
+                                       size_t end)
+{
+    candidate_list *list = candidates_for(sel, USCRIPT_MONGOLIAN);
+    if (!list)
+        return NULL;
+    do {
+        for (size_t i = 0; i < list->count; i++)
+            if (covers_mongolian(sel, list->faces[i], clusters, first, end))
+                return list->faces[i];
+    } while (add_chains(sel, list));
+    return NULL;
+}
+
+/* A Mongolian run: one face for all its Mongolian clusters (so NNBSP, MVS
+ * and FVS shape with their letters); other clusters in it (digits, Han)
+ * try that face first. Without such a face, fall back per cluster. */
+static cr_status choose_for_mongolian(selector *sel, cluster *clusters, size_t first, size_t end,
+                                      cr_error *err)
+{
+    cr_face *run_face = face_for_mongolian_run(sel, clusters, first, end);
+    for (size_t k = first; k < end; k++) {
+        cr_status status = choose_for_cluster(sel, &clusters[k], run_face, err);
+        if (status != CR_OK)
+            return status;
+    }
+    return CR_OK;
+}
+
+/* --------------------------------------------------------------- steps */
+
+static cluster *grapheme_clusters(const char *text, const cr_text16 *t, size_t *count)
+{
+    UErrorCode status = U_ZERO_ERROR;
+    UBreakIterator *breaks = ubrk_open(UBRK_CHARACTER, "", t->units, t->length, &status);
+    cluster *clusters = malloc(((size_t)t->length + 1) * sizeof *clusters);
+    if (U_FAILURE(status) || !clusters) {
+        ubrk_close(breaks);
+        free(clusters);
+        return NULL;
+    }
+    size_t n = 0;
+    int32_t prev = ubrk_first(breaks);
+    for (int32_t next = ubrk_next(breaks); next != UBRK_DONE; next = ubrk_next(breaks)) {
+        clusters[n++] = (cluster){t->byte_of_unit[prev], t->byte_of_unit[next], NULL};
+        prev = next;
+    }
+    ubrk_close(breaks);
+    *count = n;
+    return clusters;
+}
+
+static size_t mongolian_run_end(const selector *sel, const cluster *clusters, size_t first,
+                                size_t count)
+{
+    size_t end = first;
+    while (end < count && sel->scripts[clusters[end].start] == USCRIPT_MONGOLIAN)
+        end++;
+    return end;
+}
+
+static cr_status choose_all(selector *sel, cluster *clusters, size_t count, cr_error *err)
+{
+    for (size_t k = 0; k < count;) {
+        cr_status status;
+        if (sel->scripts[clusters[k].start] == USCRIPT_MONGOLIAN) {
+            size_t end = mongolian_run_end(sel, clusters, k, count);
+            status = choose_for_mongolian(sel, clusters, k, end, err);
+            k = end;
+        } else {
+            cr_face *before = k > 0 ? clusters[k - 1].face : NULL;
+            bool space = all_match(sel->text, &clusters[k], is_white_space);
+            status = choose_for_cluster(sel, &clusters[k], space ? before : NULL, err);
+            k++;
+        }
+        if (status != CR_OK)
+            return status;
+    }
+    return CR_OK;
+}
+
+/* Clusters that draw nothing take the face before them (after them at the
+ * start), so they do not split a run. */
+static cr_status fill_neighbours(selector *sel, cluster *clusters, size_t count, cr_error *err)
+{
+    cr_face *last = NULL;
+    for (size_t k = 0; k < count; k++)
+        clusters[k].face = clusters[k].face ? (last = clusters[k].face) : last;
+    for (size_t k = count; k-- > 0;)
+        clusters[k].face = clusters[k].face ? (last = clusters[k].face) : last;
+    if (count == 0 || clusters[0].face)
+        return CR_OK;
+    /* Nothing but ignorables: any face will do. */
+    candidate_list *list = candidates_for(sel, sel->scripts[0]);
+    if (!list)
+        return out_of_memory(err);
+    if (list->count == 0)
+        add_chains(sel, list);
+    if (list->count == 0)
+        return no_font_error(sel, list, &clusters[0], err);
+    for (size_t k = 0; k < count; k++)
+        clusters[k].face = list->faces[0];
+    return CR_OK;
+}
+
+cr_status cr_select_fonts(cr_engine *engine, const cr_template *tpl, const cr_field *field,
+                          const char *text, size_t length, const cr_text16 *t,
+                          const UScriptCode *scripts, cr_face **faces, cr_error *err)
+{
+    selector sel = {engine, tpl, field, text, length, scripts, NULL, 0};
+    size_t count = 0;
+    cluster *clusters = grapheme_clusters(text, t, &count);
+    if (!clusters)
+        return out_of_memory(err);
+    cr_status status = choose_all(&sel, clusters, count, err);
+    if (status == CR_OK)
+        status = fill_neighbours(&sel, clusters, count, err);
+    for (size_t k = 0; status == CR_OK && k < count; k++)
+        for (uint32_t b = clusters[k].start; b < clusters[k].end; b++)
+            faces[b] = clusters[k].face;
+    free(clusters);
+    free(sel.lists);
+    return status;
+}

@@ -1,0 +1,270 @@
+/* RGB8 canvas and its compositing primitives. All blending goes through
+ * blend_channel() with integer rounding, so a card renders to the same bytes
+ * on every machine. */
+#include "raster.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+enum { CANVAS_MAX_SIDE = 20000 };
+
+cr_status cr_canvas_init(cr_canvas *canvas, int width, int height, cr_error *err)
+{
+    if (!canvas)
+        return cr_fail(err, CR_ERR_ARGUMENT, "no canvas given");
+    memset(canvas, 0, sizeof *canvas);
+    if (width <= 0 || height <= 0 || width > CANVAS_MAX_SIDE || height > CANVAS_MAX_SIDE)
+        return cr_fail(err, CR_ERR_ARGUMENT,
+                       "canvas size %dx%d is not between 1x1 and %dx%d pixels", width, height,
+                       CANVAS_MAX_SIDE, CANVAS_MAX_SIDE);
+    int stride = width * 3;
+    /* Starts black (all zero): every caller paints its own background. */
+    uint8_t *pixels = calloc((size_t)height, (size_t)stride);
+    if (!pixels)
+        return cr_fail(err, CR_ERR_NOMEM, "out of memory for a %dx%d canvas", width, height);
+    canvas->width = width;
+    canvas->height = height;
+    canvas->stride = stride;
+    canvas->pixels = pixels;
+    return CR_OK;
+}
+
+void cr_canvas_free(cr_canvas *canvas)
+{
+    if (!canvas)
+        return;
+    free(canvas->pixels);
+    memset(canvas, 0, sizeof *canvas);
+}
+
+/* Rounds x / 255 to nearest for 0 <= x <= 255 * 255 + 127; 255 is odd, so
+ * there is never a tie to break. */
+static inline unsigned div255(unsigned x)
+{
+    return (x + 127) / 255;
+}
+
+static inline uint8_t blend_channel(uint8_t src, uint8_t dst, unsigned alpha)
+{
+    return (uint8_t)div255(src * alpha + dst * (255 - alpha));
+}
+
+/* The alpha a pixel gets from its 8-bit coverage and the colour's alpha. */
+static inline unsigned effective_alpha(unsigned coverage, cr_color color)
+{
+    return div255(coverage * color.a);
+}
+
+static inline void blend_pixel(uint8_t *px, cr_color color, unsigned alpha)
+{
+    if (alpha == 0)
+        return;
+    if (alpha >= 255) {
+        px[0] = color.r;
+        px[1] = color.g;
+        px[2] = color.b;
+        return;
+    }
+    px[0] = blend_channel(color.r, px[0], alpha);
+    px[1] = blend_channel(color.g, px[1], alpha);
+    px[2] = blend_channel(color.b, px[2], alpha);
+}
+
+/* `count` pixels from px, all at one alpha. */
+static void blend_span(uint8_t *px, int count, cr_color color, unsigned alpha)
+{
+    if (alpha == 0 || count <= 0)
+        return;
+    if (alpha < 255) {
+        for (int i = 0; i < count; i++)
+            blend_pixel(px + 3 * i, color, alpha);
+        return;
+    }
+    if (color.r == color.g && color.g == color.b) {
+        memset(px, color.r, (size_t)count * 3);
+        return;
+    }
+    for (int i = 0; i < count; i++) {
+        px[3 * i] = color.r;
+        px[3 * i + 1] = color.g;
+        px[3 * i + 2] = color.b;
+    }
+}
+
+void cr_canvas_fill(cr_canvas *canvas, cr_color color)
+{
+    if (!canvas || !canvas->pixels)
+        return;
+    unsigned alpha = effective_alpha(255, color);
+    for (int y = 0; y < canvas->height; y++)
+        blend_span(canvas->pixels + (size_t)y * (size_t)canvas->stride, canvas->width, color,
+                   alpha);
+}
+
+static int clamp_int(long long v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : (int)v;
+}
+
+void cr_canvas_blend_mask(cr_canvas *canvas, const uint8_t *mask, int width, int rows, int pitch,
+                          int x, int y, cr_color color)
+{
+    if (!canvas || !canvas->pixels || !mask || width <= 0 || rows <= 0 || color.a == 0)
+        return;
+    /* 64-bit sums: x + width must not overflow for far-off positions. */
+    int x_from = clamp_int(x, 0, canvas->width);
+    int x_to = clamp_int((long long)x + width, 0, canvas->width);
+    int y_from = clamp_int(y, 0, canvas->height);
+    int y_to = clamp_int((long long)y + rows, 0, canvas->height);
+    for (int cy = y_from; cy < y_to; cy++) {
+        const uint8_t *src = mask + (ptrdiff_t)(cy - y) * pitch + (x_from - x);
+        uint8_t *dst = canvas->pixels + (size_t)cy * (size_t)canvas->stride + (size_t)x_from * 3;
+        for (int cx = x_from; cx < x_to; cx++, src++, dst += 3)
+            if (*src)
+                blend_pixel(dst, color, effective_alpha(*src, color));
+    }
+}
+
+/* ------------------------------------------------------- rounded rects */
+
+/* Length of [a0, a1] ∩ [b0, b1]. */
+static double overlap(double a0, double a1, double b0, double b1)
+{
+    double lo = a0 > b0 ? a0 : b0;
+    double hi = a1 < b1 ? a1 : b1;
+    return hi > lo ? hi - lo : 0.0;
+}
+
+/* Antiderivative of sqrt(r² - u²). */
+static double circle_integral(double r, double u)
+{
+    double ratio = u / r;
+    ratio = ratio > 1.0 ? 1.0 : ratio < -1.0 ? -1.0 : ratio;
+    double root = r * r - u * u;
+    return 0.5 * (u * sqrt(root > 0 ? root : 0) + r * r * asin(ratio));
+}
+
+/* Area of the quarter disc {u, v >= 0, u² + v² <= r²} inside the box
+ * [u0, u1] x [v0, v1], a box within [0, r]². Exact: the part of the box
+ * under the arc is a rectangle up to where the arc leaves the top edge,
+ * then the integral of the arc down to where it meets the bottom edge. */
+static double quarter_disc_area(double r, double u0, double u1, double v0, double v1)
+{
+    double arc_at_top = sqrt(r * r - v1 * v1); /* where the arc crosses v = v1 */
+    double arc_at_bottom = sqrt(r * r - v0 * v0);
+    double area = (v1 - v0) * overlap(u0, u1, 0.0, arc_at_top);
+    double lo = u0 > arc_at_top ? u0 : arc_at_top;
+    double hi = u1 < arc_at_bottom ? u1 : arc_at_bottom;
+    if (hi > lo)
+        area += circle_integral(r, hi) - circle_integral(r, lo) - v0 * (hi - lo);
+    return area;
+}
+
+typedef struct rounded_rect {
+    double x0, y0, x1, y1, r;
+} rounded_rect;
+
+/* Interval [p0, p1] of one pixel axis in a corner's own frame, where the
+ * corner's centre is 0 and its outward direction is positive; clipped to
+ * the corner square [0, r]. Returns false when they do not meet. */
+static bool corner_interval(double p0, double p1, double centre, int outward, double r, double *lo,
+                            double *hi)
+{
+    double a = outward > 0 ? p0 - centre : centre - p1;
+    double b = outward > 0 ? p1 - centre : centre - p0;
+    *lo = a > 0 ? a : 0;
+    *hi = b < r ? b : r;
+    return *hi > *lo;
+}
+
+/* The part of the pixel inside the corner square but outside the arc. */
+static double corner_notch(const rounded_rect *rr, int px, int py, double cx, double cy, int sx,
+                           int sy)
+{
+    double u0, u1, v0, v1;
+    if (!corner_interval(px, px + 1.0, cx, sx, rr->r, &u0, &u1) ||
+        !corner_interval(py, py + 1.0, cy, sy, rr->r, &v0, &v1))
+        return 0.0;
+    return (u1 - u0) * (v1 - v0) - quarter_disc_area(rr->r, u0, u1, v0, v1);
+}
+
+/* Fraction of the pixel (px, py) inside the rounded rectangle: the plain
+ * rectangle's area less the four corner notches (which never overlap,
+ * because the radius is at most half of either side). */
+static double pixel_coverage(const rounded_rect *rr, int px, int py)
+{
+    double area = overlap(px, px + 1.0, rr->x0, rr->x1) * overlap(py, py + 1.0, rr->y0, rr->y1);
+    if (area <= 0.0 || rr->r <= 0.0)
+        return area;
+    double left = rr->x0 + rr->r, right = rr->x1 - rr->r;
+    double top = rr->y0 + rr->r, bottom = rr->y1 - rr->r;
+    area -= corner_notch(rr, px, py, left, top, -1, -1);
+    area -= corner_notch(rr, px, py, right, top, +1, -1);
+    area -= corner_notch(rr, px, py, left, bottom, -1, +1);
+    area -= corner_notch(rr, px, py, right, bottom, +1, +1);
+    return area > 0.0 ? area : 0.0;
+}
+
+static unsigned coverage_to_8bit(double coverage)
+{
+    double scaled = coverage * 255.0 + 0.5;
+    return scaled >= 255.0 ? 255u : scaled <= 0.0 ? 0u : (unsigned)scaled;
+}
+
+/* Pixel column where x falls, clamped to [0, limit]; doubles far outside
+ * the int range are clamped before converting. */
+static int column_floor(double x, int limit)
+{
+    double f = floor(x);
+    return f <= 0 ? 0 : f >= limit ? limit : (int)f;
+}
+
+static int column_ceil(double x, int limit)
+{
+    double c = ceil(x);
+    return c <= 0 ? 0 : c >= limit ? limit : (int)c;
+}
+
+static void fill_rounded_row(cr_canvas *canvas, const rounded_rect *rr, int py, cr_color color)
+{
+    uint8_t *row = canvas->pixels + (size_t)py * (size_t)canvas->stride;
+    bool in_corner_band = rr->r > 0 && (overlap(py, py + 1.0, rr->y0, rr->y0 + rr->r) > 0 ||
+                                        overlap(py, py + 1.0, rr->y1 - rr->r, rr->y1) > 0);
+    double inset = in_corner_band ? rr->r : 0.0;
+    int from = column_floor(rr->x0, canvas->width);
+    int to = column_ceil(rr->x1, canvas->width);
+    /* Columns wholly inside the straight part share one coverage: the row's
+     * vertical overlap. They are painted as a single span. */
+    int span_from = column_ceil(rr->x0 + inset, canvas->width);
+    int span_to = column_floor(rr->x1 - inset, canvas->width);
+    if (span_to < span_from)
+        span_from = span_to = to;
+    for (int px = from; px < span_from; px++)
+        blend_pixel(row + 3 * px, color,
+                    effective_alpha(coverage_to_8bit(pixel_coverage(rr, px, py)), color));
+    unsigned span_cover = coverage_to_8bit(overlap(py, py + 1.0, rr->y0, rr->y1));
+    blend_span(row + 3 * span_from, span_to - span_from, color, effective_alpha(span_cover, color));
+    for (int px = span_to > from ? span_to : from; px < to; px++)
+        blend_pixel(row + 3 * px, color,
+                    effective_alpha(coverage_to_8bit(pixel_coverage(rr, px, py)), color));
+}
+
+void cr_canvas_fill_rounded_rect(cr_canvas *canvas, double x, double y, double width, double height,
+                                 double radius, cr_color color)
+{
+    if (!canvas || !canvas->pixels || color.a == 0)
+        return;
+    if (!(width > 0) || !(height > 0) || !isfinite(x) || !isfinite(y) || !isfinite(width) ||
+        !isfinite(height))
+        return;
+    double max_radius = (width < height ? width : height) / 2;
+    double r = radius > 0 ? radius : 0; /* also turns NaN into 0 */
+    rounded_rect rr = {x, y, x + width, y + height, r < max_radius ? r : max_radius};
+    int row_from = column_floor(rr.y0, canvas->height);
+    int row_to = column_ceil(rr.y1, canvas->height);
+    for (int py = row_from; py < row_to; py++)
+        fill_rounded_row(canvas, &rr, py, color);
+}

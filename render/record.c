@@ -1,0 +1,143 @@
+/* Records: one JSON object of strings, one person's data. */
+#include "template.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "error.h"
+#include "json_locate.h"
+
+void cr_record_destroy(cr_record *record)
+{
+    if (!record)
+        return;
+    for (size_t i = 0; i < record->count; i++) {
+        free(record->keys[i]);
+        free(record->values[i]);
+    }
+    free(record->keys);
+    free(record->values);
+    free(record->path);
+    free(record);
+}
+
+static const char *json_kind(const json_t *value)
+{
+    switch (json_typeof(value)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "something else";
+}
+
+/* A CR_ERR_RECORD error at the root value (key NULL) or at key's value. */
+static void fail_at(const char *text, size_t length, const char *name, const char *key,
+                    const char *message, const json_t *value, cr_error *err)
+{
+    cr_json_step step = CR_JSON_KEY(key);
+    cr_json_position pos = {0, 0, 0};
+    cr_json_locate(text, length, &step, key ? 1 : 0, CR_JSON_AT_VALUE, &pos);
+    cr_location where = {name, pos.line, pos.column, -1, NULL};
+    if (key)
+        cr_error_set(err, CR_ERR_RECORD, where, "\"%s\" %s, not %s", key, message,
+                     json_kind(value));
+    else
+        cr_error_set(err, CR_ERR_RECORD, where, "%s, not %s", message, json_kind(value));
+}
+
+/* Copies the members of object into record; every value must be a string. */
+static cr_status copy_members(cr_record *record, json_t *object, const char *text, size_t length,
+                              cr_error *err)
+{
+    size_t count = json_object_size(object);
+    record->keys = calloc(count ? count : 1, sizeof *record->keys);
+    record->values = calloc(count ? count : 1, sizeof *record->values);
+    if (!record->keys || !record->values)
+        return cr_fail(err, CR_ERR_NOMEM, "%s: out of memory", record->path);
+    const char *key;
+    json_t *value;
+    json_object_foreach(object, key, value)
+    {
+        if (!json_is_string(value)) {
+            fail_at(text, length, record->path, key, "must be a string", value, err);
+            return CR_ERR_RECORD;
+        }
+        size_t i = record->count;
+        record->keys[i] = strdup(key);
+        record->values[i] = strdup(json_string_value(value));
+        record->count++; /* counted either way, so destroy frees whichever was copied */
+        if (!record->keys[i] || !record->values[i])
+            return cr_fail(err, CR_ERR_NOMEM, "%s: out of memory", record->path);
+    }
+    return CR_OK;
+}
+
+cr_record *cr_record_load_memory(const char *json, size_t length, const char *name, cr_error *err)
+{
+    cr_error_clear(err);
+    if (!json && length > 0) {
+        cr_fail(err, CR_ERR_ARGUMENT, "cr_record_load_memory: json is NULL");
+        return NULL;
+    }
+    const char *text = json ? json : "";
+    name = name ? name : "<memory>";
+    json_t *root = cr_json_parse(text, length, name, CR_ERR_RECORD, err);
+    if (!root)
+        return NULL;
+    cr_record *record = calloc(1, sizeof *record);
+    cr_status status = CR_OK;
+    if (!record || !(record->path = strdup(name))) {
+        status = cr_fail(err, CR_ERR_NOMEM, "%s: out of memory", name);
+    } else if (!json_is_object(root)) {
+        fail_at(text, length, name, NULL, "a record must be a JSON object", root, err);
+        status = CR_ERR_RECORD;
+    } else {
+        status = copy_members(record, root, text, length, err);
+    }
+    json_decref(root);
+    if (status != CR_OK) {
+        cr_record_destroy(record);
+        return NULL;
+    }
+    return record;
+}
+
+cr_record *cr_record_load_file(const char *path, cr_error *err)
+{
+    cr_error_clear(err);
+    if (!path) {
+        cr_fail(err, CR_ERR_ARGUMENT, "cr_record_load_file: path is NULL");
+        return NULL;
+    }
+    char *text;
+    size_t length;
+    if (cr_json_read_file(path, &text, &length, err) != CR_OK)
+        return NULL;
+    cr_record *record = cr_record_load_memory(text, length, path, err);
+    free(text);
+    return record;
+}
+
+const char *cr_record_get(const cr_record *record, const char *key)
+{
+    if (!record || !key)
+        return NULL;
+    for (size_t i = 0; i < record->count; i++)
+        if (record->keys[i] && strcmp(record->keys[i], key) == 0)
+            return record->values[i];
+    return NULL;
+}

@@ -1,0 +1,92 @@
+/* Scaling, cropping, turning and tone adjustments of RGBA pixmaps (photos,
+ * card artwork) before they are composited onto the card.
+ *
+ * Scaling is separable (rows, then columns) and computed on PREMULTIPLIED
+ * alpha in integer fixed point, so a fully transparent pixel's colour never
+ * bleeds into its neighbours, and the result is the same on every machine
+ * for the same weights. Input and output pixmaps are straight-alpha RGBA8
+ * (image.h); colour values are filtered as stored (sRGB-encoded), not in
+ * linear light.
+ *
+ * Filters, per axis: enlarging uses the filter as is; reducing widens it by
+ * the reduction factor, so every source pixel contributes its share of area
+ * (no aliasing, no skipped pixels). By default every filtered value is then
+ * clamped to the range of the source values that contributed to it, which
+ * removes the overshoot (ringing, halos) windowed-sinc filters produce next
+ * to hard edges, while keeping their sharpness. A constant image stays
+ * exactly constant at any scale.
+ */
+#ifndef CR_RESAMPLE_H
+#define CR_RESAMPLE_H
+
+#include <stdbool.h>
+
+#include "cardrender.h"
+#include "image.h"
+
+typedef enum cr_resample_filter {
+    CR_RESAMPLE_DEFAULT = 0, /* Lanczos-3, clamped (see resample.c for the measurements) */
+    CR_RESAMPLE_LANCZOS3,    /* windowed sinc, 3 lobes: sharpest, rings most */
+    CR_RESAMPLE_LANCZOS2,    /* 2 lobes: a little softer, rings less */
+    CR_RESAMPLE_MITCHELL,    /* Mitchell-Netravali cubic, B = C = 1/3: soft, barely rings */
+    CR_RESAMPLE_BOX          /* area average when reducing, nearest pixel when enlarging */
+} cr_resample_filter;
+
+typedef struct cr_resample_options {
+    cr_resample_filter upscale;   /* for an axis that grows (or keeps its size) */
+    cr_resample_filter downscale; /* for an axis that shrinks */
+    bool allow_ringing;           /* true: skip the clamp to the contributing pixels' range */
+} cr_resample_options;
+
+/* A rectangle of source pixels in pixel units; need not be whole pixels.
+ * Pixel (i, j) covers [i, i + 1) x [j, j + 1). */
+typedef struct cr_rectd {
+    double x, y, width, height;
+} cr_rectd;
+
+/* Scales all of src to width x height into *out (freed with cr_pixmap_free).
+ * options may be NULL for the defaults. */
+cr_status cr_pixmap_resample(const cr_pixmap *src, int width, int height,
+                             const cr_resample_options *options, cr_pixmap *out, cr_error *err);
+
+/* Scales the part `area` of src (inside src's bounds) to width x height.
+ * Filters near the area's edge still read the source pixels just outside
+ * it, as they would when scaling the whole picture and then cropping. */
+cr_status cr_pixmap_resample_area(const cr_pixmap *src, cr_rectd area, int width, int height,
+                                  const cr_resample_options *options, cr_pixmap *out,
+                                  cr_error *err);
+
+/* The largest area of a src_width x src_height picture with the aspect
+ * ratio of dst_width x dst_height ("cover" fit: fills the box, crops the
+ * rest). align_x, align_y in [0, 1] place it: 0.5 centres, 0 keeps the
+ * left / top edge. Pass it to cr_pixmap_resample_area. */
+cr_rectd cr_fit_cover(int src_width, int src_height, int dst_width, int dst_height, double align_x,
+                      double align_y);
+
+/* Copies the whole-pixel rectangle (x, y, width, height), which must lie
+ * inside src, into *out. */
+cr_status cr_pixmap_crop(const cr_pixmap *src, int x, int y, int width, int height, cr_pixmap *out,
+                         cr_error *err);
+
+/* Turns src clockwise by quarter_turns * 90 degrees (negative: counter-
+ * clockwise) into *out. */
+cr_status cr_pixmap_rotate90(const cr_pixmap *src, int quarter_turns, cr_pixmap *out,
+                             cr_error *err);
+
+/* Tone adjustments; a zeroed struct changes nothing. Applied in this order:
+ * grayscale, contrast, brightness, gamma; alpha is left alone. */
+typedef struct cr_adjustments {
+    double brightness; /* -1..1: added to every channel, as a fraction of full scale */
+    double contrast;   /* -1..1 exclusive of 1: slope (1 + c) / (1 - c) about mid-grey */
+    double gamma;      /* 0 or 1: none; 0.1..10: out = in^(1/gamma), > 1 lightens */
+    bool grayscale;    /* Rec. 601 luma (the weights JPEG uses) into R, G and B */
+} cr_adjustments;
+
+/* Adjusts pixmap in place. CR_ERR_ARGUMENT for a value out of range. */
+cr_status cr_pixmap_adjust(cr_pixmap *pixmap, const cr_adjustments *adjustments, cr_error *err);
+
+/* Rec. 601 luma of an sRGB-encoded colour, rounded: what cr_pixmap_adjust
+ * writes for grayscale. */
+uint8_t cr_luma601(uint8_t r, uint8_t g, uint8_t b);
+
+#endif

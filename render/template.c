@@ -1,0 +1,1014 @@
+/* Template format v1: read with jansson, validated key by key, every error
+ * located in the source through json_locate. */
+#include "template.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "engine.h"
+#include "error.h"
+#include "fonts.h"
+#include "json_locate.h"
+
+/* Locating a value rescans the text, so a template with very many fields
+ * would load in quadratic time; a card never has nearly this many. */
+#define MAX_FIELDS 1000
+#define MAX_PATH_DEPTH 8
+
+static const char *const top_keys[] = {"version", "name", "card", "fields", NULL};
+
+static const char *const card_keys[] = {"width_mm", "height_mm",  "corner_radius_mm",
+                                        "dpi",      "background", NULL};
+
+/* clang-format off */
+static const char *const field_keys[] = {
+    "type", "name", "box_mm", "text", "bind", "font", "size_pt", "color", "align", "valign",
+    "letter_spacing_em", "line_height_pt", "max_lines", "direction", "lang", "fit",
+    "min_size_pt", "min_scale_x", NULL};
+/* clang-format on */
+
+/* In the order of the enums in template.h. */
+static const char *const align_names[] = {"start", "center",  "end",        "left",
+                                          "right", "justify", "distribute", NULL};
+static const char *const valign_names[] = {"top", "center", "bottom", NULL};
+static const char *const direction_names[] = {"auto", "ltr", "rtl", NULL};
+static const char *const fit_names[] = {"wrap", "shrink", "condense", "error", NULL};
+
+/* The state of one load: the source for locating errors, and where in it
+ * the value being read sits. */
+typedef struct loader {
+    cr_engine *engine;
+    const char *text;
+    size_t length;
+    cr_template *tpl;
+    cr_error *err;
+    cr_json_step path[MAX_PATH_DEPTH];
+    size_t depth;
+    int field_index;        /* -1 outside "fields" */
+    const char *field_name; /* NULL until the field's name is known */
+} loader;
+
+/* An allowed interval; an infinite bound is no bound. */
+typedef struct range {
+    double min, max;
+    bool min_excluded;
+    const char *max_text; /* names max in messages when it is not a constant */
+} range;
+
+/* ------------------------------------------------------------- errors */
+
+static void push_key(loader *ld, const char *key)
+{
+    if (ld->depth < MAX_PATH_DEPTH)
+        ld->path[ld->depth] = CR_JSON_KEY(key);
+    ld->depth++;
+}
+
+static void push_index(loader *ld, size_t index)
+{
+    if (ld->depth < MAX_PATH_DEPTH)
+        ld->path[ld->depth] = CR_JSON_INDEX(index);
+    ld->depth++;
+}
+
+static void pop(loader *ld)
+{
+    ld->depth--;
+}
+
+static cr_location locate(const loader *ld, cr_json_target target)
+{
+    cr_json_position pos = {0, 0, 0};
+    size_t depth = ld->depth < MAX_PATH_DEPTH ? ld->depth : MAX_PATH_DEPTH;
+    cr_json_locate(ld->text, ld->length, ld->path, depth, target, &pos);
+    return (cr_location){ld->tpl->path, pos.line, pos.column, ld->field_index, ld->field_name};
+}
+
+/* A CR_ERR_TEMPLATE error at the current path's value or key. */
+static cr_status fail(loader *ld, cr_json_target target, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static cr_status fail(loader *ld, cr_json_target target, const char *fmt, ...)
+{
+    char text[sizeof ld->err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return cr_error_set(ld->err, CR_ERR_TEMPLATE, locate(ld, target), "%s", text);
+}
+
+static cr_status fail_missing(loader *ld, const char *key)
+{
+    return fail(ld, CR_JSON_AT_VALUE, "missing required key \"%s\"", key);
+}
+
+static cr_status fail_nomem(loader *ld)
+{
+    return cr_fail(ld->err, CR_ERR_NOMEM, "%s: out of memory", ld->tpl->path);
+}
+
+static const char *json_kind(const json_t *value)
+{
+    switch (json_typeof(value)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a real number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "something else";
+}
+
+/* The shortest text that reads back as v, so 85.6 prints as 85.6 rather
+ * than 85.599999999999994; an exponent only for very large or small values. */
+static void format_number(double v, char *buf, size_t size)
+{
+    bool exponent_ok = fabs(v) >= 1e15 || (v != 0 && fabs(v) < 1e-4);
+    for (int precision = 1; precision <= 17; precision++) {
+        snprintf(buf, size, "%.*g", precision, v);
+        if (strtod(buf, NULL) == v && (exponent_ok || !strchr(buf, 'e')))
+            return;
+    }
+}
+
+/* -------------------------------------------------- did you mean ... */
+
+enum { MAX_SUGGEST_LEN = 32 };
+
+static size_t min3(size_t a, size_t b, size_t c)
+{
+    size_t m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+/* Levenshtein distance of two short strings (bytes). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t row[MAX_SUGGEST_LEN + 1];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t above = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            row[j] = min3(row[j] + 1, row[j - 1] + 1, diagonal + cost);
+            diagonal = above;
+        }
+    }
+    return row[lb];
+}
+
+/* The allowed key a typo most likely meant, or NULL when none is close. */
+static const char *nearest_key(const char *key, const char *const *allowed)
+{
+    if (strlen(key) > MAX_SUGGEST_LEN)
+        return NULL;
+    const char *best = NULL;
+    size_t best_distance = SIZE_MAX;
+    for (size_t i = 0; allowed[i]; i++) {
+        if (strlen(allowed[i]) > MAX_SUGGEST_LEN)
+            continue;
+        size_t distance = edit_distance(key, allowed[i]);
+        size_t tolerated = strlen(allowed[i]) / 3 > 1 ? strlen(allowed[i]) / 3 : 1;
+        if (distance <= tolerated && distance < best_distance) {
+            best = allowed[i];
+            best_distance = distance;
+        }
+    }
+    return best;
+}
+
+/* "a, b, c" or, with last_word "or", "a, b or c". */
+static void join_names(const char *const *names, const char *last_word, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; names[i] && used < size; i++) {
+        const char *separator = i == 0 ? "" : (names[i + 1] || !last_word) ? ", " : last_word;
+        int n = snprintf(buf + used, size - used, "%s%s", separator, names[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* ------------------------------------------------------- generic reads */
+
+static bool is_allowed(const char *key, const char *const *allowed)
+{
+    for (size_t i = 0; allowed[i]; i++)
+        if (strcmp(key, allowed[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Rejects the first key (in source order) that is not allowed. */
+static cr_status check_keys(loader *ld, json_t *object, const char *const *allowed)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(object, key, value)
+    {
+        if (is_allowed(key, allowed))
+            continue;
+        push_key(ld, key);
+        const char *guess = nearest_key(key, allowed);
+        cr_status status;
+        if (guess) {
+            status =
+                fail(ld, CR_JSON_AT_KEY, "unknown key \"%s\" (did you mean \"%s\"?)", key, guess);
+        } else {
+            char list[512];
+            join_names(allowed, NULL, list, sizeof list);
+            status = fail(ld, CR_JSON_AT_KEY, "unknown key \"%s\" (allowed keys: %s)", key, list);
+        }
+        pop(ld);
+        return status;
+    }
+    return CR_OK;
+}
+
+/* Checks a number against r; the current path is at the value. */
+static cr_status check_number(loader *ld, const char *label, json_t *value, range r, double *out)
+{
+    if (!json_is_number(value))
+        return fail(ld, CR_JSON_AT_VALUE, "%s must be a number, not %s", label, json_kind(value));
+    double v = json_number_value(value);
+    bool too_small = r.min_excluded ? v <= r.min : v < r.min;
+    if (too_small || v > r.max) {
+        char got[32], min[32], max[64];
+        format_number(v, got, sizeof got);
+        format_number(r.min, min, sizeof min);
+        if (r.max_text)
+            snprintf(max, sizeof max, "%s", r.max_text);
+        else
+            format_number(r.max, max, sizeof max);
+        if (isinf(r.max))
+            return fail(ld, CR_JSON_AT_VALUE, "%s must be greater than %s (got %s)", label, min,
+                        got);
+        if (r.min_excluded)
+            return fail(ld, CR_JSON_AT_VALUE, "%s must be greater than %s and at most %s (got %s)",
+                        label, min, max, got);
+        return fail(ld, CR_JSON_AT_VALUE, "%s must be between %s and %s (got %s)", label, min, max,
+                    got);
+    }
+    *out = v;
+    return CR_OK;
+}
+
+/* An optional (or required) number member of object. */
+static cr_status read_number(loader *ld, json_t *object, const char *key, bool required, range r,
+                             double *out)
+{
+    json_t *value = json_object_get(object, key);
+    if (!value)
+        return required ? fail_missing(ld, key) : CR_OK;
+    char label[64];
+    snprintf(label, sizeof label, "\"%s\"", key);
+    push_key(ld, key);
+    cr_status status = check_number(ld, label, value, r, out);
+    pop(ld);
+    return status;
+}
+
+static cr_status check_integer(loader *ld, const char *key, json_t *value, long long min,
+                               long long max, int *out)
+{
+    if (!json_is_integer(value))
+        return fail(ld, CR_JSON_AT_VALUE, "\"%s\" must be an integer, not %s", key,
+                    json_kind(value));
+    long long v = json_integer_value(value);
+    if (v < min || v > max)
+        return fail(ld, CR_JSON_AT_VALUE, "\"%s\" must be between %lld and %lld (got %lld)", key,
+                    min, max, v);
+    *out = (int)v;
+    return CR_OK;
+}
+
+/* A JSON integer is required: 300.0 for a dpi is more likely a mistake than
+ * a choice, and an integer needs no rounding rule. */
+static cr_status read_integer(loader *ld, json_t *object, const char *key, long long min,
+                              long long max, int *out)
+{
+    json_t *value = json_object_get(object, key);
+    if (!value)
+        return CR_OK;
+    push_key(ld, key);
+    cr_status status = check_integer(ld, key, value, min, max, out);
+    pop(ld);
+    return status;
+}
+
+/* The string member's text, type-checked; *out is NULL when it is absent. */
+static cr_status get_string(loader *ld, json_t *object, const char *key, const char **out)
+{
+    *out = NULL;
+    json_t *value = json_object_get(object, key);
+    if (!value)
+        return CR_OK;
+    if (json_is_string(value)) {
+        *out = json_string_value(value);
+        return CR_OK;
+    }
+    push_key(ld, key);
+    cr_status status =
+        fail(ld, CR_JSON_AT_VALUE, "\"%s\" must be a string, not %s", key, json_kind(value));
+    pop(ld);
+    return status;
+}
+
+static cr_status copy_string(loader *ld, const char *text, char **out)
+{
+    *out = strdup(text);
+    return *out ? CR_OK : fail_nomem(ld);
+}
+
+static cr_status read_enum(loader *ld, json_t *object, const char *key, const char *const *names,
+                           int *out)
+{
+    const char *text;
+    cr_status status = get_string(ld, object, key, &text);
+    if (status != CR_OK || !text)
+        return status;
+    for (int i = 0; names[i]; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *out = i;
+            return CR_OK;
+        }
+    }
+    char list[256];
+    join_names(names, " or ", list, sizeof list);
+    push_key(ld, key);
+    status = fail(ld, CR_JSON_AT_VALUE, "\"%s\" must be %s (got \"%s\")", key, list, text);
+    pop(ld);
+    return status;
+}
+
+/* ---------------------------------------------------------------- colour */
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static bool parse_hex_byte(const char *two, uint8_t *out)
+{
+    int high = hex_value(two[0]);
+    int low = high < 0 ? -1 : hex_value(two[1]);
+    if (low < 0)
+        return false;
+    *out = (uint8_t)(high * 16 + low);
+    return true;
+}
+
+bool cr_color_parse(const char *text, cr_color *out)
+{
+    if (!text || text[0] != '#')
+        return false;
+    size_t length = strlen(text);
+    if (length != 7 && length != 9)
+        return false;
+    cr_color color = {0, 0, 0, 255};
+    bool ok = parse_hex_byte(text + 1, &color.r) && parse_hex_byte(text + 3, &color.g) &&
+              parse_hex_byte(text + 5, &color.b) &&
+              (length == 7 || parse_hex_byte(text + 7, &color.a));
+    if (ok && out)
+        *out = color;
+    return ok;
+}
+
+static cr_status read_color(loader *ld, json_t *object, const char *key, cr_color *out)
+{
+    const char *text;
+    cr_status status = get_string(ld, object, key, &text);
+    if (status != CR_OK || !text || cr_color_parse(text, out))
+        return status;
+    push_key(ld, key);
+    status = fail(ld, CR_JSON_AT_VALUE, "\"%s\" must be \"#rrggbb\" or \"#rrggbbaa\" (got \"%s\")",
+                  key, text);
+    pop(ld);
+    return status;
+}
+
+/* ------------------------------------------------------------ top level */
+
+static cr_status read_version(loader *ld, json_t *root)
+{
+    json_t *value = json_object_get(root, "version");
+    if (!value)
+        return fail_missing(ld, "version");
+    push_key(ld, "version");
+    cr_status status = CR_OK;
+    if (!json_is_integer(value))
+        status =
+            fail(ld, CR_JSON_AT_VALUE, "\"version\" must be an integer, not %s", json_kind(value));
+    else if (json_integer_value(value) != 1)
+        status = fail(ld, CR_JSON_AT_VALUE,
+                      "unsupported template version %lld (this engine reads version 1)",
+                      (long long)json_integer_value(value));
+    pop(ld);
+    return status;
+}
+
+static cr_status read_card_members(loader *ld, json_t *card)
+{
+    cr_template *tpl = ld->tpl;
+    const range side = {0, 1000, true, NULL};
+    cr_status status = check_keys(ld, card, card_keys);
+    if (status == CR_OK)
+        status = read_number(ld, card, "width_mm", false, side, &tpl->width_mm);
+    if (status == CR_OK)
+        status = read_number(ld, card, "height_mm", false, side, &tpl->height_mm);
+    if (status == CR_OK) {
+        double half = fmin(tpl->width_mm, tpl->height_mm) / 2;
+        char max_text[64], half_text[32];
+        format_number(half, half_text, sizeof half_text);
+        snprintf(max_text, sizeof max_text, "%s, half the card's shorter side", half_text);
+        range radius = {0, half, false, max_text};
+        status = read_number(ld, card, "corner_radius_mm", false, radius, &tpl->corner_radius_mm);
+    }
+    if (status == CR_OK)
+        status = read_integer(ld, card, "dpi", 72, 1200, &tpl->dpi);
+    if (status == CR_OK)
+        status = read_color(ld, card, "background", &tpl->background);
+    return status;
+}
+
+static cr_status read_card(loader *ld, json_t *root)
+{
+    json_t *card = json_object_get(root, "card");
+    if (!card)
+        return CR_OK;
+    push_key(ld, "card");
+    cr_status status;
+    if (json_is_object(card))
+        status = read_card_members(ld, card);
+    else
+        status = fail(ld, CR_JSON_AT_VALUE, "\"card\" must be an object, not %s", json_kind(card));
+    pop(ld);
+    return status;
+}
+
+/* ---------------------------------------------------------------- fields */
+
+static cr_status read_type(loader *ld, json_t *object, cr_field *field)
+{
+    const char *text;
+    cr_status status = get_string(ld, object, "type", &text);
+    if (status != CR_OK)
+        return status;
+    if (!text)
+        return fail_missing(ld, "type");
+    if (strcmp(text, "text") == 0) {
+        field->type = CR_FIELD_TEXT;
+        return CR_OK;
+    }
+    push_key(ld, "type");
+    status = fail(ld, CR_JSON_AT_VALUE, "unknown field type \"%s\" (allowed types: text)", text);
+    pop(ld);
+    return status;
+}
+
+static cr_status check_box(loader *ld, json_t *box, cr_field *field)
+{
+    if (!json_is_array(box))
+        return fail(ld, CR_JSON_AT_VALUE,
+                    "\"box_mm\" must be an array of 4 numbers [x, y, width, height], not %s",
+                    json_kind(box));
+    if (json_array_size(box) != 4)
+        return fail(ld, CR_JSON_AT_VALUE,
+                    "\"box_mm\" must hold 4 numbers [x, y, width, height], not %zu",
+                    json_array_size(box));
+    static const char *const labels[] = {"\"box_mm\" x", "\"box_mm\" y", "\"box_mm\" width",
+                                         "\"box_mm\" height"};
+    const range anywhere = {-INFINITY, INFINITY, false, NULL};
+    const range extent = {0, INFINITY, true, NULL};
+    double *targets[] = {&field->x_mm, &field->y_mm, &field->w_mm, &field->h_mm};
+    cr_status status = CR_OK;
+    for (size_t i = 0; i < 4 && status == CR_OK; i++) {
+        push_index(ld, i);
+        status = check_number(ld, labels[i], json_array_get(box, i), i < 2 ? anywhere : extent,
+                              targets[i]);
+        pop(ld);
+    }
+    return status;
+}
+
+static cr_status read_box(loader *ld, json_t *object, cr_field *field)
+{
+    json_t *box = json_object_get(object, "box_mm");
+    if (!box)
+        return fail_missing(ld, "box_mm");
+    push_key(ld, "box_mm");
+    cr_status status = check_box(ld, box, field);
+    pop(ld);
+    return status;
+}
+
+static cr_status read_bind(loader *ld, json_t *object, cr_field *field)
+{
+    const char *bind;
+    cr_status status = get_string(ld, object, "bind", &bind);
+    if (status != CR_OK)
+        return status;
+    push_key(ld, "bind");
+    cr_location where = locate(ld, CR_JSON_AT_VALUE);
+    field->bind_line = where.line;
+    field->bind_column = where.column;
+    if (bind[0] == '\0')
+        status = fail(ld, CR_JSON_AT_VALUE, "\"bind\" must name a record key, not \"\"");
+    pop(ld);
+    return status == CR_OK ? copy_string(ld, bind, &field->bind) : status;
+}
+
+/* Exactly one of "text" and "bind". */
+static cr_status read_content(loader *ld, json_t *object, cr_field *field)
+{
+    bool has_text = json_object_get(object, "text") != NULL;
+    bool has_bind = json_object_get(object, "bind") != NULL;
+    if (has_text && has_bind) {
+        push_key(ld, "bind");
+        cr_status status =
+            fail(ld, CR_JSON_AT_KEY, "a field has either \"text\" or \"bind\", not both");
+        pop(ld);
+        return status;
+    }
+    if (!has_text && !has_bind)
+        return fail(ld, CR_JSON_AT_VALUE, "missing required key \"text\" or \"bind\"");
+    if (has_bind)
+        return read_bind(ld, object, field);
+    const char *text;
+    cr_status status = get_string(ld, object, "text", &text);
+    return status == CR_OK ? copy_string(ld, text, &field->text) : status;
+}
+
+/* Checks the family against the manifest and loads its face; the current
+ * path is at the family's name. */
+static cr_status resolve_font(loader *ld, const char *family, cr_face **face)
+{
+    const cr_font_manifest *manifest = ld->engine->manifest;
+    const char *file = NULL, *package = NULL;
+    int index = 0;
+    if (!cr_font_manifest_lookup(manifest, family, &file, &index, &package))
+        return fail(ld, CR_JSON_AT_VALUE,
+                    "unknown font family \"%s\" (not in the font manifest %s)", family,
+                    cr_font_manifest_path(manifest));
+    cr_error font_err;
+    cr_error_clear(&font_err);
+    *face = cr_font_library_get(ld->engine->fonts, family, ld->tpl->dir, &font_err);
+    if (*face)
+        return CR_OK;
+    cr_status code = font_err.code != CR_OK ? font_err.code : CR_ERR_FONT;
+    return cr_error_set(ld->err, code, locate(ld, CR_JSON_AT_VALUE), "%s", font_err.message);
+}
+
+static cr_status add_font(loader *ld, json_t *name, cr_field *field)
+{
+    if (!json_is_string(name))
+        return fail(ld, CR_JSON_AT_VALUE, "a font family name must be a string, not %s",
+                    json_kind(name));
+    const char *family = json_string_value(name);
+    size_t slot = field->font_count;
+    cr_status status = copy_string(ld, family, &field->fonts[slot]);
+    if (status != CR_OK)
+        return status;
+    field->font_count++;
+    return resolve_font(ld, family, &field->faces[slot]);
+}
+
+static cr_status check_fonts(loader *ld, json_t *font, cr_field *field)
+{
+    if (!json_is_string(font) && !json_is_array(font))
+        return fail(ld, CR_JSON_AT_VALUE,
+                    "\"font\" must be a family name or an array of family names, not %s",
+                    json_kind(font));
+    size_t count = json_is_array(font) ? json_array_size(font) : 1;
+    if (count == 0)
+        return fail(ld, CR_JSON_AT_VALUE, "\"font\" must name at least one family");
+    field->fonts = calloc(count, sizeof *field->fonts);
+    field->faces = calloc(count, sizeof *field->faces);
+    if (!field->fonts || !field->faces)
+        return fail_nomem(ld);
+    if (json_is_string(font))
+        return add_font(ld, font, field);
+    cr_status status = CR_OK;
+    for (size_t i = 0; i < count && status == CR_OK; i++) {
+        push_index(ld, i);
+        status = add_font(ld, json_array_get(font, i), field);
+        pop(ld);
+    }
+    return status;
+}
+
+static cr_status read_fonts(loader *ld, json_t *object, cr_field *field)
+{
+    json_t *font = json_object_get(object, "font");
+    if (!font)
+        return fail_missing(ld, "font");
+    push_key(ld, "font");
+    cr_status status = check_fonts(ld, font, field);
+    pop(ld);
+    return status;
+}
+
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_alnum(char c)
+{
+    return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+/* The shape of a BCP 47 tag: a 2-8 letter language, then subtags of 1-8
+ * letters or digits joined by hyphens. Enough to catch "zh_CN" and "中文";
+ * whether HarfBuzz knows the language is its business. */
+static bool looks_like_language_tag(const char *tag)
+{
+    size_t subtag = 0, length = 0;
+    for (const char *p = tag;; p++) {
+        if (*p == '-' || *p == '\0') {
+            if (length < (subtag == 0 ? 2u : 1u) || length > 8)
+                return false;
+            if (*p == '\0')
+                return true;
+            subtag++;
+            length = 0;
+        } else if (subtag == 0 ? is_alpha(*p) : is_alnum(*p)) {
+            length++;
+        } else {
+            return false;
+        }
+    }
+}
+
+static cr_status read_lang(loader *ld, json_t *object, cr_field *field)
+{
+    const char *lang;
+    cr_status status = get_string(ld, object, "lang", &lang);
+    if (status != CR_OK || !lang)
+        return status;
+    if (looks_like_language_tag(lang))
+        return copy_string(ld, lang, &field->lang);
+    push_key(ld, "lang");
+    status = fail(ld, CR_JSON_AT_VALUE,
+                  "\"lang\" must be a BCP 47 language tag such as \"zh-Hans\" or \"ug\" (got "
+                  "\"%s\")",
+                  lang);
+    pop(ld);
+    return status;
+}
+
+static cr_status read_min_size(loader *ld, json_t *object, cr_field *field)
+{
+    char size_text[32], max_text[64];
+    format_number(field->size_pt, size_text, sizeof size_text);
+    snprintf(max_text, sizeof max_text, "\"size_pt\" = %s", size_text);
+    range r = {0, field->size_pt, true, max_text};
+    field->min_size_pt = field->size_pt * 0.7;
+    return read_number(ld, object, "min_size_pt", false, r, &field->min_size_pt);
+}
+
+/* Everything after the keys that identify the field, in the documented
+ * order; each step runs only while the ones before it succeeded. */
+static cr_status read_style(loader *ld, json_t *object, cr_field *field)
+{
+    int align = CR_ALIGN_START, valign = CR_VALIGN_TOP, direction = CR_DIR_AUTO, fit = CR_FIT_WRAP;
+    const range size = {0, 200, true, NULL};
+    cr_status status = read_number(ld, object, "size_pt", true, size, &field->size_pt);
+    if (status == CR_OK)
+        status = read_color(ld, object, "color", &field->color);
+    if (status == CR_OK)
+        status = read_enum(ld, object, "align", align_names, &align);
+    if (status == CR_OK)
+        status = read_enum(ld, object, "valign", valign_names, &valign);
+    if (status == CR_OK)
+        status = read_number(ld, object, "letter_spacing_em", false, (range){-0.5, 2, false, NULL},
+                             &field->letter_spacing_em);
+    if (status == CR_OK)
+        status = read_number(ld, object, "line_height_pt", false, (range){0, 500, false, NULL},
+                             &field->line_height_pt);
+    if (status == CR_OK)
+        status = read_integer(ld, object, "max_lines", 0, 1000, &field->max_lines);
+    if (status == CR_OK)
+        status = read_enum(ld, object, "direction", direction_names, &direction);
+    if (status == CR_OK)
+        status = read_lang(ld, object, field);
+    if (status == CR_OK)
+        status = read_enum(ld, object, "fit", fit_names, &fit);
+    if (status == CR_OK)
+        status = read_min_size(ld, object, field);
+    if (status == CR_OK)
+        status = read_number(ld, object, "min_scale_x", false, (range){0.3, 1, false, NULL},
+                             &field->min_scale_x);
+    field->align = (cr_halign)align;
+    field->valign = (cr_valign)valign;
+    field->direction = (cr_direction)direction;
+    field->fit = (cr_fit)fit;
+    return status;
+}
+
+/* The name comes first so that every later error can quote it. */
+static cr_status read_field_name(loader *ld, json_t *object, cr_field *field)
+{
+    const char *name;
+    cr_status status = get_string(ld, object, "name", &name);
+    if (status != CR_OK)
+        return status;
+    status = copy_string(ld, name ? name : "", &field->name);
+    ld->field_name = field->name;
+    return status;
+}
+
+static cr_status read_field_members(loader *ld, json_t *object, cr_field *field)
+{
+    cr_status status = read_field_name(ld, object, field);
+    if (status == CR_OK)
+        status = check_keys(ld, object, field_keys);
+    if (status == CR_OK)
+        status = read_type(ld, object, field);
+    if (status == CR_OK)
+        status = read_box(ld, object, field);
+    if (status == CR_OK)
+        status = read_content(ld, object, field);
+    if (status == CR_OK)
+        status = read_fonts(ld, object, field);
+    if (status == CR_OK)
+        status = read_style(ld, object, field);
+    return status;
+}
+
+static void set_field_defaults(cr_field *field, size_t index)
+{
+    field->type = CR_FIELD_TEXT;
+    field->index = (int)index;
+    field->color = (cr_color){0, 0, 0, 255};
+    field->min_scale_x = 0.6;
+}
+
+static cr_status read_field(loader *ld, json_t *object, size_t index)
+{
+    cr_field *field = &ld->tpl->fields[index];
+    set_field_defaults(field, index);
+    ld->field_index = (int)index;
+    ld->field_name = NULL;
+    push_index(ld, index);
+    cr_location where = locate(ld, CR_JSON_AT_VALUE);
+    field->line = where.line;
+    field->column = where.column;
+    cr_status status;
+    if (json_is_object(object))
+        status = read_field_members(ld, object, field);
+    else
+        status = fail(ld, CR_JSON_AT_VALUE, "a field must be an object, not %s", json_kind(object));
+    pop(ld);
+    ld->field_index = -1;
+    ld->field_name = NULL;
+    return status;
+}
+
+static cr_status check_fields(loader *ld, json_t *fields)
+{
+    if (!json_is_array(fields))
+        return fail(ld, CR_JSON_AT_VALUE, "\"fields\" must be an array, not %s", json_kind(fields));
+    size_t count = json_array_size(fields);
+    if (count > MAX_FIELDS)
+        return fail(ld, CR_JSON_AT_VALUE, "\"fields\" has %zu fields; at most %d are allowed",
+                    count, MAX_FIELDS);
+    if (count == 0)
+        return CR_OK;
+    ld->tpl->fields = calloc(count, sizeof *ld->tpl->fields);
+    if (!ld->tpl->fields)
+        return fail_nomem(ld);
+    ld->tpl->field_count = count;
+    cr_status status = CR_OK;
+    for (size_t i = 0; i < count && status == CR_OK; i++)
+        status = read_field(ld, json_array_get(fields, i), i);
+    return status;
+}
+
+static cr_status read_fields(loader *ld, json_t *root)
+{
+    json_t *fields = json_object_get(root, "fields");
+    if (!fields)
+        return fail_missing(ld, "fields");
+    push_key(ld, "fields");
+    cr_status status = check_fields(ld, fields);
+    pop(ld);
+    return status;
+}
+
+/* The version comes before the key check: a newer template is better told
+ * its version than that its new keys are unknown. */
+static cr_status read_template(loader *ld, json_t *root)
+{
+    if (!json_is_object(root))
+        return fail(ld, CR_JSON_AT_VALUE, "a template must be a JSON object, not %s",
+                    json_kind(root));
+    const char *name;
+    cr_status status = read_version(ld, root);
+    if (status == CR_OK)
+        status = check_keys(ld, root, top_keys);
+    if (status == CR_OK)
+        status = get_string(ld, root, "name", &name);
+    if (status == CR_OK)
+        status = read_card(ld, root);
+    if (status == CR_OK)
+        status = read_fields(ld, root);
+    return status;
+}
+
+/* ---------------------------------------------------------- public API */
+
+static void free_field(cr_field *field)
+{
+    free(field->name);
+    free(field->text);
+    free(field->bind);
+    for (size_t i = 0; i < field->font_count; i++)
+        free(field->fonts[i]);
+    free(field->fonts);
+    free(field->faces); /* the faces belong to the engine's font library */
+    free(field->lang);
+}
+
+void cr_template_destroy(cr_template *tpl)
+{
+    if (!tpl)
+        return;
+    for (size_t i = 0; i < tpl->field_count; i++)
+        free_field(&tpl->fields[i]);
+    free(tpl->fields);
+    free(tpl->path);
+    free(tpl->dir);
+    free(tpl);
+}
+
+/* The folder part of path: "a/b/c.json" -> "a/b", "c.json" -> ".". */
+static char *folder_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    while (slash > path && slash[-1] == '/')
+        slash--;
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+static cr_template *new_template(const char *path, char *dir)
+{
+    cr_template *tpl = calloc(1, sizeof *tpl);
+    if (tpl)
+        tpl->path = strdup(path);
+    if (!tpl || !tpl->path || !dir) {
+        free(dir);
+        cr_template_destroy(tpl);
+        return NULL;
+    }
+    tpl->dir = dir;
+    tpl->width_mm = 85.6;
+    tpl->height_mm = 54.0;
+    tpl->corner_radius_mm = 3.18;
+    tpl->dpi = 300;
+    tpl->background = (cr_color){255, 255, 255, 255};
+    return tpl;
+}
+
+/* Takes ownership of dir. */
+static cr_template *load_text(cr_engine *engine, const char *text, size_t length, const char *name,
+                              char *dir, cr_error *err)
+{
+    cr_template *tpl = new_template(name, dir);
+    if (!tpl) {
+        cr_fail(err, CR_ERR_NOMEM, "%s: out of memory", name);
+        return NULL;
+    }
+    json_t *root = cr_json_parse(text, length, tpl->path, CR_ERR_TEMPLATE, err);
+    if (!root) {
+        cr_template_destroy(tpl);
+        return NULL;
+    }
+    loader ld = {.engine = engine, .text = text, .length = length, .tpl = tpl, .err = err};
+    ld.field_index = -1;
+    cr_status status = read_template(&ld, root);
+    json_decref(root);
+    if (status != CR_OK) {
+        cr_template_destroy(tpl);
+        return NULL;
+    }
+    return tpl;
+}
+
+static bool engine_ready(const cr_engine *engine, const char *function, cr_error *err)
+{
+    if (engine && engine->manifest && engine->fonts)
+        return true;
+    cr_fail(err, CR_ERR_ARGUMENT, "%s: engine is NULL or has no fonts", function);
+    return false;
+}
+
+cr_template *cr_template_load_file(cr_engine *engine, const char *path, cr_error *err)
+{
+    cr_error_clear(err);
+    if (!path) {
+        cr_fail(err, CR_ERR_ARGUMENT, "cr_template_load_file: path is NULL");
+        return NULL;
+    }
+    if (!engine_ready(engine, "cr_template_load_file", err))
+        return NULL;
+    char *text;
+    size_t length;
+    if (cr_json_read_file(path, &text, &length, err) != CR_OK)
+        return NULL;
+    cr_template *tpl = load_text(engine, text, length, path, folder_of(path), err);
+    free(text);
+    return tpl;
+}
+
+cr_template *cr_template_load_memory(cr_engine *engine, const char *json, size_t length,
+                                     const char *name, const char *base_dir, cr_error *err)
+{
+    cr_error_clear(err);
+    if (!json && length > 0) {
+        cr_fail(err, CR_ERR_ARGUMENT, "cr_template_load_memory: json is NULL");
+        return NULL;
+    }
+    if (!engine_ready(engine, "cr_template_load_memory", err))
+        return NULL;
+    const char *dir = base_dir && base_dir[0] ? base_dir : ".";
+    return load_text(engine, json ? json : "", length, name ? name : "<memory>", strdup(dir), err);
+}
+
+void cr_template_pixel_size(const cr_template *tpl, int dpi, int *width, int *height)
+{
+    int resolution = dpi > 0 ? dpi : tpl ? tpl->dpi : 0;
+    double w = tpl ? cr_mm_to_px(tpl->width_mm, resolution) : 0;
+    double h = tpl ? cr_mm_to_px(tpl->height_mm, resolution) : 0;
+    if (width)
+        *width = (int)lround(w);
+    if (height)
+        *height = (int)lround(h);
+}
+
+int cr_template_dpi(const cr_template *tpl)
+{
+    return tpl ? tpl->dpi : 0;
+}
+
+/* ------------------------------------------------------ field contents */
+
+const char *cr_field_text(const cr_template *tpl, const cr_field *field, const cr_record *record,
+                          cr_error *err)
+{
+    if (!field) {
+        cr_fail(err, CR_ERR_ARGUMENT, "cr_field_text: field is NULL");
+        return NULL;
+    }
+    if (field->text)
+        return field->text;
+    if (!field->bind) {
+        cr_fail(err, CR_ERR_INTERNAL, "cr_field_text: field %d has neither text nor bind",
+                field->index);
+        return NULL;
+    }
+    const char *value = record ? cr_record_get(record, field->bind) : NULL;
+    if (value)
+        return value;
+    cr_location where = {tpl ? tpl->path : NULL, field->bind_line, field->bind_column, field->index,
+                         field->name};
+    if (!record)
+        cr_error_set(err, CR_ERR_RECORD, where, "no record was given for the key \"%s\"",
+                     field->bind);
+    else
+        cr_error_set(err, CR_ERR_RECORD, where, "the record %s has no key \"%s\"", record->path,
+                     field->bind);
+    return NULL;
+}

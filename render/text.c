@@ -1,0 +1,113 @@
+#include "text.h"
+
+#include <stdlib.h>
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+bool cr_utf8_valid(const char *text, size_t length, size_t *bad_offset)
+{
+    const uint8_t *s = (const uint8_t *)text;
+    size_t i = 0;
+    while (i < length) {
+        size_t start = i;
+        UChar32 c;
+        /* U8_NEXT rejects overlongs, surrogates and out-of-range values,
+         * and never reads past length. It takes int32_t offsets, so feed it
+         * windows of at most 4 bytes. */
+        int32_t pos = 0;
+        int32_t window = length - i < 4 ? (int32_t)(length - i) : 4;
+        U8_NEXT(s + start, pos, window, c);
+        if (c < 0) {
+            if (bad_offset)
+                *bad_offset = start;
+            return false;
+        }
+        i = start + (size_t)pos;
+    }
+    return true;
+}
+
+uint32_t cr_utf8_next(const char *text, size_t length, size_t *offset)
+{
+    const uint8_t *s = (const uint8_t *)text + *offset;
+    int32_t pos = 0;
+    int32_t window = length - *offset < 4 ? (int32_t)(length - *offset) : 4;
+    UChar32 c;
+    U8_NEXT_OR_FFFD(s, pos, window, c);
+    *offset += (size_t)pos;
+    return (uint32_t)c;
+}
+
+size_t cr_utf8_prev(const char *text, size_t offset)
+{
+    const uint8_t *s = (const uint8_t *)text;
+    size_t i = offset - 1;
+    while (i > 0 && (s[i] & 0xC0) == 0x80 && offset - i < 4)
+        i--;
+    return i;
+}
+
+bool cr_text16_init(cr_text16 *out, const char *text, size_t length)
+{
+    *out = (cr_text16){0};
+    /* At most one UTF-16 unit per UTF-8 byte. */
+    out->units = malloc((length + 1) * sizeof *out->units);
+    out->unit_of_byte = malloc((length + 1) * sizeof *out->unit_of_byte);
+    out->byte_of_unit = malloc((length + 1) * sizeof *out->byte_of_unit);
+    if (!out->units || !out->unit_of_byte || !out->byte_of_unit) {
+        cr_text16_free(out);
+        return false;
+    }
+    int32_t units = 0;
+    size_t offset = 0;
+    while (offset < length) {
+        size_t start = offset;
+        uint32_t cp = cr_utf8_next(text, length, &offset);
+        for (size_t b = start; b < offset; b++)
+            out->unit_of_byte[b] = units;
+        out->byte_of_unit[units] = (uint32_t)start;
+        if (cp > 0xFFFF) {
+            out->units[units++] = U16_LEAD(cp);
+            out->byte_of_unit[units] = (uint32_t)start;
+            out->units[units++] = U16_TRAIL(cp);
+        } else {
+            out->units[units++] = (UChar)cp;
+        }
+    }
+    out->unit_of_byte[length] = units;
+    out->byte_of_unit[units] = (uint32_t)length;
+    out->units[units] = 0;
+    out->length = units;
+    return true;
+}
+
+void cr_text16_free(cr_text16 *t)
+{
+    free(t->units);
+    free(t->unit_of_byte);
+    free(t->byte_of_unit);
+    *t = (cr_text16){0};
+}
+
+bool cr_is_line_terminator(uint32_t cp)
+{
+    /* Paragraph separators for bidi (e.g. U+001C) end a line too: a line
+     * must not span two bidi paragraphs. */
+    if (u_charDirection((UChar32)cp) == U_BLOCK_SEPARATOR)
+        return true;
+    switch (u_getIntPropertyValue((UChar32)cp, UCHAR_LINE_BREAK)) {
+    case U_LB_MANDATORY_BREAK:
+    case U_LB_CARRIAGE_RETURN:
+    case U_LB_LINE_FEED:
+    case U_LB_NEXT_LINE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool cr_is_trailing_space(uint32_t cp)
+{
+    return u_isUWhiteSpace((UChar32)cp) || cr_is_line_terminator(cp);
+}

@@ -1,0 +1,420 @@
+/* PNG writing and reading. Files written here are checked with plain libpng,
+ * not with the module's own reader. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+#include <errno.h>
+#include <png.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "png_io.h"
+
+static char work_dir[64];
+
+static int make_work_dir(void **state)
+{
+    snprintf(work_dir, sizeof work_dir, "/tmp/cardrender-test-png-XXXXXX");
+    return mkdtemp(work_dir) ? 0 : -1;
+}
+
+static int remove_work_dir(void **state)
+{
+    DIR *dir = opendir(work_dir);
+    if (!dir)
+        return -1;
+    struct dirent *entry;
+    char path[512];
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", work_dir, entry->d_name);
+        unlink(path);
+    }
+    closedir(dir);
+    return rmdir(work_dir);
+}
+
+static void work_path(char *out, size_t size, const char *name)
+{
+    snprintf(out, size, "%s/%s", work_dir, name);
+}
+
+static size_t files_in_work_dir(void)
+{
+    DIR *dir = opendir(work_dir);
+    size_t count = 0;
+    for (struct dirent *entry; dir && (entry = readdir(dir)) != NULL;)
+        count += entry->d_name[0] != '.';
+    if (dir)
+        closedir(dir);
+    return count;
+}
+
+/* A card-sized canvas with a pattern that exercises every byte value. */
+static void make_canvas(cr_canvas *c, int width, int height)
+{
+    assert_int_equal(cr_canvas_init(c, width, height, NULL), CR_OK);
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) {
+            uint8_t *p = c->pixels + (size_t)y * c->stride + (size_t)x * 3;
+            p[0] = (uint8_t)(x * 7 + y);
+            p[1] = (uint8_t)(y * 13 ^ x);
+            p[2] = (uint8_t)((x / 16 + y / 16) % 2 ? 255 : x + y);
+        }
+}
+
+static uint8_t *read_bytes(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long length = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *data = malloc((size_t)length);
+    assert_int_equal(fread(data, 1, (size_t)length, f), (size_t)length);
+    fclose(f);
+    *size = (size_t)length;
+    return data;
+}
+
+static void write_bytes(const char *path, const uint8_t *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, size, f), size);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* What plain libpng says about a file. */
+typedef struct png_facts {
+    png_uint_32 width, height;
+    int bit_depth, color_type, interlace;
+    png_uint_32 ppm_x, ppm_y;
+    int phys_unit;
+    bool has_phys, has_srgb, has_time;
+    int srgb_intent;
+    uint8_t *rgb; /* width * height * 3 */
+} png_facts;
+
+static void read_rows(png_structp png, png_facts *facts)
+{
+    size_t row_bytes = (size_t)facts->width * 3;
+    facts->rgb = malloc(row_bytes * facts->height);
+    for (png_uint_32 y = 0; y < facts->height; y++)
+        png_read_row(png, facts->rgb + row_bytes * y, NULL);
+}
+
+static void libpng_inspect(const char *path, png_facts *facts)
+{
+    memset(facts, 0, sizeof *facts);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(png);
+    if (setjmp(png_jmpbuf(png)))
+        fail_msg("libpng could not read %s", path);
+    png_init_io(png, f);
+    png_read_info(png, info);
+    png_get_IHDR(png, info, &facts->width, &facts->height, &facts->bit_depth, &facts->color_type,
+                 &facts->interlace, NULL, NULL);
+    facts->has_phys = png_get_pHYs(png, info, &facts->ppm_x, &facts->ppm_y, &facts->phys_unit) != 0;
+    facts->has_srgb = png_get_sRGB(png, info, &facts->srgb_intent) != 0;
+    read_rows(png, facts);
+    png_read_end(png, info);
+    facts->has_time = png_get_valid(png, info, PNG_INFO_tIME) != 0;
+    png_destroy_read_struct(&png, &info, NULL);
+    fclose(f);
+}
+
+static void test_header_and_pixels(void **state)
+{
+    cr_canvas c;
+    make_canvas(&c, 1011, 638);
+    char path[128];
+    work_path(path, sizeof path, "card300.png");
+    cr_error err;
+    assert_int_equal(cr_png_write_file(&c, 300, path, &err), CR_OK);
+
+    png_facts facts;
+    libpng_inspect(path, &facts);
+    assert_int_equal(facts.width, 1011);
+    assert_int_equal(facts.height, 638);
+    assert_int_equal(facts.bit_depth, 8);
+    assert_int_equal(facts.color_type, PNG_COLOR_TYPE_RGB);
+    assert_int_equal(facts.interlace, PNG_INTERLACE_NONE);
+    assert_true(facts.has_phys);
+    assert_int_equal(facts.ppm_x, 11811);
+    assert_int_equal(facts.ppm_y, 11811);
+    assert_int_equal(facts.phys_unit, PNG_RESOLUTION_METER);
+    assert_true(facts.has_srgb);
+    assert_int_equal(facts.srgb_intent, PNG_sRGB_INTENT_PERCEPTUAL);
+    assert_false(facts.has_time);
+    for (int y = 0; y < c.height; y++)
+        assert_memory_equal(facts.rgb + (size_t)y * 1011 * 3, c.pixels + (size_t)y * c.stride,
+                            1011 * 3);
+    free(facts.rgb);
+    unlink(path);
+    cr_canvas_free(&c);
+}
+
+static void test_600_dpi(void **state)
+{
+    cr_canvas c;
+    make_canvas(&c, 64, 40);
+    char path[128];
+    work_path(path, sizeof path, "card600.png");
+    assert_int_equal(cr_png_write_file(&c, 600, path, NULL), CR_OK);
+    png_facts facts;
+    libpng_inspect(path, &facts);
+    assert_int_equal(facts.ppm_x, 23622);
+    assert_int_equal(facts.ppm_y, 23622);
+    free(facts.rgb);
+
+    /* Our reader: the same pixels and the dpi back. */
+    cr_canvas back;
+    int dpi = 0;
+    assert_int_equal(cr_png_read_rgb(path, &back, &dpi, NULL), CR_OK);
+    assert_int_equal(dpi, 600);
+    assert_int_equal(back.width, 64);
+    assert_int_equal(back.height, 40);
+    for (int y = 0; y < c.height; y++)
+        assert_memory_equal(back.pixels + (size_t)y * back.stride, c.pixels + (size_t)y * c.stride,
+                            64 * 3);
+    cr_canvas_free(&back);
+    unlink(path);
+    cr_canvas_free(&c);
+}
+
+static void test_reproducible_and_memory_equals_file(void **state)
+{
+    cr_canvas c;
+    make_canvas(&c, 300, 200);
+    char first[128], second[128];
+    work_path(first, sizeof first, "a.png");
+    work_path(second, sizeof second, "b.png");
+    assert_int_equal(cr_png_write_file(&c, 300, first, NULL), CR_OK);
+    assert_int_equal(cr_png_write_file(&c, 300, second, NULL), CR_OK);
+    size_t size_a, size_b, size_mem;
+    uint8_t *a = read_bytes(first, &size_a);
+    uint8_t *b = read_bytes(second, &size_b);
+    uint8_t *mem = NULL;
+    assert_int_equal(cr_png_write_memory(&c, 300, &mem, &size_mem, NULL), CR_OK);
+    assert_int_equal(size_a, size_b);
+    assert_memory_equal(a, b, size_a);
+    assert_int_equal(size_mem, size_a);
+    assert_memory_equal(mem, a, size_a);
+    free(a);
+    free(b);
+    free(mem);
+    unlink(first);
+    unlink(second);
+    cr_canvas_free(&c);
+}
+
+static void test_file_mode_and_no_leftovers(void **state)
+{
+    cr_canvas c;
+    make_canvas(&c, 8, 8);
+    char path[128];
+    work_path(path, sizeof path, "mode.png");
+    mode_t old_mask = umask(022);
+    assert_int_equal(cr_png_write_file(&c, 300, path, NULL), CR_OK);
+    /* Overwriting an existing file works too (rename replaces it). */
+    assert_int_equal(cr_png_write_file(&c, 300, path, NULL), CR_OK);
+    umask(old_mask);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_equal(files_in_work_dir(), 1); /* no temporary left */
+    unlink(path);
+    cr_canvas_free(&c);
+}
+
+static void test_missing_folder(void **state)
+{
+    cr_canvas c;
+    make_canvas(&c, 8, 8);
+    char path[128];
+    work_path(path, sizeof path, "missing/card.png");
+    cr_error err;
+    assert_int_equal(cr_png_write_file(&c, 300, path, &err), CR_ERR_IO);
+    assert_int_equal(err.code, CR_ERR_IO);
+    assert_string_equal(err.file, path);
+    assert_non_null(strstr(err.message, path));
+    assert_non_null(strstr(err.message, "No such file or directory"));
+    assert_int_equal(files_in_work_dir(), 0);
+    assert_int_equal(access(path, F_OK), -1);
+    cr_canvas_free(&c);
+}
+
+/* The last step fails (a folder is in the way): the temporary goes too. */
+static void test_failed_rename_leaves_nothing(void **state)
+{
+    cr_canvas c;
+    make_canvas(&c, 8, 8);
+    char path[128];
+    work_path(path, sizeof path, "folder.png");
+    assert_int_equal(mkdir(path, 0755), 0);
+    cr_error err;
+    assert_int_equal(cr_png_write_file(&c, 300, path, &err), CR_ERR_IO);
+    assert_non_null(strstr(err.message, path));
+    assert_non_null(strstr(err.message, strerror(EISDIR)));
+    assert_int_equal(files_in_work_dir(), 1);
+    assert_int_equal(rmdir(path), 0);
+    cr_canvas_free(&c);
+}
+
+static void test_truncated_and_foreign_files(void **state)
+{
+    cr_canvas c;
+    make_canvas(&c, 120, 90);
+    uint8_t *png = NULL;
+    size_t size = 0;
+    assert_int_equal(cr_png_write_memory(&c, 300, &png, &size, NULL), CR_OK);
+    cr_canvas_free(&c);
+
+    char path[128];
+    work_path(path, sizeof path, "truncated.png");
+    write_bytes(path, png, size / 2);
+    cr_canvas out;
+    int dpi = 123;
+    cr_error err;
+    assert_int_equal(cr_png_read_rgb(path, &out, &dpi, &err), CR_ERR_IMAGE);
+    assert_null(out.pixels);
+    assert_string_equal(err.file, path);
+    assert_non_null(strstr(err.message, path));
+    assert_non_null(strstr(err.message, "truncated"));
+
+    write_bytes(path, (const uint8_t *)"GIF89a not a png", 16);
+    assert_int_equal(cr_png_read_rgb(path, &out, &dpi, &err), CR_ERR_IMAGE);
+    assert_non_null(strstr(err.message, "not a PNG file"));
+    unlink(path);
+
+    work_path(path, sizeof path, "absent.png");
+    assert_int_equal(cr_png_read_rgb(path, &out, &dpi, &err), CR_ERR_IO);
+    assert_non_null(strstr(err.message, path));
+    free(png);
+}
+
+/* Writes a PNG with plain libpng in any format, for the reader. */
+typedef struct foreign_png {
+    int width, height, bit_depth, color_type, interlace;
+    png_color palette[4];
+    png_byte trans[4];
+    int palette_size, trans_size;
+    const uint8_t *rows; /* packed rows of the given format */
+    size_t row_bytes;
+} foreign_png;
+
+static void write_foreign(const char *path, const foreign_png *spec)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(png);
+    if (setjmp(png_jmpbuf(png)))
+        fail_msg("libpng could not write %s", path);
+    png_init_io(png, f);
+    png_set_IHDR(png, info, spec->width, spec->height, spec->bit_depth, spec->color_type,
+                 spec->interlace, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (spec->palette_size)
+        png_set_PLTE(png, info, spec->palette, spec->palette_size);
+    if (spec->trans_size)
+        png_set_tRNS(png, info, spec->trans, spec->trans_size, NULL);
+    png_write_info(png, info);
+    png_bytep rows[8];
+    for (int y = 0; y < spec->height; y++)
+        rows[y] = (png_bytep)spec->rows + spec->row_bytes * (size_t)y;
+    png_write_image(png, rows);
+    png_write_end(png, info);
+    png_destroy_write_struct(&png, &info);
+    fclose(f);
+}
+
+static void assert_rgb(const cr_canvas *c, int x, int y, int r, int g, int b)
+{
+    const uint8_t *p = c->pixels + (size_t)y * c->stride + (size_t)x * 3;
+    if (p[0] != r || p[1] != g || p[2] != b)
+        fail_msg("pixel (%d, %d) is %d,%d,%d, expected %d,%d,%d", x, y, p[0], p[1], p[2], r, g, b);
+}
+
+static void test_reads_gray16_alpha_interlaced(void **state)
+{
+    /* 2 x 2, gray + alpha, 16 bits, Adam7: big-endian samples. */
+    const uint8_t rows[] = {
+        0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0xFF, 0xFF, /* white opaque, black opaque */
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, /* transparent, black half */
+    };
+    foreign_png spec = {.width = 2,
+                        .height = 2,
+                        .bit_depth = 16,
+                        .color_type = PNG_COLOR_TYPE_GRAY_ALPHA,
+                        .interlace = PNG_INTERLACE_ADAM7,
+                        .rows = rows,
+                        .row_bytes = 8};
+    char path[128];
+    work_path(path, sizeof path, "gray16.png");
+    write_foreign(path, &spec);
+    cr_canvas c;
+    int dpi = -1;
+    assert_int_equal(cr_png_read_rgb(path, &c, &dpi, NULL), CR_OK);
+    assert_int_equal(dpi, 0); /* no pHYs */
+    assert_rgb(&c, 0, 0, 255, 255, 255);
+    assert_rgb(&c, 1, 0, 0, 0, 0);
+    assert_rgb(&c, 0, 1, 255, 255, 255);        /* transparent over white */
+    int half = (255 * (255 - 128) + 127) / 255; /* 0x8000 scales to 128 */
+    assert_rgb(&c, 1, 1, half, half, half);
+    cr_canvas_free(&c);
+    unlink(path);
+}
+
+static void test_reads_palette_with_transparency(void **state)
+{
+    /* 3 x 1, 2-bit palette; entry 2 is fully transparent. */
+    const uint8_t rows[] = {0x18}; /* indices 0, 1, 2 packed high bits first */
+    foreign_png spec = {.width = 3,
+                        .height = 1,
+                        .bit_depth = 2,
+                        .color_type = PNG_COLOR_TYPE_PALETTE,
+                        .palette = {{200, 10, 20}, {0, 90, 180}, {1, 2, 3}},
+                        .palette_size = 3,
+                        .trans = {255, 255, 0},
+                        .trans_size = 3,
+                        .rows = rows,
+                        .row_bytes = 1};
+    char path[128];
+    work_path(path, sizeof path, "palette.png");
+    write_foreign(path, &spec);
+    cr_canvas c;
+    assert_int_equal(cr_png_read_rgb(path, &c, NULL, NULL), CR_OK);
+    assert_int_equal(c.width, 3);
+    assert_rgb(&c, 0, 0, 200, 10, 20);
+    assert_rgb(&c, 1, 0, 0, 90, 180);
+    assert_rgb(&c, 2, 0, 255, 255, 255);
+    cr_canvas_free(&c);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_header_and_pixels),
+        cmocka_unit_test(test_600_dpi),
+        cmocka_unit_test(test_reproducible_and_memory_equals_file),
+        cmocka_unit_test(test_file_mode_and_no_leftovers),
+        cmocka_unit_test(test_missing_folder),
+        cmocka_unit_test(test_failed_rename_leaves_nothing),
+        cmocka_unit_test(test_truncated_and_foreign_files),
+        cmocka_unit_test(test_reads_gray16_alpha_interlaced),
+        cmocka_unit_test(test_reads_palette_with_transparency),
+    };
+    return cmocka_run_group_tests_name("png", tests, make_work_dir, remove_work_dir);
+}

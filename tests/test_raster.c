@@ -1,0 +1,239 @@
+/* Canvas blending, clipping and rounded rectangles. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "raster.h"
+
+static const cr_color RED = {255, 0, 0, 255};
+static const cr_color WHITE = {255, 255, 255, 255};
+static const cr_color GREY = {100, 100, 100, 255};
+
+static uint8_t *pixel(const cr_canvas *c, int x, int y)
+{
+    return c->pixels + (size_t)y * (size_t)c->stride + (size_t)x * 3;
+}
+
+static void assert_pixel(const cr_canvas *c, int x, int y, int r, int g, int b)
+{
+    const uint8_t *p = pixel(c, x, y);
+    if (p[0] != r || p[1] != g || p[2] != b)
+        fail_msg("pixel (%d, %d) is %d,%d,%d, expected %d,%d,%d", x, y, p[0], p[1], p[2], r, g, b);
+}
+
+static int round_div255(int x)
+{
+    return (x + 127) / 255;
+}
+
+static void test_init_checks_size(void **state)
+{
+    cr_canvas c;
+    cr_error err;
+    assert_int_equal(cr_canvas_init(&c, 0, 10, &err), CR_ERR_ARGUMENT);
+    assert_int_equal(cr_canvas_init(&c, 10, -1, &err), CR_ERR_ARGUMENT);
+    assert_int_equal(cr_canvas_init(&c, 20001, 10, &err), CR_ERR_ARGUMENT);
+    assert_null(c.pixels);
+    assert_int_equal(cr_canvas_init(&c, 7, 5, &err), CR_OK);
+    assert_int_equal(c.width, 7);
+    assert_int_equal(c.height, 5);
+    assert_int_equal(c.stride, 21);
+    cr_canvas_free(&c);
+    assert_null(c.pixels);
+}
+
+static void test_fill_blends(void **state)
+{
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, 4, 3, NULL), CR_OK);
+    cr_canvas_fill(&c, WHITE);
+    assert_pixel(&c, 3, 2, 255, 255, 255);
+    cr_canvas_fill(&c, (cr_color){0, 0, 0, 128});
+    int v = round_div255(255 * 127);
+    assert_pixel(&c, 0, 0, v, v, v);
+    cr_canvas_free(&c);
+}
+
+static void test_blend_exact(void **state)
+{
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, 3, 1, NULL), CR_OK);
+    cr_canvas_fill(&c, (cr_color){10, 200, 77, 255});
+    const uint8_t mask[3] = {0, 255, 128};
+    cr_color color = {250, 3, 128, 255};
+    cr_canvas_blend_mask(&c, mask, 3, 1, 3, 0, 0, color);
+    assert_pixel(&c, 0, 0, 10, 200, 77); /* coverage 0 leaves dst */
+    assert_pixel(&c, 1, 0, 250, 3, 128); /* coverage 255 writes the colour */
+    int a = 128;                         /* coverage 128 at alpha 255 */
+    assert_pixel(&c, 2, 0, round_div255(250 * a + 10 * (255 - a)),
+                 round_div255(3 * a + 200 * (255 - a)), round_div255(128 * a + 77 * (255 - a)));
+
+    /* Coverage and colour alpha combine with rounding: 128 * 200 / 255. */
+    cr_canvas_fill(&c, (cr_color){0, 0, 0, 255});
+    cr_canvas_blend_mask(&c, mask, 3, 1, 3, 0, 0, (cr_color){255, 255, 255, 200});
+    int a2 = round_div255(128 * 200);
+    assert_pixel(&c, 1, 0, 200, 200, 200);
+    assert_pixel(&c, 2, 0, round_div255(255 * a2), round_div255(255 * a2), round_div255(255 * a2));
+    cr_canvas_free(&c);
+}
+
+/* A canvas inside a larger buffer whose border must stay untouched. */
+enum { GUARD = 4, INNER_W = 10, INNER_H = 8 };
+
+typedef struct guarded {
+    uint8_t buffer[(INNER_H + 2 * GUARD) * (INNER_W + 2 * GUARD) * 3];
+    cr_canvas canvas;
+} guarded;
+
+static void guarded_init(guarded *g)
+{
+    memset(g->buffer, 0xAB, sizeof g->buffer);
+    int stride = (INNER_W + 2 * GUARD) * 3;
+    g->canvas.width = INNER_W;
+    g->canvas.height = INNER_H;
+    g->canvas.stride = stride;
+    g->canvas.pixels = g->buffer + GUARD * stride + GUARD * 3;
+    for (int y = 0; y < INNER_H; y++)
+        memset(g->canvas.pixels + y * stride, 0, INNER_W * 3);
+}
+
+static void assert_guard_intact(const guarded *g)
+{
+    int stride = g->canvas.stride;
+    for (int y = 0; y < INNER_H + 2 * GUARD; y++)
+        for (int x = 0; x < (INNER_W + 2 * GUARD) * 3; x++) {
+            bool inside =
+                y >= GUARD && y < GUARD + INNER_H && x >= GUARD * 3 && x < (GUARD + INNER_W) * 3;
+            if (!inside && g->buffer[y * stride + x] != 0xAB)
+                fail_msg("guard byte at row %d, byte %d was written", y, x);
+        }
+}
+
+static void test_blend_clips_every_edge(void **state)
+{
+    guarded g;
+    guarded_init(&g);
+    uint8_t mask[6 * 6];
+    memset(mask, 255, sizeof mask);
+    const int positions[][2] = {{-3, 2},   {7, 2},   {3, -4},  {3, 5},       {-3, -3},    {7, 5},
+                                {-100, 0}, {0, 100}, {-5, -5}, {INNER_W, 0}, {0, INNER_H}};
+    for (size_t i = 0; i < sizeof positions / sizeof positions[0]; i++)
+        cr_canvas_blend_mask(&g.canvas, mask, 6, 6, 6, positions[i][0], positions[i][1], RED);
+    assert_guard_intact(&g);
+    /* Visible parts were drawn: left edge, right edge, top, bottom. */
+    assert_pixel(&g.canvas, 0, 2, 255, 0, 0);
+    assert_pixel(&g.canvas, INNER_W - 1, 2, 255, 0, 0);
+    assert_pixel(&g.canvas, 3, 0, 255, 0, 0);
+    assert_pixel(&g.canvas, 3, INNER_H - 1, 255, 0, 0);
+    /* A huge offset must not overflow into a visible position. */
+    cr_canvas_blend_mask(&g.canvas, mask, 6, 6, 6, 2147483647 - 2, 2147483647 - 2, RED);
+    cr_canvas_blend_mask(&g.canvas, mask, 6, 6, 6, -2147483647, -2147483647, RED);
+    assert_guard_intact(&g);
+}
+
+static void test_rounded_rect_clips(void **state)
+{
+    guarded g;
+    guarded_init(&g);
+    cr_canvas_fill_rounded_rect(&g.canvas, -5.5, -3.25, 30.0, 20.0, 4.0, RED);
+    cr_canvas_fill_rounded_rect(&g.canvas, 6.5, 4.5, 1e9, 1e9, 3.0, GREY);
+    cr_canvas_fill_rounded_rect(&g.canvas, -1e12, -1e12, 2e12, 2e12, 1e6, GREY);
+    assert_guard_intact(&g);
+    assert_pixel(&g.canvas, 0, 0, 100, 100, 100);
+}
+
+static void test_rounded_rect_shape(void **state)
+{
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, 40, 30, NULL), CR_OK);
+    cr_canvas_fill(&c, WHITE);
+    /* 30 x 20 at (5, 5), radius 6: the rectangle spans pixels 5..34, 5..24. */
+    cr_canvas_fill_rounded_rect(&c, 5, 5, 30, 20, 6, (cr_color){0, 0, 0, 255});
+    /* Interior, away from the corners, is exactly the colour. */
+    for (int y = 5; y < 25; y++)
+        for (int x = 11; x < 29; x++)
+            assert_pixel(&c, x, y, 0, 0, 0);
+    for (int y = 11; y < 19; y++)
+        for (int x = 5; x < 35; x++)
+            assert_pixel(&c, x, y, 0, 0, 0);
+    /* Outside the rectangle and in the corner cut-outs: untouched. */
+    for (int x = 0; x < 40; x++) {
+        assert_pixel(&c, x, 4, 255, 255, 255);
+        assert_pixel(&c, x, 25, 255, 255, 255);
+    }
+    assert_pixel(&c, 5, 5, 255, 255, 255);
+    assert_pixel(&c, 34, 5, 255, 255, 255);
+    assert_pixel(&c, 5, 24, 255, 255, 255);
+    assert_pixel(&c, 34, 24, 255, 255, 255);
+    /* Along the arc: partly covered. */
+    int arc = pixel(&c, 6, 7)[0];
+    assert_true(arc > 0 && arc < 255);
+    /* Symmetric both ways. */
+    for (int y = 0; y < 30; y++)
+        for (int x = 0; x < 40; x++) {
+            assert_memory_equal(pixel(&c, x, y), pixel(&c, 39 - x, y), 3);
+            assert_memory_equal(pixel(&c, x, y), pixel(&c, x, 29 - y), 3);
+        }
+    cr_canvas_free(&c);
+}
+
+static void test_rounded_rect_fractional_edges(void **state)
+{
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, 20, 10, NULL), CR_OK);
+    cr_canvas_fill(&c, WHITE);
+    /* Edges at x = 2.25 and 17.75, y = 1.5 and 8.5; no radius. */
+    cr_canvas_fill_rounded_rect(&c, 2.25, 1.5, 15.5, 7.0, 0, (cr_color){0, 0, 0, 255});
+    int three_quarters = 255 - 191; /* coverage 0.75 -> 191 */
+    int half = 255 - 128;
+    int three_eighths = 255 - 96; /* 0.75 * 0.5 = 0.375 -> 96 */
+    assert_pixel(&c, 2, 4, three_quarters, three_quarters, three_quarters);
+    assert_pixel(&c, 17, 4, three_quarters, three_quarters, three_quarters);
+    assert_pixel(&c, 10, 1, half, half, half);
+    assert_pixel(&c, 10, 8, half, half, half);
+    assert_pixel(&c, 2, 1, three_eighths, three_eighths, three_eighths);
+    assert_pixel(&c, 10, 4, 0, 0, 0);
+    assert_pixel(&c, 1, 4, 255, 255, 255);
+    assert_pixel(&c, 18, 4, 255, 255, 255);
+    cr_canvas_free(&c);
+}
+
+/* The whole shape's coverage adds up to its area: w * h - (4 - pi) r². */
+static void test_rounded_rect_area(void **state)
+{
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, 64, 64, NULL), CR_OK);
+    cr_canvas_fill_rounded_rect(&c, 3.3, 4.7, 50.2, 40.9, 100.0, WHITE); /* radius clamped */
+    double sum = 0;
+    for (int y = 0; y < 64; y++)
+        for (int x = 0; x < 64; x++)
+            sum += pixel(&c, x, y)[0] / 255.0;
+    double r = 40.9 / 2;
+    double expected = 50.2 * 40.9 - (4 - 3.14159265358979) * r * r;
+    assert_true(sum > expected - 2.0 && sum < expected + 2.0);
+    /* Clamped radius: the short sides are half circles, so the middle of the
+     * left edge is covered and its top is not. */
+    assert_true(pixel(&c, 4, 25)[0] > 200);
+    assert_int_equal(pixel(&c, 4, 6)[0], 0);
+    cr_canvas_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_init_checks_size),
+        cmocka_unit_test(test_fill_blends),
+        cmocka_unit_test(test_blend_exact),
+        cmocka_unit_test(test_blend_clips_every_edge),
+        cmocka_unit_test(test_rounded_rect_clips),
+        cmocka_unit_test(test_rounded_rect_shape),
+        cmocka_unit_test(test_rounded_rect_fractional_edges),
+        cmocka_unit_test(test_rounded_rect_area),
+    };
+    return cmocka_run_group_tests_name("raster", tests, NULL, NULL);
+}
