@@ -29,7 +29,8 @@ static const char *const card_keys[] = {"width_mm", "height_mm",  "corner_radius
 static const char *const field_keys[] = {
     "type", "name", "box_mm", "text", "bind", "font", "size_pt", "color", "align", "valign",
     "letter_spacing_em", "line_height_pt", "max_lines", "direction", "lang", "fit",
-    "min_size_pt", "min_scale_x", NULL};
+    "min_size_pt", "min_scale_x", "kinsoku", "hangul_break", "punctuation_trim",
+    "missing_glyph", NULL};
 /* clang-format on */
 
 /* In the order of the enums in template.h. */
@@ -38,6 +39,10 @@ static const char *const align_names[] = {"start", "center",  "end",        "lef
 static const char *const valign_names[] = {"top", "center", "bottom", NULL};
 static const char *const direction_names[] = {"auto", "ltr", "rtl", NULL};
 static const char *const fit_names[] = {"wrap", "shrink", "condense", "error", NULL};
+static const char *const kinsoku_names[] = {"basic", "none", "gb", "strict", NULL};
+static const char *const hangul_break_names[] = {"word", "character", NULL};
+static const char *const trim_names[] = {"none", "line-end", NULL};
+static const char *const missing_glyph_names[] = {"error", "notdef", NULL};
 
 /* The state of one load: the source for locating errors, and where in it
  * the value being read sits. */
@@ -695,6 +700,25 @@ static cr_status read_min_size(loader *ld, json_t *object, cr_field *field)
     return read_number(ld, object, "min_size_pt", false, r, &field->min_size_pt);
 }
 
+/* Per-script line-breaking and glyph rules (all optional). */
+static cr_status read_line_rules(loader *ld, json_t *object, cr_field *field)
+{
+    int kinsoku = CR_KINSOKU_BASIC, hangul = CR_HANGUL_BREAK_WORD, trim = CR_TRIM_NONE,
+        missing = CR_MISSING_ERROR;
+    cr_status status = read_enum(ld, object, "kinsoku", kinsoku_names, &kinsoku);
+    if (status == CR_OK)
+        status = read_enum(ld, object, "hangul_break", hangul_break_names, &hangul);
+    if (status == CR_OK)
+        status = read_enum(ld, object, "punctuation_trim", trim_names, &trim);
+    if (status == CR_OK)
+        status = read_enum(ld, object, "missing_glyph", missing_glyph_names, &missing);
+    field->kinsoku = (cr_kinsoku)kinsoku;
+    field->hangul_break = (cr_hangul_break)hangul;
+    field->punctuation_trim = (cr_punctuation_trim)trim;
+    field->missing_glyph = (cr_missing_glyph)missing;
+    return status;
+}
+
 /* Everything after the keys that identify the field, in the documented
  * order; each step runs only while the ones before it succeeded. */
 static cr_status read_style(loader *ld, json_t *object, cr_field *field)
@@ -727,6 +751,8 @@ static cr_status read_style(loader *ld, json_t *object, cr_field *field)
     if (status == CR_OK)
         status = read_number(ld, object, "min_scale_x", false, (range){0.3, 1, false, NULL},
                              &field->min_scale_x);
+    if (status == CR_OK)
+        status = read_line_rules(ld, object, field);
     field->align = (cr_halign)align;
     field->valign = (cr_valign)valign;
     field->direction = (cr_direction)direction;

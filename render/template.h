@@ -36,6 +36,18 @@ typedef enum cr_direction { CR_DIR_AUTO, CR_DIR_LTR, CR_DIR_RTL } cr_direction;
 /* What to do when text does not fit its box. */
 typedef enum cr_fit { CR_FIT_WRAP, CR_FIT_SHRINK, CR_FIT_CONDENSE, CR_FIT_ERROR } cr_fit;
 
+/* Chinese line-start/line-end prohibitions (clreq): basic is the default. */
+typedef enum cr_kinsoku { CR_KINSOKU_BASIC, CR_KINSOKU_NONE, CR_KINSOKU_GB, CR_KINSOKU_STRICT } cr_kinsoku;
+
+/* Korean lines break between words (어절) or between any two syllables. */
+typedef enum cr_hangul_break { CR_HANGUL_BREAK_WORD, CR_HANGUL_BREAK_CHARACTER } cr_hangul_break;
+
+/* Full-width punctuation at a line's end may be trimmed to half width. */
+typedef enum cr_punctuation_trim { CR_TRIM_NONE, CR_TRIM_LINE_END } cr_punctuation_trim;
+
+/* A character no font covers: an error, or a warning that draws .notdef. */
+typedef enum cr_missing_glyph { CR_MISSING_ERROR, CR_MISSING_NOTDEF } cr_missing_glyph;
+
 typedef struct cr_field {
     cr_field_type type;
     int index;         /* 0-based position in "fields" */
@@ -60,6 +72,10 @@ typedef struct cr_field {
     cr_fit fit;
     double min_size_pt;    /* for CR_FIT_SHRINK */
     double min_scale_x;    /* for CR_FIT_CONDENSE, e.g. 0.6 */
+    cr_kinsoku kinsoku;
+    cr_hangul_break hangul_break;
+    cr_punctuation_trim punctuation_trim;
+    cr_missing_glyph missing_glyph;
 } cr_field;
 
 struct cr_template {
