@@ -30,7 +30,7 @@ static const char *const field_keys[] = {
     "type", "name", "box_mm", "text", "bind", "font", "size_pt", "color", "align", "valign",
     "letter_spacing_em", "line_height_pt", "max_lines", "direction", "lang", "fit",
     "min_size_pt", "min_scale_x", "kinsoku", "hangul_break", "punctuation_trim",
-    "missing_glyph", NULL};
+    "missing_glyph", "writing_mode", "tate_chu_yoko_digits", NULL};
 /* clang-format on */
 
 /* In the order of the enums in template.h. */
@@ -43,6 +43,8 @@ static const char *const kinsoku_names[] = {"basic", "none", "gb", "strict", NUL
 static const char *const hangul_break_names[] = {"word", "character", NULL};
 static const char *const trim_names[] = {"none", "line-end", NULL};
 static const char *const missing_glyph_names[] = {"error", "notdef", NULL};
+static const char *const writing_mode_names[] = {"horizontal", "vertical-mongolian",
+                                                 "vertical-cjk", NULL};
 
 /* The state of one load: the source for locating errors, and where in it
  * the value being read sits. */
@@ -700,11 +702,11 @@ static cr_status read_min_size(loader *ld, json_t *object, cr_field *field)
     return read_number(ld, object, "min_size_pt", false, r, &field->min_size_pt);
 }
 
-/* Per-script line-breaking and glyph rules (all optional). */
+/* Per-script line-breaking, glyph and direction rules (all optional). */
 static cr_status read_line_rules(loader *ld, json_t *object, cr_field *field)
 {
     int kinsoku = CR_KINSOKU_BASIC, hangul = CR_HANGUL_BREAK_WORD, trim = CR_TRIM_NONE,
-        missing = CR_MISSING_ERROR;
+        missing = CR_MISSING_ERROR, writing_mode = CR_WRITING_HORIZONTAL;
     cr_status status = read_enum(ld, object, "kinsoku", kinsoku_names, &kinsoku);
     if (status == CR_OK)
         status = read_enum(ld, object, "hangul_break", hangul_break_names, &hangul);
@@ -712,6 +714,13 @@ static cr_status read_line_rules(loader *ld, json_t *object, cr_field *field)
         status = read_enum(ld, object, "punctuation_trim", trim_names, &trim);
     if (status == CR_OK)
         status = read_enum(ld, object, "missing_glyph", missing_glyph_names, &missing);
+    if (status == CR_OK)
+        status = read_enum(ld, object, "writing_mode", writing_mode_names, &writing_mode);
+    field->tate_chu_yoko_digits = 2;
+    if (status == CR_OK)
+        status = read_integer(ld, object, "tate_chu_yoko_digits", 0, 4,
+                              &field->tate_chu_yoko_digits);
+    field->writing_mode = (cr_writing_mode)writing_mode;
     field->kinsoku = (cr_kinsoku)kinsoku;
     field->hangul_break = (cr_hangul_break)hangul;
     field->punctuation_trim = (cr_punctuation_trim)trim;

@@ -45,6 +45,14 @@ typedef enum cr_hangul_break { CR_HANGUL_BREAK_WORD, CR_HANGUL_BREAK_CHARACTER }
 /* Full-width punctuation at a line's end may be trimmed to half width. */
 typedef enum cr_punctuation_trim { CR_TRIM_NONE, CR_TRIM_LINE_END } cr_punctuation_trim;
 
+/* horizontal; vertical-mongolian: top to bottom, columns left to right;
+ * vertical-cjk: top to bottom, columns right to left. */
+typedef enum cr_writing_mode {
+    CR_WRITING_HORIZONTAL,
+    CR_WRITING_VERTICAL_MONGOLIAN,
+    CR_WRITING_VERTICAL_CJK
+} cr_writing_mode;
+
 /* A character no font covers: an error, or a warning that draws .notdef. */
 typedef enum cr_missing_glyph { CR_MISSING_ERROR, CR_MISSING_NOTDEF } cr_missing_glyph;
 
@@ -76,6 +84,8 @@ typedef struct cr_field {
     cr_hangul_break hangul_break;
     cr_punctuation_trim punctuation_trim;
     cr_missing_glyph missing_glyph;
+    cr_writing_mode writing_mode;
+    int tate_chu_yoko_digits; /* vertical: digit runs up to this long set across */
 } cr_field;
 
 struct cr_template {

@@ -266,7 +266,8 @@ static const bad_file bad_files[] = {
          "6:74") "field 1 \"名字\": unknown key \"wobble\" (allowed keys: type, name, box_mm, "
                  "text, bind, font, size_pt, color, align, valign, letter_spacing_em, "
                  "line_height_pt, max_lines, direction, lang, fit, min_size_pt, min_scale_x, "
-                 "kinsoku, hangul_break, punctuation_trim, missing_glyph)"},
+                 "kinsoku, hangul_break, punctuation_trim, missing_glyph, writing_mode, "
+                 "tate_chu_yoko_digits)"},
     {TPL "bad_size_type.json", CR_ERR_TEMPLATE, 7, 45, 1,
      LOC("bad_size_type.json", "7:45") "field 1 \"name\": \"size_pt\" must be a number, not a "
                                        "string"},
