@@ -63,29 +63,45 @@ all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
 deps:
 	scripts/install-deps
 
+# V=1 shows the compiler command lines.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# The installed manifest's folder is compiled in: rebuild when PREFIX changes.
+$(BUILD)/.datadir: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(BUILD)/render/engine.o: $(BUILD)/.datadir
+FORCE:
 
 $(STATIC_LIB): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(SHARED_LIB): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libcardrender.so.$(SOMAJOR) $(SANITIZE) -o $@ $^ $(LDLIBS_ALL)
-	ln -sf libcardrender.so.$(VERSION) $(BUILD)/libcardrender.so.$(SOMAJOR)
-	ln -sf libcardrender.so.$(SOMAJOR) $(BUILD)/libcardrender.so
+	$(Q)$(CC) -shared -Wl,-soname,libcardrender.so.$(SOMAJOR) $(SANITIZE) -o $@ $^ $(LDLIBS_ALL)
+	$(Q)ln -sf libcardrender.so.$(VERSION) $(BUILD)/libcardrender.so.$(SOMAJOR)
+	$(Q)ln -sf libcardrender.so.$(SOMAJOR) $(BUILD)/libcardrender.so
 
 $(CLI): $(CLI_OBJ) $(STATIC_LIB)
-	$(CC) $(SANITIZE) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS_ALL)
+	$(Q)$(CC) $(SANITIZE) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS_ALL)
 
 $(EXAMPLE): examples/api_example.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(STATIC_LIB) \
+	@$(if $(Q),echo "  TEST-CC $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(STATIC_LIB) \
 	    $(TEST_LIBS) $(LDLIBS_ALL)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
