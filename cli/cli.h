@@ -9,6 +9,7 @@ enum { CLI_OK = 0, CLI_INPUT_ERROR = 1, CLI_USAGE = 2 };
 int cli_render(int argc, char **argv);  /* render TEMPLATE RECORD -o OUT.png [--dpi N] */
 int cli_compare(int argc, char **argv); /* compare EXPECTED ACTUAL [--diff D] [--tolerance T] */
 int cli_golden(int argc, char **argv);  /* golden DIR [--update] */
+int cli_layout(int argc, char **argv);  /* layout TEMPLATE [RECORD] [--json] [--dpi N] */
 
 /* True when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);

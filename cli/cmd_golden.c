@@ -26,6 +26,7 @@ static const char golden_usage[] =
     "optionally case.json:\n"
     "  {\"dpi\": 300, \"tolerance\": 15, \"template\": \"a.json\", \"record\": \"b.json\"}\n"
     "Each case is rendered and compared with expected.png (see cardrender compare).\n"
+    "Photos a record names are read from the case folder.\n"
     "A failing case leaves actual.png and diff.png in its folder; a passing one\n"
     "removes them. The last line reads \"N passed, M failed\".\n"
     "  --update         write expected.png from the render instead of comparing\n"
@@ -268,7 +269,11 @@ static cr_image *render_case(cr_engine *engine, const golden_case *c, cr_error *
     if (tpl && c->record_path[0])
         record = cr_record_load_file(c->record_path, err);
     if (tpl && (record || !c->record_path[0])) {
-        cr_render_options options = {c->dpi, print_warning, (void *)c->name};
+        /* The case folder holds the photos its record names. */
+        cr_render_options options = {.dpi = c->dpi,
+                                     .warning = print_warning,
+                                     .warning_data = (void *)c->name,
+                                     .asset_dir = c->dir};
         image = cr_render(engine, tpl, record, &options, err);
     }
     cr_record_destroy(record);

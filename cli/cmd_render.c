@@ -1,4 +1,4 @@
-/* cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] */
+/* cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR] */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,17 +8,20 @@
 #include "cli.h"
 
 static const char render_usage[] =
-    "usage: cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N]\n"
+    "usage: cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]\n"
     "\n"
     "Renders one card: TEMPLATE (JSON) filled from RECORD (JSON object of strings;\n"
     "may be left out when the template binds no keys) into an 8-bit RGB PNG.\n"
     "  -o, --output FILE   the PNG to write (written whole or not at all)\n"
-    "  --dpi N             resolution, 72..1200 (default: the template's)\n";
+    "  --dpi N             resolution, 72..1200 (default: the template's)\n"
+    "  --assets DIR        the folder photo paths in RECORD are read against\n"
+    "                      (default: RECORD's folder); paths may not leave it\n";
 
 typedef struct render_args {
     const char *template_path;
     const char *record_path;
     const char *output;
+    const char *assets;
     int dpi;
 } render_args;
 
@@ -42,6 +45,8 @@ static int parse_render_args(int argc, char **argv, render_args *args)
         const char *a = argv[i];
         if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
             args->output = argv[++i];
+        } else if (!strcmp(a, "--assets") && i + 1 < argc) {
+            args->assets = argv[++i];
         } else if (!strcmp(a, "--dpi") && i + 1 < argc) {
             if (!parse_int(argv[++i], &args->dpi)) {
                 fprintf(stderr, "cardrender render: --dpi needs a whole number, not \"%s\"\n",
@@ -106,7 +111,8 @@ int cli_render(int argc, char **argv)
     if (tpl && args.record_path)
         record = cr_record_load_file(args.record_path, &err);
     if (tpl && (record || !args.record_path)) {
-        cr_render_options options = {args.dpi, print_warning, NULL};
+        cr_render_options options = {
+            .dpi = args.dpi, .warning = print_warning, .asset_dir = args.assets};
         image = cr_render(engine, tpl, record, &options, &err);
     }
     if (image && cr_image_write_png_file(image, args.output, &err) == CR_OK)

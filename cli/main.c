@@ -16,6 +16,8 @@ static const command commands[] = {
     {"compare", cli_compare,
      "compare EXPECTED.png ACTUAL.png [--diff D.png] [--tolerance T]   perceptual comparison"},
     {"golden", cli_golden, "golden DIR [--update]   render and compare every golden case in DIR"},
+    {"layout", cli_layout,
+     "layout TEMPLATE [RECORD] [--json] [--dpi N]   print how each text field was laid out"},
 };
 
 static void usage(FILE *out)

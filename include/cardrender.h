@@ -143,7 +143,8 @@ void cr_record_destroy(cr_record *record);
 /* ----------------------------------------------------------------- render */
 
 /* Called for each problem that does not stop the render, e.g. a field whose
- * text still overflows its box after the field's fit policy: the warning
+ * text still overflows its box after the field's fit policy, or a character
+ * no font covers drawn as .notdef ("missing_glyph": "notdef"): the warning
  * names the template, the field and the reason. */
 typedef void (*cr_warning_func)(void *user_data, const cr_error *warning);
 
@@ -151,6 +152,15 @@ typedef struct cr_render_options {
     int dpi;                 /* 0: the template's resolution; else 72..1200 */
     cr_warning_func warning; /* may be NULL */
     void *warning_data;
+    /* The folder an image field's bound value (a record's photo path, e.g.
+     * "photos/4403.jpg") is read against. NULL means the record file's folder
+     * when the record came from cr_record_load_file, else the working folder.
+     * A value that is absolute, or leads out of this folder by ".." or by a
+     * symbolic link, is refused (CR_ERR_RECORD), as is an empty one. */
+    const char *asset_dir;
+    /* Photos whose header declares more pixels than this are refused before
+     * they are decoded. 0 means 40 megapixels. */
+    uint64_t max_image_pixels;
 } cr_render_options;
 
 /* An 8-bit RGB image, rows top to bottom, 3 bytes a pixel. */

@@ -46,6 +46,8 @@ typedef struct selector {
     const UScriptCode *scripts;
     candidate_list *lists; /* one per script met so far */
     size_t list_count;
+    cr_text_warning *warnings; /* clusters drawn as .notdef */
+    size_t warning_count;
 } selector;
 
 static void note_tried(candidate_list *list, const char *family, const char *why)
@@ -230,6 +232,35 @@ static cr_status out_of_memory(cr_error *err)
     return cr_fail(err, CR_ERR_NOMEM, "out of memory choosing fonts");
 }
 
+/* The face a cluster no face covers is drawn with: the field's first one,
+ * so the .notdef box has the field's look; the first candidate when the
+ * field names none that loaded. */
+static cr_face *notdef_face(const selector *sel, const candidate_list *list)
+{
+    if (sel->field->font_count > 0 && sel->field->faces && sel->field->faces[0])
+        return sel->field->faces[0];
+    return list->count ? list->faces[0] : NULL;
+}
+
+/* "missing_glyph": "notdef": the cluster is drawn as .notdef with a
+ * warning instead of failing the card. */
+static cr_status draw_as_notdef(selector *sel, const candidate_list *list, cluster *c,
+                                cr_error *err)
+{
+    c->face = notdef_face(sel, list);
+    if (!c->face)
+        return no_font_error(sel, list, c, err);
+    cr_text_warning *warnings =
+        realloc(sel->warnings, (sel->warning_count + 1) * sizeof *sel->warnings);
+    if (!warnings)
+        return out_of_memory(err);
+    sel->warnings = warnings;
+    snprintf(warnings[sel->warning_count++].message, sizeof warnings->message,
+             "no font covers U+%04X (byte %u of the text), drawn as .notdef; tried %s",
+             (unsigned)missing_codepoint(list, sel->text, c), (unsigned)c->start, list->tried);
+    return CR_OK;
+}
+
 /* One cluster: `preferred` (may be NULL) first, then the candidates. */
 static cr_status choose_for_cluster(selector *sel, cluster *c, cr_face *preferred, cr_error *err)
 {
@@ -244,7 +275,11 @@ static cr_status choose_for_cluster(selector *sel, cluster *c, cr_face *preferre
         c->face = preferred;
     else
         c->face = first_covering(sel, list, c);
-    return c->face ? CR_OK : no_font_error(sel, list, c, err);
+    if (c->face)
+        return CR_OK;
+    if (sel->field->missing_glyph == CR_MISSING_NOTDEF)
+        return draw_as_notdef(sel, list, c, err);
+    return no_font_error(sel, list, c, err);
 }
 
 static bool covers_mongolian(const selector *sel, const cr_face *face, const cluster *clusters,
@@ -365,9 +400,10 @@ static cr_status fill_neighbours(selector *sel, cluster *clusters, size_t count,
 
 cr_status cr_select_fonts(cr_engine *engine, const cr_template *tpl, const cr_field *field,
                           const char *text, size_t length, const cr_text16 *t,
-                          const UScriptCode *scripts, cr_face **faces, cr_error *err)
+                          const UScriptCode *scripts, cr_face **faces, cr_text_warning **warnings,
+                          size_t *warning_count, cr_error *err)
 {
-    selector sel = {engine, tpl, field, text, length, scripts, NULL, 0};
+    selector sel = {engine, tpl, field, text, length, scripts, NULL, 0, NULL, 0};
     size_t count = 0;
     cluster *clusters = grapheme_clusters(text, t, &count);
     if (!clusters)
@@ -380,5 +416,12 @@ cr_status cr_select_fonts(cr_engine *engine, const cr_template *tpl, const cr_fi
             faces[b] = clusters[k].face;
     free(clusters);
     free(sel.lists);
+    if (status != CR_OK) {
+        free(sel.warnings);
+        sel.warnings = NULL;
+        sel.warning_count = 0;
+    }
+    *warnings = sel.warnings;
+    *warning_count = sel.warning_count;
     return status;
 }

@@ -9,6 +9,7 @@
 #include "cardrender.h"
 #include "error.h"
 #include "fonts.h"
+#include "layout.h"
 #include "template.h"
 #include "text.h"
 
@@ -26,9 +27,14 @@ cr_location cr_field_location(const cr_template *tpl, const cr_field *field);
  * shaping across them needs a single font. A cluster of ignorables only
  * takes a neighbour's face. Line terminators get the face before them.
  * A cluster no face covers is CR_ERR_FONT naming the code point, the field
- * and the fonts tried. scripts: one per byte (cr_itemize_scripts). */
+ * and the fonts tried; with "missing_glyph": "notdef" it takes the field's
+ * first face instead (shaping draws .notdef, glyph 0, for what the face
+ * lacks) and adds a warning with the same facts to *warnings (malloc'ed,
+ * *warning_count of them, NULL when none). scripts: one per byte
+ * (cr_itemize_scripts). */
 cr_status cr_select_fonts(cr_engine *engine, const cr_template *tpl, const cr_field *field,
                           const char *text, size_t length, const cr_text16 *t,
-                          const UScriptCode *scripts, cr_face **faces, cr_error *err);
+                          const UScriptCode *scripts, cr_face **faces, cr_text_warning **warnings,
+                          size_t *warning_count, cr_error *err);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unicode/ubidi.h>
 #include <unicode/uchar.h>
 
+#include "bidi_order.h"
 #include "engine.h"
 #include "error.h"
 #include "font_select.h"
@@ -82,6 +83,9 @@ typedef struct analysis {
     size_t break_count;
     cr_shaped_glyph **item_glyphs; /* each item shaped in its paragraph, font units */
     size_t *item_glyph_counts;
+    struct trim *trims; /* per byte, with "punctuation_trim": "line-end"; else NULL */
+    cr_text_warning *warnings;
+    size_t warning_count;
 } analysis;
 
 static void analysis_free(analysis *a)
@@ -90,6 +94,8 @@ static void analysis_free(analysis *a)
         free(a->item_glyphs[i]);
     free(a->item_glyphs);
     free(a->item_glyph_counts);
+    free(a->trims);
+    free(a->warnings);
     free(a->breaks);
     free(a->items);
     free(a->faces);
@@ -138,6 +144,119 @@ static cr_status shape_items(analysis *a, cr_error *err)
     return CR_OK;
 }
 
+/* ------------------------------------------------ line-end punctuation */
+
+/* What happens to a full-width mark that ends a line (clreq; GB/T 15834
+ * 5.1.10: trimmed to half width), font units of its face. */
+typedef struct trim {
+    int32_t advance; /* added to its advance, <= 0 */
+    int32_t offset;  /* added to its x offset */
+} trim;
+
+/* Stops, pauses, closing brackets and closing quotes: the marks that may
+ * end a line and leave their blank half to the line's end. */
+static bool is_line_end_mark(uint32_t cp)
+{
+    int8_t category = u_charType((UChar32)cp);
+    if (category != U_OTHER_PUNCTUATION && category != U_END_PUNCTUATION &&
+        category != U_FINAL_PUNCTUATION)
+        return false;
+    switch (u_getIntPropertyValue((UChar32)cp, UCHAR_LINE_BREAK)) {
+    case U_LB_CLOSE_PUNCTUATION:
+    case U_LB_CLOSE_PARENTHESIS:
+    case U_LB_EXCLAMATION:
+    case U_LB_INFIX_NUMERIC:
+    case U_LB_NONSTARTER:
+    case U_LB_QUOTATION:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Glyph g of an LTR item, alone in a cluster of one line-end mark. */
+static bool is_single_mark(const analysis *a, const cr_shaped_glyph *glyphs, size_t count, size_t g,
+                           uint32_t cluster_end)
+{
+    size_t at = glyphs[g].cluster;
+    uint32_t cp = cr_utf8_next(a->text, cluster_end, &at);
+    bool alone = (g == 0 || glyphs[g - 1].cluster != glyphs[g].cluster) &&
+                 (g + 1 == count || glyphs[g + 1].cluster != glyphs[g].cluster);
+    return alone && at == cluster_end && is_line_end_mark(cp);
+}
+
+/* A full-width mark whose ink lies in the left half of its advance
+ * (、。，． everywhere; ？！ in Simplified Chinese fonts) loses its blank
+ * half: the font's halt feature gives the half-width form when the font has
+ * one, else the advance is halved. Marks with centred ink (？！ in Japanese
+ * and Traditional Chinese fonts) keep their width. */
+static cr_status trim_of_mark(const analysis *a, const cr_item *item, const cr_shaped_glyph *g,
+                              uint32_t cluster_end, trim *out, cr_error *err)
+{
+    const cr_face *face = item->face;
+    hb_glyph_extents_t ink;
+    if ((int64_t)g->x_advance * 10 < (int64_t)face->upem * 9 ||
+        !hb_font_get_glyph_extents(face->hb_font, g->glyph_id, &ink) ||
+        ink.x_bearing + ink.width > g->x_advance / 2)
+        return CR_OK;
+    static const hb_feature_t halt = {HB_TAG('h', 'a', 'l', 't'), 1, HB_FEATURE_GLOBAL_START,
+                                      HB_FEATURE_GLOBAL_END};
+    cr_shape_input in =
+        shape_input(a, item, g->cluster, cluster_end, g->cluster, cluster_end, false);
+    in.features = &halt;
+    in.feature_count = 1;
+    cr_shaped_glyph *half = NULL;
+    size_t count = 0;
+    cr_status status = cr_shape(&in, &half, &count, err);
+    if (status != CR_OK)
+        return status;
+    if (count == 1 && half[0].glyph_id == g->glyph_id && half[0].x_advance < g->x_advance)
+        *out = (trim){half[0].x_advance - g->x_advance, half[0].x_offset - g->x_offset};
+    else
+        *out = (trim){g->x_advance / 2 - g->x_advance, 0};
+    free(half);
+    return CR_OK;
+}
+
+/* The trim of every mark that could end a line, at its cluster's byte.
+ * Only left-to-right paragraphs: a full-width mark ending an RTL line is
+ * at its left, where its blank half is not. */
+static cr_status find_trims(analysis *a, cr_error *err)
+{
+    if (a->field->punctuation_trim != CR_TRIM_LINE_END)
+        return CR_OK;
+    a->trims = calloc(a->length, sizeof *a->trims);
+    if (!a->trims)
+        return out_of_memory(err);
+    for (size_t i = 0; i < a->item_count; i++) {
+        const cr_item *item = &a->items[i];
+        const cr_shaped_glyph *glyphs = a->item_glyphs[i];
+        size_t count = a->item_glyph_counts[i];
+        for (size_t g = 0; item->level == 0 && g < count; g++) {
+            uint32_t end = g + 1 < count ? glyphs[g + 1].cluster : item->end;
+            if (!is_single_mark(a, glyphs, count, g, end))
+                continue;
+            cr_status status =
+                trim_of_mark(a, item, &glyphs[g], end, &a->trims[glyphs[g].cluster], err);
+            if (status != CR_OK)
+                return status;
+        }
+    }
+    return CR_OK;
+}
+
+/* How much narrower a line whose content ends at content_end gets from
+ * the trim of its last mark (26.6, >= 0). */
+static int32_t line_end_trim(const analysis *a, int32_t ppem, uint32_t start, uint32_t content_end)
+{
+    if (!a->trims || content_end <= start)
+        return 0;
+    size_t last = cr_utf8_prev(a->text, content_end);
+    if (a->trims[last].advance == 0)
+        return 0;
+    return -cr_font_units_to_26_6(a->trims[last].advance, ppem, a->faces[last]->upem);
+}
+
 static cr_status analyse(analysis *a, cr_error *err)
 {
     size_t n = a->length;
@@ -153,15 +272,22 @@ static cr_status analyse(analysis *a, cr_error *err)
         return err ? err->code : CR_ERR_INTERNAL;
     cr_itemize_scripts(a->text, n, a->scripts);
     cr_status status = cr_select_fonts(a->engine, a->tpl, a->field, a->text, n, &a->t16, a->scripts,
-                                       a->faces, err);
+                                       a->faces, &a->warnings, &a->warning_count, err);
     if (status == CR_OK)
         status = cr_itemize_runs(a->text, n, &a->t16, a->bidi, a->levels, a->scripts, a->faces,
                                  &a->items, &a->item_count, err);
     if (status == CR_OK)
-        status = cr_find_line_breaks(a->text, n, &a->t16, item_lang(a, a->scripts[0]), &a->breaks,
-                                     &a->break_count, err);
+        status =
+            cr_find_line_breaks(a->text, n, &a->t16,
+                                &(cr_linebreak_options){.lang = item_lang(a, a->scripts[0]),
+                                                        .scripts = a->scripts,
+                                                        .kinsoku = a->field->kinsoku,
+                                                        .hangul_break = a->field->hangul_break},
+                                &a->breaks, &a->break_count, err);
     if (status == CR_OK)
         status = shape_items(a, err);
+    if (status == CR_OK)
+        status = find_trims(a, err);
     return status;
 }
 
@@ -282,7 +408,8 @@ static const cr_break_opportunity *fill_line(const analysis *a, const measure *m
         bool hard = b->mandatory || b->offset == a->length;
         if (b->offset <= start || (!at->soft_wrap && !hard))
             continue;
-        bool fits = span_width(m, at, start, content_end(a->text, start, b->offset)) <= width;
+        uint32_t end = content_end(a->text, start, b->offset);
+        bool fits = span_width(m, at, start, end) - line_end_trim(a, at->ppem, start, end) <= width;
         if (best && !fits)
             break;
         best = b;
@@ -427,26 +554,14 @@ static cr_status add_bidi_run(builder *b, const line_span *line, uint32_t start,
 /* Shapes a line's content run by run in visual order (UAX #9 L2). */
 static cr_status shape_line(builder *b, const line_span *line, cr_error *err)
 {
-    const cr_text16 *t = &b->a->t16;
-    if (line->content_end == line->start)
-        return CR_OK;
-    int32_t start16 = t->unit_of_byte[line->start];
-    UErrorCode status = U_ZERO_ERROR;
-    ubidi_setLine(b->a->bidi, start16, t->unit_of_byte[line->content_end], b->line_bidi, &status);
-    int32_t runs = U_SUCCESS(status) ? ubidi_countRuns(b->line_bidi, &status) : 0;
-    if (U_FAILURE(status))
-        return cr_fail(err, CR_ERR_INTERNAL, "ICU bidi line reordering failed: %s",
-                       u_errorName(status));
-    for (int32_t r = 0; r < runs; r++) {
-        int32_t logical = 0, length = 0;
-        ubidi_getVisualRun(b->line_bidi, r, &logical, &length);
-        uint8_t level = ubidi_getLevelAt(b->line_bidi, logical);
-        cr_status result = add_bidi_run(b, line, t->byte_of_unit[start16 + logical],
-                                        t->byte_of_unit[start16 + logical + length], level, err);
-        if (result != CR_OK)
-            return result;
-    }
-    return CR_OK;
+    cr_visual_run *runs = NULL;
+    size_t count = 0;
+    cr_status status = cr_bidi_visual_runs(b->a->bidi, b->line_bidi, &b->a->t16, line->start,
+                                           line->content_end, &runs, &count, err);
+    for (size_t r = 0; status == CR_OK && r < count; r++)
+        status = add_bidi_run(b, line, runs[r].start, runs[r].end, runs[r].level, err);
+    free(runs);
+    return status;
 }
 
 /* ------------------------------------------------- horizontal placement */
@@ -467,13 +582,6 @@ static bool starts_group(const line_glyphs *l, size_t i)
            (l->glyphs[i].cluster != l->glyphs[i - 1].cluster || l->run_of[i] != l->run_of[i - 1]);
 }
 
-/* Whether space may open between glyph i-1 and glyph i (a group start):
- * not between joined letters of one cursive run. */
-static bool stretchable(const builder *b, const line_glyphs *l, size_t i)
-{
-    return l->run_of[i] != l->run_of[i - 1] || !cr_script_is_cursive(b->run_scripts[l->run_of[i]]);
-}
-
 static bool spaced(const builder *b, const line_glyphs *l, size_t i)
 {
     return !cr_script_is_cursive(b->run_scripts[l->run_of[i]]);
@@ -483,6 +591,17 @@ static bool is_space_cluster(const builder *b, uint32_t cluster)
 {
     size_t at = cluster;
     return u_isUWhiteSpace((UChar32)cr_utf8_next(b->a->text, b->a->length, &at));
+}
+
+/* Whether space may open between glyph i-1 and glyph i (a group start):
+ * not between joined letters of one cursive run, but beside a word space
+ * inside one (Uyghur lines justify at their spaces). */
+static bool stretchable(const builder *b, const line_glyphs *l, size_t i)
+{
+    return l->run_of[i] != l->run_of[i - 1] ||
+           !cr_script_is_cursive(b->run_scripts[l->run_of[i]]) ||
+           is_space_cluster(b, l->glyphs[i - 1].cluster) ||
+           is_space_cluster(b, l->glyphs[i].cluster);
 }
 
 static void add_letter_spacing(const builder *b, line_glyphs *l)
@@ -657,8 +776,13 @@ static cr_status place_line(builder *b, const line_span *span, size_t first_glyp
 /* --------------------------------------------------- vertical placement */
 
 typedef struct line_metrics {
-    int32_t ascent, descent, gap; /* 26.6, descent positive */
+    int32_t ascent, descent, gap; /* 26.6, from the faces; descent positive */
+    int32_t ink_above, ink_below; /* 26.6, from the glyphs; below positive */
 } line_metrics;
+
+/* Ink kept between the lowest ink of a line and the highest of the next:
+ * 1/20 em, under the 0.07 em that solid-set Han lines (1 em pitch) have. */
+#define INK_CLEARANCE_EM_DIV 20
 
 static void add_face_metrics(line_metrics *m, const cr_face *face, int32_t ppem)
 {
@@ -678,19 +802,50 @@ static const cr_face *primary_face(const analysis *a)
     return a->length ? a->faces[0] : NULL;
 }
 
+/* The ink extent of one glyph (y offset included, still y up here). */
+static void add_glyph_ink(line_metrics *m, const cr_glyph_pos *g)
+{
+    hb_glyph_extents_t ink;
+    const cr_face *face = g->face;
+    if (!hb_font_get_glyph_extents(face->hb_font, g->glyph_id, &ink) || ink.height == 0)
+        return;
+    int32_t top = g->y + cr_font_units_to_26_6(ink.y_bearing, g->ppem, face->upem);
+    int32_t bottom = g->y + cr_font_units_to_26_6(ink.y_bearing + ink.height, g->ppem, face->upem);
+    m->ink_above = top > m->ink_above ? top : m->ink_above;
+    m->ink_below = -bottom > m->ink_below ? -bottom : m->ink_below;
+}
+
 static line_metrics metrics_of_line(const builder *b, const cr_text_line *line,
                                     const line_metrics *previous)
 {
-    line_metrics m = {0, 0, 0};
-    for (size_t r = line->first_run; r < line->first_run + line->run_count; r++)
-        add_face_metrics(&m, b->out->runs[r].face, b->at->ppem);
+    line_metrics m = {0, 0, 0, 0, 0};
+    for (size_t r = line->first_run; r < line->first_run + line->run_count; r++) {
+        const cr_text_run *run = &b->out->runs[r];
+        add_face_metrics(&m, run->face, b->at->ppem);
+        for (size_t g = run->first_glyph; g < run->first_glyph + run->glyph_count; g++)
+            add_glyph_ink(&m, &b->out->glyphs[g]);
+    }
     if (line->run_count == 0) {
-        if (previous)
-            return *previous;
+        if (previous) {
+            m = *previous;
+            m.ink_above = m.ink_below = 0;
+            return m;
+        }
         if (primary_face(b->a))
             add_face_metrics(&m, primary_face(b->a), b->at->ppem);
     }
     return m;
+}
+
+/* Baseline to baseline: the template's line_height_pt, else the faces'
+ * descent + gap + ascent; more when the ink of the two lines would come
+ * closer than the clearance (deep Tibetan stacks, Uyghur descenders). */
+static int64_t line_pitch(const builder *b, int32_t pitch, const line_metrics *above,
+                          const line_metrics *below)
+{
+    int64_t nominal = pitch > 0 ? pitch : (int64_t)above->descent + above->gap + below->ascent;
+    int64_t ink = (int64_t)above->ink_below + below->ink_above + b->at->ppem / INK_CLEARANCE_EM_DIV;
+    return nominal > ink ? nominal : ink;
 }
 
 /* Baselines relative to the block's top; returns the block's height and
@@ -701,7 +856,7 @@ static int64_t stack_lines(const builder *b, int32_t *baselines, size_t *fitting
 {
     const cr_text_layout *out = b->out;
     int32_t pitch = round_26_6(b->a->field->line_height_pt * b->dpi / 72.0);
-    line_metrics previous = {0, 0, 0};
+    line_metrics previous = {0, 0, 0, 0, 0};
     int64_t y = 0, bottom = 0;
     *fitting = 0;
     for (size_t i = 0; i < out->line_count; i++) {
@@ -709,7 +864,7 @@ static int64_t stack_lines(const builder *b, int32_t *baselines, size_t *fitting
         if (i == 0)
             y = m.ascent;
         else
-            y += pitch > 0 ? pitch : previous.descent + previous.gap + m.ascent;
+            y += line_pitch(b, pitch, &previous, &m);
         baselines[i] = (int32_t)y;
         bottom = y + m.descent;
         if ((i == 0 || bottom <= b->bx.h) && *fitting == i)
@@ -793,11 +948,31 @@ static cr_status record_breaks(cr_text_layout *out, cr_error *err)
 
 /* -------------------------------------------------------------- attempt */
 
+/* Trims the line's last mark (see find_trims) in the glyphs just shaped. */
+static void trim_line_end(const builder *b, const line_span *span, size_t first_glyph)
+{
+    const analysis *a = b->a;
+    int32_t narrower = line_end_trim(a, b->at->ppem, span->start, span->content_end);
+    if (narrower == 0)
+        return;
+    uint32_t last = (uint32_t)cr_utf8_prev(a->text, span->content_end);
+    int32_t shift = cr_font_units_to_26_6(a->trims[last].offset, b->at->ppem, a->faces[last]->upem);
+    for (size_t i = first_glyph; i < b->out->glyph_count; i++) {
+        cr_glyph_pos *g = &b->out->glyphs[i];
+        if (g->cluster == last) {
+            g->advance -= narrower;
+            g->x += shift;
+        }
+    }
+}
+
 static cr_status build_lines(builder *b, const line_span *spans, size_t count, cr_error *err)
 {
     for (size_t i = 0; i < count; i++) {
         size_t first_glyph = b->out->glyph_count, first_run = b->out->run_count;
         cr_status status = shape_line(b, &spans[i], err);
+        if (status == CR_OK)
+            trim_line_end(b, &spans[i], first_glyph);
         if (status == CR_OK)
             status = place_line(b, &spans[i], first_glyph, first_run, err);
         if (status != CR_OK)
@@ -971,11 +1146,18 @@ cr_status cr_layout_text(cr_engine *engine, const cr_template *tpl, const cr_fie
     out->scale_x = 1.0;
     if (status != CR_OK || length == 0)
         return status;
+    if (field->writing_mode != CR_WRITING_HORIZONTAL)
+        return cr_layout_vertical(engine, tpl, field, text, dpi, out, err);
     analysis a = {
         .engine = engine, .tpl = tpl, .field = field, .text = text, .length = (uint32_t)length};
     status = analyse(&a, err);
     if (status == CR_OK)
         status = apply_fit_policy(&a, dpi, out, err);
+    if (status == CR_OK) { /* the attempts empty out, so the warnings come last */
+        out->warnings = a.warnings;
+        out->warning_count = a.warning_count;
+        a.warnings = NULL;
+    }
     analysis_free(&a);
     if (status != CR_OK)
         cr_text_layout_free(out);
@@ -990,5 +1172,6 @@ void cr_text_layout_free(cr_text_layout *layout)
     free(layout->runs);
     free(layout->lines);
     free(layout->breaks);
+    free(layout->warnings);
     memset(layout, 0, sizeof *layout);
 }

@@ -40,6 +40,13 @@ typedef struct cr_text_line {
     int32_t width;        /* 26.6 */
 } cr_text_line;
 
+/* Something drawn other than asked (a character no font covers, drawn as
+ * .notdef): the message names the code point and the fonts tried, not the
+ * field (the caller adds where). */
+typedef struct cr_text_warning {
+    char message[768]; /* room for the whole list of fonts tried */
+} cr_text_warning;
+
 typedef struct cr_text_layout {
     cr_glyph_pos *glyphs;
     size_t glyph_count;
@@ -53,12 +60,53 @@ typedef struct cr_text_layout {
     double scale_x;       /* horizontal scale used, after condensing */
     bool overflow;        /* still does not fit after the fit policy */
     char overflow_reason[256];
+    cr_text_warning *warnings; /* in text order */
+    size_t warning_count;
 } cr_text_layout;
 
-/* Lays out text (UTF-8, logical order) for field at dpi. */
+/* Lays out text (UTF-8, logical order) for field at dpi. Placement rules:
+ * all scripts on a line share the fonts' alphabetic baseline; the first
+ * baseline is the line's tallest ascent below the box top, each next one
+ * line_height_pt (else the fonts' descent + gap + ascent) lower, or more
+ * when the two lines' ink would come closer than 1/20 em; with
+ * punctuation_trim line-end, a full-width mark with its ink in the left half
+ * that ends a line of an LTR paragraph loses its blank half (the font's halt
+ * feature, else half the advance), and lines are filled trimmed; a final
+ * newline opens no empty line. */
 cr_status cr_layout_text(cr_engine *engine, const cr_template *tpl, const cr_field *field,
                          const char *text, int dpi, cr_text_layout *out, cr_error *err);
 
 void cr_text_layout_free(cr_text_layout *layout);
+
+/* Vertical writing modes (field->writing_mode vertical-mongolian or
+ * vertical-cjk; layout_vertical.c, which cr_layout_text calls). Characters
+ * run top to bottom in columns; columns go left to right (Mongolian) or
+ * right to left (CJK). The same structures then read:
+ *   cr_text_line: one column, in reading order (first column first).
+ *     x        canvas x of the column's axis, its centre line: sideways text
+ *              is centred on it (Mongolian by its stem), upright text by
+ *              its advance;
+ *     baseline canvas y of the column's top, where its first glyph starts;
+ *     width    the column's length downward from there (26.6).
+ *   A column is line_height_pt wide, else as wide as its fonts' ascender
+ *   minus descender plus line gap; the first column touches the box's left
+ *   (right) edge. Along the column, align start/left = top, center,
+ *   end/right = bottom, justify (spaces widened), distribute; across, valign
+ *   top/center/bottom places the block of columns at the box's block-start
+ *   edge (left for Mongolian, right for CJK), centre or block-end edge.
+ *   max_lines limits columns; overflow_reason names columns; fit wrap,
+ *   shrink and error work on columns, condense wraps (upright glyphs cannot
+ *   be squeezed along a column).
+ *   cr_text_run: runs in top-to-bottom order, one orientation each.
+ *   cr_glyph_pos: x, y the pen origin handed to the renderer, advance the
+ *     advance DOWN the column. rotation 90: a sideways glyph (Mongolian,
+ *     Latin, long digit runs) shaped left to right, turned clockwise; its
+ *     baseline runs down the canvas left of the axis. rotation 0: an upright
+ *     glyph (Han, VerticalOrientation U/Tu) shaped top to bottom, centred on
+ *     the axis, or a glyph of a short digit run set across the column in one
+ *     em (tate-chu-yoko: the group's first glyph carries the em, the others
+ *     advance 0; x_scale < 65536 when condensed to the column's width). */
+cr_status cr_layout_vertical(cr_engine *engine, const cr_template *tpl, const cr_field *field,
+                             const char *text, int dpi, cr_text_layout *out, cr_error *err);
 
 #endif

@@ -1,6 +1,15 @@
-/* Line-break opportunities (UAX #14 through ICU's line break iterator, with
- * the locale's tailoring), as a plain list that later per-script tailoring
- * can edit. */
+/* Line-break opportunities of a field's logical text: ICU's line break
+ * iterator (UAX #14, Unicode 15) with the ICU locale of the field's language,
+ * then tailored per script, each rule applied where its script is:
+ *   Chinese and Yi (clreq): the field's kinsoku set (basic, gb, strict,
+ *     none) and the unbreakable pairs —— …… ⋯⋯;
+ *   Tibetan (tlreq): no line starts with a shad, so ང་། stays together;
+ *   Uyghur (alreq): no line starts with ، ؛ ؟ ! . » ) ” ’ or ends with
+ *     « ( “ ‘, and a date like 1990-يىلى does not break after its hyphen;
+ *   Korean (klreq): by word (어절) or by syllable, per field; digit runs
+ *     never split.
+ * The tailoring only removes ICU's opportunities, except that every line
+ * terminator (also U+001C..U+001E) forces one. */
 #ifndef CR_LINEBREAK_H
 #define CR_LINEBREAK_H
 
@@ -8,7 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <unicode/uscript.h>
+
 #include "cardrender.h"
+#include "template.h"
 #include "text.h"
 
 typedef struct cr_break_opportunity {
@@ -16,16 +28,35 @@ typedef struct cr_break_opportunity {
     bool mandatory;  /* after a line terminator: a line must start here */
 } cr_break_opportunity;
 
-/* The ICU locale for a BCP 47 language: its language subtag, with
- * "@lb=normal" for Chinese and Japanese ("zh-Hans" -> "zh@lb=normal").
- * NULL or "" gives the root locale "". */
-void cr_linebreak_locale(const char *lang, char *out, size_t size);
+/* What the breaker needs besides the text. All zero (or a NULL pointer to
+ * it) means: no language, scripts found from the text, clreq basic, Korean
+ * by word, tailored. */
+typedef struct cr_linebreak_options {
+    /* BCP 47 language: chooses the ICU locale, and the rules for text whose
+     * characters have no script of their own (digits, punctuation); NULL or
+     * "" for none. */
+    const char *lang;
+    /* The resolved script of every byte, as cr_itemize_scripts gives it; NULL
+     * to have the breaker compute it. */
+    const UScriptCode *scripts;
+    cr_kinsoku kinsoku;           /* for Chinese and Yi text */
+    cr_hangul_break hangul_break; /* for Korean text */
+    /* true: ICU's root rules exactly as they are, no tailoring and no added
+     * mandatory breaks (the UAX #14 conformance test). */
+    bool untailored;
+} cr_linebreak_options;
 
-/* The break opportunities of text in increasing order, never 0, always
- * ending with the text's length. lang as in cr_linebreak_locale. Chinese adds
- * the clreq "basic" rules UAX #14 lacks (no line starts with an interpunct).
- * *breaks is malloc'ed. */
-cr_status cr_find_line_breaks(const char *text, size_t length, const cr_text16 *t, const char *lang,
-                              cr_break_opportunity **breaks, size_t *count, cr_error *err);
+/* The ICU locale the breaker starts from: the language subtag of lang; for
+ * Chinese and Japanese with "@lb=strict" when kinsoku is strict, else
+ * "@lb=normal" ("zh-Hans" -> "zh@lb=normal"). NULL or "" gives the root
+ * locale "". */
+void cr_linebreak_locale(const char *lang, cr_kinsoku kinsoku, char *out, size_t size);
+
+/* The break opportunities of text (t is its UTF-16 copy) in increasing
+ * order, never 0, always ending with the text's length. options may be
+ * NULL. *breaks is malloc'ed. */
+cr_status cr_find_line_breaks(const char *text, size_t length, const cr_text16 *t,
+                              const cr_linebreak_options *options, cr_break_opportunity **breaks,
+                              size_t *count, cr_error *err);
 
 #endif

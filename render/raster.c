@@ -252,19 +252,71 @@ static void fill_rounded_row(cr_canvas *canvas, const rounded_rect *rr, int py, 
                     effective_alpha(coverage_to_8bit(pixel_coverage(rr, px, py)), color));
 }
 
+static bool make_rounded_rect(double x, double y, double width, double height, double radius,
+                              rounded_rect *rr)
+{
+    if (!(width > 0) || !(height > 0) || !isfinite(x) || !isfinite(y) || !isfinite(width) ||
+        !isfinite(height))
+        return false;
+    double max_radius = (width < height ? width : height) / 2;
+    double r = radius > 0 ? radius : 0; /* also turns NaN into 0 */
+    *rr = (rounded_rect){x, y, x + width, y + height, r < max_radius ? r : max_radius};
+    return true;
+}
+
 void cr_canvas_fill_rounded_rect(cr_canvas *canvas, double x, double y, double width, double height,
                                  double radius, cr_color color)
 {
-    if (!canvas || !canvas->pixels || color.a == 0)
+    rounded_rect rr;
+    if (!canvas || !canvas->pixels || color.a == 0 ||
+        !make_rounded_rect(x, y, width, height, radius, &rr))
         return;
-    if (!(width > 0) || !(height > 0) || !isfinite(x) || !isfinite(y) || !isfinite(width) ||
-        !isfinite(height))
-        return;
-    double max_radius = (width < height ? width : height) / 2;
-    double r = radius > 0 ? radius : 0; /* also turns NaN into 0 */
-    rounded_rect rr = {x, y, x + width, y + height, r < max_radius ? r : max_radius};
     int row_from = column_floor(rr.y0, canvas->height);
     int row_to = column_ceil(rr.y1, canvas->height);
     for (int py = row_from; py < row_to; py++)
         fill_rounded_row(canvas, &rr, py, color);
+}
+
+double cr_rounded_rect_coverage(double x, double y, double width, double height, double radius,
+                                int px, int py)
+{
+    rounded_rect rr;
+    if (!make_rounded_rect(x, y, width, height, radius, &rr))
+        return 0.0;
+    return pixel_coverage(&rr, px, py);
+}
+
+/* ------------------------------------------------- premultiplied layers */
+
+/* One premultiplied pixel over an RGB one. colour <= alpha * 255 keeps every
+ * sum below 255 * 255 + 255, so the result never exceeds 255. */
+static inline void blend_premultiplied_pixel(uint8_t *dst, const uint8_t *src, unsigned opacity)
+{
+    unsigned alpha = div255(src[3] * opacity);
+    if (alpha == 0)
+        return;
+    unsigned keep = 255 - alpha;
+    for (int c = 0; c < 3; c++) {
+        unsigned v = div255(src[c] * opacity + dst[c] * keep);
+        dst[c] = (uint8_t)(v > 255 ? 255 : v);
+    }
+}
+
+void cr_canvas_blend_premultiplied(cr_canvas *canvas, const uint8_t *rgba, int width, int rows,
+                                   int pitch, int x, int y, unsigned opacity)
+{
+    if (!canvas || !canvas->pixels || !rgba || width <= 0 || rows <= 0 || opacity == 0)
+        return;
+    if (opacity > 255)
+        opacity = 255;
+    int x_from = clamp_int(x, 0, canvas->width);
+    int x_to = clamp_int((long long)x + width, 0, canvas->width);
+    int y_from = clamp_int(y, 0, canvas->height);
+    int y_to = clamp_int((long long)y + rows, 0, canvas->height);
+    for (int cy = y_from; cy < y_to; cy++) {
+        const uint8_t *src = rgba + (ptrdiff_t)(cy - y) * pitch + (ptrdiff_t)(x_from - x) * 4;
+        uint8_t *dst = canvas->pixels + (size_t)cy * (size_t)canvas->stride + (size_t)x_from * 3;
+        for (int cx = x_from; cx < x_to; cx++, src += 4, dst += 3)
+            blend_premultiplied_pixel(dst, src, opacity);
+    }
 }

@@ -35,4 +35,16 @@ void cr_canvas_blend_mask(cr_canvas *canvas, const uint8_t *mask, int width, int
 void cr_canvas_fill_rounded_rect(cr_canvas *canvas, double x, double y, double width,
                                  double height, double radius, cr_color color);
 
+/* The fraction (0..1) of pixel (px, py) inside the rounded rectangle, the
+ * same exact area cr_canvas_fill_rounded_rect paints with. The radius is
+ * clamped to half the shorter side. */
+double cr_rounded_rect_coverage(double x, double y, double width, double height, double radius,
+                                int px, int py);
+
+/* Blends a PREMULTIPLIED RGBA8 buffer (4 bytes a pixel, `pitch` bytes a
+ * row) whose top-left pixel lands at (x, y), scaled by opacity (0..255) as
+ * a whole. Clips to the canvas. */
+void cr_canvas_blend_premultiplied(cr_canvas *canvas, const uint8_t *rgba, int width, int rows,
+                                   int pitch, int x, int y, unsigned opacity);
+
 #endif

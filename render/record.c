@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "json_locate.h"
+#include "paths.h"
 
 void cr_record_destroy(cr_record *record)
 {
@@ -20,6 +21,7 @@ void cr_record_destroy(cr_record *record)
     free(record->keys);
     free(record->values);
     free(record->path);
+    free(record->dir);
     free(record);
 }
 
@@ -129,6 +131,12 @@ cr_record *cr_record_load_file(const char *path, cr_error *err)
         return NULL;
     cr_record *record = cr_record_load_memory(text, length, path, err);
     free(text);
+    /* The folder is where the record's photos are looked for by default. */
+    if (record && !(record->dir = cr_path_folder(path))) {
+        cr_record_destroy(record);
+        cr_fail(err, CR_ERR_NOMEM, "%s: out of memory", path);
+        return NULL;
+    }
     return record;
 }
 

@@ -2,6 +2,7 @@
  * and exposes the result through the public image API. */
 #include <stdlib.h>
 
+#include "draw_fields.h"
 #include "engine.h"
 #include "error.h"
 #include "glyph_cache.h"
@@ -49,13 +50,21 @@ static cr_status draw_glyphs(cr_engine *engine, cr_canvas *canvas, const cr_text
     return CR_OK;
 }
 
-static void warn_overflow(const cr_template *tpl, const cr_field *field,
-                          const cr_text_layout *layout, const cr_render_options *options)
+/* The layout's warnings (characters drawn as .notdef), then the overflow,
+ * each with the field's location. */
+static void warn_layout(const cr_template *tpl, const cr_field *field, const cr_text_layout *layout,
+                        const cr_render_options *options)
 {
     if (!options || !options->warning)
         return;
     cr_error warning;
     cr_location where = {tpl->path, field->line, field->column, field->index, field->name};
+    for (size_t i = 0; i < layout->warning_count; i++) {
+        cr_error_set(&warning, CR_ERR_FONT, where, "%s", layout->warnings[i].message);
+        options->warning(options->warning_data, &warning);
+    }
+    if (!layout->overflow)
+        return;
     cr_error_set(&warning, CR_ERR_TEXT, where, "text does not fit its box: %s",
                  layout->overflow_reason);
     options->warning(options->warning_data, &warning);
@@ -73,8 +82,7 @@ static cr_status render_text_field(cr_engine *engine, const cr_template *tpl,
     cr_status status = cr_layout_text(engine, tpl, field, text, dpi, &layout, err);
     if (status != CR_OK)
         return status;
-    if (layout.overflow)
-        warn_overflow(tpl, field, &layout, options);
+    warn_layout(tpl, field, &layout, options);
     status = draw_glyphs(engine, canvas, &layout, field->color, err);
     cr_text_layout_free(&layout);
     return status;
@@ -89,12 +97,24 @@ static cr_status paint_card(cr_engine *engine, const cr_template *tpl, const cr_
     cr_canvas_fill_rounded_rect(canvas, 0, 0, cr_mm_to_px(tpl->width_mm, dpi),
                                 cr_mm_to_px(tpl->height_mm, dpi),
                                 cr_mm_to_px(tpl->corner_radius_mm, dpi), tpl->background);
+    cr_status background = cr_draw_background_image(tpl, dpi, canvas, err);
+    if (background != CR_OK)
+        return background;
     for (size_t i = 0; i < tpl->field_count; i++) {
         const cr_field *field = &tpl->fields[i];
         cr_status status = CR_OK;
         switch (field->type) {
         case CR_FIELD_TEXT:
             status = render_text_field(engine, tpl, field, record, dpi, canvas, options, err);
+            break;
+        case CR_FIELD_IMAGE:
+            status = cr_draw_image_field(tpl, field, record, dpi, options, canvas, err);
+            break;
+        case CR_FIELD_RECT:
+            status = cr_draw_rect_field(field, dpi, canvas, err);
+            break;
+        case CR_FIELD_LINE:
+            status = cr_draw_line_field(field, dpi, canvas, err);
             break;
         }
         if (status != CR_OK)

@@ -80,7 +80,7 @@ cr_status cr_shape(const cr_shape_input *in, cr_shaped_glyph **glyphs, size_t *c
     hb_buffer_add_utf8(buffer, context, (int)(in->context_end - in->context_start),
                        in->start - in->context_start, (int)(in->end - in->start));
     set_properties(buffer, in);
-    hb_shape(in->face->hb_font, buffer, NULL, 0);
+    hb_shape(in->face->hb_font, buffer, in->features, in->feature_count);
 
     unsigned n = 0;
     const hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buffer, &n);

@@ -28,6 +28,8 @@ typedef struct cr_shape_input {
     UScriptCode script;
     const char *lang; /* BCP 47, or NULL / "" for none */
     bool rtl;
+    const hb_feature_t *features; /* extra OpenType features (e.g. halt), or NULL */
+    unsigned feature_count;
 } cr_shape_input;
 
 /* Shapes in->start..end; *glyphs (malloc'ed) come in visual order, left to

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "fonts.h"
 #include "json_locate.h"
+#include "paths.h"
 
 /* Locating a value rescans the text, so a template with very many fields
  * would load in quadratic time; a card never has nearly this many. */
@@ -22,8 +23,8 @@
 
 static const char *const top_keys[] = {"version", "name", "card", "fields", NULL};
 
-static const char *const card_keys[] = {"width_mm", "height_mm",  "corner_radius_mm",
-                                        "dpi",      "background", NULL};
+static const char *const card_keys[] = {
+    "width_mm", "height_mm", "corner_radius_mm", "dpi", "background", "background_image", NULL};
 
 /* clang-format off */
 static const char *const field_keys[] = {
@@ -32,6 +33,22 @@ static const char *const field_keys[] = {
     "min_size_pt", "min_scale_x", "kinsoku", "hangul_break", "punctuation_trim",
     "missing_glyph", "writing_mode", "tate_chu_yoko_digits", NULL};
 /* clang-format on */
+
+static const char *const image_keys[] = {"type",       "name",    "box_mm", "bind",
+                                         "src",        "fit",     "focus",  "pad_color",
+                                         "rotate_deg", "opacity", "adjust", "corner_radius_mm",
+                                         NULL};
+static const char *const rect_keys[] = {
+    "type",    "name", "box_mm", "fill", "stroke", "stroke_width_mm", "corner_radius_mm",
+    "opacity", NULL};
+static const char *const line_keys[] = {"type",     "name",  "from_mm", "to_mm",
+                                        "width_mm", "color", "opacity", NULL};
+static const char *const adjust_keys[] = {"brightness", "contrast", "gamma", "grayscale", NULL};
+
+/* In the order of cr_field_type: the names and each type's allowed keys
+ * (field_keys are the text field's). */
+static const char *const field_type_names[] = {"text", "image", "rect", "line", NULL};
+static const char *const *const keys_by_type[] = {field_keys, image_keys, rect_keys, line_keys};
 
 /* In the order of the enums in template.h. */
 static const char *const align_names[] = {"start", "center",  "end",        "left",
@@ -45,6 +62,7 @@ static const char *const trim_names[] = {"none", "line-end", NULL};
 static const char *const missing_glyph_names[] = {"error", "notdef", NULL};
 static const char *const writing_mode_names[] = {"horizontal", "vertical-mongolian",
                                                  "vertical-cjk", NULL};
+static const char *const image_fit_names[] = {"cover", "contain", "stretch", "none", NULL};
 
 /* The state of one load: the source for locating errors, and where in it
  * the value being read sits. */
@@ -422,6 +440,46 @@ static cr_status read_color(loader *ld, json_t *object, const char *key, cr_colo
     return status;
 }
 
+/* --------------------------------------------------------------- artwork */
+
+/* Decodes template artwork now, once, so every render reuses the pixels and
+ * a missing file is a load error. The current path is at the path's value. */
+static cr_status decode_artwork(loader *ld, const char *key, const char *src, cr_pixmap *out)
+{
+    if (src[0] == '\0' || src[0] == '/')
+        return fail(ld, CR_JSON_AT_VALUE,
+                    "\"%s\" must be a path relative to the template's folder (got \"%s\")", key,
+                    src);
+    char *path = cr_path_join(ld->tpl->dir, src);
+    if (!path)
+        return fail_nomem(ld);
+    cr_error decode_err;
+    cr_error_clear(&decode_err);
+    cr_status status = cr_image_decode_file(path, NULL, out, &decode_err);
+    free(path);
+    if (status == CR_OK)
+        return CR_OK;
+    return cr_error_set(ld->err, status, locate(ld, CR_JSON_AT_VALUE), "artwork %s",
+                        decode_err.message);
+}
+
+/* An optional artwork path member: kept as written and decoded. */
+static cr_status read_artwork(loader *ld, json_t *object, const char *key, char **src_out,
+                              cr_pixmap *out)
+{
+    const char *src;
+    cr_status status = get_string(ld, object, key, &src);
+    if (status != CR_OK || !src)
+        return status;
+    status = copy_string(ld, src, src_out);
+    if (status != CR_OK)
+        return status;
+    push_key(ld, key);
+    status = decode_artwork(ld, key, src, out);
+    pop(ld);
+    return status;
+}
+
 /* ------------------------------------------------------------ top level */
 
 static cr_status read_version(loader *ld, json_t *root)
@@ -463,6 +521,9 @@ static cr_status read_card_members(loader *ld, json_t *card)
         status = read_integer(ld, card, "dpi", 72, 1200, &tpl->dpi);
     if (status == CR_OK)
         status = read_color(ld, card, "background", &tpl->background);
+    if (status == CR_OK)
+        status = read_artwork(ld, card, "background_image", &tpl->background_image_src,
+                              &tpl->background_image);
     return status;
 }
 
@@ -491,12 +552,17 @@ static cr_status read_type(loader *ld, json_t *object, cr_field *field)
         return status;
     if (!text)
         return fail_missing(ld, "type");
-    if (strcmp(text, "text") == 0) {
-        field->type = CR_FIELD_TEXT;
-        return CR_OK;
+    for (int i = 0; field_type_names[i]; i++) {
+        if (strcmp(text, field_type_names[i]) == 0) {
+            field->type = (cr_field_type)i;
+            return CR_OK;
+        }
     }
+    char list[64];
+    join_names(field_type_names, NULL, list, sizeof list);
     push_key(ld, "type");
-    status = fail(ld, CR_JSON_AT_VALUE, "unknown field type \"%s\" (allowed types: text)", text);
+    status =
+        fail(ld, CR_JSON_AT_VALUE, "unknown field type \"%s\" (allowed types: %s)", text, list);
     pop(ld);
     return status;
 }
@@ -769,6 +835,287 @@ static cr_status read_style(loader *ld, json_t *object, cr_field *field)
     return status;
 }
 
+/* ------------------------------------------ image, rect and line fields */
+
+/* A pair [x, y] of numbers within r; the current path is at the value. */
+static cr_status check_pair(loader *ld, const char *key, json_t *value, range r, double out[2])
+{
+    if (!json_is_array(value))
+        return fail(ld, CR_JSON_AT_VALUE, "\"%s\" must be an array of 2 numbers [x, y], not %s",
+                    key, json_kind(value));
+    if (json_array_size(value) != 2)
+        return fail(ld, CR_JSON_AT_VALUE, "\"%s\" must hold 2 numbers [x, y], not %zu", key,
+                    json_array_size(value));
+    cr_status status = CR_OK;
+    for (size_t i = 0; i < 2 && status == CR_OK; i++) {
+        char label[64];
+        snprintf(label, sizeof label, "\"%s\" %c", key, i == 0 ? 'x' : 'y');
+        push_index(ld, i);
+        status = check_number(ld, label, json_array_get(value, i), r, &out[i]);
+        pop(ld);
+    }
+    return status;
+}
+
+static cr_status read_pair(loader *ld, json_t *object, const char *key, bool required, range r,
+                           double out[2])
+{
+    json_t *value = json_object_get(object, key);
+    if (!value)
+        return required ? fail_missing(ld, key) : CR_OK;
+    push_key(ld, key);
+    cr_status status = check_pair(ld, key, value, r, out);
+    pop(ld);
+    return status;
+}
+
+static cr_status read_opacity(loader *ld, json_t *object, double *out)
+{
+    return read_number(ld, object, "opacity", false, (range){0, 1, false, NULL}, out);
+}
+
+/* A length up to half the box's shorter side (a corner radius, a stroke). */
+static cr_status read_box_length(loader *ld, json_t *object, const char *key, const cr_field *field,
+                                 bool zero_ok, double *out)
+{
+    double half = fmin(field->w_mm, field->h_mm) / 2;
+    char max_text[64], half_text[32];
+    format_number(half, half_text, sizeof half_text);
+    snprintf(max_text, sizeof max_text, "%s, half the box's shorter side", half_text);
+    return read_number(ld, object, key, false, (range){0, half, !zero_ok, max_text}, out);
+}
+
+/* Exactly one of "src" (template artwork) and "bind" (a record's photo). */
+static cr_status read_image_source(loader *ld, json_t *object, cr_field *field)
+{
+    bool has_src = json_object_get(object, "src") != NULL;
+    bool has_bind = json_object_get(object, "bind") != NULL;
+    if (has_src && has_bind) {
+        push_key(ld, "bind");
+        cr_status status =
+            fail(ld, CR_JSON_AT_KEY, "an image field has either \"src\" or \"bind\", not both");
+        pop(ld);
+        return status;
+    }
+    if (!has_src && !has_bind)
+        return fail(ld, CR_JSON_AT_VALUE, "missing required key \"src\" or \"bind\"");
+    if (has_bind)
+        return read_bind(ld, object, field);
+    const char *src;
+    cr_status status = get_string(ld, object, "src", &src);
+    return status == CR_OK ? copy_string(ld, src, &field->image.src) : status;
+}
+
+/* A key that would change nothing for this fit is more likely a mistake
+ * than a wish. */
+static cr_status check_fit_options(loader *ld, json_t *object, const cr_image_field *image)
+{
+    const char *unused = NULL;
+    if (image->fit == CR_IMAGE_STRETCH && json_object_get(object, "focus"))
+        unused = "focus";
+    else if ((image->fit == CR_IMAGE_COVER || image->fit == CR_IMAGE_STRETCH) &&
+             json_object_get(object, "pad_color"))
+        unused = "pad_color";
+    if (!unused)
+        return CR_OK;
+    push_key(ld, unused);
+    cr_status status = fail(ld, CR_JSON_AT_KEY, "\"%s\" has no effect with \"fit\": \"%s\"", unused,
+                            image_fit_names[image->fit]);
+    pop(ld);
+    return status;
+}
+
+static cr_status read_rotation(loader *ld, json_t *object, cr_image_field *image)
+{
+    json_t *value = json_object_get(object, "rotate_deg");
+    if (!value)
+        return CR_OK;
+    push_key(ld, "rotate_deg");
+    cr_status status = CR_OK;
+    json_int_t degrees = json_is_integer(value) ? json_integer_value(value) : 0;
+    if (!json_is_integer(value))
+        status = fail(ld, CR_JSON_AT_VALUE, "\"rotate_deg\" must be an integer, not %s",
+                      json_kind(value));
+    else if (degrees != 0 && degrees != 90 && degrees != 180 && degrees != 270)
+        status = fail(ld, CR_JSON_AT_VALUE, "\"rotate_deg\" must be 0, 90, 180 or 270 (got %lld)",
+                      (long long)degrees);
+    else
+        image->quarter_turns = (int)(degrees / 90);
+    pop(ld);
+    return status;
+}
+
+static cr_status read_grayscale(loader *ld, json_t *adjust, bool *out)
+{
+    json_t *value = json_object_get(adjust, "grayscale");
+    if (!value)
+        return CR_OK;
+    if (json_is_boolean(value)) {
+        *out = json_is_true(value);
+        return CR_OK;
+    }
+    push_key(ld, "grayscale");
+    cr_status status =
+        fail(ld, CR_JSON_AT_VALUE, "\"grayscale\" must be true or false, not %s", json_kind(value));
+    pop(ld);
+    return status;
+}
+
+/* Contrast 1 would be an infinite slope: every pixel black or white. */
+static cr_status read_contrast(loader *ld, json_t *adjust, double *out)
+{
+    cr_status status = read_number(ld, adjust, "contrast", false, (range){-1, 1, false, NULL}, out);
+    if (status != CR_OK || *out < 1)
+        return status;
+    push_key(ld, "contrast");
+    status = fail(ld, CR_JSON_AT_VALUE, "\"contrast\" must be less than 1 (got 1)");
+    pop(ld);
+    return status;
+}
+
+static cr_status check_adjust(loader *ld, json_t *adjust, cr_adjustments *out)
+{
+    if (!json_is_object(adjust))
+        return fail(ld, CR_JSON_AT_VALUE, "\"adjust\" must be an object, not %s",
+                    json_kind(adjust));
+    cr_status status = check_keys(ld, adjust, adjust_keys);
+    if (status == CR_OK)
+        status = read_number(ld, adjust, "brightness", false, (range){-1, 1, false, NULL},
+                             &out->brightness);
+    if (status == CR_OK)
+        status = read_contrast(ld, adjust, &out->contrast);
+    if (status == CR_OK)
+        status =
+            read_number(ld, adjust, "gamma", false, (range){0.1, 10, false, NULL}, &out->gamma);
+    if (status == CR_OK)
+        status = read_grayscale(ld, adjust, &out->grayscale);
+    return status;
+}
+
+static cr_status read_adjust(loader *ld, json_t *object, cr_adjustments *out)
+{
+    json_t *adjust = json_object_get(object, "adjust");
+    if (!adjust)
+        return CR_OK;
+    push_key(ld, "adjust");
+    cr_status status = check_adjust(ld, adjust, out);
+    pop(ld);
+    return status;
+}
+
+/* Artwork is decoded last, once every cheaper check has passed. */
+static cr_status read_image_field(loader *ld, json_t *object, cr_field *field)
+{
+    cr_image_field *image = &field->image;
+    int fit = CR_IMAGE_COVER;
+    double focus[2] = {0.5, 0.5};
+    cr_status status = read_box(ld, object, field);
+    if (status == CR_OK)
+        status = read_image_source(ld, object, field);
+    if (status == CR_OK)
+        status = read_enum(ld, object, "fit", image_fit_names, &fit);
+    image->fit = (cr_image_fit)fit;
+    if (status == CR_OK)
+        status = check_fit_options(ld, object, image);
+    if (status == CR_OK)
+        status = read_pair(ld, object, "focus", false, (range){0, 1, false, NULL}, focus);
+    if (status == CR_OK)
+        status = read_color(ld, object, "pad_color", &image->pad_color);
+    if (status == CR_OK)
+        status = read_rotation(ld, object, image);
+    if (status == CR_OK)
+        status = read_opacity(ld, object, &image->opacity);
+    if (status == CR_OK)
+        status = read_adjust(ld, object, &image->adjust);
+    if (status == CR_OK)
+        status =
+            read_box_length(ld, object, "corner_radius_mm", field, true, &image->corner_radius_mm);
+    image->focus_x = focus[0];
+    image->focus_y = focus[1];
+    if (status == CR_OK && image->src) {
+        push_key(ld, "src");
+        status = decode_artwork(ld, "src", image->src, &image->artwork);
+        pop(ld);
+    }
+    return status;
+}
+
+/* A rect that paints nothing, or a stroke width without a stroke, is more
+ * likely a mistake than a wish. */
+static cr_status check_rect_paint(loader *ld, json_t *object)
+{
+    bool has_fill = json_object_get(object, "fill") != NULL;
+    bool has_stroke = json_object_get(object, "stroke") != NULL;
+    if (!has_fill && !has_stroke)
+        return fail(ld, CR_JSON_AT_VALUE, "a rect needs \"fill\", \"stroke\" or both");
+    if (has_stroke || !json_object_get(object, "stroke_width_mm"))
+        return CR_OK;
+    push_key(ld, "stroke_width_mm");
+    cr_status status = fail(ld, CR_JSON_AT_KEY, "\"stroke_width_mm\" needs a \"stroke\" colour");
+    pop(ld);
+    return status;
+}
+
+static cr_status read_rect_field(loader *ld, json_t *object, cr_field *field)
+{
+    cr_rect_field *rect = &field->rect;
+    cr_status status = read_box(ld, object, field);
+    if (status == CR_OK)
+        status = read_color(ld, object, "fill", &rect->fill);
+    if (status == CR_OK)
+        status = read_color(ld, object, "stroke", &rect->stroke);
+    if (status == CR_OK)
+        status =
+            read_box_length(ld, object, "stroke_width_mm", field, false, &rect->stroke_width_mm);
+    if (status == CR_OK)
+        status =
+            read_box_length(ld, object, "corner_radius_mm", field, true, &rect->corner_radius_mm);
+    if (status == CR_OK)
+        status = read_opacity(ld, object, &rect->opacity);
+    if (status == CR_OK)
+        status = check_rect_paint(ld, object);
+    return status;
+}
+
+/* The line's ends; its bounding box goes into the field's box. */
+static cr_status read_line_ends(loader *ld, json_t *object, cr_field *field)
+{
+    const range anywhere = {-INFINITY, INFINITY, false, NULL};
+    double from[2] = {0, 0}, to[2] = {0, 0};
+    cr_status status = read_pair(ld, object, "from_mm", true, anywhere, from);
+    if (status == CR_OK)
+        status = read_pair(ld, object, "to_mm", true, anywhere, to);
+    if (status != CR_OK)
+        return status;
+    if (from[0] == to[0] && from[1] == to[1]) {
+        push_key(ld, "to_mm");
+        status = fail(ld, CR_JSON_AT_VALUE, "\"to_mm\" must differ from \"from_mm\"");
+        pop(ld);
+        return status;
+    }
+    field->segment.x0_mm = from[0], field->segment.y0_mm = from[1];
+    field->segment.x1_mm = to[0], field->segment.y1_mm = to[1];
+    field->x_mm = fmin(from[0], to[0]);
+    field->y_mm = fmin(from[1], to[1]);
+    field->w_mm = fabs(to[0] - from[0]);
+    field->h_mm = fabs(to[1] - from[1]);
+    return CR_OK;
+}
+
+static cr_status read_line_field(loader *ld, json_t *object, cr_field *field)
+{
+    cr_line_field *line = &field->segment;
+    cr_status status = read_line_ends(ld, object, field);
+    if (status == CR_OK)
+        status = read_number(ld, object, "width_mm", false, (range){0, 100, true, NULL},
+                             &line->width_mm);
+    if (status == CR_OK)
+        status = read_color(ld, object, "color", &line->color);
+    if (status == CR_OK)
+        status = read_opacity(ld, object, &line->opacity);
+    return status;
+}
+
 /* The name comes first so that every later error can quote it. */
 static cr_status read_field_name(loader *ld, json_t *object, cr_field *field)
 {
@@ -781,15 +1128,9 @@ static cr_status read_field_name(loader *ld, json_t *object, cr_field *field)
     return status;
 }
 
-static cr_status read_field_members(loader *ld, json_t *object, cr_field *field)
+static cr_status read_text_field(loader *ld, json_t *object, cr_field *field)
 {
-    cr_status status = read_field_name(ld, object, field);
-    if (status == CR_OK)
-        status = check_keys(ld, object, field_keys);
-    if (status == CR_OK)
-        status = read_type(ld, object, field);
-    if (status == CR_OK)
-        status = read_box(ld, object, field);
+    cr_status status = read_box(ld, object, field);
     if (status == CR_OK)
         status = read_content(ld, object, field);
     if (status == CR_OK)
@@ -799,12 +1140,38 @@ static cr_status read_field_members(loader *ld, json_t *object, cr_field *field)
     return status;
 }
 
+/* The type comes before the key check: which keys are allowed depends on it. */
+static cr_status read_field_members(loader *ld, json_t *object, cr_field *field)
+{
+    cr_status status = read_field_name(ld, object, field);
+    if (status == CR_OK)
+        status = read_type(ld, object, field);
+    if (status == CR_OK)
+        status = check_keys(ld, object, keys_by_type[field->type]);
+    if (status != CR_OK)
+        return status;
+    switch (field->type) {
+    case CR_FIELD_IMAGE:
+        return read_image_field(ld, object, field);
+    case CR_FIELD_RECT:
+        return read_rect_field(ld, object, field);
+    case CR_FIELD_LINE:
+        return read_line_field(ld, object, field);
+    case CR_FIELD_TEXT:
+        break;
+    }
+    return read_text_field(ld, object, field);
+}
+
 static void set_field_defaults(cr_field *field, size_t index)
 {
     field->type = CR_FIELD_TEXT;
     field->index = (int)index;
     field->color = (cr_color){0, 0, 0, 255};
     field->min_scale_x = 0.6;
+    field->image = (cr_image_field){.focus_x = 0.5, .focus_y = 0.5, .opacity = 1};
+    field->rect = (cr_rect_field){.stroke_width_mm = 0.25, .opacity = 1};
+    field->segment = (cr_line_field){.width_mm = 0.25, .color = {0, 0, 0, 255}, .opacity = 1};
 }
 
 static cr_status read_field(loader *ld, json_t *object, size_t index)
@@ -891,6 +1258,8 @@ static void free_field(cr_field *field)
     free(field->fonts);
     free(field->faces); /* the faces belong to the engine's font library */
     free(field->lang);
+    free(field->image.src);
+    cr_pixmap_free(&field->image.artwork);
 }
 
 void cr_template_destroy(cr_template *tpl)
@@ -902,20 +1271,9 @@ void cr_template_destroy(cr_template *tpl)
     free(tpl->fields);
     free(tpl->path);
     free(tpl->dir);
+    free(tpl->background_image_src);
+    cr_pixmap_free(&tpl->background_image);
     free(tpl);
-}
-
-/* The folder part of path: "a/b/c.json" -> "a/b", "c.json" -> ".". */
-static char *folder_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return strdup(".");
-    while (slash > path && slash[-1] == '/')
-        slash--;
-    if (slash == path)
-        return strdup("/");
-    return strndup(path, (size_t)(slash - path));
 }
 
 static cr_template *new_template(const char *path, char *dir)
@@ -983,7 +1341,7 @@ cr_template *cr_template_load_file(cr_engine *engine, const char *path, cr_error
     size_t length;
     if (cr_json_read_file(path, &text, &length, err) != CR_OK)
         return NULL;
-    cr_template *tpl = load_text(engine, text, length, path, folder_of(path), err);
+    cr_template *tpl = load_text(engine, text, length, path, cr_path_folder(path), err);
     free(text);
     return tpl;
 }

@@ -9,6 +9,8 @@
 
 #include "cardrender.h"
 #include "error.h"
+#include "image.h"
+#include "resample.h"
 
 struct cr_face;
 
@@ -16,7 +18,12 @@ typedef struct cr_color {
     uint8_t r, g, b, a;
 } cr_color;
 
-typedef enum cr_field_type { CR_FIELD_TEXT } cr_field_type;
+typedef enum cr_field_type {
+    CR_FIELD_TEXT,
+    CR_FIELD_IMAGE,
+    CR_FIELD_RECT,
+    CR_FIELD_LINE
+} cr_field_type;
 
 /* start/end follow the paragraph direction; left/right are absolute. */
 typedef enum cr_halign {
@@ -56,6 +63,45 @@ typedef enum cr_writing_mode {
 /* A character no font covers: an error, or a warning that draws .notdef. */
 typedef enum cr_missing_glyph { CR_MISSING_ERROR, CR_MISSING_NOTDEF } cr_missing_glyph;
 
+/* How a picture fills its box: cover (fill, crop the rest), contain (fit
+ * inside, pad the rest), stretch (fill, ignore the aspect ratio), none (its
+ * own size: one picture pixel per pixel at the template's dpi, cropped). */
+typedef enum cr_image_fit {
+    CR_IMAGE_COVER,
+    CR_IMAGE_CONTAIN,
+    CR_IMAGE_STRETCH,
+    CR_IMAGE_NONE
+} cr_image_fit;
+
+/* "type": "image": a record's photo (the field's bind) or template artwork. */
+typedef struct cr_image_field {
+    char *src;         /* artwork path as written in the template, or NULL */
+    cr_pixmap artwork; /* src decoded at load, kept for the template's life */
+    cr_image_fit fit;
+    double focus_x, focus_y; /* this point of the picture lands on this point of the box */
+    cr_color pad_color;      /* contain / none: the box where the picture is not */
+    int quarter_turns;       /* rotate_deg / 90, clockwise */
+    double opacity;
+    cr_adjustments adjust;
+    double corner_radius_mm;
+} cr_image_field;
+
+/* "type": "rect": fill and a stroke inside the box's edge (alpha 0: none). */
+typedef struct cr_rect_field {
+    cr_color fill, stroke;
+    double stroke_width_mm;
+    double corner_radius_mm;
+    double opacity;
+} cr_rect_field;
+
+/* "type": "line": a straight stroke with square ends at from and to. */
+typedef struct cr_line_field {
+    double x0_mm, y0_mm, x1_mm, y1_mm;
+    double width_mm;
+    cr_color color;
+    double opacity;
+} cr_line_field;
+
 typedef struct cr_field {
     cr_field_type type;
     int index;         /* 0-based position in "fields" */
@@ -86,6 +132,9 @@ typedef struct cr_field {
     cr_missing_glyph missing_glyph;
     cr_writing_mode writing_mode;
     int tate_chu_yoko_digits; /* vertical: digit runs up to this long set across */
+    cr_image_field image;     /* CR_FIELD_IMAGE */
+    cr_rect_field rect;       /* CR_FIELD_RECT */
+    cr_line_field segment;    /* CR_FIELD_LINE */
 } cr_field;
 
 struct cr_template {
@@ -94,12 +143,15 @@ struct cr_template {
     double width_mm, height_mm, corner_radius_mm;
     int dpi;
     cr_color background;
+    char *background_image_src;      /* card.background_image as written, or NULL */
+    cr_pixmap background_image;      /* decoded at load; painted over the card, cover */
     cr_field *fields;
     size_t field_count;
 };
 
 struct cr_record {
     char *path;         /* for messages */
+    char *dir;          /* the record file's folder; NULL when read from memory */
     char **keys;
     char **values;
     size_t count;

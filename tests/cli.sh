@@ -71,5 +71,31 @@ no_file "$tmp/partial.png" "record lacking a key"
 expect 1 "output folder missing" -- "$cli" render "$TPL" "$REC" -o "$tmp/no/such/dir/x.png"
 stderr_has "$tmp/no/such/dir/x.png" "unwritable output named"
 
+# layout: the JSON dump parses, and the id number is 18 glyphs.
+expect 0 "layout --help" -- "$cli" layout --help
+grep -q "usage: cardrender layout" "$tmp/stdout" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: layout --help text"; }
+expect 2 "layout without a template" -- "$cli" layout --json
+expect 1 "layout with a record lacking a key" -- "$cli" layout "$TPL" "$tmp/partial.json" --json
+expect 0 "layout --json" -- "$cli" layout "$TPL" "$REC" --json
+if python3 -c 'import json, sys
+fields = {f["name"]: f for f in json.load(open(sys.argv[1]))["fields"]}
+sys.exit(len(fields["id_number"]["glyphs"]) != 18)' "$tmp/stdout"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: layout --json is not JSON with 18 id_number glyphs"; fi
+expect 0 "layout summary" -- "$cli" layout "$TPL" "$REC"
+grep -q 'field [0-9]* "id_number".*18 glyphs' "$tmp/stdout" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: layout summary lacks the id_number line"; }
+
+# Photos are read against the record's folder, or --assets DIR.
+mkdir -p "$tmp/rec"
+sed 's|"photos/portrait-358x441.jpg"|"nobody.jpg"|' "$REC" >"$tmp/rec/nophoto.json"
+expect 1 "record naming a missing photo" -- "$cli" render "$TPL" "$tmp/rec/nophoto.json" -o "$tmp/nophoto.png"
+stderr_has "record key \"photo\": $tmp/rec/nobody.jpg: cannot open: No such file or directory" "missing photo named with key and path"
+no_file "$tmp/nophoto.png" "missing photo"
+cp "$REC" "$tmp/rec/moved.json"
+expect 1 "record moved away from its photos" -- "$cli" render "$TPL" "$tmp/rec/moved.json" -o "$tmp/moved.png"
+expect 0 "--assets" -- "$cli" render "$TPL" "$tmp/rec/moved.json" --assets examples/records -o "$tmp/moved.png"
+sed 's|"photos/portrait-358x441.jpg"|"../../etc/passwd"|' "$REC" >"$tmp/rec/escape.json"
+expect 1 "photo path leaving the asset folder" -- "$cli" render "$TPL" "$tmp/rec/escape.json" -o "$tmp/escape.png"
+stderr_has "\"../../etc/passwd\" escapes the asset folder \"$tmp/rec\"" "escaping path refused"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -100,7 +100,7 @@ static size_t glyphs_of_line(const cr_text_layout *l, size_t line, size_t *first
 static void test_shape_han_full_width(void **state)
 {
     const char *text = "中华人民共和国";
-    cr_shape_input in = {text, 0, 21, 0, 21, face_of(CJK), USCRIPT_HAN, "zh-Hans", false};
+    cr_shape_input in = {text, 0, 21, 0, 21, face_of(CJK), USCRIPT_HAN, "zh-Hans", false, NULL, 0};
     cr_shaped_glyph *glyphs;
     size_t count;
     assert_int_equal(cr_shape(&in, &glyphs, &count, NULL), CR_OK);

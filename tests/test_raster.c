@@ -1,4 +1,5 @@
 /* Canvas blending, clipping and rounded rectangles. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -223,6 +224,44 @@ static void test_rounded_rect_area(void **state)
     cr_canvas_free(&c);
 }
 
+/* Premultiplied layers: clipped at the canvas edge, scaled by opacity. */
+static void test_blend_premultiplied(void **state)
+{
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, 3, 3, NULL), CR_OK);
+    cr_canvas_fill(&c, WHITE);
+    /* Half-transparent red, premultiplied: (128, 0, 0, 128). */
+    static const uint8_t layer[2 * 2 * 4] = {128, 0, 0, 128, 0, 0, 0, 255,
+                                             0,   0, 0, 0,   0, 0, 0, 255};
+    cr_canvas_blend_premultiplied(&c, layer, 2, 2, 8, 2, 0, 255); /* right column cut off */
+    assert_pixel(&c, 2, 0, 255, round_div255(255 * 127), round_div255(255 * 127));
+    assert_pixel(&c, 2, 1, 255, 255, 255);
+    assert_pixel(&c, 1, 0, 255, 255, 255);
+    cr_canvas_blend_premultiplied(&c, layer, 2, 2, 8, 0, -1, 255); /* top row cut off */
+    assert_pixel(&c, 0, 0, 255, 255, 255);
+    assert_pixel(&c, 1, 0, 0, 0, 0);
+    cr_canvas_blend_premultiplied(&c, layer, 2, 2, 8, 0, 1, 0);
+    assert_pixel(&c, 0, 1, 255, 255, 255);
+    /* opacity 128: red's alpha becomes round(128 * 128 / 255) = 64 */
+    cr_canvas_blend_premultiplied(&c, layer, 2, 2, 8, 0, 1, 128);
+    assert_pixel(&c, 0, 1, 255, round_div255(255 * 191), round_div255(255 * 191));
+    assert_pixel(&c, 1, 2, 127, 127, 127); /* black at 128: round(255 * 127 / 255) */
+    cr_canvas_free(&c);
+}
+
+/* The coverage function is the area fill_rounded_rect paints with. */
+static void test_rounded_rect_coverage(void **state)
+{
+    double sum = 0;
+    for (int y = 0; y < 30; y++)
+        for (int x = 0; x < 40; x++)
+            sum += cr_rounded_rect_coverage(3.3, 2.6, 30.5, 20.25, 7, x, y);
+    assert_true(fabs(sum - (30.5 * 20.25 - (4 - M_PI) * 49)) < 1e-9);
+    assert_true(cr_rounded_rect_coverage(0, 0, 10, 10, 2, 5, 5) == 1.0);
+    assert_true(cr_rounded_rect_coverage(0, 0, 10, 10, 2, 10, 5) == 0.0);
+    assert_true(cr_rounded_rect_coverage(0, 0, -1, 10, 0, 0, 0) == 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +273,8 @@ int main(void)
         cmocka_unit_test(test_rounded_rect_shape),
         cmocka_unit_test(test_rounded_rect_fractional_edges),
         cmocka_unit_test(test_rounded_rect_area),
+        cmocka_unit_test(test_blend_premultiplied),
+        cmocka_unit_test(test_rounded_rect_coverage),
     };
     return cmocka_run_group_tests_name("raster", tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
 /* End to end through the public API: template + record -> PNG. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,9 +94,29 @@ static void test_text_lands_in_its_boxes(void **state)
     double k = 300 / 25.4;
     long in_name =
         dark_pixels(image, (int)(16.5 * k), (int)(5.5 * k), (int)(52 * k), (int)(10 * k));
-    long in_gap = dark_pixels(image, (int)(55 * k), (int)(20 * k), (int)(80 * k), (int)(40 * k));
+    /* below the photo, above the number */
+    long in_gap =
+        dark_pixels(image, (int)(55 * k), (int)(38.5 * k), (int)(80 * k), (int)(43.5 * k));
     assert_true(in_name > 200);
     assert_int_equal(in_gap, 0);
+    cr_image_destroy(image);
+}
+
+/* The record's photo (26 x 32 mm at x 55.5, y 6) covers its whole box: no
+ * pixel of it keeps the card's background colour #f4f7fb. */
+static void test_photo_fills_its_box(void **state)
+{
+    cr_image *image = render_at(*state, 300);
+    double k = 300 / 25.4;
+    long background = 0, area = 0;
+    for (int y = (int)ceil(6 * k); y < (int)(38 * k); y++)
+        for (int x = (int)ceil(55.5 * k); x < (int)(81.5 * k); x++) {
+            const uint8_t *p = cr_image_pixels(image) + (size_t)y * cr_image_stride(image) + 3 * x;
+            background += p[0] == 0xf4 && p[1] == 0xf7 && p[2] == 0xfb;
+            area++;
+        }
+    assert_true(area > 300 * 370);
+    assert_int_equal(background, 0);
     cr_image_destroy(image);
 }
 
@@ -191,6 +212,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_card_size_at_300_and_600_dpi),
         cmocka_unit_test(test_text_lands_in_its_boxes),
+        cmocka_unit_test(test_photo_fills_its_box),
         cmocka_unit_test(test_repeat_renders_are_byte_identical),
         cmocka_unit_test(test_png_file_has_format_and_phys),
         cmocka_unit_test(test_missing_bind_key_is_an_error),

@@ -242,6 +242,108 @@ static void test_color_parse(void **state)
     assert_false(cr_color_parse(NULL, &c));
 }
 
+/* ------------------------------------------- image, rect and line fields */
+
+static void test_image_fields(void **state)
+{
+    cr_template *tpl = load(TPL "shapes.json");
+    assert_string_equal(tpl->background_image_src, "art/logo.png");
+    assert_int_equal(tpl->background_image.width, 8);
+    assert_int_equal(tpl->background_image.height, 6);
+    assert_int_equal(tpl->field_count, 6);
+
+    const cr_field *photo = &tpl->fields[0];
+    assert_int_equal(photo->type, CR_FIELD_IMAGE);
+    assert_string_equal(photo->bind, "photo");
+    assert_int_equal(photo->bind_line, 5);
+    assert_int_equal(photo->bind_column, 77);
+    assert_null(photo->image.src);
+    assert_null(photo->image.artwork.rgba);
+    assert_int_equal(photo->image.fit, CR_IMAGE_COVER);
+    assert_true(photo->image.focus_x == 0.5 && photo->image.focus_y == 0.5);
+    assert_color(photo->image.pad_color, 0, 0, 0, 0);
+    assert_int_equal(photo->image.quarter_turns, 0);
+    assert_true(photo->image.opacity == 1 && photo->image.corner_radius_mm == 0);
+    assert_false(photo->image.adjust.grayscale);
+    assert_true(photo->image.adjust.gamma == 0 && photo->image.adjust.brightness == 0);
+
+    const cr_field *logo = &tpl->fields[1];
+    assert_null(logo->bind);
+    assert_string_equal(logo->image.src, "art/logo.png");
+    assert_int_equal(logo->image.artwork.width, 8);
+    /* The file's pixels: opaque red on the left, half-transparent blue right. */
+    const uint8_t *right = cr_pixmap_at(&logo->image.artwork, 7, 5);
+    assert_true(right[0] == 0 && right[1] == 0 && right[2] == 255 && right[3] == 128);
+    assert_int_equal(logo->image.fit, CR_IMAGE_NONE);
+    assert_true(logo->image.focus_x == 0 && logo->image.focus_y == 1);
+    assert_color(logo->image.pad_color, 255, 255, 255, 0x80);
+    assert_int_equal(logo->image.quarter_turns, 3);
+    assert_true(logo->image.opacity == 0.25 && logo->image.corner_radius_mm == 3);
+    assert_true(logo->image.adjust.brightness == 0.1 && logo->image.adjust.contrast == -0.5);
+    assert_true(logo->image.adjust.gamma == 2.2 && logo->image.adjust.grayscale);
+    cr_template_destroy(tpl);
+}
+
+static void test_shape_fields(void **state)
+{
+    cr_template *tpl = load(TPL "shapes.json");
+    const cr_field *outline = &tpl->fields[2];
+    assert_int_equal(outline->type, CR_FIELD_RECT);
+    assert_color(outline->rect.fill, 0, 0, 0, 0);
+    assert_color(outline->rect.stroke, 0x1f, 0x5f, 0xa8, 255);
+    assert_true(outline->rect.stroke_width_mm == 0.25 && outline->rect.corner_radius_mm == 3.18);
+    assert_true(outline->rect.opacity == 1);
+
+    const cr_field *panel = &tpl->fields[3];
+    assert_color(panel->rect.fill, 255, 0, 0, 0x80);
+    assert_true(panel->rect.stroke_width_mm == 0.5 && panel->rect.opacity == 0.5);
+
+    const cr_field *rule = &tpl->fields[4];
+    assert_int_equal(rule->type, CR_FIELD_LINE);
+    assert_true(rule->segment.x0_mm == 30 && rule->segment.y0_mm == 5);
+    assert_true(rule->segment.x1_mm == 10 && rule->segment.y1_mm == 15);
+    assert_true(rule->segment.width_mm == 0.25 && rule->segment.opacity == 1);
+    assert_color(rule->segment.color, 0, 0, 0, 255);
+    /* The field's box is the line's bounding box. */
+    assert_true(rule->x_mm == 10 && rule->y_mm == 5 && rule->w_mm == 20 && rule->h_mm == 10);
+
+    const cr_field *thick = &tpl->fields[5];
+    assert_true(thick->segment.width_mm == 2 && thick->segment.opacity == 0.75);
+    assert_color(thick->segment.color, 0x12, 0x34, 0x56, 255);
+    cr_template_destroy(tpl);
+}
+
+/* Artwork is decoded at load: a file that is missing or not an image is a
+ * load error at the path's value, with the decoder's own words. */
+static void test_artwork_errors(void **state)
+{
+    static const struct {
+        const char *json;
+        cr_status code;
+        const char *message;
+    } cases[] = {
+        {"{\"version\": 1, \"fields\": [{\"type\": \"image\", \"box_mm\": [0, 0, 1, 1], \"src\": "
+         "\"art/none.png\"}]}",
+         CR_ERR_IO,
+         "memory.json:1:76: field 0: artwork " TPL "art/none.png: cannot open: No such file or "
+         "directory"},
+        {"{\"version\": 1, \"fields\": [{\"type\": \"image\", \"box_mm\": [0, 0, 1, 1], \"src\": "
+         "\"full.json\"}]}",
+         CR_ERR_IMAGE,
+         "memory.json:1:76: field 0: artwork " TPL "full.json: not a JPEG or PNG image (looks "
+         "like text)"},
+        {"{\"version\": 1, \"card\": {\"background_image\": \"art\"}, \"fields\": []}", CR_ERR_IO,
+         "memory.json:1:45: artwork " TPL "art: is a directory, not an image file"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cr_error err;
+        assert_null(cr_template_load_memory(engine, cases[i].json, strlen(cases[i].json),
+                                            "memory.json", "tests/data/templates", &err));
+        assert_string_equal(err.message, cases[i].message);
+        assert_int_equal(err.code, cases[i].code);
+    }
+}
+
 /* ---------------------------------------------------- invalid templates */
 
 typedef struct bad_file {
@@ -318,8 +420,8 @@ static const bad_file bad_files[] = {
      LOC("bad_min_size.json", "7:83") "field 1 \"name\": \"min_size_pt\" must be greater than 0 "
                                       "and at most \"size_pt\" = 10.5 (got 12)"},
     {TPL "bad_field_type.json", CR_ERR_TEMPLATE, 6, 14, 1,
-     LOC("bad_field_type.json", "6:14") "field 1 \"photo\": unknown field type \"image\" "
-                                        "(allowed types: text)"},
+     LOC("bad_field_type.json", "6:14") "field 1 \"photo\": unknown field type \"barcode\" "
+                                        "(allowed types: text, image, rect, line)"},
     {TPL "bad_root.json", CR_ERR_TEMPLATE, 2, 3, -1,
      LOC("bad_root.json", "2:3") "a template must be a JSON object, not an array"},
 };
@@ -353,6 +455,13 @@ typedef struct bad_memory {
 
 #define FIELD(members)                                                                             \
     "{\"version\": 1, \"fields\": [{\"type\": \"text\", \"box_mm\": [0, 0, 1, 1], " members "}]}"
+
+#define IMAGE_START                                                                                \
+    "{\"version\": 1, \"fields\": [{\"type\": \"image\", \"box_mm\": [0, 0, 20, 10], "
+#define IMAGE(members) IMAGE_START members "}]}"
+#define RECT(members)                                                                              \
+    "{\"version\": 1, \"fields\": [{\"type\": \"rect\", \"box_mm\": [0, 0, 20, 10]" members "}]}"
+#define LINE(members) "{\"version\": 1, \"fields\": [{\"type\": \"line\", " members "}]}"
 
 static const bad_memory bad_memories[] = {
     {"field not an object", "{\"version\": 1, \"fields\": [42]}", 1, 27, 0,
@@ -404,6 +513,64 @@ static const bad_memory bad_memories[] = {
      "\"version\" must be an integer, not a string"},
     {"width zero", "{\"version\": 1, \"card\": {\"width_mm\": 0}, \"fields\": []}", 1, 37, -1,
      "\"width_mm\" must be greater than 0 and at most 1000 (got 0)"},
+    /* image, rect and line fields */
+    {"image key", IMAGE("\"bind\": \"photo\", \"colour\": \"#000000\""), 1, 88, 0,
+     "field 0: unknown key \"colour\" (allowed keys: type, name, box_mm, bind, src, fit, focus, "
+     "pad_color, rotate_deg, opacity, adjust, corner_radius_mm)"},
+    {"line key", "{\"version\": 1, \"fields\": [{\"type\": \"line\", \"box_mm\": [0, 0, 1, 1]}]}",
+     1, 44, 0,
+     "field 0: unknown key \"box_mm\" (allowed keys: type, name, from_mm, to_mm, width_mm, color, "
+     "opacity)"},
+    {"image src and bind", IMAGE("\"src\": \"a.png\", \"bind\": \"photo\""), 1, 87, 0,
+     "field 0: an image field has either \"src\" or \"bind\", not both"},
+    {"image no source", IMAGE("\"fit\": \"cover\""), 1, 27, 0,
+     "field 0: missing required key \"src\" or \"bind\""},
+    {"image no box", "{\"version\": 1, \"fields\": [{\"type\": \"image\", \"bind\": \"p\"}]}", 1,
+     27, 0, "field 0: missing required key \"box_mm\""},
+    {"fit", IMAGE("\"bind\": \"p\", \"fit\": \"fill\""), 1, 91, 0,
+     "field 0: \"fit\" must be cover, contain, stretch or none (got \"fill\")"},
+    {"focus range", IMAGE("\"bind\": \"p\", \"focus\": [0.5, 1.5]"), 1, 99, 0,
+     "field 0: \"focus\" y must be between 0 and 1 (got 1.5)"},
+    {"focus count", IMAGE("\"bind\": \"p\", \"focus\": [0, 0, 0]"), 1, 93, 0,
+     "field 0: \"focus\" must hold 2 numbers [x, y], not 3"},
+    {"focus with stretch", IMAGE("\"bind\": \"p\", \"fit\": \"stretch\", \"focus\": [0, 0]"), 1,
+     102, 0, "field 0: \"focus\" has no effect with \"fit\": \"stretch\""},
+    {"pad with cover", IMAGE("\"bind\": \"p\", \"pad_color\": \"#ffffff\""), 1, 84, 0,
+     "field 0: \"pad_color\" has no effect with \"fit\": \"cover\""},
+    {"rotation", IMAGE("\"bind\": \"p\", \"rotate_deg\": 45"), 1, 98, 0,
+     "field 0: \"rotate_deg\" must be 0, 90, 180 or 270 (got 45)"},
+    {"opacity", IMAGE("\"bind\": \"p\", \"opacity\": 1.5"), 1, 95, 0,
+     "field 0: \"opacity\" must be between 0 and 1 (got 1.5)"},
+    {"adjust key", IMAGE("\"bind\": \"p\", \"adjust\": {\"saturation\": 1}"), 1, 95, 0,
+     "field 0: unknown key \"saturation\" (allowed keys: brightness, contrast, gamma, "
+     "grayscale)"},
+    {"gamma", IMAGE("\"bind\": \"p\", \"adjust\": {\"gamma\": 0}"), 1, 104, 0,
+     "field 0: \"gamma\" must be between 0.1 and 10 (got 0)"},
+    {"contrast", IMAGE("\"bind\": \"p\", \"adjust\": {\"contrast\": 1}"), 1, 107, 0,
+     "field 0: \"contrast\" must be less than 1 (got 1)"},
+    {"grayscale", IMAGE("\"bind\": \"p\", \"adjust\": {\"grayscale\": \"yes\"}"), 1, 108, 0,
+     "field 0: \"grayscale\" must be true or false, not a string"},
+    {"image radius", IMAGE("\"bind\": \"p\", \"corner_radius_mm\": 6"), 1, 104, 0,
+     "field 0: \"corner_radius_mm\" must be between 0 and 5, half the box's shorter side (got 6)"},
+    {"src absolute", IMAGE("\"src\": \"/etc/logo.png\""), 1, 78, 0,
+     "field 0: \"src\" must be a path relative to the template's folder (got \"/etc/logo.png\")"},
+    {"background image", "{\"version\": 1, \"card\": {\"background_image\": 7}, \"fields\": []}", 1,
+     45, -1, "\"background_image\" must be a string, not an integer"},
+    {"rect paints nothing", RECT(""), 1, 27, 0,
+     "field 0: a rect needs \"fill\", \"stroke\" or both"},
+    {"stroke width alone", RECT(", \"fill\": \"#000000\", \"stroke_width_mm\": 1"), 1, 89, 0,
+     "field 0: \"stroke_width_mm\" needs a \"stroke\" colour"},
+    {"stroke width zero", RECT(", \"stroke\": \"#000000\", \"stroke_width_mm\": 0"), 1, 110, 0,
+     "field 0: \"stroke_width_mm\" must be greater than 0 and at most 5, half the box's shorter "
+     "side (got 0)"},
+    {"line without end", LINE("\"from_mm\": [0, 0]"), 1, 27, 0,
+     "field 0: missing required key \"to_mm\""},
+    {"line of no length", LINE("\"from_mm\": [1, 2], \"to_mm\": [1, 2]"), 1, 72, 0,
+     "field 0: \"to_mm\" must differ from \"from_mm\""},
+    {"line end a string", LINE("\"from_mm\": \"0 0\", \"to_mm\": [1, 2]"), 1, 55, 0,
+     "field 0: \"from_mm\" must be an array of 2 numbers [x, y], not a string"},
+    {"line width", LINE("\"from_mm\": [0, 0], \"to_mm\": [1, 2], \"width_mm\": 0"), 1, 92, 0,
+     "field 0: \"width_mm\" must be greater than 0 and at most 100 (got 0)"},
 };
 
 static void test_bad_memory(void **state)
@@ -472,6 +639,34 @@ static void test_never_crashes(void **state)
             copy[pos] = replacements[r];
             cr_template_destroy(
                 cr_template_load_memory(engine, copy, length, "mutant.json", NULL, &err));
+        }
+    }
+    free(copy);
+    free(text);
+}
+
+/* The same for image, rect and line fields, with the artwork found, so
+ * that mutations reach the decoder and every new reader. */
+static void test_shapes_never_crash(void **state)
+{
+    char *text;
+    size_t length;
+    cr_error err;
+    assert_int_equal(cr_json_read_file(TPL "shapes.json", &text, &length, &err), CR_OK);
+    for (size_t cut = 0; cut <= length; cut++) {
+        cr_template *tpl = cr_template_load_memory(engine, text, cut, "cut.json", TPL, &err);
+        assert_true(tpl ? cut >= length - 1 : err.code != CR_OK);
+        cr_template_destroy(tpl);
+    }
+    static const char replacements[] = {'"', '{', ']', ',', '0', '-', 'x', 0};
+    char *copy = malloc(length);
+    assert_non_null(copy);
+    for (size_t pos = 0; pos < length; pos++) {
+        for (size_t r = 0; r < sizeof replacements; r++) {
+            memcpy(copy, text, length);
+            copy[pos] = replacements[r];
+            cr_template_destroy(
+                cr_template_load_memory(engine, copy, length, "mutant.json", TPL, &err));
         }
     }
     free(copy);
@@ -663,9 +858,13 @@ int main(void)
         cmocka_unit_test(test_pixel_size),
         cmocka_unit_test(test_memory_folders),
         cmocka_unit_test(test_color_parse),
+        cmocka_unit_test(test_image_fields),
+        cmocka_unit_test(test_shape_fields),
+        cmocka_unit_test(test_artwork_errors),
         cmocka_unit_test_setup_teardown(test_font_file_missing, create_ghost_engine,
                                         destroy_ghost_engine),
         cmocka_unit_test(test_never_crashes),
+        cmocka_unit_test(test_shapes_never_crash),
         cmocka_unit_test(test_locator_matches_jansson),
         cmocka_unit_test(test_locator_misses),
         cmocka_unit_test(test_record_valid),

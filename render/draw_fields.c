@@ -1,0 +1,158 @@
+/* Image, rect and line fields and the background artwork (draw_fields.h). */
+#include "draw_fields.h"
+
+#include <stdlib.h>
+
+#include "error.h"
+#include "image.h"
+#include "paint.h"
+#include "paths.h"
+
+/* ----------------------------------------------------------- photos */
+
+/* The folder bound photo paths are read against. */
+static const char *asset_folder(const cr_record *record, const cr_render_options *options)
+{
+    if (options && options->asset_dir && options->asset_dir[0])
+        return options->asset_dir;
+    if (record && record->dir)
+        return record->dir;
+    return ".";
+}
+
+/* A photo problem at the field's "bind", naming the key; cause holds the
+ * path and what is wrong with it. */
+static cr_status photo_error(const cr_template *tpl, const cr_field *field, const cr_error *cause,
+                             cr_error *err)
+{
+    cr_location where = {tpl->path, field->bind_line, field->bind_column, field->index,
+                         field->name};
+    return cr_error_set(err, cause->code, where, "record key \"%s\": %s", field->bind,
+                        cause->message);
+}
+
+static cr_status load_photo(const cr_template *tpl, const cr_field *field, const cr_record *record,
+                            const cr_render_options *options, cr_pixmap *out, cr_error *err)
+{
+    const char *value = cr_field_text(tpl, field, record, err);
+    if (!value)
+        return err ? err->code : CR_ERR_RECORD;
+    cr_error cause;
+    cr_error_clear(&cause);
+    cr_status status = CR_OK;
+    char *path = NULL;
+    if (value[0] == '\0')
+        status = cr_fail(&cause, CR_ERR_RECORD, "the value is empty; it must name an image file");
+    else
+        status = cr_asset_path(asset_folder(record, options), value, &path, &cause);
+    if (status == CR_OK) {
+        cr_decode_limits limits = {options ? options->max_image_pixels : 0, 0};
+        status = cr_image_decode_file(path, &limits, out, &cause);
+    }
+    free(path);
+    return status == CR_OK ? CR_OK : photo_error(tpl, field, &cause, err);
+}
+
+/* ------------------------------------------------------------ images */
+
+static double px(double mm, int dpi)
+{
+    return cr_mm_to_px(mm, dpi);
+}
+
+static cr_image_paint image_paint_for(const cr_template *tpl, const cr_field *field, int dpi)
+{
+    const cr_image_field *image = &field->image;
+    return (cr_image_paint){
+        .box = cr_pixel_box_round(px(field->x_mm, dpi), px(field->y_mm, dpi), px(field->w_mm, dpi),
+                                  px(field->h_mm, dpi)),
+        .fit = image->fit,
+        .focus_x = image->focus_x,
+        .focus_y = image->focus_y,
+        .none_scale = (double)dpi / tpl->dpi, /* one picture pixel per pixel at card.dpi */
+        .quarter_turns = image->quarter_turns,
+        .pad = image->pad_color,
+        .opacity = image->opacity,
+        .corner_radius = px(image->corner_radius_mm, dpi),
+        .adjust = image->adjust,
+    };
+}
+
+/* Paint errors carry no location; put the field in front. */
+static cr_status at_field(const cr_template *tpl, const cr_field *field, cr_status status,
+                          cr_error *err)
+{
+    if (status == CR_OK || !err)
+        return status;
+    cr_error cause = *err;
+    cr_location where = {tpl ? tpl->path : NULL, field->line, field->column, field->index,
+                         field->name};
+    return cr_error_set(err, status, where, "%s", cause.message);
+}
+
+cr_status cr_draw_image_field(const cr_template *tpl, const cr_field *field,
+                              const cr_record *record, int dpi, const cr_render_options *options,
+                              cr_canvas *canvas, cr_error *err)
+{
+    cr_image_paint paint = image_paint_for(tpl, field, dpi);
+    if (field->image.artwork.rgba)
+        return at_field(tpl, field, cr_paint_image(canvas, &field->image.artwork, &paint, err),
+                        err);
+    cr_pixmap photo;
+    cr_status status = load_photo(tpl, field, record, options, &photo, err);
+    if (status != CR_OK)
+        return status;
+    status = at_field(tpl, field, cr_paint_image(canvas, &photo, &paint, err), err);
+    cr_pixmap_free(&photo);
+    return status;
+}
+
+cr_status cr_draw_background_image(const cr_template *tpl, int dpi, cr_canvas *canvas,
+                                   cr_error *err)
+{
+    if (!tpl->background_image.rgba)
+        return CR_OK;
+    cr_image_paint paint = {
+        .box = {0, 0, canvas->width, canvas->height},
+        .fit = CR_IMAGE_COVER,
+        .focus_x = 0.5,
+        .focus_y = 0.5,
+        .opacity = 1,
+        .corner_radius = px(tpl->corner_radius_mm, dpi),
+    };
+    return cr_paint_image(canvas, &tpl->background_image, &paint, err);
+}
+
+/* ------------------------------------------------------------ shapes */
+
+cr_status cr_draw_rect_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err)
+{
+    const cr_rect_field *rect = &field->rect;
+    cr_rect_paint paint = {
+        .x = px(field->x_mm, dpi),
+        .y = px(field->y_mm, dpi),
+        .width = px(field->w_mm, dpi),
+        .height = px(field->h_mm, dpi),
+        .corner_radius = px(rect->corner_radius_mm, dpi),
+        .fill = rect->fill,
+        .stroke = rect->stroke,
+        .stroke_width = px(rect->stroke_width_mm, dpi),
+        .opacity = rect->opacity,
+    };
+    return cr_paint_rect(canvas, &paint, err);
+}
+
+cr_status cr_draw_line_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err)
+{
+    const cr_line_field *line = &field->segment;
+    cr_line_paint paint = {
+        .x0 = px(line->x0_mm, dpi),
+        .y0 = px(line->y0_mm, dpi),
+        .x1 = px(line->x1_mm, dpi),
+        .y1 = px(line->y1_mm, dpi),
+        .width = px(line->width_mm, dpi),
+        .color = line->color,
+        .opacity = line->opacity,
+    };
+    return cr_paint_line(canvas, &paint, err);
+}

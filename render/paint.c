@@ -1,0 +1,408 @@
+/* Pictures and shapes composed in premultiplied layers (see paint.h). */
+#include "paint.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+/* ------------------------------------------------------------- boxes */
+
+/* Far beyond any canvas, well inside int: boxes are clipped to the canvas
+ * later, and coordinates this large only need to stay off it. */
+static const double coordinate_limit = 1e8;
+
+static int round_coordinate(double v)
+{
+    if (!(v > -coordinate_limit)) /* also NaN */
+        return (int)-coordinate_limit;
+    return v < coordinate_limit ? (int)lround(v) : (int)coordinate_limit;
+}
+
+cr_pixel_box cr_pixel_box_round(double x, double y, double width, double height)
+{
+    return (cr_pixel_box){round_coordinate(x), round_coordinate(y), round_coordinate(x + width),
+                          round_coordinate(y + height)};
+}
+
+bool cr_pixel_box_empty(cr_pixel_box box)
+{
+    return box.x1 <= box.x0 || box.y1 <= box.y0;
+}
+
+static cr_pixel_box intersect(cr_pixel_box a, cr_pixel_box b)
+{
+    return (cr_pixel_box){a.x0 > b.x0 ? a.x0 : b.x0, a.y0 > b.y0 ? a.y0 : b.y0,
+                          a.x1 < b.x1 ? a.x1 : b.x1, a.y1 < b.y1 ? a.y1 : b.y1};
+}
+
+/* Whole pixels that touch [x0, x1) x [y0, y1), clamped to a sane range
+ * before converting (the canvas clips them further). */
+static cr_pixel_box bounding_pixels(double x0, double y0, double x1, double y1)
+{
+    return (cr_pixel_box){round_coordinate(floor(x0)), round_coordinate(floor(y0)),
+                          round_coordinate(ceil(x1)), round_coordinate(ceil(y1))};
+}
+
+/* ------------------------------------------------------------ layers */
+
+/* Premultiplied RGBA8 over `box` (already clipped to the canvas). */
+typedef struct layer {
+    cr_pixel_box box;
+    int width, height;
+    uint8_t *rgba;
+} layer;
+
+static inline unsigned div255(unsigned x)
+{
+    return (x + 127) / 255;
+}
+
+static unsigned to_8bit(double fraction)
+{
+    double scaled = fraction * 255.0 + 0.5;
+    return scaled >= 255.0 ? 255u : scaled > 0.0 ? (unsigned)scaled : 0u;
+}
+
+/* *empty is set, and nothing allocated, when box misses the canvas. */
+static cr_status layer_init(layer *l, cr_pixel_box box, const cr_canvas *canvas, bool *empty,
+                            cr_error *err)
+{
+    memset(l, 0, sizeof *l);
+    l->box = intersect(box, (cr_pixel_box){0, 0, canvas->width, canvas->height});
+    *empty = cr_pixel_box_empty(l->box);
+    if (*empty)
+        return CR_OK;
+    l->width = l->box.x1 - l->box.x0;
+    l->height = l->box.y1 - l->box.y0;
+    l->rgba = calloc((size_t)l->width * (size_t)l->height, 4);
+    if (!l->rgba)
+        return cr_fail(err, CR_ERR_NOMEM, "out of memory for a %dx%d layer", l->width, l->height);
+    return CR_OK;
+}
+
+static uint8_t *layer_at(const layer *l, int x, int y)
+{
+    return l->rgba + ((size_t)(y - l->box.y0) * (size_t)l->width + (size_t)(x - l->box.x0)) * 4;
+}
+
+static void layer_finish(layer *l, cr_canvas *canvas, double opacity)
+{
+    if (l->rgba)
+        cr_canvas_blend_premultiplied(canvas, l->rgba, l->width, l->height, l->width * 4, l->box.x0,
+                                      l->box.y0, to_8bit(opacity));
+    free(l->rgba);
+    l->rgba = NULL;
+}
+
+/* A straight-alpha colour at alpha over one premultiplied pixel. Colour
+ * never exceeds alpha in the result, because it did not before. */
+static void over(uint8_t *dst, const uint8_t rgb[3], unsigned alpha)
+{
+    if (alpha == 0)
+        return;
+    unsigned keep = 255 - alpha;
+    for (int c = 0; c < 3; c++)
+        dst[c] = (uint8_t)div255(rgb[c] * alpha + dst[c] * keep);
+    dst[3] = (uint8_t)(alpha + div255(dst[3] * keep));
+}
+
+static void over_color(uint8_t *dst, cr_color color, unsigned coverage)
+{
+    const uint8_t rgb[3] = {color.r, color.g, color.b};
+    over(dst, rgb, div255(coverage * color.a));
+}
+
+/* ------------------------------------------------------------ rects */
+
+static double ring_coverage(const cr_rect_paint *p, double outer, int px, int py)
+{
+    double s = p->stroke_width;
+    double inner = cr_rounded_rect_coverage(p->x + s, p->y + s, p->width - 2 * s, p->height - 2 * s,
+                                            fmax(p->corner_radius - s, 0), px, py);
+    return outer > inner ? outer - inner : 0.0;
+}
+
+/* Whether pixel (px, py) lies wholly inside the inner edge (the box less
+ * the stroke), clear of the rounded corners: there the fill covers it fully
+ * and the stroke not at all, with no area to compute. */
+static bool deep_inside(const cr_rect_paint *p, double inset, int px, int py)
+{
+    double x0 = p->x + inset, y0 = p->y + inset;
+    double x1 = p->x + p->width - inset, y1 = p->y + p->height - inset;
+    double r = fmax(p->corner_radius - inset, 0);
+    bool across = px >= x0 + r && px + 1 <= x1 - r && py >= y0 && py + 1 <= y1;
+    bool down = py >= y0 + r && py + 1 <= y1 - r && px >= x0 && px + 1 <= x1;
+    return across || down;
+}
+
+cr_status cr_paint_rect(cr_canvas *canvas, const cr_rect_paint *p, cr_error *err)
+{
+    if (!canvas || !p)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_paint_rect: NULL argument");
+    bool stroked = p->stroke.a > 0 && p->stroke_width > 0;
+    if (!(p->width > 0 && p->height > 0) || (p->fill.a == 0 && !stroked))
+        return CR_OK;
+    layer l;
+    bool empty;
+    cr_status status = layer_init(
+        &l, bounding_pixels(p->x, p->y, p->x + p->width, p->y + p->height), canvas, &empty, err);
+    if (status != CR_OK || empty)
+        return status;
+    double inset = stroked ? p->stroke_width : 0;
+    for (int y = l.box.y0; y < l.box.y1; y++)
+        for (int x = l.box.x0; x < l.box.x1; x++) {
+            uint8_t *px = layer_at(&l, x, y);
+            if (deep_inside(p, inset, x, y)) {
+                over_color(px, p->fill, 255);
+                continue;
+            }
+            double outer =
+                cr_rounded_rect_coverage(p->x, p->y, p->width, p->height, p->corner_radius, x, y);
+            if (outer <= 0)
+                continue;
+            over_color(px, p->fill, to_8bit(outer));
+            if (stroked)
+                over_color(px, p->stroke, to_8bit(ring_coverage(p, outer, x, y)));
+        }
+    layer_finish(&l, canvas, p->opacity);
+    return CR_OK;
+}
+
+/* ------------------------------------------------------------ lines */
+
+/* Length of [a0, a1] ∩ [b0, b1]. */
+static double overlap(double a0, double a1, double b0, double b1)
+{
+    double lo = fmax(a0, b0), hi = fmin(a1, b1);
+    return hi > lo ? hi - lo : 0.0;
+}
+
+double cr_line_coverage(const cr_line_paint *line, int px, int py)
+{
+    double dx = line->x1 - line->x0, dy = line->y1 - line->y0;
+    double length = hypot(dx, dy);
+    if (!(length > 0) || !(line->width > 0))
+        return 0.0;
+    double cx = px + 0.5 - line->x0, cy = py + 0.5 - line->y0;
+    double along = (cx * dx + cy * dy) / length;
+    double across = (cx * dy - cy * dx) / length;
+    double half = line->width / 2;
+    return overlap(along - 0.5, along + 0.5, 0, length) *
+           overlap(across - 0.5, across + 0.5, -half, half);
+}
+
+cr_status cr_paint_line(cr_canvas *canvas, const cr_line_paint *p, cr_error *err)
+{
+    if (!canvas || !p)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_paint_line: NULL argument");
+    if (p->color.a == 0 || !(p->width > 0))
+        return CR_OK;
+    double margin = p->width / 2 + 1; /* the turned unit pixel reaches ~0.71 px out */
+    layer l;
+    bool empty;
+    cr_status status =
+        layer_init(&l,
+                   bounding_pixels(fmin(p->x0, p->x1) - margin, fmin(p->y0, p->y1) - margin,
+                                   fmax(p->x0, p->x1) + margin, fmax(p->y0, p->y1) + margin),
+                   canvas, &empty, err);
+    if (status != CR_OK || empty)
+        return status;
+    for (int y = l.box.y0; y < l.box.y1; y++)
+        for (int x = l.box.x0; x < l.box.x1; x++)
+            over_color(layer_at(&l, x, y), p->color, to_8bit(cr_line_coverage(p, x, y)));
+    layer_finish(&l, canvas, p->opacity);
+    return CR_OK;
+}
+
+/* ----------------------------------------------------------- pictures */
+
+static double clamp_unit(double v)
+{
+    return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/* Canvas pixels per picture pixel across and down. */
+static void fit_scale(int width, int height, int box_width, int box_height, cr_image_fit fit,
+                      double none_scale, double *sx, double *sy)
+{
+    double across = (double)box_width / width, down = (double)box_height / height;
+    switch (fit) {
+    case CR_IMAGE_STRETCH:
+        *sx = across, *sy = down;
+        return;
+    case CR_IMAGE_CONTAIN:
+        *sx = *sy = fmin(across, down);
+        return;
+    case CR_IMAGE_NONE:
+        *sx = *sy = none_scale > 0 ? none_scale : 1.0;
+        return;
+    case CR_IMAGE_COVER:
+        break;
+    }
+    *sx = *sy = fmax(across, down);
+}
+
+cr_image_placement cr_image_place(int width, int height, cr_pixel_box box, cr_image_fit fit,
+                                  double focus_x, double focus_y, double none_scale)
+{
+    cr_image_placement place = {{0, 0, 0, 0}, {0, 0, 0, 0}};
+    int box_width = box.x1 - box.x0, box_height = box.y1 - box.y0;
+    if (width <= 0 || height <= 0 || box_width <= 0 || box_height <= 0)
+        return place;
+    double sx, sy;
+    fit_scale(width, height, box_width, box_height, fit, none_scale, &sx, &sy);
+    /* The whole picture's rectangle on the canvas, focus point on focus point. */
+    double x = box.x0 + (box_width - width * sx) * clamp_unit(focus_x);
+    double y = box.y0 + (box_height - height * sy) * clamp_unit(focus_y);
+    cr_pixel_box shown = intersect(cr_pixel_box_round(x, y, width * sx, height * sy), box);
+    if (cr_pixel_box_empty(shown))
+        return place;
+    /* Back to picture pixels, kept inside the picture against rounding. */
+    double x0 = fmax((shown.x0 - x) / sx, 0), y0 = fmax((shown.y0 - y) / sy, 0);
+    double x1 = fmin((shown.x1 - x) / sx, width), y1 = fmin((shown.y1 - y) / sy, height);
+    if (!(x1 > x0 && y1 > y0))
+        return place;
+    place.source = (cr_rectd){x0, y0, x1 - x0, y1 - y0};
+    place.target = shown;
+    return place;
+}
+
+/* An area of the picture turned clockwise by `turns` quarters, as the same
+ * area of the unturned picture (width x height). */
+static cr_rectd unturned_area(cr_rectd a, int width, int height, int turns)
+{
+    switch (turns) {
+    case 1:
+        return (cr_rectd){a.y, height - a.x - a.width, a.height, a.width};
+    case 2:
+        return (cr_rectd){width - a.x - a.width, height - a.y - a.height, a.width, a.height};
+    case 3:
+        return (cr_rectd){width - a.y - a.height, a.x, a.height, a.width};
+    }
+    return a;
+}
+
+/* Keeps an area inside the picture against rounding in the arithmetic. */
+static cr_rectd inside_picture(cr_rectd a, const cr_pixmap *picture)
+{
+    double x0 = fmax(a.x, 0), y0 = fmax(a.y, 0);
+    double x1 = fmin(a.x + a.width, picture->width), y1 = fmin(a.y + a.height, picture->height);
+    return (cr_rectd){x0, y0, x1 - x0, y1 - y0};
+}
+
+static bool adjusts_anything(const cr_adjustments *a)
+{
+    return a->brightness != 0 || a->contrast != 0 || (a->gamma != 0 && a->gamma != 1) ||
+           a->grayscale;
+}
+
+/* The shown part of the picture, turned and scaled to the target size: only
+ * the small result is turned, never the (possibly huge) source. */
+static cr_status scale_picture(const cr_pixmap *picture, const cr_image_placement *place, int turns,
+                               const cr_adjustments *adjust, cr_pixmap *out, cr_error *err)
+{
+    int width = place->target.x1 - place->target.x0;
+    int height = place->target.y1 - place->target.y0;
+    cr_rectd area = inside_picture(
+        unturned_area(place->source, picture->width, picture->height, turns), picture);
+    cr_pixmap scaled;
+    cr_status status =
+        turns % 2 ? cr_pixmap_resample_area(picture, area, height, width, NULL, &scaled, err)
+                  : cr_pixmap_resample_area(picture, area, width, height, NULL, &scaled, err);
+    if (status == CR_OK && turns) {
+        status = cr_pixmap_rotate90(&scaled, turns, out, err);
+        cr_pixmap_free(&scaled);
+    } else {
+        *out = scaled;
+    }
+    if (status == CR_OK && adjusts_anything(adjust))
+        status = cr_pixmap_adjust(out, adjust, err);
+    if (status != CR_OK)
+        cr_pixmap_free(out);
+    return status;
+}
+
+/* Narrows a placement to the pixels inside `visible`, so only the part of
+ * the picture that lands on the canvas is scaled. The mapping from target
+ * pixels to source is linear, so the kept pixels sample exactly where they
+ * would have. Returns false when nothing is left. */
+static bool clip_placement(cr_image_placement *place, cr_pixel_box visible)
+{
+    cr_pixel_box kept = intersect(place->target, visible);
+    if (cr_pixel_box_empty(kept))
+        return false;
+    const cr_pixel_box t = place->target;
+    double sx = place->source.width / (t.x1 - t.x0), sy = place->source.height / (t.y1 - t.y0);
+    place->source =
+        (cr_rectd){place->source.x + (kept.x0 - t.x0) * sx, place->source.y + (kept.y0 - t.y0) * sy,
+                   (kept.x1 - kept.x0) * sx, (kept.y1 - kept.y0) * sy};
+    place->target = kept;
+    return true;
+}
+
+static void compose_picture(layer *l, const cr_pixmap *scaled, cr_pixel_box target)
+{
+    cr_pixel_box part = intersect(target, l->box);
+    for (int y = part.y0; y < part.y1; y++)
+        for (int x = part.x0; x < part.x1; x++) {
+            const uint8_t *src = cr_pixmap_at(scaled, x - target.x0, y - target.y0);
+            over(layer_at(l, x, y), src, src[3]);
+        }
+}
+
+static void fill_layer(layer *l, cr_color color)
+{
+    for (int y = l->box.y0; y < l->box.y1; y++)
+        for (int x = l->box.x0; x < l->box.x1; x++)
+            over_color(layer_at(l, x, y), color, 255);
+}
+
+/* Rounds off the box's corners: every channel times the pixel's coverage. */
+static void clip_rounded(layer *l, cr_pixel_box box, double radius)
+{
+    double width = box.x1 - box.x0, height = box.y1 - box.y0;
+    for (int y = l->box.y0; y < l->box.y1; y++)
+        for (int x = l->box.x0; x < l->box.x1; x++) {
+            unsigned c =
+                to_8bit(cr_rounded_rect_coverage(box.x0, box.y0, width, height, radius, x, y));
+            if (c == 255)
+                continue;
+            uint8_t *px = layer_at(l, x, y);
+            for (int i = 0; i < 4; i++)
+                px[i] = (uint8_t)div255(px[i] * c);
+        }
+}
+
+cr_status cr_paint_image(cr_canvas *canvas, const cr_pixmap *picture, const cr_image_paint *p,
+                         cr_error *err)
+{
+    if (!canvas || !picture || !picture->rgba || !p)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_paint_image: NULL argument");
+    int turns = ((p->quarter_turns % 4) + 4) % 4;
+    int width = turns % 2 ? picture->height : picture->width;
+    int height = turns % 2 ? picture->width : picture->height;
+    cr_image_placement place =
+        cr_image_place(width, height, p->box, p->fit, p->focus_x, p->focus_y, p->none_scale);
+    layer l;
+    bool empty;
+    cr_status status = layer_init(&l, p->box, canvas, &empty, err);
+    if (status != CR_OK || empty)
+        return status;
+    if (p->pad.a > 0)
+        fill_layer(&l, p->pad);
+    if (clip_placement(&place, l.box)) {
+        cr_pixmap scaled = {0};
+        status = scale_picture(picture, &place, turns, &p->adjust, &scaled, err);
+        if (status == CR_OK)
+            compose_picture(&l, &scaled, place.target);
+        cr_pixmap_free(&scaled);
+    }
+    if (status == CR_OK && p->corner_radius > 0)
+        clip_rounded(&l, p->box, p->corner_radius);
+    if (status == CR_OK)
+        layer_finish(&l, canvas, p->opacity);
+    free(l.rgba);
+    return status;
+}
