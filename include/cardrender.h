@@ -123,6 +123,27 @@ void cr_template_pixel_size(const cr_template *tpl, int dpi, int *width, int *he
 /* Resolution in dpi the template asks for. */
 int cr_template_dpi(const cr_template *tpl);
 
+/* What a template's field is, for tools that draw guides or check layouts. */
+typedef struct cr_field_info {
+    const char *name;
+    const char *type;   /* "text", "image", "rect", "line" */
+    double x_mm, y_mm, width_mm, height_mm; /* box (a line: its bounding box) */
+    const char *bind;   /* record key, or NULL */
+    int line, column;   /* where the field is in the template */
+} cr_field_info;
+
+size_t cr_template_field_count(const cr_template *tpl);
+
+/* Fills info for field index (0-based); returns CR_ERR_ARGUMENT when out of
+ * range. The strings live as long as the template. */
+cr_status cr_template_field(const cr_template *tpl, size_t index, cr_field_info *info);
+
+/* Card size in millimetres and the corner radius. */
+void cr_template_card_mm(const cr_template *tpl, double *width, double *height, double *radius);
+
+/* The template's path as it was given (for messages). */
+const char *cr_template_path(const cr_template *tpl);
+
 void cr_template_destroy(cr_template *tpl);
 
 /* ---------------------------------------------------------------- record */
@@ -148,6 +169,20 @@ void cr_record_destroy(cr_record *record);
  * names the template, the field and the reason. */
 typedef void (*cr_warning_func)(void *user_data, const cr_error *warning);
 
+/* How one text field came out: proofs mark it, checks list it. */
+typedef struct cr_field_report {
+    int field_index;
+    const char *field_name;
+    int overflow;        /* the text still does not fit after the fit policy */
+    double size_pt;      /* the size the template asks for */
+    double used_size_pt; /* the size used: less than size_pt when shrunk */
+    double scale_x;      /* horizontal scale used: below 1 when condensed */
+    const char *reason;  /* why it overflows, or "" */
+} cr_field_report;
+
+/* Called once for each text field of a render, in template order. */
+typedef void (*cr_field_report_func)(void *user_data, const cr_field_report *report);
+
 typedef struct cr_render_options {
     int dpi;                 /* 0: the template's resolution; else 72..1200 */
     cr_warning_func warning; /* may be NULL */
@@ -161,6 +196,8 @@ typedef struct cr_render_options {
     /* Photos whose header declares more pixels than this are refused before
      * they are decoded. 0 means 40 megapixels. */
     uint64_t max_image_pixels;
+    cr_field_report_func field_report; /* may be NULL */
+    void *field_report_data;
 } cr_render_options;
 
 /* An 8-bit RGB image, rows top to bottom, 3 bytes a pixel. */

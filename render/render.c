@@ -70,6 +70,23 @@ static void warn_layout(const cr_template *tpl, const cr_field *field, const cr_
     options->warning(options->warning_data, &warning);
 }
 
+static void report_field(const cr_field *field, const cr_text_layout *layout,
+                         const cr_render_options *options)
+{
+    if (!options || !options->field_report)
+        return;
+    cr_field_report report = {
+        .field_index = field->index,
+        .field_name = field->name,
+        .overflow = layout->overflow,
+        .size_pt = field->size_pt,
+        .used_size_pt = layout->size_pt,
+        .scale_x = layout->scale_x,
+        .reason = layout->overflow ? layout->overflow_reason : "",
+    };
+    options->field_report(options->field_report_data, &report);
+}
+
 static cr_status render_text_field(cr_engine *engine, const cr_template *tpl,
                                    const cr_field *field, const cr_record *record, int dpi,
                                    cr_canvas *canvas, const cr_render_options *options,
@@ -83,6 +100,7 @@ static cr_status render_text_field(cr_engine *engine, const cr_template *tpl,
     if (status != CR_OK)
         return status;
     warn_layout(tpl, field, &layout, options);
+    report_field(field, &layout, options);
     status = draw_glyphs(engine, canvas, &layout, field->color, err);
     cr_text_layout_free(&layout);
     return status;
