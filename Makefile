@@ -17,7 +17,7 @@ SOMAJOR := 0
 BUILD   ?= build
 
 CC      ?= cc
-MODULES := freetype2 harfbuzz icu-uc icu-i18n libpng libjpeg jansson
+MODULES := freetype2 harfbuzz icu-uc icu-i18n libpng libjpeg jansson libisal
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 # Before anything is built, check the Debian packages (and install them as
@@ -40,7 +40,8 @@ OPT      ?= -O2 -g
 SANITIZE ?=
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC -Iinclude -Irender \
               -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS_ALL := $(PKG_LIBS) -lpthread -lm $(LDLIBS)
+# libcsv (batch records) ships no pkg-config file.
+LDLIBS_ALL := $(PKG_LIBS) -lcsv -lpthread -lm $(LDLIBS)
 
 LIB_SRC  := $(sort $(wildcard render/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -115,6 +116,7 @@ golden-test: $(CLI)
 
 cli-test: $(CLI)
 	tests/cli.sh $(CLI)
+	tests/batch.sh $(CLI)
 
 test:
 	@$(MAKE) --no-print-directory unit-test cli-test golden-test
@@ -125,6 +127,20 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 asan-test:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SANITIZE="$(ASAN_FLAGS)" \
 	    unit-test cli-test golden-test
+
+# The engine against a Pango+Cairo program of the project's own (bench/run
+# says what is measured). Only this target needs Pango and Cairo.
+BENCH := $(BUILD)/bench
+bench: $(STATIC_LIB) $(CLI)
+	@scripts/install-deps --bench
+	@mkdir -p $(BENCH)
+	$(Q)$(CC) $(CFLAGS_ALL) -o $(BENCH)/engine_card bench/engine_card.c $(STATIC_LIB) $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) -o $(BENCH)/png_encode bench/png_encode.c $(STATIC_LIB) $(LDLIBS_ALL)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -o $(BENCH)/pango_card bench/pango_card.c \
+	    $$(pkg-config --cflags --libs pangocairo jansson libjpeg) -lm
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -o $(BENCH)/make_art bench/make_art.c \
+	    $$(pkg-config --cflags --libs cairo) -lm
+	bench/run $(BUILD)
 
 demo: $(CLI) $(EXAMPLE)
 	@scripts/demo $(CLI) $(EXAMPLE)
@@ -151,7 +167,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
-	clang-format -i include/*.h render/*.[ch] cli/*.c tests/*.[ch] examples/*.c
+	clang-format -i include/*.h render/*.[ch] cli/*.c tests/*.[ch] examples/*.c bench/*.c
 
 clean:
 	rm -rf build build-asan out

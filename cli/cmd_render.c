@@ -1,4 +1,5 @@
-/* cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR] */
+/* cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]
+ *                  [--canvas WxH] [--canvas-offset X,Y] [--mirror] */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,13 +10,20 @@
 
 static const char render_usage[] =
     "usage: cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]\n"
+    "                         [--canvas WxH] [--canvas-offset X,Y] [--mirror]\n"
     "\n"
     "Renders one card: TEMPLATE (JSON) filled from RECORD (JSON object of strings;\n"
     "may be left out when the template binds no keys) into an 8-bit RGB PNG.\n"
     "  -o, --output FILE   the PNG to write (written whole or not at all)\n"
     "  --dpi N             resolution, 72..1200 (default: the template's)\n"
     "  --assets DIR        the folder photo paths in RECORD are read against\n"
-    "                      (default: RECORD's folder); paths may not leave it\n";
+    "                      (default: RECORD's folder); paths may not leave it\n"
+    "  --canvas WxH        a printer canvas in pixels (e.g. 1016x648 Evolis, 661x1035\n"
+    "                      Fargo at 300 dpi) with the card centred on it\n"
+    "  --canvas-offset X,Y move the card from the centre by X,Y pixels (right, down)\n"
+    "  --mirror            flip every output left to right (retransfer film)\n"
+    "A template with K fields or an overlay also writes OUT.k.png and OUT.overlay.png\n"
+    "(1-bit grayscale, black where the panel prints).\n";
 
 typedef struct render_args {
     const char *template_path;
@@ -23,6 +31,10 @@ typedef struct render_args {
     const char *output;
     const char *assets;
     int dpi;
+    int canvas_width, canvas_height;
+    int offset_x, offset_y;
+    int offset_given;
+    int mirror;
 } render_args;
 
 /* Parses a whole decimal number; false on anything else. */
@@ -37,6 +49,36 @@ static int parse_int(const char *text, int *out)
     return 1;
 }
 
+/* "AxB" (separator 'x') or "A,B" (','): two whole numbers. */
+static int parse_pair(const char *text, char separator, int *a, int *b)
+{
+    const char *split = strchr(text, separator);
+    if (!split || split == text)
+        return 0;
+    char first[32];
+    size_t length = (size_t)(split - text);
+    if (length >= sizeof first)
+        return 0;
+    memcpy(first, text, length);
+    first[length] = '\0';
+    return parse_int(first, a) && parse_int(split + 1, b);
+}
+
+/* --canvas and --canvas-offset; 0 when the value is malformed. */
+static int parse_print_option(const char *option, const char *value, render_args *args)
+{
+    int ok = !strcmp(option, "--canvas")
+                 ? parse_pair(value, 'x', &args->canvas_width, &args->canvas_height) &&
+                       args->canvas_width > 0 && args->canvas_height > 0
+                 : (args->offset_given = parse_pair(value, ',', &args->offset_x, &args->offset_y));
+    if (!ok)
+        fprintf(stderr, "cardrender render: %s needs %s, not \"%s\"\n", option,
+                !strcmp(option, "--canvas") ? "WIDTHxHEIGHT in pixels, e.g. 1016x648"
+                                            : "X,Y in pixels, e.g. 0,-3",
+                value);
+    return ok;
+}
+
 static int parse_render_args(int argc, char **argv, render_args *args)
 {
     const char *positional[2] = {NULL, NULL};
@@ -47,6 +89,11 @@ static int parse_render_args(int argc, char **argv, render_args *args)
             args->output = argv[++i];
         } else if (!strcmp(a, "--assets") && i + 1 < argc) {
             args->assets = argv[++i];
+        } else if ((!strcmp(a, "--canvas") || !strcmp(a, "--canvas-offset")) && i + 1 < argc) {
+            if (!parse_print_option(a, argv[++i], args))
+                return 0;
+        } else if (!strcmp(a, "--mirror")) {
+            args->mirror = 1;
         } else if (!strcmp(a, "--dpi") && i + 1 < argc) {
             if (!parse_int(argv[++i], &args->dpi)) {
                 fprintf(stderr, "cardrender render: --dpi needs a whole number, not \"%s\"\n",
@@ -99,6 +146,10 @@ int cli_render(int argc, char **argv)
         fprintf(stderr, "cardrender render: --dpi %d is out of range (72 to 1200)\n", args.dpi);
         return CLI_USAGE;
     }
+    if (args.offset_given && !args.canvas_width) {
+        fprintf(stderr, "cardrender render: --canvas-offset needs --canvas\n");
+        return CLI_USAGE;
+    }
     cr_error err;
     int status = CLI_INPUT_ERROR;
     cr_template *tpl = NULL;
@@ -111,11 +162,17 @@ int cli_render(int argc, char **argv)
     if (tpl && args.record_path)
         record = cr_record_load_file(args.record_path, &err);
     if (tpl && (record || !args.record_path)) {
-        cr_render_options options = {
-            .dpi = args.dpi, .warning = print_warning, .asset_dir = args.assets};
+        cr_render_options options = {.dpi = args.dpi,
+                                     .warning = print_warning,
+                                     .asset_dir = args.assets,
+                                     .canvas_width = args.canvas_width,
+                                     .canvas_height = args.canvas_height,
+                                     .canvas_offset_x = args.offset_x,
+                                     .canvas_offset_y = args.offset_y,
+                                     .mirror = args.mirror};
         image = cr_render(engine, tpl, record, &options, &err);
     }
-    if (image && cr_image_write_png_file(image, args.output, &err) == CR_OK)
+    if (image && cr_image_write_panels(image, args.output, &err) == CR_OK)
         status = CLI_OK;
     if (status != CLI_OK)
         fail(&err);

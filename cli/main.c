@@ -18,6 +18,18 @@ static const command commands[] = {
     {"golden", cli_golden, "golden DIR [--update]   render and compare every golden case in DIR"},
     {"layout", cli_layout,
      "layout TEMPLATE [RECORD] [--json] [--dpi N]   print how each text field was laid out"},
+    {"proof", cli_proof,
+     "proof TEMPLATE [RECORD] -o OUT.png [--sides OTHER] [--safe-mm N]   a proof with guides "
+     "for approval"},
+    {"check", cli_check,
+     "check TEMPLATE [RECORDS...] [--safe-mm N]   list overflows, missing fonts and keys, boxes "
+     "off the card"},
+    {"sheet", cli_sheet,
+     "sheet TEMPLATE RECORDS... -o SHEET.png [--back T -b BACK.png] [--mirror] [--layout 2x4]   "
+     "impose cards n-up with crop marks"},
+    {"batch", cli_batch,
+     "batch TEMPLATE RECORDS -o DIR [-j N] [--name PATTERN] [--resume]   render one card per "
+     "record"},
 };
 
 static void usage(FILE *out)

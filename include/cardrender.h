@@ -21,7 +21,9 @@
  *
  * Thread safety: an engine is safe to share between threads once created;
  * its font and glyph caches lock internally. Templates and records are
- * immutable once loaded and may be shared between threads too. An image
+ * immutable once loaded and may be shared between threads too (a template
+ * keeps its static layers, painted once per resolution, behind its own
+ * lock; set CARDRENDER_NO_STATIC_CACHE=1 to paint every field). An image
  * belongs to the thread that rendered it. cr_error objects are per call.
  *
  * Errors: every call that can fail takes a cr_error* (may be NULL) and
@@ -109,7 +111,10 @@ typedef struct cr_template cr_template;
 
 /* Loads and validates a template. Fonts it names are resolved against the
  * engine's manifest now, so a missing font is reported here, not at render
- * time. The template's own folder is searched for fonts first. */
+ * time. The template's own folder is searched for fonts first. A template
+ * may be composed of several files ("extends" a base template, "include"s
+ * fragments of fields: see README): each error names the file it is in, and
+ * field indexes count the fields of the merged template. */
 cr_template *cr_template_load_file(cr_engine *engine, const char *path, cr_error *err);
 
 /* The same from memory; `name` is used in error messages and `base_dir` (may
@@ -129,7 +134,8 @@ typedef struct cr_field_info {
     const char *type;   /* "text", "image", "rect", "line" */
     double x_mm, y_mm, width_mm, height_mm; /* box (a line: its bounding box) */
     const char *bind;   /* record key, or NULL */
-    int line, column;   /* where the field is in the template */
+    int line, column;   /* where the field is: line and column in `file` */
+    const char *file;   /* the template, or the base or fragment the field came from */
 } cr_field_info;
 
 size_t cr_template_field_count(const cr_template *tpl);
@@ -198,12 +204,26 @@ typedef struct cr_render_options {
     uint64_t max_image_pixels;
     cr_field_report_func field_report; /* may be NULL */
     void *field_report_data;
+    /* Print output. A printer canvas: 0 x 0 means the card's own size; else
+     * every panel is canvas_width x canvas_height pixels (e.g. 1016 x 648 for
+     * an Evolis panel, 661 x 1035 for a Fargo HDP5000 at 300 dpi), white or
+     * empty where the card is not, with the card centred on it (left and top
+     * rounded down) and then moved by canvas_offset_x, canvas_offset_y pixels
+     * (right and down). The card must lie wholly on the canvas. */
+    int canvas_width, canvas_height;
+    int canvas_offset_x, canvas_offset_y;
+    /* Non-zero: every panel is flipped left to right, last of all (for
+     * retransfer film, which is printed on its back). */
+    int mirror;
 } cr_render_options;
 
-/* An 8-bit RGB image, rows top to bottom, 3 bytes a pixel. */
+/* An 8-bit RGB image, rows top to bottom, 3 bytes a pixel; or a 1-bit
+ * panel of a card (see cr_image_panel). */
 typedef struct cr_image cr_image;
 
-/* Renders one card. A record may be NULL when the template binds no keys.
+/* Renders one card: the colour image, with the K and overlay panels the
+ * template asks for (cr_image_panel), on a printer canvas and mirrored when
+ * options say so. A record may be NULL when the template binds no keys.
  * Thread-safe for a shared engine and template. */
 cr_image *cr_render(cr_engine *engine, const cr_template *tpl, const cr_record *record,
                     const cr_render_options *options, cr_error *err);
@@ -214,7 +234,8 @@ int cr_image_stride(const cr_image *image); /* bytes per row */
 int cr_image_dpi(const cr_image *image);
 const uint8_t *cr_image_pixels(const cr_image *image);
 
-/* Writes an 8-bit RGB PNG with pHYs (the image's dpi) and sRGB chunks. The
+/* Writes an 8-bit RGB PNG with pHYs (the image's dpi) and sRGB chunks (a
+ * 1-bit panel: a 1-bit grayscale PNG with pHYs, black where it prints). The
  * file is written to a temporary name beside `path` and renamed when
  * complete, so a failure never leaves a partial file. Returns CR_OK. */
 cr_status cr_image_write_png_file(const cr_image *image, const char *path, cr_error *err);
@@ -224,6 +245,122 @@ cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_
                                     cr_error *err);
 
 void cr_image_destroy(cr_image *image);
+
+/* ----------------------------------------------------------- print panels */
+
+/* What a card printer lays down, one image each. A template sends a field
+ * to the K panel with "panel": "k" (card.k_panel says how its grey becomes
+ * 1 bit) and asks for an overlay mask with card.overlay. */
+typedef enum cr_panel {
+    CR_PANEL_COLOR = 0, /* the RGB image: dye-sublimation colour */
+    CR_PANEL_K = 1,     /* 1 bit: black resin */
+    CR_PANEL_OVERLAY = 2 /* 1 bit: the clear overlay, with holes (e.g. over the chip) */
+} cr_panel;
+
+#define CR_PANEL_COUNT 3
+
+typedef enum cr_image_format {
+    CR_FORMAT_RGB8 = 0, /* 3 bytes a pixel, R G B */
+    CR_FORMAT_GRAY1 = 1 /* 1 bit a pixel, 8 pixels a byte, the leftmost in the
+                         * high bit; a set bit is where the panel prints (black
+                         * in its PNG), a clear bit where it does not (white) */
+} cr_image_format;
+
+cr_image_format cr_image_format_of(const cr_image *image);
+
+/* A panel of a rendered card: CR_PANEL_COLOR is the image itself; the K and
+ * overlay panels are 1-bit images of the same size and resolution, owned by
+ * the card's image (never destroy them), or NULL when the template has none.
+ * The accessors above and the PNG writers work on them too: a 1-bit panel is
+ * written as a 1-bit grayscale PNG with pHYs. */
+const cr_image *cr_image_panel(const cr_image *image, cr_panel panel);
+
+/* "color", "k", "overlay". */
+const char *cr_panel_name(cr_panel panel);
+
+/* Writes every panel the card has: the colour image to path, the K panel to
+ * path with ".png" (if it ends so) replaced by ".k.png", the overlay to
+ * ".overlay.png". Each file is written whole or not at all, and when one
+ * fails, the files this call already wrote are removed again. */
+cr_status cr_image_write_panels(const cr_image *image, const char *path, cr_error *err);
+
+/* The file name cr_image_write_panels uses for panel, into buf (size bytes);
+ * CR_ERR_ARGUMENT when it does not fit. */
+cr_status cr_panel_path(const char *path, cr_panel panel, char *buf, size_t size, cr_error *err);
+
+/* ---------------------------------------------------------------- sheets */
+
+/* N cards imposed on one sheet, for printing several cards at once (the
+ * resident card is printed 8 to a sheet, both sides, mirrored). */
+typedef struct cr_sheet_options {
+    int columns, rows; /* slots, filled row by row from the top left */
+    double gap_mm;     /* between neighbouring cards */
+    double margin_mm;  /* around the cards: the crop marks are drawn there */
+    /* Non-zero: the back of a sheet: slot positions are mirrored left to
+     * right, so that after turning the sheet over about its vertical axis
+     * each back lies behind its front. The cards themselves are not flipped. */
+    int back;
+    int mirror; /* non-zero: the whole sheet is flipped left to right, last */
+} cr_sheet_options;
+
+/* 2 x 4 slots, 3 mm gaps, 6 mm margins, front, not mirrored. */
+cr_sheet_options cr_sheet_default_options(void);
+
+/* Imposes count cards (at most columns x rows; NULL entries leave a slot
+ * empty) on a white sheet with crop marks: hairlines in the margin along
+ * every cut, 1.5 mm clear of the cards. All cards must have one size and
+ * resolution, which the sheet takes. When any card has a K or overlay
+ * panel, the sheet has that panel too, imposed the same way (crop marks are
+ * on the colour sheet only). options may be NULL for the defaults. */
+cr_image *cr_sheet_impose(const cr_image *const *cards, size_t count,
+                          const cr_sheet_options *options, cr_error *err);
+
+/* -------------------------------------------------------- proofs and checks */
+
+/* Lays out every text field of tpl for record exactly as cr_render would,
+ * painting nothing and reading no photos, and goes on past the problems that
+ * would stop cr_render, so a check can list them all:
+ *   options->field_report gets every text field that lays out (overflow,
+ *     shrink, condense: as in a render);
+ *   options->warning gets every character drawn as .notdef (CR_ERR_FONT) and
+ *     every field that cannot be laid out, with the error that would stop
+ *     cr_render (a character no font covers: CR_ERR_FONT; text that does not
+ *     fit a "fit": "error" field: CR_ERR_TEXT; invalid UTF-8). An overflow
+ *     is not repeated as a warning: the report has it.
+ * A text field whose bound key the record lacks (with no record: every bound
+ * field) is skipped; cr_template_field lists every field's bind. Only the
+ * dpi, warning and field_report members of options are used. Returns CR_OK,
+ * or the error that stopped the check (bad arguments, out of memory). */
+cr_status cr_check_layout(cr_engine *engine, const cr_template *tpl, const cr_record *record,
+                          const cr_render_options *options, cr_error *err);
+
+typedef struct cr_proof_options {
+    int dpi;                 /* 0: the template's resolution; else 72..1200 */
+    const char *asset_dir;   /* where photos are read, as in cr_render_options */
+    double safe_mm;          /* safe margin inside the card's edge: 0 means 3 mm, < 0 none */
+    const char *caption;     /* a line under the card (e.g. template and record), or NULL */
+    cr_warning_func warning; /* the render's warnings; may be NULL */
+    void *warning_data;
+} cr_proof_options;
+
+/* A proof for the people who approve cards: the card as cr_render paints it
+ * (a K panel shown black), on a white sheet with a 7 mm margin, and drawn
+ * over it: a light "样张 SPECIMEN" watermark along the card's diagonal; the
+ * card's outline with its rounded corners (thin grey); the safe margin
+ * (dashed green); every field's box (thin blue) with its name on a small tag
+ * above its top-left corner; each text field that overflows, was shrunk or
+ * condensed, or has a character drawn as .notdef boxed and tinted red, with
+ * the reason on a red tag under its box; the caption under the card. The
+ * render's errors stop the proof (a record lacking a key, a "fit": "error"
+ * field that does not fit). Same inputs, same bytes. options may be NULL. */
+cr_image *cr_render_proof(cr_engine *engine, const cr_template *tpl, const cr_record *record,
+                          const cr_proof_options *options, cr_error *err);
+
+/* left and right next to each other on white, gap_mm (0..1000) apart, tops
+ * aligned: e.g. the proofs of a card's two sides on one sheet. Both must be
+ * colour images of one resolution, which the result takes. */
+cr_image *cr_image_beside(const cr_image *left, const cr_image *right, double gap_mm,
+                          cr_error *err);
 
 #ifdef __cplusplus
 }

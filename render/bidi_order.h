@@ -19,11 +19,13 @@ typedef struct cr_visual_run {
 } cr_visual_run;
 
 /* The runs of the line [start, end) (bytes, inside one paragraph of
- * `paragraph`, the UBiDi from cr_itemize_bidi over t), left to right.
- * `line` is a UBiDi the caller opened (ubidi_openSized) and may reuse for
- * every line. *runs is malloc'ed (NULL for an empty line). */
+ * `paragraph`, the UBiDi from cr_itemize_bidi over t, and `levels` the
+ * levels it gave), left to right, each at one resolved level (L1 applied
+ * to the line's trailing white space). `line` is a UBiDi the caller opened
+ * (ubidi_openSized) and may reuse for every line. *runs is malloc'ed (NULL
+ * for an empty line). */
 cr_status cr_bidi_visual_runs(const UBiDi *paragraph, UBiDi *line, const cr_text16 *t,
-                              uint32_t start, uint32_t end, cr_visual_run **runs, size_t *count,
-                              cr_error *err);
+                              const uint8_t *levels, uint32_t start, uint32_t end,
+                              cr_visual_run **runs, size_t *count, cr_error *err);
 
 #endif

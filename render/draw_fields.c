@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "error.h"
+#include "font_select.h"
 #include "image.h"
 #include "paint.h"
 #include "paths.h"
@@ -25,8 +26,8 @@ static const char *asset_folder(const cr_record *record, const cr_render_options
 static cr_status photo_error(const cr_template *tpl, const cr_field *field, const cr_error *cause,
                              cr_error *err)
 {
-    cr_location where = {tpl->path, field->bind_line, field->bind_column, field->index,
-                         field->name};
+    cr_location where = {field->bind_file ? field->bind_file : tpl->path, field->bind_line,
+                         field->bind_column, field->index, field->name};
     return cr_error_set(err, cause->code, where, "record key \"%s\": %s", field->bind,
                         cause->message);
 }
@@ -85,26 +86,67 @@ static cr_status at_field(const cr_template *tpl, const cr_field *field, cr_stat
     if (status == CR_OK || !err)
         return status;
     cr_error cause = *err;
-    cr_location where = {tpl ? tpl->path : NULL, field->line, field->column, field->index,
-                         field->name};
+    cr_location where = cr_field_location(tpl, field);
     return cr_error_set(err, status, where, "%s", cause.message);
+}
+
+cr_status cr_compose_image_field(const cr_template *tpl, const cr_field *field,
+                                 const cr_record *record, int dpi, const cr_render_options *options,
+                                 cr_pixel_box clip, cr_layer *out, cr_error *err)
+{
+    cr_image_paint paint = image_paint_for(tpl, field, dpi);
+    if (field->image.artwork.rgba)
+        return at_field(tpl, field, cr_compose_image(clip, &field->image.artwork, &paint, out, err),
+                        err);
+    cr_pixmap photo;
+    *out = (cr_layer){{0, 0, 0, 0}, 0, 0, NULL, 0};
+    cr_status status = load_photo(tpl, field, record, options, &photo, err);
+    if (status != CR_OK)
+        return status;
+    status = at_field(tpl, field, cr_compose_image(clip, &photo, &paint, out, err), err);
+    cr_pixmap_free(&photo);
+    return status;
+}
+
+/* Blends a composed layer (when status is CR_OK) and frees it. */
+static cr_status blend_and_free(cr_canvas *canvas, cr_layer *layer, cr_status status)
+{
+    if (status == CR_OK)
+        cr_layer_blend(layer, canvas);
+    cr_layer_free(layer);
+    return status;
+}
+
+static cr_pixel_box whole(const cr_canvas *canvas)
+{
+    return (cr_pixel_box){0, 0, canvas->width, canvas->height};
 }
 
 cr_status cr_draw_image_field(const cr_template *tpl, const cr_field *field,
                               const cr_record *record, int dpi, const cr_render_options *options,
                               cr_canvas *canvas, cr_error *err)
 {
-    cr_image_paint paint = image_paint_for(tpl, field, dpi);
-    if (field->image.artwork.rgba)
-        return at_field(tpl, field, cr_paint_image(canvas, &field->image.artwork, &paint, err),
-                        err);
-    cr_pixmap photo;
-    cr_status status = load_photo(tpl, field, record, options, &photo, err);
-    if (status != CR_OK)
-        return status;
-    status = at_field(tpl, field, cr_paint_image(canvas, &photo, &paint, err), err);
-    cr_pixmap_free(&photo);
-    return status;
+    cr_layer layer;
+    return blend_and_free(
+        canvas, &layer,
+        cr_compose_image_field(tpl, field, record, dpi, options, whole(canvas), &layer, err));
+}
+
+cr_pixel_box cr_image_field_box(const cr_field *field, int dpi)
+{
+    return cr_pixel_box_round(px(field->x_mm, dpi), px(field->y_mm, dpi), px(field->w_mm, dpi),
+                              px(field->h_mm, dpi));
+}
+
+/* Outside the rounded corners is paper white: the card is punched there. */
+static const cr_color paper_white = {255, 255, 255, 255};
+
+cr_status cr_draw_card_background(const cr_template *tpl, int dpi, cr_canvas *canvas, cr_error *err)
+{
+    cr_canvas_fill(canvas, paper_white);
+    cr_canvas_fill_rounded_rect(canvas, 0, 0, px(tpl->width_mm, dpi), px(tpl->height_mm, dpi),
+                                px(tpl->corner_radius_mm, dpi), tpl->background);
+    return cr_draw_background_image(tpl, dpi, canvas, err);
 }
 
 cr_status cr_draw_background_image(const cr_template *tpl, int dpi, cr_canvas *canvas,
@@ -125,7 +167,8 @@ cr_status cr_draw_background_image(const cr_template *tpl, int dpi, cr_canvas *c
 
 /* ------------------------------------------------------------ shapes */
 
-cr_status cr_draw_rect_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err)
+cr_status cr_compose_rect_field(const cr_field *field, int dpi, cr_pixel_box clip, cr_layer *out,
+                                cr_error *err)
 {
     const cr_rect_field *rect = &field->rect;
     cr_rect_paint paint = {
@@ -139,10 +182,18 @@ cr_status cr_draw_rect_field(const cr_field *field, int dpi, cr_canvas *canvas, 
         .stroke_width = px(rect->stroke_width_mm, dpi),
         .opacity = rect->opacity,
     };
-    return cr_paint_rect(canvas, &paint, err);
+    return cr_compose_rect(clip, &paint, out, err);
 }
 
-cr_status cr_draw_line_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err)
+cr_status cr_draw_rect_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err)
+{
+    cr_layer layer;
+    return blend_and_free(canvas, &layer,
+                          cr_compose_rect_field(field, dpi, whole(canvas), &layer, err));
+}
+
+cr_status cr_compose_line_field(const cr_field *field, int dpi, cr_pixel_box clip, cr_layer *out,
+                                cr_error *err)
 {
     const cr_line_field *line = &field->segment;
     cr_line_paint paint = {
@@ -154,5 +205,30 @@ cr_status cr_draw_line_field(const cr_field *field, int dpi, cr_canvas *canvas, 
         .color = line->color,
         .opacity = line->opacity,
     };
-    return cr_paint_line(canvas, &paint, err);
+    return cr_compose_line(clip, &paint, out, err);
+}
+
+cr_status cr_draw_line_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err)
+{
+    cr_layer layer;
+    return blend_and_free(canvas, &layer,
+                          cr_compose_line_field(field, dpi, whole(canvas), &layer, err));
+}
+
+cr_status cr_compose_shape_field(const cr_template *tpl, const cr_field *field,
+                                 const cr_record *record, int dpi, const cr_render_options *options,
+                                 cr_pixel_box clip, cr_layer *out, cr_error *err)
+{
+    switch (field->type) {
+    case CR_FIELD_IMAGE:
+        return cr_compose_image_field(tpl, field, record, dpi, options, clip, out, err);
+    case CR_FIELD_RECT:
+        return cr_compose_rect_field(field, dpi, clip, out, err);
+    case CR_FIELD_LINE:
+        return cr_compose_line_field(field, dpi, clip, out, err);
+    case CR_FIELD_TEXT:
+        break;
+    }
+    *out = (cr_layer){{0, 0, 0, 0}, 0, 0, NULL, 0};
+    return cr_fail(err, CR_ERR_INTERNAL, "cr_compose_shape_field: field %d is text", field->index);
 }

@@ -5,8 +5,14 @@
 #define CR_DRAW_FIELDS_H
 
 #include "cardrender.h"
+#include "paint.h"
 #include "raster.h"
 #include "template.h"
+
+/* Paper white over the canvas, card.background inside the card's rounded
+ * outline, then card.background_image: everything under the fields. */
+cr_status cr_draw_card_background(const cr_template *tpl, int dpi, cr_canvas *canvas,
+                                  cr_error *err);
 
 /* card.background_image over the whole card, cover-fitted, clipped to the
  * card's rounded corners. Nothing when the template has none. */
@@ -23,5 +29,23 @@ cr_status cr_draw_image_field(const cr_template *tpl, const cr_field *field,
 cr_status cr_draw_rect_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err);
 
 cr_status cr_draw_line_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err);
+
+/* The same fields composed into a layer for a canvas whose pixels are clip,
+ * not yet blended (paint.h): cr_draw_* are compose, blend, free. */
+cr_status cr_compose_image_field(const cr_template *tpl, const cr_field *field,
+                                 const cr_record *record, int dpi, const cr_render_options *options,
+                                 cr_pixel_box clip, cr_layer *out, cr_error *err);
+cr_status cr_compose_rect_field(const cr_field *field, int dpi, cr_pixel_box clip, cr_layer *out,
+                                cr_error *err);
+cr_status cr_compose_line_field(const cr_field *field, int dpi, cr_pixel_box clip, cr_layer *out,
+                                cr_error *err);
+
+/* Any field but text: the three above by the field's type. */
+cr_status cr_compose_shape_field(const cr_template *tpl, const cr_field *field,
+                                 const cr_record *record, int dpi, const cr_render_options *options,
+                                 cr_pixel_box clip, cr_layer *out, cr_error *err);
+
+/* The pixels an image field's layer can cover, before clipping. */
+cr_pixel_box cr_image_field_box(const cr_field *field, int dpi);
 
 #endif

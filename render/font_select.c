@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/ubrk.h>
 #include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/utf16.h>
 
 #include "engine.h"
 
@@ -14,6 +15,8 @@ cr_location cr_field_location(const cr_template *tpl, const cr_field *field)
 {
     cr_location where = CR_NO_LOCATION;
     where.file = tpl ? tpl->path : NULL;
+    if (field && field->file)
+        where.file = field->file; /* a base template's or a fragment's field */
     if (field) {
         where.line = field->line;
         where.column = field->column;
@@ -38,16 +41,9 @@ typedef struct candidate_list {
 } candidate_list;
 
 typedef struct selector {
-    cr_engine *engine;
-    const cr_template *tpl;
-    const cr_field *field;
-    const char *text;
-    size_t length;
-    const UScriptCode *scripts;
+    cr_text_analysis *a;   /* the text and its scripts; receives the warnings */
     candidate_list *lists; /* one per script met so far */
     size_t list_count;
-    cr_text_warning *warnings; /* clusters drawn as .notdef */
-    size_t warning_count;
 } selector;
 
 static void note_tried(candidate_list *list, const char *family, const char *why)
@@ -74,8 +70,8 @@ static void add_face(candidate_list *list, cr_face *face)
 static void add_family(const selector *sel, candidate_list *list, const char *family)
 {
     cr_error ignored;
-    const char *dir = sel->tpl ? sel->tpl->dir : NULL;
-    cr_face *face = cr_font_library_get(sel->engine->fonts, family, dir, &ignored);
+    const char *dir = sel->a->tpl ? sel->a->tpl->dir : NULL;
+    cr_face *face = cr_font_library_get(sel->a->engine->fonts, family, dir, &ignored);
     if (face)
         add_face(list, face);
     else
@@ -85,7 +81,8 @@ static void add_family(const selector *sel, candidate_list *list, const char *fa
 static void add_chain(const selector *sel, candidate_list *list, const char *script)
 {
     size_t count = 0;
-    const char *const *families = cr_font_manifest_fallback(sel->engine->manifest, script, &count);
+    const char *const *families =
+        cr_font_manifest_fallback(sel->a->engine->manifest, script, &count);
     for (size_t i = 0; i < count; i++)
         add_family(sel, list, families[i]);
 }
@@ -94,9 +91,9 @@ static void fill_candidates(const selector *sel, candidate_list *list, UScriptCo
 {
     memset(list, 0, sizeof *list);
     list->script = script;
-    for (size_t i = 0; i < sel->field->font_count; i++)
-        if (sel->field->faces && sel->field->faces[i])
-            add_face(list, sel->field->faces[i]);
+    for (size_t i = 0; i < sel->a->field->font_count; i++)
+        if (sel->a->field->faces && sel->a->field->faces[i])
+            add_face(list, sel->a->field->faces[i]);
 }
 
 /* Adds the script's fallback chain, then the default one; false when
@@ -140,15 +137,43 @@ static bool needs_glyph(uint32_t cp)
            u_charType((UChar32)cp) != U_CONTROL_CHAR;
 }
 
-static bool face_covers(const cr_face *face, const char *text, const cluster *c)
+static bool maps_code_points(const cr_face *face, const UChar *units, int32_t length)
 {
-    size_t offset = c->start;
-    while (offset < c->end) {
-        uint32_t cp = cr_utf8_next(text, c->end, &offset);
-        if (needs_glyph(cp) && !cr_face_has_codepoint(face, cp))
+    for (int32_t i = 0; i < length;) {
+        UChar32 cp;
+        U16_NEXT(units, i, length, cp);
+        if (needs_glyph((uint32_t)cp) && !cr_face_has_codepoint(face, (uint32_t)cp))
             return false;
     }
     return true;
+}
+
+/* Whether the face maps the cluster's NFC form, when that differs. HarfBuzz
+ * composes a base and its marks for a face with the composed character
+ * (U+0627 U+0653 to U+0622, U+064A U+0654 to the Uyghur U+0626), so such a
+ * face sets decomposed text it has no marks for. */
+static bool maps_composed(const cr_face *face, const UChar *units, int32_t length)
+{
+    UErrorCode status = U_ZERO_ERROR;
+    const UNormalizer2 *nfc = unorm2_getNFCInstance(&status);
+    if (U_FAILURE(status) || unorm2_isNormalized(nfc, units, length, &status) || U_FAILURE(status))
+        return false;
+    int32_t capacity = 3 * length + 1; /* NFC grows text by at most 3 times */
+    UChar *composed = malloc((size_t)capacity * sizeof *composed);
+    int32_t n = composed ? unorm2_normalize(nfc, units, length, composed, capacity, &status) : 0;
+    bool mapped = composed && U_SUCCESS(status) && maps_code_points(face, composed, n);
+    free(composed);
+    return mapped;
+}
+
+/* Whether the face sets the cluster: it maps each of its code points, or
+ * those of its composed form. */
+static bool face_covers(const selector *sel, const cr_face *face, const cluster *c)
+{
+    const cr_text16 *t = &sel->a->t16;
+    const UChar *units = t->units + t->unit_of_byte[c->start];
+    int32_t length = t->unit_of_byte[c->end] - t->unit_of_byte[c->start];
+    return maps_code_points(face, units, length) || maps_composed(face, units, length);
 }
 
 static bool all_match(const char *text, const cluster *c, bool (*test)(uint32_t))
@@ -191,7 +216,7 @@ static cr_face *first_covering(const selector *sel, candidate_list *list, const 
 {
     do {
         for (size_t i = 0; i < list->count; i++)
-            if (face_covers(list->faces[i], sel->text, c))
+            if (face_covers(sel, list->faces[i], c))
                 return list->faces[i];
     } while (add_chains(sel, list));
     return NULL;
@@ -221,9 +246,9 @@ static uint32_t missing_codepoint(const candidate_list *list, const char *text, 
 static cr_status no_font_error(const selector *sel, const candidate_list *list, const cluster *c,
                                cr_error *err)
 {
-    return cr_error_set(err, CR_ERR_FONT, cr_field_location(sel->tpl, sel->field),
+    return cr_error_set(err, CR_ERR_FONT, cr_field_location(sel->a->tpl, sel->a->field),
                         "no font covers U+%04X (byte %u of the text); tried %s",
-                        (unsigned)missing_codepoint(list, sel->text, c), (unsigned)c->start,
+                        (unsigned)missing_codepoint(list, sel->a->text, c), (unsigned)c->start,
                         list->count || list->tried[0] ? list->tried : "no fonts");
 }
 
@@ -237,8 +262,8 @@ static cr_status out_of_memory(cr_error *err)
  * field names none that loaded. */
 static cr_face *notdef_face(const selector *sel, const candidate_list *list)
 {
-    if (sel->field->font_count > 0 && sel->field->faces && sel->field->faces[0])
-        return sel->field->faces[0];
+    if (sel->a->field->font_count > 0 && sel->a->field->faces && sel->a->field->faces[0])
+        return sel->a->field->faces[0];
     return list->count ? list->faces[0] : NULL;
 }
 
@@ -251,33 +276,33 @@ static cr_status draw_as_notdef(selector *sel, const candidate_list *list, clust
     if (!c->face)
         return no_font_error(sel, list, c, err);
     cr_text_warning *warnings =
-        realloc(sel->warnings, (sel->warning_count + 1) * sizeof *sel->warnings);
+        realloc(sel->a->warnings, (sel->a->warning_count + 1) * sizeof *sel->a->warnings);
     if (!warnings)
         return out_of_memory(err);
-    sel->warnings = warnings;
-    snprintf(warnings[sel->warning_count++].message, sizeof warnings->message,
+    sel->a->warnings = warnings;
+    snprintf(warnings[sel->a->warning_count++].message, sizeof warnings->message,
              "no font covers U+%04X (byte %u of the text), drawn as .notdef; tried %s",
-             (unsigned)missing_codepoint(list, sel->text, c), (unsigned)c->start, list->tried);
+             (unsigned)missing_codepoint(list, sel->a->text, c), (unsigned)c->start, list->tried);
     return CR_OK;
 }
 
 /* One cluster: `preferred` (may be NULL) first, then the candidates. */
 static cr_status choose_for_cluster(selector *sel, cluster *c, cr_face *preferred, cr_error *err)
 {
-    if (all_match(sel->text, c, is_ignorable)) {
+    if (all_match(sel->a->text, c, is_ignorable)) {
         c->face = NULL; /* takes a neighbour's face later */
         return CR_OK;
     }
-    candidate_list *list = candidates_for(sel, sel->scripts[c->start]);
+    candidate_list *list = candidates_for(sel, sel->a->scripts[c->start]);
     if (!list)
         return out_of_memory(err);
-    if (preferred && face_covers(preferred, sel->text, c))
+    if (preferred && face_covers(sel, preferred, c))
         c->face = preferred;
     else
         c->face = first_covering(sel, list, c);
     if (c->face)
         return CR_OK;
-    if (sel->field->missing_glyph == CR_MISSING_NOTDEF)
+    if (sel->a->field->missing_glyph == CR_MISSING_NOTDEF)
         return draw_as_notdef(sel, list, c, err);
     return no_font_error(sel, list, c, err);
 }
@@ -286,8 +311,8 @@ static bool covers_mongolian(const selector *sel, const cr_face *face, const clu
                              size_t first, size_t end)
 {
     for (size_t k = first; k < end; k++)
-        if (any_match(sel->text, &clusters[k], is_mongolian) &&
-            !face_covers(face, sel->text, &clusters[k]))
+        if (any_match(sel->a->text, &clusters[k], is_mongolian) &&
+            !face_covers(sel, face, &clusters[k]))
             return false;
     return true;
 }
@@ -324,24 +349,13 @@ static cr_status choose_for_mongolian(selector *sel, cluster *clusters, size_t f
 
 /* --------------------------------------------------------------- steps */
 
-static cluster *grapheme_clusters(const char *text, const cr_text16 *t, size_t *count)
+static cluster *grapheme_clusters(const cr_text16 *t, size_t *count)
 {
-    UErrorCode status = U_ZERO_ERROR;
-    UBreakIterator *breaks = ubrk_open(UBRK_CHARACTER, "", t->units, t->length, &status);
-    cluster *clusters = malloc(((size_t)t->length + 1) * sizeof *clusters);
-    if (U_FAILURE(status) || !clusters) {
-        ubrk_close(breaks);
-        free(clusters);
-        return NULL;
-    }
-    size_t n = 0;
-    int32_t prev = ubrk_first(breaks);
-    for (int32_t next = ubrk_next(breaks); next != UBRK_DONE; next = ubrk_next(breaks)) {
-        clusters[n++] = (cluster){t->byte_of_unit[prev], t->byte_of_unit[next], NULL};
-        prev = next;
-    }
-    ubrk_close(breaks);
-    *count = n;
+    uint32_t *bounds = cr_grapheme_boundaries(t, count);
+    cluster *clusters = bounds ? malloc((*count + 1) * sizeof *clusters) : NULL;
+    for (size_t k = 0; clusters && k < *count; k++)
+        clusters[k] = (cluster){bounds[k], bounds[k + 1], NULL};
+    free(bounds);
     return clusters;
 }
 
@@ -349,7 +363,7 @@ static size_t mongolian_run_end(const selector *sel, const cluster *clusters, si
                                 size_t count)
 {
     size_t end = first;
-    while (end < count && sel->scripts[clusters[end].start] == USCRIPT_MONGOLIAN)
+    while (end < count && sel->a->scripts[clusters[end].start] == USCRIPT_MONGOLIAN)
         end++;
     return end;
 }
@@ -358,13 +372,13 @@ static cr_status choose_all(selector *sel, cluster *clusters, size_t count, cr_e
 {
     for (size_t k = 0; k < count;) {
         cr_status status;
-        if (sel->scripts[clusters[k].start] == USCRIPT_MONGOLIAN) {
+        if (sel->a->scripts[clusters[k].start] == USCRIPT_MONGOLIAN) {
             size_t end = mongolian_run_end(sel, clusters, k, count);
             status = choose_for_mongolian(sel, clusters, k, end, err);
             k = end;
         } else {
             cr_face *before = k > 0 ? clusters[k - 1].face : NULL;
-            bool space = all_match(sel->text, &clusters[k], is_white_space);
+            bool space = all_match(sel->a->text, &clusters[k], is_white_space);
             status = choose_for_cluster(sel, &clusters[k], space ? before : NULL, err);
             k++;
         }
@@ -386,7 +400,7 @@ static cr_status fill_neighbours(selector *sel, cluster *clusters, size_t count,
     if (count == 0 || clusters[0].face)
         return CR_OK;
     /* Nothing but ignorables: any face will do. */
-    candidate_list *list = candidates_for(sel, sel->scripts[0]);
+    candidate_list *list = candidates_for(sel, sel->a->scripts[0]);
     if (!list)
         return out_of_memory(err);
     if (list->count == 0)
@@ -398,14 +412,11 @@ static cr_status fill_neighbours(selector *sel, cluster *clusters, size_t count,
     return CR_OK;
 }
 
-cr_status cr_select_fonts(cr_engine *engine, const cr_template *tpl, const cr_field *field,
-                          const char *text, size_t length, const cr_text16 *t,
-                          const UScriptCode *scripts, cr_face **faces, cr_text_warning **warnings,
-                          size_t *warning_count, cr_error *err)
+cr_status cr_select_fonts(cr_text_analysis *a, cr_error *err)
 {
-    selector sel = {engine, tpl, field, text, length, scripts, NULL, 0, NULL, 0};
+    selector sel = {a, NULL, 0};
     size_t count = 0;
-    cluster *clusters = grapheme_clusters(text, t, &count);
+    cluster *clusters = grapheme_clusters(&a->t16, &count);
     if (!clusters)
         return out_of_memory(err);
     cr_status status = choose_all(&sel, clusters, count, err);
@@ -413,15 +424,13 @@ cr_status cr_select_fonts(cr_engine *engine, const cr_template *tpl, const cr_fi
         status = fill_neighbours(&sel, clusters, count, err);
     for (size_t k = 0; status == CR_OK && k < count; k++)
         for (uint32_t b = clusters[k].start; b < clusters[k].end; b++)
-            faces[b] = clusters[k].face;
+            a->faces[b] = clusters[k].face;
     free(clusters);
     free(sel.lists);
     if (status != CR_OK) {
-        free(sel.warnings);
-        sel.warnings = NULL;
-        sel.warning_count = 0;
+        free(a->warnings);
+        a->warnings = NULL;
+        a->warning_count = 0;
     }
-    *warnings = sel.warnings;
-    *warning_count = sel.warning_count;
     return status;
 }

@@ -1,27 +1,72 @@
 #include "itemize.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <unicode/uchar.h>
 
 #include "error.h"
 
+static UBiDi *bidi_of(const UChar *units, int32_t length, UBiDiLevel base, UErrorCode *status)
+{
+    UBiDi *bidi = ubidi_openSized(length, 0, status);
+    if (U_SUCCESS(*status))
+        ubidi_setPara(bidi, units, length, base, NULL, status);
+    return bidi;
+}
+
+/* ICU skips resolving levels in text whose character classes it takes for
+ * one direction (no right-to-left letters or embeddings, nor Arabic digits
+ * beside neutrals; or nothing left to right): every character then reads
+ * its paragraph's level, though an Arabic-Indic digit in a left-to-right
+ * paragraph resolves to 2, and so does text between LRE and PDF. With one
+ * more paragraph that holds both directions, ICU resolves every level;
+ * paragraphs are resolved apart, so the text's own levels come out as
+ * UAX #9 has them. */
+static void resolve_levels_fully(const cr_text16 *t, UBiDiLevel base, uint8_t *unit_levels,
+                                 UErrorCode *status)
+{
+    static const UChar both_directions[] = {0x2029, 'a', 0x05D0};
+    int32_t extra = (int32_t)(sizeof both_directions / sizeof both_directions[0]);
+    UChar *units = malloc(((size_t)t->length + (size_t)extra) * sizeof *units);
+    if (!units) {
+        *status = U_MEMORY_ALLOCATION_ERROR;
+        return;
+    }
+    memcpy(units, t->units, (size_t)t->length * sizeof *units);
+    memcpy(units + t->length, both_directions, sizeof both_directions);
+    UBiDi *bidi = bidi_of(units, t->length + extra, base, status);
+    const UBiDiLevel *levels = U_SUCCESS(*status) ? ubidi_getLevels(bidi, status) : NULL;
+    if (levels)
+        memcpy(unit_levels, levels, (size_t)t->length);
+    ubidi_close(bidi);
+    free(units);
+}
+
 UBiDi *cr_itemize_bidi(const cr_text16 *t, size_t length, cr_direction direction, uint8_t *levels,
                        cr_error *err)
 {
     UErrorCode status = U_ZERO_ERROR;
-    UBiDi *bidi = ubidi_openSized(t->length, 0, &status);
     UBiDiLevel base = direction == CR_DIR_RTL ? 1 : direction == CR_DIR_LTR ? 0 : UBIDI_DEFAULT_LTR;
-    if (U_SUCCESS(status))
-        ubidi_setPara(bidi, t->units, t->length, base, NULL, &status);
-    const UBiDiLevel *unit_levels = U_SUCCESS(status) ? ubidi_getLevels(bidi, &status) : NULL;
+    UBiDi *bidi = bidi_of(t->units, t->length, base, &status);
+    uint8_t *unit_levels = malloc((size_t)t->length + 1);
+    if (!unit_levels)
+        status = U_MEMORY_ALLOCATION_ERROR;
+    const UBiDiLevel *resolved = NULL;
+    if (U_SUCCESS(status) && ubidi_getDirection(bidi) == UBIDI_MIXED)
+        resolved = ubidi_getLevels(bidi, &status);
+    if (resolved)
+        memcpy(unit_levels, resolved, (size_t)t->length);
+    else if (U_SUCCESS(status))
+        resolve_levels_fully(t, base, unit_levels, &status);
+    for (size_t i = 0; U_SUCCESS(status) && i < length; i++)
+        levels[i] = unit_levels[t->unit_of_byte[i]];
+    free(unit_levels);
     if (U_FAILURE(status)) {
         ubidi_close(bidi);
         cr_fail(err, CR_ERR_INTERNAL, "ICU bidi analysis failed: %s", u_errorName(status));
         return NULL;
     }
-    for (size_t i = 0; i < length; i++)
-        levels[i] = unit_levels[t->unit_of_byte[i]];
     return bidi;
 }
 

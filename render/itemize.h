@@ -26,7 +26,10 @@ typedef struct cr_item {
 /* Runs the bidi algorithm over the whole text (one ICU paragraph per
  * paragraph separator). The base level follows `direction`: auto takes it
  * from each paragraph's first strong character (LTR when there is none).
- * levels (one per byte) receive each character's level. The returned UBiDi
+ * levels (one per byte) receive each character's resolved level, also in
+ * text ICU finds of one direction (where its own levels read the paragraph
+ * level: an Arabic-Indic digit in a left-to-right paragraph is 2). The
+ * returned UBiDi
  * refers to t->units and is kept for per-line reordering (ubidi_setLine);
  * close it with ubidi_close. NULL with err set on an ICU failure. */
 UBiDi *cr_itemize_bidi(const cr_text16 *t, size_t length, cr_direction direction, uint8_t *levels,

@@ -15,12 +15,12 @@
 typedef struct cr_glyph_pos {
     cr_face *face;
     uint32_t glyph_id;
-    uint32_t cluster;   /* byte offset of its cluster in the field's text */
-    int32_t x, y;       /* pen origin on the canvas, 26.6 px, y down */
-    int32_t advance;    /* 26.6 px, along the line */
-    int32_t ppem;       /* 26.6 px per em */
-    int32_t x_scale;    /* 16.16; 65536 = not condensed */
-    uint8_t rotation;   /* 0, or 90 = clockwise */
+    uint32_t cluster; /* byte offset of its cluster in the field's text */
+    int32_t x, y;     /* pen origin on the canvas, 26.6 px, y down */
+    int32_t advance;  /* 26.6 px, along the line */
+    int32_t ppem;     /* 26.6 px per em */
+    int32_t x_scale;  /* 16.16; 65536 = not condensed */
+    uint8_t rotation; /* 0, or 90 = clockwise */
 } cr_glyph_pos;
 
 typedef struct cr_text_run {
@@ -33,11 +33,11 @@ typedef struct cr_text_run {
 } cr_text_run;
 
 typedef struct cr_text_line {
-    uint32_t start, end;  /* bytes of the field's text */
+    uint32_t start, end;         /* bytes of the field's text */
     size_t first_run, run_count; /* runs in visual order */
-    int32_t baseline;     /* canvas y, 26.6 */
-    int32_t x;            /* canvas x of the line's left edge, 26.6 */
-    int32_t width;        /* 26.6 */
+    int32_t baseline;            /* canvas y, 26.6 */
+    int32_t x;                   /* canvas x of the line's left edge, 26.6 */
+    int32_t width;               /* 26.6 */
 } cr_text_line;
 
 /* Something drawn other than asked (a character no font covers, drawn as
@@ -54,11 +54,11 @@ typedef struct cr_text_layout {
     size_t run_count;
     cr_text_line *lines;
     size_t line_count;
-    uint32_t *breaks;     /* byte offsets where lines were broken */
+    uint32_t *breaks; /* byte offsets where lines were broken */
     size_t break_count;
-    double size_pt;       /* size used, after shrinking */
-    double scale_x;       /* horizontal scale used, after condensing */
-    bool overflow;        /* still does not fit after the fit policy */
+    double size_pt; /* size used, after shrinking */
+    double scale_x; /* horizontal scale used, after condensing */
+    bool overflow;  /* still does not fit after the fit policy */
     char overflow_reason[256];
     cr_text_warning *warnings; /* in text order */
     size_t warning_count;
@@ -79,7 +79,7 @@ cr_status cr_layout_text(cr_engine *engine, const cr_template *tpl, const cr_fie
 void cr_text_layout_free(cr_text_layout *layout);
 
 /* Vertical writing modes (field->writing_mode vertical-mongolian or
- * vertical-cjk; layout_vertical.c, which cr_layout_text calls). Characters
+ * vertical-cjk; cr_layout_text hands them to layout_vertical.c). Characters
  * run top to bottom in columns; columns go left to right (Mongolian) or
  * right to left (CJK). The same structures then read:
  *   cr_text_line: one column, in reading order (first column first).
@@ -106,7 +106,5 @@ void cr_text_layout_free(cr_text_layout *layout);
  *     the axis, or a glyph of a short digit run set across the column in one
  *     em (tate-chu-yoko: the group's first glyph carries the em, the others
  *     advance 0; x_scale < 65536 when condensed to the column's width). */
-cr_status cr_layout_vertical(cr_engine *engine, const cr_template *tpl, const cr_field *field,
-                             const char *text, int dpi, cr_text_layout *out, cr_error *err);
 
 #endif

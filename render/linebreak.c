@@ -126,6 +126,10 @@ static const uint32_t ug_no_line_start[] = {0x060C, 0x061B, 0x061F, '!',   '.',
 /* alreq: no Uyghur line ends with « ( “ ‘. */
 static const uint32_t ug_no_line_end[] = {0x00AB, '(', 0x201C, 0x2018};
 
+/* mlreq: no Mongolian line (or column) starts with the narrow no-break
+ * space that joins a suffix to its word, or with the vowel separator. */
+static const uint32_t mn_no_line_start[] = {0x202F, 0x180E};
+
 static const uint32_t hyphens[] = {'-', 0x2010};
 
 /* What may join the digits of one number: 1,234.5  123-4567  12/30  12:30,
@@ -243,7 +247,8 @@ enum {
     RULES_CHINESE = 1, /* clreq, also for Yi */
     RULES_TIBETAN = 2,
     RULES_UYGHUR = 4,
-    RULES_KOREAN = 8
+    RULES_KOREAN = 8,
+    RULES_MONGOLIAN = 16
 };
 
 static unsigned rules_of_script(UScriptCode script)
@@ -259,6 +264,8 @@ static unsigned rules_of_script(UScriptCode script)
         return RULES_UYGHUR;
     case USCRIPT_HANGUL:
         return RULES_KOREAN;
+    case USCRIPT_MONGOLIAN:
+        return RULES_MONGOLIAN;
     default:
         return 0;
     }
@@ -274,6 +281,8 @@ static unsigned rules_of_language(const char *lang)
         return RULES_UYGHUR;
     if (language_is(lang, "ko"))
         return RULES_KOREAN;
+    if (language_is(lang, "mn"))
+        return RULES_MONGOLIAN;
     return 0;
 }
 
@@ -345,6 +354,14 @@ static bool korean_forbids(cr_hangul_break mode, const neighbours *nb)
            is_letter_unit(nb->after) && (is_hangul(nb->before) || is_hangul(nb->after));
 }
 
+/* UAX #14 gives NNBSP and MVS class GL, which keeps them with what comes
+ * before them except after a space (LB18): a suffix typed with a space
+ * before its NNBSP would start a line. */
+static bool mongolian_forbids(const neighbours *nb)
+{
+    return IN_SET(nb->after, mn_no_line_start);
+}
+
 /* ----------------------------------------------------------- tailoring */
 
 typedef struct tailoring {
@@ -367,7 +384,8 @@ static bool forbidden(const tailoring *tl, size_t at)
     return ((rules & RULES_CHINESE) && chinese_forbids(tl->kinsoku, &nb)) ||
            ((rules & RULES_TIBETAN) && tibetan_forbids(&nb)) ||
            ((rules & RULES_UYGHUR) && uyghur_forbids(&nb)) ||
-           ((rules & RULES_KOREAN) && korean_forbids(tl->hangul_break, &nb));
+           ((rules & RULES_KOREAN) && korean_forbids(tl->hangul_break, &nb)) ||
+           ((rules & RULES_MONGOLIAN) && mongolian_forbids(&nb));
 }
 
 /* Drops the soft opportunities the rules forbid; mandatory ones and the

@@ -7,7 +7,9 @@
  *   Uyghur (alreq): no line starts with ، ؛ ؟ ! . » ) ” ’ or ends with
  *     « ( “ ‘, and a date like 1990-يىلى does not break after its hyphen;
  *   Korean (klreq): by word (어절) or by syllable, per field; digit runs
- *     never split.
+ *     never split;
+ *   Mongolian (mlreq): no line (or column) starts with NNBSP U+202F, which
+ *     joins a suffix to its word, or MVS U+180E, also after a space.
  * The tailoring only removes ICU's opportunities, except that every line
  * terminator (also U+001C..U+001E) forces one. */
 #ifndef CR_LINEBREAK_H

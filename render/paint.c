@@ -48,11 +48,7 @@ static cr_pixel_box bounding_pixels(double x0, double y0, double x1, double y1)
 /* ------------------------------------------------------------ layers */
 
 /* Premultiplied RGBA8 over `box` (already clipped to the canvas). */
-typedef struct layer {
-    cr_pixel_box box;
-    int width, height;
-    uint8_t *rgba;
-} layer;
+typedef cr_layer layer;
 
 static inline unsigned div255(unsigned x)
 {
@@ -65,12 +61,13 @@ static unsigned to_8bit(double fraction)
     return scaled >= 255.0 ? 255u : scaled > 0.0 ? (unsigned)scaled : 0u;
 }
 
-/* *empty is set, and nothing allocated, when box misses the canvas. */
-static cr_status layer_init(layer *l, cr_pixel_box box, const cr_canvas *canvas, bool *empty,
+/* *empty is set, and nothing allocated, when box misses the clip (the
+ * canvas's pixels). */
+static cr_status layer_init(layer *l, cr_pixel_box box, cr_pixel_box clip, bool *empty,
                             cr_error *err)
 {
     memset(l, 0, sizeof *l);
-    l->box = intersect(box, (cr_pixel_box){0, 0, canvas->width, canvas->height});
+    l->box = intersect(box, clip);
     *empty = cr_pixel_box_empty(l->box);
     if (*empty)
         return CR_OK;
@@ -87,13 +84,34 @@ static uint8_t *layer_at(const layer *l, int x, int y)
     return l->rgba + ((size_t)(y - l->box.y0) * (size_t)l->width + (size_t)(x - l->box.x0)) * 4;
 }
 
-static void layer_finish(layer *l, cr_canvas *canvas, double opacity)
+void cr_layer_blend(const cr_layer *l, cr_canvas *canvas)
 {
     if (l->rgba)
         cr_canvas_blend_premultiplied(canvas, l->rgba, l->width, l->height, l->width * 4, l->box.x0,
-                                      l->box.y0, to_8bit(opacity));
+                                      l->box.y0, l->opacity);
+}
+
+void cr_layer_free(cr_layer *l)
+{
+    if (!l)
+        return;
     free(l->rgba);
-    l->rgba = NULL;
+    memset(l, 0, sizeof *l);
+}
+
+static cr_pixel_box canvas_clip(const cr_canvas *canvas)
+{
+    return (cr_pixel_box){0, 0, canvas->width, canvas->height};
+}
+
+/* Blends a composed layer (when status is CR_OK) and frees it: together
+ * with composing, the same as painting directly. */
+static cr_status blend_composed(cr_canvas *canvas, cr_layer *l, cr_status status)
+{
+    if (status == CR_OK)
+        cr_layer_blend(l, canvas);
+    cr_layer_free(l);
+    return status;
 }
 
 /* A straight-alpha colour at alpha over one premultiplied pixel. Colour
@@ -137,17 +155,18 @@ static bool deep_inside(const cr_rect_paint *p, double inset, int px, int py)
     return across || down;
 }
 
-cr_status cr_paint_rect(cr_canvas *canvas, const cr_rect_paint *p, cr_error *err)
+cr_status cr_compose_rect(cr_pixel_box clip, const cr_rect_paint *p, cr_layer *out, cr_error *err)
 {
-    if (!canvas || !p)
-        return cr_fail(err, CR_ERR_ARGUMENT, "cr_paint_rect: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (!p)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_compose_rect: NULL argument");
     bool stroked = p->stroke.a > 0 && p->stroke_width > 0;
     if (!(p->width > 0 && p->height > 0) || (p->fill.a == 0 && !stroked))
         return CR_OK;
     layer l;
     bool empty;
     cr_status status = layer_init(
-        &l, bounding_pixels(p->x, p->y, p->x + p->width, p->y + p->height), canvas, &empty, err);
+        &l, bounding_pixels(p->x, p->y, p->x + p->width, p->y + p->height), clip, &empty, err);
     if (status != CR_OK || empty)
         return status;
     double inset = stroked ? p->stroke_width : 0;
@@ -166,8 +185,17 @@ cr_status cr_paint_rect(cr_canvas *canvas, const cr_rect_paint *p, cr_error *err
             if (stroked)
                 over_color(px, p->stroke, to_8bit(ring_coverage(p, outer, x, y)));
         }
-    layer_finish(&l, canvas, p->opacity);
+    l.opacity = to_8bit(p->opacity);
+    *out = l;
     return CR_OK;
+}
+
+cr_status cr_paint_rect(cr_canvas *canvas, const cr_rect_paint *p, cr_error *err)
+{
+    if (!canvas || !p)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_paint_rect: NULL argument");
+    cr_layer l;
+    return blend_composed(canvas, &l, cr_compose_rect(canvas_clip(canvas), p, &l, err));
 }
 
 /* ------------------------------------------------------------ lines */
@@ -193,10 +221,11 @@ double cr_line_coverage(const cr_line_paint *line, int px, int py)
            overlap(across - 0.5, across + 0.5, -half, half);
 }
 
-cr_status cr_paint_line(cr_canvas *canvas, const cr_line_paint *p, cr_error *err)
+cr_status cr_compose_line(cr_pixel_box clip, const cr_line_paint *p, cr_layer *out, cr_error *err)
 {
-    if (!canvas || !p)
-        return cr_fail(err, CR_ERR_ARGUMENT, "cr_paint_line: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (!p)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_compose_line: NULL argument");
     if (p->color.a == 0 || !(p->width > 0))
         return CR_OK;
     double margin = p->width / 2 + 1; /* the turned unit pixel reaches ~0.71 px out */
@@ -206,14 +235,23 @@ cr_status cr_paint_line(cr_canvas *canvas, const cr_line_paint *p, cr_error *err
         layer_init(&l,
                    bounding_pixels(fmin(p->x0, p->x1) - margin, fmin(p->y0, p->y1) - margin,
                                    fmax(p->x0, p->x1) + margin, fmax(p->y0, p->y1) + margin),
-                   canvas, &empty, err);
+                   clip, &empty, err);
     if (status != CR_OK || empty)
         return status;
     for (int y = l.box.y0; y < l.box.y1; y++)
         for (int x = l.box.x0; x < l.box.x1; x++)
             over_color(layer_at(&l, x, y), p->color, to_8bit(cr_line_coverage(p, x, y)));
-    layer_finish(&l, canvas, p->opacity);
+    l.opacity = to_8bit(p->opacity);
+    *out = l;
     return CR_OK;
+}
+
+cr_status cr_paint_line(cr_canvas *canvas, const cr_line_paint *p, cr_error *err)
+{
+    if (!canvas || !p)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_paint_line: NULL argument");
+    cr_layer l;
+    return blend_composed(canvas, &l, cr_compose_line(canvas_clip(canvas), p, &l, err));
 }
 
 /* ----------------------------------------------------------- pictures */
@@ -375,11 +413,12 @@ static void clip_rounded(layer *l, cr_pixel_box box, double radius)
         }
 }
 
-cr_status cr_paint_image(cr_canvas *canvas, const cr_pixmap *picture, const cr_image_paint *p,
-                         cr_error *err)
+cr_status cr_compose_image(cr_pixel_box clip, const cr_pixmap *picture, const cr_image_paint *p,
+                           cr_layer *out, cr_error *err)
 {
-    if (!canvas || !picture || !picture->rgba || !p)
-        return cr_fail(err, CR_ERR_ARGUMENT, "cr_paint_image: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (!picture || !picture->rgba || !p)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_compose_image: NULL argument");
     int turns = ((p->quarter_turns % 4) + 4) % 4;
     int width = turns % 2 ? picture->height : picture->width;
     int height = turns % 2 ? picture->width : picture->height;
@@ -387,7 +426,7 @@ cr_status cr_paint_image(cr_canvas *canvas, const cr_pixmap *picture, const cr_i
         cr_image_place(width, height, p->box, p->fit, p->focus_x, p->focus_y, p->none_scale);
     layer l;
     bool empty;
-    cr_status status = layer_init(&l, p->box, canvas, &empty, err);
+    cr_status status = layer_init(&l, p->box, clip, &empty, err);
     if (status != CR_OK || empty)
         return status;
     if (p->pad.a > 0)
@@ -401,8 +440,20 @@ cr_status cr_paint_image(cr_canvas *canvas, const cr_pixmap *picture, const cr_i
     }
     if (status == CR_OK && p->corner_radius > 0)
         clip_rounded(&l, p->box, p->corner_radius);
-    if (status == CR_OK)
-        layer_finish(&l, canvas, p->opacity);
-    free(l.rgba);
-    return status;
+    if (status != CR_OK) {
+        cr_layer_free(&l);
+        return status;
+    }
+    l.opacity = to_8bit(p->opacity);
+    *out = l;
+    return CR_OK;
+}
+
+cr_status cr_paint_image(cr_canvas *canvas, const cr_pixmap *picture, const cr_image_paint *p,
+                         cr_error *err)
+{
+    if (!canvas || !picture || !picture->rgba || !p)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_paint_image: NULL argument");
+    cr_layer l;
+    return blend_composed(canvas, &l, cr_compose_image(canvas_clip(canvas), picture, p, &l, err));
 }

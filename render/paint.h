@@ -80,4 +80,29 @@ cr_status cr_paint_line(cr_canvas *canvas, const cr_line_paint *paint, cr_error 
  * gets its exact area and a slanted one the same total ink. */
 double cr_line_coverage(const cr_line_paint *line, int px, int py);
 
+/* A picture or shape composed into its premultiplied layer, not yet on a
+ * canvas: blending it later gives the same bytes as painting it directly,
+ * so a static field is composed once and blended on every card. */
+typedef struct cr_layer {
+    cr_pixel_box box; /* the canvas pixels it covers (all it can touch); empty: none */
+    int width, height;
+    uint8_t *rgba;    /* premultiplied, width x height, 4 bytes a pixel */
+    unsigned opacity; /* 0..255, applied when blending */
+} cr_layer;
+
+/* The compose half of cr_paint_image, cr_paint_rect and cr_paint_line, for
+ * a canvas whose pixels are clip ({0, 0, width, height}). *out is always
+ * initialised; free it with cr_layer_free. */
+cr_status cr_compose_image(cr_pixel_box clip, const cr_pixmap *picture, const cr_image_paint *paint,
+                           cr_layer *out, cr_error *err);
+cr_status cr_compose_rect(cr_pixel_box clip, const cr_rect_paint *paint, cr_layer *out,
+                          cr_error *err);
+cr_status cr_compose_line(cr_pixel_box clip, const cr_line_paint *paint, cr_layer *out,
+                          cr_error *err);
+
+/* Blends a composed layer onto canvas with its opacity; the layer stays. */
+void cr_layer_blend(const cr_layer *layer, cr_canvas *canvas);
+
+void cr_layer_free(cr_layer *layer);
+
 #endif

@@ -14,9 +14,19 @@ typedef struct cr_canvas {
     uint8_t *pixels;           /* RGB, 3 bytes a pixel */
 } cr_canvas;
 
+/* A 1-bit print panel (K, overlay): rows of stride bytes, 8 pixels a byte,
+ * the leftmost in the high bit; a set bit is where the panel prints. */
+typedef struct cr_bitmap {
+    int width, height, stride;
+    uint8_t *bits;
+} cr_bitmap;
+
 struct cr_image {
-    cr_canvas canvas;
+    cr_canvas canvas; /* the colour image; empty in a 1-bit panel */
     int dpi;
+    cr_bitmap bitmap; /* a 1-bit panel; empty in a colour image */
+    /* The card's other panels, owned by its colour image, or NULL. */
+    struct cr_image *panels[CR_PANEL_COUNT];
 };
 
 cr_status cr_canvas_init(cr_canvas *canvas, int width, int height, cr_error *err);

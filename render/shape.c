@@ -57,7 +57,8 @@ bool cr_script_is_cursive(UScriptCode script)
  * context: HarfBuzz then knows there is no neighbour to join with. */
 static void set_properties(hb_buffer_t *buffer, const cr_shape_input *in)
 {
-    hb_buffer_set_direction(buffer, in->rtl ? HB_DIRECTION_RTL : HB_DIRECTION_LTR);
+    hb_direction_t direction = in->rtl ? HB_DIRECTION_RTL : HB_DIRECTION_LTR;
+    hb_buffer_set_direction(buffer, in->top_to_bottom ? HB_DIRECTION_TTB : direction);
     hb_buffer_set_script(buffer, hb_script_from_string(uscript_getShortName(in->script), -1));
     if (in->lang && in->lang[0])
         hb_buffer_set_language(buffer, hb_language_from_string(in->lang, -1));
@@ -91,9 +92,11 @@ cr_status cr_shape(const cr_shape_input *in, cr_shaped_glyph **glyphs, size_t *c
         free(out);
         return cr_fail(err, CR_ERR_NOMEM, "out of memory shaping text");
     }
-    for (unsigned i = 0; i < n; i++)
-        out[i] = (cr_shaped_glyph){info[i].codepoint, info[i].cluster + in->context_start,
-                                   pos[i].x_advance, pos[i].x_offset, pos[i].y_offset};
+    for (unsigned i = 0; i < n; i++) {
+        int32_t advance = in->top_to_bottom ? -pos[i].y_advance : pos[i].x_advance;
+        out[i] = (cr_shaped_glyph){info[i].codepoint, info[i].cluster + in->context_start, advance,
+                                   pos[i].x_offset, pos[i].y_offset};
+    }
     hb_buffer_destroy(buffer);
     *glyphs = out;
     *count = n;

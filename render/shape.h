@@ -30,10 +30,13 @@ typedef struct cr_shape_input {
     bool rtl;
     const hb_feature_t *features; /* extra OpenType features (e.g. halt), or NULL */
     unsigned feature_count;
+    /* Top to bottom (HarfBuzz TTB: vert, vmtx) instead of by rtl: each
+     * glyph's x_advance is then its advance down the column. */
+    bool top_to_bottom;
 } cr_shape_input;
 
 /* Shapes in->start..end; *glyphs (malloc'ed) come in visual order, left to
- * right. An empty run gives no glyphs. */
+ * right (top to bottom). An empty run gives no glyphs. */
 cr_status cr_shape(const cr_shape_input *in, cr_shaped_glyph **glyphs, size_t *count,
                    cr_error *err);
 

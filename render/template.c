@@ -15,6 +15,8 @@
 #include "fonts.h"
 #include "json_locate.h"
 #include "paths.h"
+#include "template_compose.h"
+#include "static_cache.h"
 
 /* Locating a value rescans the text, so a template with very many fields
  * would load in quadratic time; a card never has nearly this many. */
@@ -24,25 +26,26 @@
 static const char *const top_keys[] = {"version", "name", "card", "fields", NULL};
 
 static const char *const card_keys[] = {
-    "width_mm", "height_mm", "corner_radius_mm", "dpi", "background", "background_image", NULL};
+    "width_mm", "height_mm", "corner_radius_mm", "dpi", "background", "background_image",
+    "k_panel", "overlay", NULL};
 
 /* clang-format off */
 static const char *const field_keys[] = {
     "type", "name", "box_mm", "text", "bind", "font", "size_pt", "color", "align", "valign",
     "letter_spacing_em", "line_height_pt", "max_lines", "direction", "lang", "fit",
     "min_size_pt", "min_scale_x", "kinsoku", "hangul_break", "punctuation_trim",
-    "missing_glyph", "writing_mode", "tate_chu_yoko_digits", NULL};
+    "missing_glyph", "writing_mode", "tate_chu_yoko_digits", "panel", NULL};
 /* clang-format on */
 
 static const char *const image_keys[] = {"type",       "name",    "box_mm", "bind",
                                          "src",        "fit",     "focus",  "pad_color",
                                          "rotate_deg", "opacity", "adjust", "corner_radius_mm",
-                                         NULL};
+                                         "panel",      NULL};
 static const char *const rect_keys[] = {
     "type",    "name", "box_mm", "fill", "stroke", "stroke_width_mm", "corner_radius_mm",
-    "opacity", NULL};
+    "opacity", "panel", NULL};
 static const char *const line_keys[] = {"type",     "name",  "from_mm", "to_mm",
-                                        "width_mm", "color", "opacity", NULL};
+                                        "width_mm", "color", "opacity", "panel", NULL};
 static const char *const adjust_keys[] = {"brightness", "contrast", "gamma", "grayscale", NULL};
 
 /* In the order of cr_field_type: the names and each type's allowed keys
@@ -68,8 +71,7 @@ static const char *const image_fit_names[] = {"cover", "contain", "stretch", "no
  * the value being read sits. */
 typedef struct loader {
     cr_engine *engine;
-    const char *text;
-    size_t length;
+    const cr_composition *doc; /* the merged document and where each value was written */
     cr_template *tpl;
     cr_error *err;
     cr_json_step path[MAX_PATH_DEPTH];
@@ -106,12 +108,24 @@ static void pop(loader *ld)
     ld->depth--;
 }
 
+/* The file, line and column the current path's value was written at. */
+static cr_source_place place(const loader *ld, cr_json_target target)
+{
+    size_t depth = ld->depth < MAX_PATH_DEPTH ? ld->depth : MAX_PATH_DEPTH;
+    return cr_composition_locate(ld->doc, ld->path, depth, target);
+}
+
 static cr_location locate(const loader *ld, cr_json_target target)
 {
-    cr_json_position pos = {0, 0, 0};
-    size_t depth = ld->depth < MAX_PATH_DEPTH ? ld->depth : MAX_PATH_DEPTH;
-    cr_json_locate(ld->text, ld->length, ld->path, depth, target, &pos);
-    return (cr_location){ld->tpl->path, pos.line, pos.column, ld->field_index, ld->field_name};
+    cr_source_place at = place(ld, target);
+    return (cr_location){at.file, at.line, at.column, ld->field_index, ld->field_name};
+}
+
+/* The template's copy of the name of the file the current value is in. */
+static const char *source_file(const loader *ld)
+{
+    size_t source = place(ld, CR_JSON_AT_VALUE).source;
+    return source < ld->tpl->source_count ? ld->tpl->sources[source] : ld->tpl->path;
 }
 
 /* A CR_ERR_TEMPLATE error at the current path's value or key. */
@@ -443,14 +457,16 @@ static cr_status read_color(loader *ld, json_t *object, const char *key, cr_colo
 /* --------------------------------------------------------------- artwork */
 
 /* Decodes template artwork now, once, so every render reuses the pixels and
- * a missing file is a load error. The current path is at the path's value. */
+ * a missing file is a load error. The current path is at the path's value;
+ * the path is read from the folder of the file it is written in (a base or
+ * fragment brings its artwork along). */
 static cr_status decode_artwork(loader *ld, const char *key, const char *src, cr_pixmap *out)
 {
     if (src[0] == '\0' || src[0] == '/')
         return fail(ld, CR_JSON_AT_VALUE,
                     "\"%s\" must be a path relative to the template's folder (got \"%s\")", key,
                     src);
-    char *path = cr_path_join(ld->tpl->dir, src);
+    char *path = cr_path_join(place(ld, CR_JSON_AT_VALUE).dir, src);
     if (!path)
         return fail_nomem(ld);
     cr_error decode_err;
@@ -500,6 +516,129 @@ static cr_status read_version(loader *ld, json_t *root)
     return status;
 }
 
+/* ---------------------------------------------------------- print panels */
+
+/* In the order of cr_panel (a field goes to one of the first two) and
+ * cr_k_mode. */
+static const char *const panel_names[] = {"color", "k", NULL};
+static const char *const k_mode_names[] = {"threshold", "dither", "ordered", NULL};
+static const char *const k_panel_keys[] = {"mode", "threshold", NULL};
+static const char *const overlay_keys[] = {"holes_mm", NULL};
+
+/* An optional object member, handed to check with the path at it. */
+static cr_status read_object(loader *ld, json_t *parent, const char *key,
+                             cr_status (*check)(loader *, json_t *))
+{
+    json_t *value = json_object_get(parent, key);
+    if (!value)
+        return CR_OK;
+    push_key(ld, key);
+    cr_status status = json_is_object(value) ? check(ld, value)
+                                             : fail(ld, CR_JSON_AT_VALUE,
+                                                    "\"%s\" must be an object, not %s", key,
+                                                    json_kind(value));
+    pop(ld);
+    return status;
+}
+
+/* card.k_panel: {"mode": "threshold", "threshold": 128}, {"mode": "dither"}
+ * or {"mode": "ordered"}. */
+static cr_status check_k_panel(loader *ld, json_t *object)
+{
+    cr_print_panels *print = &ld->tpl->print;
+    int mode = CR_K_THRESHOLD;
+    print->k = true;
+    cr_status status = check_keys(ld, object, k_panel_keys);
+    if (status == CR_OK)
+        status = read_enum(ld, object, "mode", k_mode_names, &mode);
+    print->k_mode = (cr_k_mode)mode;
+    if (status == CR_OK && mode != CR_K_THRESHOLD && json_object_get(object, "threshold")) {
+        push_key(ld, "threshold");
+        status = fail(ld, CR_JSON_AT_KEY, "\"threshold\" has no effect with \"mode\": \"%s\"",
+                      k_mode_names[mode]);
+        pop(ld);
+    }
+    if (status == CR_OK)
+        status = read_integer(ld, object, "threshold", 1, 255, &print->k_threshold);
+    return status;
+}
+
+/* One hole [x, y, width, height] that must lie on the card. */
+static cr_status check_hole(loader *ld, json_t *hole, size_t index, double out[4])
+{
+    if (!json_is_array(hole))
+        return fail(ld, CR_JSON_AT_VALUE,
+                    "hole %zu must be an array of 4 numbers [x, y, width, height], not %s", index,
+                    json_kind(hole));
+    if (json_array_size(hole) != 4)
+        return fail(ld, CR_JSON_AT_VALUE,
+                    "hole %zu must hold 4 numbers [x, y, width, height], not %zu", index,
+                    json_array_size(hole));
+    static const char *const parts[] = {"x", "y", "width", "height"};
+    const cr_template *tpl = ld->tpl;
+    const range on_card[] = {{0, tpl->width_mm, false, "the card's width"},
+                             {0, tpl->height_mm, false, "the card's height"},
+                             {0, tpl->width_mm, true, "the card's width"},
+                             {0, tpl->height_mm, true, "the card's height"}};
+    cr_status status = CR_OK;
+    for (size_t i = 0; i < 4 && status == CR_OK; i++) {
+        char label[64];
+        snprintf(label, sizeof label, "hole %zu %s", index, parts[i]);
+        push_index(ld, i);
+        status = check_number(ld, label, json_array_get(hole, i), on_card[i], &out[i]);
+        pop(ld);
+    }
+    if (status == CR_OK && (out[0] + out[2] > tpl->width_mm || out[1] + out[3] > tpl->height_mm))
+        status = fail(ld, CR_JSON_AT_VALUE, "hole %zu reaches past the card's %s edge", index,
+                      out[0] + out[2] > tpl->width_mm ? "right" : "bottom");
+    return status;
+}
+
+static cr_status check_holes(loader *ld, json_t *holes)
+{
+    cr_print_panels *print = &ld->tpl->print;
+    if (!json_is_array(holes))
+        return fail(ld, CR_JSON_AT_VALUE, "\"holes_mm\" must be an array of [x, y, width, height], not %s",
+                    json_kind(holes));
+    size_t count = json_array_size(holes);
+    print->holes_mm = count ? calloc(count, sizeof *print->holes_mm) : NULL;
+    if (count && !print->holes_mm)
+        return fail_nomem(ld);
+    cr_status status = CR_OK;
+    for (size_t i = 0; i < count && status == CR_OK; i++) {
+        push_index(ld, i);
+        status = check_hole(ld, json_array_get(holes, i), i, print->holes_mm[i]);
+        pop(ld);
+        print->hole_count = i + 1;
+    }
+    return status;
+}
+
+/* card.overlay: {"holes_mm": [[x, y, width, height], ...]}. */
+static cr_status check_overlay(loader *ld, json_t *object)
+{
+    ld->tpl->print.overlay = true;
+    cr_status status = check_keys(ld, object, overlay_keys);
+    json_t *holes = json_object_get(object, "holes_mm");
+    if (status != CR_OK || !holes)
+        return status;
+    push_key(ld, "holes_mm");
+    status = check_holes(ld, holes);
+    pop(ld);
+    return status;
+}
+
+/* "panel": "color" or "k"; a K field gives the card a K panel. */
+static cr_status read_panel(loader *ld, json_t *object, cr_field *field)
+{
+    int panel = CR_PANEL_COLOR;
+    cr_status status = read_enum(ld, object, "panel", panel_names, &panel);
+    field->panel = (cr_panel)panel;
+    if (field->panel == CR_PANEL_K)
+        ld->tpl->print.k = true;
+    return status;
+}
+
 static cr_status read_card_members(loader *ld, json_t *card)
 {
     cr_template *tpl = ld->tpl;
@@ -524,6 +663,10 @@ static cr_status read_card_members(loader *ld, json_t *card)
     if (status == CR_OK)
         status = read_artwork(ld, card, "background_image", &tpl->background_image_src,
                               &tpl->background_image);
+    if (status == CR_OK)
+        status = read_object(ld, card, "k_panel", check_k_panel);
+    if (status == CR_OK)
+        status = read_object(ld, card, "overlay", check_overlay);
     return status;
 }
 
@@ -613,6 +756,7 @@ static cr_status read_bind(loader *ld, json_t *object, cr_field *field)
     cr_location where = locate(ld, CR_JSON_AT_VALUE);
     field->bind_line = where.line;
     field->bind_column = where.column;
+    field->bind_file = source_file(ld);
     if (bind[0] == '\0')
         status = fail(ld, CR_JSON_AT_VALUE, "\"bind\" must name a record key, not \"\"");
     pop(ld);
@@ -1148,6 +1292,8 @@ static cr_status read_field_members(loader *ld, json_t *object, cr_field *field)
         status = read_type(ld, object, field);
     if (status == CR_OK)
         status = check_keys(ld, object, keys_by_type[field->type]);
+    if (status == CR_OK)
+        status = read_panel(ld, object, field);
     if (status != CR_OK)
         return status;
     switch (field->type) {
@@ -1184,6 +1330,7 @@ static cr_status read_field(loader *ld, json_t *object, size_t index)
     cr_location where = locate(ld, CR_JSON_AT_VALUE);
     field->line = where.line;
     field->column = where.column;
+    field->file = source_file(ld);
     cr_status status;
     if (json_is_object(object))
         status = read_field_members(ld, object, field);
@@ -1193,6 +1340,33 @@ static cr_status read_field(loader *ld, json_t *object, size_t index)
     ld->field_index = -1;
     ld->field_name = NULL;
     return status;
+}
+
+/* Messages, proofs, checks and "override_fields" find a field by its name,
+ * so two fields may not share one (unnamed fields may). The error points at
+ * the second and names the first's place: they may be in different files. */
+static cr_status check_unique_names(loader *ld)
+{
+    const cr_template *tpl = ld->tpl;
+    for (size_t i = 1; i < tpl->field_count; i++) {
+        const cr_field *field = &tpl->fields[i];
+        for (size_t j = 0; j < i && field->name[0]; j++) {
+            const cr_field *first = &tpl->fields[j];
+            if (strcmp(first->name, field->name) != 0)
+                continue;
+            ld->field_index = (int)i;
+            ld->field_name = field->name;
+            push_index(ld, i);
+            push_key(ld, "name");
+            cr_status status = fail(ld, CR_JSON_AT_VALUE,
+                                    "duplicate field name \"%s\": field %zu (%s:%d:%d) has it too",
+                                    field->name, j, first->file, first->line, first->column);
+            pop(ld);
+            pop(ld);
+            return status;
+        }
+    }
+    return CR_OK;
 }
 
 static cr_status check_fields(loader *ld, json_t *fields)
@@ -1212,7 +1386,7 @@ static cr_status check_fields(loader *ld, json_t *fields)
     cr_status status = CR_OK;
     for (size_t i = 0; i < count && status == CR_OK; i++)
         status = read_field(ld, json_array_get(fields, i), i);
-    return status;
+    return status == CR_OK ? check_unique_names(ld) : status;
 }
 
 static cr_status read_fields(loader *ld, json_t *root)
@@ -1269,10 +1443,15 @@ void cr_template_destroy(cr_template *tpl)
     for (size_t i = 0; i < tpl->field_count; i++)
         free_field(&tpl->fields[i]);
     free(tpl->fields);
+    for (size_t i = 0; i < tpl->source_count; i++)
+        free(tpl->sources[i]);
+    free(tpl->sources);
     free(tpl->path);
     free(tpl->dir);
     free(tpl->background_image_src);
     cr_pixmap_free(&tpl->background_image);
+    free(tpl->print.holes_mm);
+    cr_static_cache_destroy(tpl->static_cache);
     free(tpl);
 }
 
@@ -1292,27 +1471,44 @@ static cr_template *new_template(const char *path, char *dir)
     tpl->corner_radius_mm = 3.18;
     tpl->dpi = 300;
     tpl->background = (cr_color){255, 255, 255, 255};
+    tpl->print.k_threshold = 128;
+    tpl->static_cache = cr_static_cache_create(); /* NULL: renders paint everything */
     return tpl;
 }
 
-/* Takes ownership of dir. */
-static cr_template *load_text(cr_engine *engine, const char *text, size_t length, const char *name,
-                              char *dir, cr_error *err)
+/* The names of the files the template was composed of: fields point at them. */
+static bool copy_sources(cr_template *tpl, const cr_composition *doc)
 {
+    size_t count = cr_composition_source_count(doc);
+    tpl->sources = calloc(count, sizeof *tpl->sources);
+    for (size_t i = 0; tpl->sources && i < count; i++) {
+        tpl->sources[i] = strdup(cr_composition_source_name(doc, i));
+        if (!tpl->sources[i])
+            return false;
+        tpl->source_count = i + 1;
+    }
+    return tpl->sources != NULL;
+}
+
+/* Validates the merged document; takes ownership of doc (NULL when the
+ * composition failed and err says why) and of dir. */
+static cr_template *load_composed(cr_engine *engine, cr_composition *doc, const char *name,
+                                  char *dir, cr_error *err)
+{
+    if (!doc) {
+        free(dir);
+        return NULL;
+    }
     cr_template *tpl = new_template(name, dir);
-    if (!tpl) {
+    if (!tpl || !copy_sources(tpl, doc)) {
+        cr_template_destroy(tpl);
+        cr_composition_free(doc);
         cr_fail(err, CR_ERR_NOMEM, "%s: out of memory", name);
         return NULL;
     }
-    json_t *root = cr_json_parse(text, length, tpl->path, CR_ERR_TEMPLATE, err);
-    if (!root) {
-        cr_template_destroy(tpl);
-        return NULL;
-    }
-    loader ld = {.engine = engine, .text = text, .length = length, .tpl = tpl, .err = err};
-    ld.field_index = -1;
-    cr_status status = read_template(&ld, root);
-    json_decref(root);
+    loader ld = {.engine = engine, .doc = doc, .tpl = tpl, .err = err, .field_index = -1};
+    cr_status status = read_template(&ld, cr_composition_root(doc));
+    cr_composition_free(doc);
     if (status != CR_OK) {
         cr_template_destroy(tpl);
         return NULL;
@@ -1337,13 +1533,7 @@ cr_template *cr_template_load_file(cr_engine *engine, const char *path, cr_error
     }
     if (!engine_ready(engine, "cr_template_load_file", err))
         return NULL;
-    char *text;
-    size_t length;
-    if (cr_json_read_file(path, &text, &length, err) != CR_OK)
-        return NULL;
-    cr_template *tpl = load_text(engine, text, length, path, cr_path_folder(path), err);
-    free(text);
-    return tpl;
+    return load_composed(engine, cr_compose_file(path, err), path, cr_path_folder(path), err);
 }
 
 cr_template *cr_template_load_memory(cr_engine *engine, const char *json, size_t length,
@@ -1357,7 +1547,9 @@ cr_template *cr_template_load_memory(cr_engine *engine, const char *json, size_t
     if (!engine_ready(engine, "cr_template_load_memory", err))
         return NULL;
     const char *dir = base_dir && base_dir[0] ? base_dir : ".";
-    return load_text(engine, json ? json : "", length, name ? name : "<memory>", strdup(dir), err);
+    const char *label = name ? name : "<memory>";
+    cr_composition *doc = cr_compose_memory(json ? json : "", length, label, dir, err);
+    return load_composed(engine, doc, label, strdup(dir), err);
 }
 
 void cr_template_pixel_size(const cr_template *tpl, int dpi, int *width, int *height)
@@ -1395,8 +1587,8 @@ const char *cr_field_text(const cr_template *tpl, const cr_field *field, const c
     const char *value = record ? cr_record_get(record, field->bind) : NULL;
     if (value)
         return value;
-    cr_location where = {tpl ? tpl->path : NULL, field->bind_line, field->bind_column, field->index,
-                         field->name};
+    const char *file = field->bind_file ? field->bind_file : tpl ? tpl->path : NULL;
+    cr_location where = {file, field->bind_line, field->bind_column, field->index, field->name};
     if (!record)
         cr_error_set(err, CR_ERR_RECORD, where, "no record was given for the key \"%s\"",
                      field->bind);

@@ -106,11 +106,13 @@ typedef struct cr_field {
     cr_field_type type;
     int index;         /* 0-based position in "fields" */
     char *name;        /* "name" key, or "" */
-    int line, column;  /* the field object in the template */
+    int line, column;  /* the field object in `file` */
+    const char *file;  /* the file it was written in (one of the template's sources) */
     double x_mm, y_mm, w_mm, h_mm;
     char *text;        /* fixed text, or NULL */
     char *bind;        /* record key, or NULL */
     int bind_line, bind_column;
+    const char *bind_file; /* the file the "bind" was written in */
     char **fonts;      /* family names, first choice first */
     size_t font_count;
     struct cr_face **faces; /* the same, resolved through the engine's manifest */
@@ -135,7 +137,27 @@ typedef struct cr_field {
     cr_image_field image;     /* CR_FIELD_IMAGE */
     cr_rect_field rect;       /* CR_FIELD_RECT */
     cr_line_field segment;    /* CR_FIELD_LINE */
+    cr_panel panel;           /* "panel": CR_PANEL_COLOR, or CR_PANEL_K (1-bit black resin) */
 } cr_field;
+
+/* How the K panel's grey (the K fields painted in their colours on white)
+ * becomes 1 bit: a pixel darker than a threshold, or dithered, all with
+ * integer arithmetic so every machine prints the same dots. */
+typedef enum cr_k_mode {
+    CR_K_THRESHOLD,     /* prints where the luminance < threshold */
+    CR_K_DITHER,        /* Floyd-Steinberg error diffusion, rows left to right */
+    CR_K_ORDERED        /* 8x8 Bayer matrix, anchored at the card's top left */
+} cr_k_mode;
+
+/* card.k_panel and card.overlay. */
+typedef struct cr_print_panels {
+    bool k;              /* the card has a K panel: a K field or card.k_panel */
+    cr_k_mode k_mode;
+    int k_threshold;     /* 1..255, for CR_K_THRESHOLD */
+    bool overlay;        /* card.overlay is given */
+    double (*holes_mm)[4]; /* [x, y, width, height] each, from the card's top left */
+    size_t hole_count;
+} cr_print_panels;
 
 struct cr_template {
     char *path;        /* as given, for messages */
@@ -147,6 +169,14 @@ struct cr_template {
     cr_pixmap background_image;      /* decoded at load; painted over the card, cover */
     cr_field *fields;
     size_t field_count;
+    /* The files the template was composed of ("extends", "include"), its own
+     * first; fields point at these names. */
+    char **sources;
+    size_t source_count;
+    cr_print_panels print;
+    /* Static layers painted once per resolution (static_cache.h); the one
+     * part of a template that changes after loading, behind its own lock. */
+    struct cr_static_cache *static_cache;
 };
 
 struct cr_record {

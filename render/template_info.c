@@ -44,6 +44,7 @@ cr_status cr_template_field(const cr_template *tpl, size_t index, cr_field_info 
     info->bind = field->bind;
     info->line = field->line;
     info->column = field->column;
+    info->file = field->file ? field->file : tpl->path;
     if (field->type == CR_FIELD_LINE) {
         line_box(&field->segment, info);
     } else {

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
@@ -110,4 +111,33 @@ bool cr_is_line_terminator(uint32_t cp)
 bool cr_is_trailing_space(uint32_t cp)
 {
     return u_isUWhiteSpace((UChar32)cp) || cr_is_line_terminator(cp);
+}
+
+uint32_t cr_without_trailing_space(const char *text, uint32_t start, uint32_t end)
+{
+    while (end > start) {
+        size_t before = cr_utf8_prev(text, end), at = before;
+        if (!cr_is_trailing_space(cr_utf8_next(text, end, &at)))
+            break;
+        end = (uint32_t)before;
+    }
+    return end;
+}
+
+uint32_t *cr_grapheme_boundaries(const cr_text16 *t, size_t *count)
+{
+    UErrorCode status = U_ZERO_ERROR;
+    UBreakIterator *iter = ubrk_open(UBRK_CHARACTER, "", t->units, t->length, &status);
+    uint32_t *bounds = malloc(((size_t)t->length + 1) * sizeof *bounds);
+    if (U_FAILURE(status) || !bounds) {
+        ubrk_close(iter);
+        free(bounds);
+        return NULL;
+    }
+    size_t n = 0;
+    for (int32_t at = ubrk_first(iter); at != UBRK_DONE; at = ubrk_next(iter))
+        bounds[n++] = t->byte_of_unit[at];
+    ubrk_close(iter);
+    *count = n - 1;
+    return bounds;
 }

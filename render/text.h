@@ -42,4 +42,13 @@ bool cr_is_line_terminator(uint32_t cp);
 /* White space that does not count at a line's end (includes terminators). */
 bool cr_is_trailing_space(uint32_t cp);
 
+/* The end of [start, end) without the trailing spaces and terminators
+ * (cr_is_trailing_space) at its end. */
+uint32_t cr_without_trailing_space(const char *text, uint32_t start, uint32_t end);
+
+/* The grapheme cluster boundaries of t's text (ICU character breaks) as
+ * byte offsets, 0 first and the text's length last: *count clusters, *count
+ * + 1 offsets (malloc'ed). NULL when out of memory or ICU fails. */
+uint32_t *cr_grapheme_boundaries(const cr_text16 *t, size_t *count);
+
 #endif

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 
 #include <hb-ot.h>
-#include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 
 #include "error.h"
@@ -98,23 +97,13 @@ static void mark_across(const cluster_span *clusters, size_t count, int max_digi
 static cluster_span *grapheme_spans(const char *text, size_t length, const cr_text16 *t,
                                     size_t *count)
 {
-    UErrorCode status = U_ZERO_ERROR;
-    UBreakIterator *iter = ubrk_open(UBRK_CHARACTER, "", t->units, t->length, &status);
-    cluster_span *spans = malloc(((size_t)t->length + 1) * sizeof *spans);
-    if (U_FAILURE(status) || !spans) {
-        ubrk_close(iter);
-        free(spans);
-        return NULL;
+    uint32_t *bounds = cr_grapheme_boundaries(t, count);
+    cluster_span *spans = bounds ? malloc((*count + 1) * sizeof *spans) : NULL;
+    for (size_t k = 0; spans && k < *count; k++) {
+        size_t at = bounds[k];
+        spans[k] = (cluster_span){bounds[k], bounds[k + 1], cr_utf8_next(text, length, &at)};
     }
-    size_t n = 0;
-    int32_t prev = ubrk_first(iter);
-    for (int32_t next = ubrk_next(iter); next != UBRK_DONE; prev = next, next = ubrk_next(iter)) {
-        size_t at = t->byte_of_unit[prev];
-        uint32_t cp = cr_utf8_next(text, length, &at);
-        spans[n++] = (cluster_span){t->byte_of_unit[prev], t->byte_of_unit[next], cp};
-    }
-    ubrk_close(iter);
-    *count = n;
+    free(bounds);
     return spans;
 }
 
@@ -135,20 +124,6 @@ bool cr_orient_text(const char *text, size_t length, const cr_text16 *t, cr_face
 }
 
 /* ------------------------------------------------------ upright shaping */
-
-static void set_upright_properties(hb_buffer_t *buffer, const cr_shape_input *in)
-{
-    hb_buffer_set_direction(buffer, HB_DIRECTION_TTB);
-    hb_buffer_set_script(buffer, hb_script_from_string(uscript_getShortName(in->script), -1));
-    if (in->lang && in->lang[0])
-        hb_buffer_set_language(buffer, hb_language_from_string(in->lang, -1));
-    unsigned flags = HB_BUFFER_FLAG_DEFAULT;
-    if (in->start == in->context_start)
-        flags |= HB_BUFFER_FLAG_BOT;
-    if (in->end == in->context_end)
-        flags |= HB_BUFFER_FLAG_EOT;
-    hb_buffer_set_flags(buffer, (hb_buffer_flags_t)flags);
-}
 
 /* Without vertical metrics: shaped horizontally, each glyph stands in a
  * cell as long as its advance, centred on the axis by its advance and in
@@ -173,34 +148,11 @@ static cr_status shape_standing(const cr_shape_input *in, cr_shaped_glyph **glyp
 cr_status cr_shape_upright(const cr_shape_input *in, cr_shaped_glyph **glyphs, size_t *count,
                            cr_error *err)
 {
-    *glyphs = NULL;
-    *count = 0;
-    if (in->end <= in->start)
-        return CR_OK;
     if (!has_vertical_metrics(in->face))
         return shape_standing(in, glyphs, count, err);
-    hb_buffer_t *buffer = hb_buffer_create();
-    hb_buffer_add_utf8(buffer, in->text + in->context_start,
-                       (int)(in->context_end - in->context_start), in->start - in->context_start,
-                       (int)(in->end - in->start));
-    set_upright_properties(buffer, in);
-    hb_shape(in->face->hb_font, buffer, in->features, in->feature_count);
-    unsigned n = 0;
-    const hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buffer, &n);
-    const hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buffer, NULL);
-    cr_shaped_glyph *out = n ? malloc(n * sizeof *out) : NULL;
-    if (!hb_buffer_allocation_successful(buffer) || (n && !out)) {
-        hb_buffer_destroy(buffer);
-        free(out);
-        return cr_fail(err, CR_ERR_NOMEM, "out of memory shaping vertical text");
-    }
-    for (unsigned i = 0; i < n; i++)
-        out[i] = (cr_shaped_glyph){info[i].codepoint, info[i].cluster + in->context_start,
-                                   -pos[i].y_advance, pos[i].x_offset, pos[i].y_offset};
-    hb_buffer_destroy(buffer);
-    *glyphs = out;
-    *count = n;
-    return CR_OK;
+    cr_shape_input top_to_bottom = *in;
+    top_to_bottom.top_to_bottom = true;
+    return cr_shape(&top_to_bottom, glyphs, count, err);
 }
 
 /* ------------------------------------------------------ across a column */

@@ -97,5 +97,103 @@ sed 's|"photos/portrait-358x441.jpg"|"../../etc/passwd"|' "$REC" >"$tmp/rec/esca
 expect 1 "photo path leaving the asset folder" -- "$cli" render "$TPL" "$tmp/rec/escape.json" -o "$tmp/escape.png"
 stderr_has "\"../../etc/passwd\" escapes the asset folder \"$tmp/rec\"" "escaping path refused"
 
+# Print outputs: printer canvas, mirror, K and overlay panels, sheets.
+# png_info FILE prints "WIDTH HEIGHT BITDEPTH COLORTYPE PPM" from its header.
+png_info() {
+    python3 -c 'import struct, sys
+data = open(sys.argv[1], "rb").read()
+w, h, depth, ctype = struct.unpack(">IIBB", data[16:26])
+at = data.find(b"pHYs")
+ppm = struct.unpack(">I", data[at + 4:at + 8])[0] if at > 0 else 0
+print(w, h, depth, ctype, ppm)' "$1"
+}
+# has_info FILE "EXPECTED" DESCRIPTION
+has_info() {
+    got=$(png_info "$1" 2>/dev/null)
+    if [ "$got" = "$2" ]; then passed=$((passed + 1)); else
+        failed=$((failed + 1)); echo "FAIL: $3: $1 is \"$got\", wanted \"$2\""; fi
+}
+expect 0 "render --canvas --mirror" -- "$cli" render "$TPL" "$REC" -o "$tmp/evolis.png" --canvas 1016x648 --canvas-offset 1,-2 --mirror
+has_info "$tmp/evolis.png" "1016 648 8 2 11811" "printer canvas size"
+expect 2 "render --canvas malformed" -- "$cli" render "$TPL" "$REC" -o "$tmp/c.png" --canvas 1016
+expect 2 "render --canvas-offset without --canvas" -- "$cli" render "$TPL" "$REC" -o "$tmp/c.png" --canvas-offset 1,1
+expect 1 "render on a canvas smaller than the card" -- "$cli" render "$TPL" "$REC" -o "$tmp/c.png" --canvas 661x1035
+stderr_has "does not lie wholly on the 661x1035 printer canvas" "small canvas explained"
+no_file "$tmp/c.png" "small canvas"
+cat >"$tmp/panels.json" <<'JSON'
+{"version": 1,
+ "card": {"background": "#f4f7fb", "k_panel": {"mode": "threshold", "threshold": 128},
+          "overlay": {"holes_mm": [[8, 17, 12, 10]]}},
+ "fields": [
+  {"type": "text", "name": "label", "box_mm": [6, 45.2, 20, 3], "text": "公民身份号码",
+   "font": "Noto Sans CJK SC", "size_pt": 7.5, "color": "#1f5fa8"},
+  {"type": "text", "name": "id_number", "box_mm": [27, 44.2, 55, 4.6], "bind": "id_number",
+   "font": "OCR B", "size_pt": 11, "panel": "k"}]}
+JSON
+expect 0 "render with K and overlay panels at 600 dpi" -- "$cli" render "$tmp/panels.json" "$REC" -o "$tmp/panels.png" --dpi 600
+has_info "$tmp/panels.png" "2022 1276 8 2 23622" "colour panel"
+has_info "$tmp/panels.k.png" "2022 1276 1 0 23622" "K panel is 1-bit gray"
+has_info "$tmp/panels.overlay.png" "2022 1276 1 0 23622" "overlay is 1-bit gray"
+sed 's/"k"}]}/"x"}]}/' "$tmp/panels.json" >"$tmp/badpanel.json"
+expect 1 "a bad panel name" -- "$cli" render "$tmp/badpanel.json" "$REC" -o "$tmp/bad.png"
+stderr_has "field 1 \"id_number\": \"panel\" must be color or k (got \"x\")" "bad panel named"
+no_file "$tmp/bad.k.png" "bad panel"
+
+expect 0 "sheet --help" -- "$cli" sheet --help
+grep -q "usage: cardrender sheet" "$tmp/stdout" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: sheet --help text"; }
+REC2=examples/records/zh-chen-xiaoling.json
+expect 0 "sheet front and back" -- "$cli" sheet "$TPL" "$REC" "$REC2" "$REC" -o "$tmp/sheet.png" --back "$TPL" -b "$tmp/back.png" --mirror
+has_info "$tmp/sheet.png" "2199 2799 8 2 11811" "2x4 sheet size"
+has_info "$tmp/back.png" "2199 2799 8 2 11811" "back sheet size"
+expect 0 "sheet with K panels, 4x2" -- "$cli" sheet "$tmp/panels.json" "$REC" -o "$tmp/ksheet.png" --layout 4x2 --gap-mm 2 --margin-mm 5
+has_info "$tmp/ksheet.k.png" "4234 1418 1 0 11811" "K sheet"
+expect 1 "more records than slots" -- "$cli" sheet "$TPL" "$REC" "$REC2" -o "$tmp/full.png" --layout 1x1
+stderr_has "too many for a 1x1 sheet (1 slots)" "full sheet explained"
+no_file "$tmp/full.png" "full sheet"
+expect 2 "sheet --back without -b" -- "$cli" sheet "$TPL" "$REC" -o "$tmp/x.png" --back "$TPL"
+expect 2 "sheet with a bad layout" -- "$cli" sheet "$TPL" "$REC" -o "$tmp/x.png" --layout 2by4
+printf '%s\n%s\n' "$(tr -d '\n' <"$REC")" "$(tr -d '\n' <"$REC2")" >"$tmp/people.jsonl"
+expect 0 "sheet from JSON Lines" -- "$cli" sheet "$TPL" "$tmp/people.jsonl" --assets examples/records -o "$tmp/jsonl.png" --dpi 150
+has_info "$tmp/jsonl.png" "1100 1400 8 2 5906" "JSONL sheet at 150 dpi"
+
+# check: one line per finding, exit 1 when there is any; proof: overflow is
+# drawn (the red marks are asserted in tests/test_proof.c), not an error.
+# stdout_has TEXT DESCRIPTION
+stdout_has() {
+    if grep -qF -- "$1" "$tmp/stdout"; then passed=$((passed + 1)); else
+        failed=$((failed + 1)); echo "FAIL: $2: stdout lacks \"$1\""; sed 's/^/    /' "$tmp/stdout"; fi
+}
+for cmd in check proof; do
+    expect 0 "$cmd --help" -- "$cli" "$cmd" --help
+    stdout_has "usage: cardrender $cmd" "$cmd --help text"
+done
+expect 2 "check without a template" -- "$cli" check --safe-mm 3
+expect 2 "check with a bad --safe-mm" -- "$cli" check "$TPL" --safe-mm wide
+expect 1 "check a broken template" -- "$cli" check "$tmp/bad.json"
+stderr_has "$tmp/bad.json:1:" "broken template located"
+expect 0 "check a good card" -- "$cli" check "$TPL" "$REC"
+stdout_has "check: no findings (template $TPL, 1 record)" "good card summary"
+sed 's/"name": "[^"]*"/"name": "欧阳诸葛司马慕容上官端木皇甫长孙宇文令狐"/' "$REC" >"$tmp/longname.json"
+expect 1 "check a record that overflows" -- "$cli" check "$TPL" "$tmp/longname.json"
+stdout_has "$tmp/longname.json: field" "overflow prefixed with the record"
+stdout_has "\"name\": overflows: even at 7.50 pt: needs 2 lines, box holds 1" "overflowing field listed"
+expect 1 "check a record lacking keys" -- "$cli" check "$TPL" "$tmp/partial.json" "$REC"
+stdout_has "$tmp/partial.json: field" "missing keys prefixed with the record"
+stdout_has "the record has no key \"sex\"" "first missing key listed"
+stdout_has "the record has no key \"id_number\"" "every missing key listed"
+stdout_has "(template $TPL, 2 records)" "check summary counts records"
+expect 2 "proof without -o" -- "$cli" proof "$TPL" "$REC"
+expect 0 "proof of an overflow" -- "$cli" proof "$TPL" "$tmp/longname.json" --assets examples/records -o "$tmp/proof.png"
+stderr_has "text does not fit its box" "proof passes the render's warnings on"
+[ -s "$tmp/proof.png" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: proof wrote nothing"; }
+expect 0 "proof of one side" -- "$cli" proof "$TPL" "$REC" -o "$tmp/one.png"
+expect 0 "proof of both sides" -- "$cli" proof "$TPL" "$REC" --sides templates/resident-id-zh-emblem.json -o "$tmp/sides.png"
+if python3 -c 'import struct, sys
+w = [struct.unpack(">I", open(f, "rb").read()[16:20])[0] for f in sys.argv[1:]]
+sys.exit(w[1] != 2 * w[0] + 118)' "$tmp/one.png" "$tmp/sides.png"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: proof --sides is not two proofs 10 mm apart"; fi
+expect 1 "proof of a broken template" -- "$cli" proof "$tmp/bad.json" -o "$tmp/badproof.png"
+no_file "$tmp/badproof.png" "proof of a broken template"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -15,28 +15,24 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <unicode/utf8.h>
 
 #include "bidi_order.h"
 #include "itemize.h"
+#include "support.h"
 
 #define DEFAULT_TEST_FILE "/usr/share/unicode/BidiCharacterTest.txt"
-#define MAX_CHARS 256
 #define REMOVED 0xFF /* level 'x' */
 #define FAILURES_SHOWN 10
 
 /* One line of the file. */
 typedef struct bidi_case {
     unsigned line_number;
-    char section[160];            /* the heading of the file's block holding the case */
-    char text[MAX_CHARS * 4 + 1]; /* UTF-8 */
-    size_t length;                /* bytes */
-    size_t char_count;
-    uint32_t char_start[MAX_CHARS + 1]; /* byte offset of each character */
+    char section[160]; /* the heading of the file's block holding the case */
+    code_point_text chars;
     cr_direction direction;
     int paragraph_level;
-    uint8_t levels[MAX_CHARS];
-    int order[MAX_CHARS]; /* visual order, 'x' characters left out */
+    uint8_t levels[TEXT_MAX_CHARS];
+    int order[TEXT_MAX_CHARS]; /* visual order, 'x' characters left out */
     size_t order_count;
 } bidi_case;
 
@@ -87,36 +83,29 @@ static const char *test_file_path(void)
 
 static bool parse_code_points(char *field, bidi_case *c)
 {
-    c->length = 0;
-    c->char_count = 0;
-    for (char *token = strtok(field, " "); token; token = strtok(NULL, " ")) {
-        unsigned long cp = strtoul(token, NULL, 16);
-        if (c->char_count == MAX_CHARS || cp > 0x10FFFF)
+    code_point_text_clear(&c->chars);
+    for (char *token = strtok(field, " "); token; token = strtok(NULL, " "))
+        if (!code_point_text_add(&c->chars, strtoul(token, NULL, 16)))
             return false;
-        c->char_start[c->char_count++] = (uint32_t)c->length;
-        U8_APPEND_UNSAFE((uint8_t *)c->text, c->length, (UChar32)cp);
-    }
-    c->char_start[c->char_count] = (uint32_t)c->length;
-    c->text[c->length] = '\0';
-    return c->char_count > 0;
+    return c->chars.char_count > 0;
 }
 
 static bool parse_levels(char *field, bidi_case *c)
 {
     size_t n = 0;
     for (char *token = strtok(field, " "); token; token = strtok(NULL, " ")) {
-        if (n == c->char_count)
+        if (n == c->chars.char_count)
             return false;
         c->levels[n++] = token[0] == 'x' ? REMOVED : (uint8_t)atoi(token);
     }
-    return n == c->char_count;
+    return n == c->chars.char_count;
 }
 
 static bool parse_order(char *field, bidi_case *c)
 {
     c->order_count = 0;
     for (char *token = strtok(field, " "); token; token = strtok(NULL, " ")) {
-        if (c->order_count == c->char_count)
+        if (c->order_count == c->chars.char_count)
             return false;
         c->order[c->order_count++] = atoi(token);
     }
@@ -148,29 +137,17 @@ static bool parse_case(char *line, bidi_case *c)
 /* What the engine made of a case. */
 typedef struct outcome {
     int paragraph_level;
-    uint8_t levels[MAX_CHARS];      /* cr_itemize_bidi, per character */
-    uint8_t line_levels[MAX_CHARS]; /* level of the visual run holding it */
-    int order[MAX_CHARS];           /* 'x' characters left out */
+    uint8_t levels[TEXT_MAX_CHARS];      /* cr_itemize_bidi, per character */
+    uint8_t line_levels[TEXT_MAX_CHARS]; /* level of the visual run holding it */
+    int order[TEXT_MAX_CHARS];           /* 'x' characters left out */
     size_t order_count;
 } outcome;
-
-static size_t char_index_of_byte(const bidi_case *c, uint32_t byte)
-{
-    size_t lo = 0, hi = c->char_count;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (c->char_start[mid] <= byte)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
 
 /* Appends the characters of one visual run, left to right. */
 static void add_run_chars(const bidi_case *c, const cr_visual_run *run, outcome *o)
 {
-    size_t first = char_index_of_byte(c, run->start), end = char_index_of_byte(c, run->end - 1) + 1;
+    size_t first = code_point_text_char_at(&c->chars, run->start),
+           end = code_point_text_char_at(&c->chars, run->end - 1) + 1;
     for (size_t k = 0; k < end - first; k++) {
         size_t i = (run->level & 1) ? end - 1 - k : first + k;
         o->line_levels[i] = run->level;
@@ -182,20 +159,21 @@ static void add_run_chars(const bidi_case *c, const cr_visual_run *run, outcome 
 static bool run_engine(const bidi_case *c, UBiDi *line, outcome *o)
 {
     cr_text16 t;
-    uint8_t *byte_levels = malloc(c->length);
-    if (!byte_levels || !cr_text16_init(&t, c->text, c->length)) {
+    uint8_t *byte_levels = malloc(c->chars.length);
+    if (!byte_levels || !cr_text16_init(&t, c->chars.utf8, c->chars.length)) {
         free(byte_levels);
         return false;
     }
-    UBiDi *paragraph = cr_itemize_bidi(&t, c->length, c->direction, byte_levels, NULL);
+    UBiDi *paragraph = cr_itemize_bidi(&t, c->chars.length, c->direction, byte_levels, NULL);
     cr_visual_run *runs = NULL;
     size_t run_count = 0;
-    bool ok = paragraph && cr_bidi_visual_runs(paragraph, line, &t, 0, (uint32_t)c->length, &runs,
-                                               &run_count, NULL) == CR_OK;
+    bool ok = paragraph &&
+              cr_bidi_visual_runs(paragraph, line, &t, byte_levels, 0, (uint32_t)c->chars.length,
+                                  &runs, &run_count, NULL) == CR_OK;
     if (ok) {
         o->paragraph_level = ubidi_getParaLevel(paragraph);
-        for (size_t i = 0; i < c->char_count; i++)
-            o->levels[i] = byte_levels[c->char_start[i]];
+        for (size_t i = 0; i < c->chars.char_count; i++)
+            o->levels[i] = byte_levels[c->chars.char_start[i]];
         o->order_count = 0;
         for (size_t r = 0; r < run_count; r++)
             add_run_chars(c, &runs[r], o);
@@ -209,37 +187,20 @@ static bool run_engine(const bidi_case *c, UBiDi *line, outcome *o)
 
 /* ------------------------------------------------------- comparison */
 
-/* Bit 0: some level is even, bit 1: some level is odd ('x' left out). */
-static unsigned direction_bits(const bidi_case *c, const uint8_t *levels)
-{
-    unsigned bits = 0;
-    for (size_t i = 0; i < c->char_count; i++)
-        if (c->levels[i] != REMOVED)
-            bits |= 1u << (levels[i] & 1);
-    return bits;
-}
-
-/* ICU resolves no levels for text that turns out to be of one direction:
- * every character then gets the paragraph level (ICU's own conformance test
- * accepts this). The order is the same, and so are the runs the layout
- * shapes, since it only uses the levels' parity. */
+/* Exact, also where ICU finds the text of one direction and reads every
+ * level as the paragraph's (cr_itemize_bidi resolves them anyway). */
 static bool levels_match(const bidi_case *c, const uint8_t *levels)
 {
-    bool exact = true;
-    for (size_t i = 0; i < c->char_count && exact; i++)
-        exact = c->levels[i] == REMOVED || levels[i] == c->levels[i];
-    unsigned expected = direction_bits(c, c->levels);
-    return exact || (expected != 3 && direction_bits(c, levels) == expected);
-}
-
-/* A visual run of ICU's may span levels of one parity (the same shortcut):
- * its direction is what has to be right. */
-static bool run_directions_match(const bidi_case *c, const outcome *o)
-{
-    for (size_t i = 0; i < c->char_count; i++)
-        if (c->levels[i] != REMOVED && (o->line_levels[i] & 1) != (c->levels[i] & 1))
+    for (size_t i = 0; i < c->chars.char_count; i++)
+        if (c->levels[i] != REMOVED && levels[i] != c->levels[i])
             return false;
     return true;
+}
+
+/* Each character's visual run is at the character's resolved level. */
+static bool run_levels_match(const bidi_case *c, const outcome *o)
+{
+    return levels_match(c, o->line_levels);
 }
 
 /* Why the outcome differs from the case, or NULL when it does not. */
@@ -249,8 +210,8 @@ static const char *mismatch(const bidi_case *c, const outcome *o)
         return "paragraph level";
     if (!levels_match(c, o->levels))
         return "resolved levels";
-    if (!run_directions_match(c, o))
-        return "direction of the line's visual runs";
+    if (!run_levels_match(c, o))
+        return "levels of the line's visual runs";
     if (o->order_count != c->order_count ||
         memcmp(o->order, c->order, c->order_count * sizeof *c->order) != 0)
         return "visual order";
@@ -260,7 +221,7 @@ static const char *mismatch(const bidi_case *c, const outcome *o)
 static void print_levels(const char *label, const uint8_t *levels, const bidi_case *c)
 {
     printf("    %s", label);
-    for (size_t i = 0; i < c->char_count; i++)
+    for (size_t i = 0; i < c->chars.char_count; i++)
         c->levels[i] == REMOVED ? printf(" x") : printf(" %d", levels[i]);
     printf("\n");
 }
@@ -279,7 +240,7 @@ static void report_failure(const bidi_case *c, const outcome *o, const char *wha
            c->direction == CR_DIR_LTR   ? "ltr"
            : c->direction == CR_DIR_RTL ? "rtl"
                                         : "auto",
-           c->char_count);
+           c->chars.char_count);
     printf("    paragraph level: expected %d, got %d\n", c->paragraph_level, o->paragraph_level);
     print_levels("expected levels:", c->levels, c);
     print_levels("got levels:     ", o->levels, c);
@@ -354,7 +315,7 @@ static void test_bidi_character_test(void **state)
         skip();
     }
     UErrorCode status = U_ZERO_ERROR;
-    UBiDi *line = ubidi_openSized(MAX_CHARS * 2, 0, &status);
+    UBiDi *line = ubidi_openSized(TEXT_MAX_CHARS * 2, 0, &status);
     assert_true(U_SUCCESS(status));
     static bidi_case c; /* large: keep it off the stack */
     tally t = {.passed = 0};

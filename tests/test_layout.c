@@ -1,7 +1,6 @@
 /* Text layout: shaping, fallback, line breaking, bidi, alignment and fit
  * policies, asserted on exact 26.6 positions, clusters and break offsets.
  * Runs from the project root (fonts/manifest.json). */
-#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,87 +11,26 @@
 #include <cmocka.h>
 
 #include "cardrender.h"
-#include "engine.h"
-#include "fonts.h"
 #include "layout.h"
 #include "shape.h"
+#include "support.h"
 #include "template.h"
 
 #define CJK "Noto Sans CJK SC"
-#define DPI 300
+#define DPI FIXTURE_DPI
 #define PPEM_9PT 2400 /* 9 pt at 300 dpi = 37.5 px */
 
-static cr_engine *engine;
-static cr_template tpl = {.path = "test.json", .dir = NULL, .dpi = DPI};
-
-/* A field built in memory; fonts resolved through the engine. */
-typedef struct test_field {
-    cr_field field;
-    char *fonts[4];
-    cr_face *faces[4];
-} test_field;
-
-static cr_face *face_of(const char *family)
-{
-    cr_error err;
-    cr_face *face = cr_font_library_get(engine->fonts, family, NULL, &err);
-    if (!face)
-        fail_msg("%s", err.message);
-    return face;
-}
-
-/* 9 pt, 300 dpi, a box at (10 mm, 10 mm) of w_mm x 20 mm, fit wrap. */
+/* 9 pt, 300 dpi, a box at (10 mm, 10 mm) of w_mm x 20 mm, fit wrap; fonts
+ * NULL-ended; field 3 "address" at test.json:12:5. */
 static void init_field(test_field *t, double w_mm, const char *family, ...)
 {
-    memset(t, 0, sizeof *t);
-    va_list ap;
-    va_start(ap, family);
-    for (const char *f = family; f && t->field.font_count < 4; f = va_arg(ap, const char *)) {
-        t->fonts[t->field.font_count] = (char *)f;
-        t->faces[t->field.font_count++] = face_of(f);
-    }
-    va_end(ap);
-    cr_field *f = &t->field;
-    f->index = 3;
-    f->name = "address";
-    f->line = 12;
-    f->column = 5;
-    f->x_mm = 10;
-    f->y_mm = 10;
-    f->w_mm = w_mm;
-    f->h_mm = 20;
-    f->fonts = t->fonts;
-    f->faces = t->faces;
-    f->size_pt = 9;
-    f->fit = CR_FIT_WRAP;
-    f->min_size_pt = 6;
-    f->min_scale_x = 0.5;
-}
-
-static int32_t mm_26_6(double mm)
-{
-    return (int32_t)llround(cr_mm_to_px(mm, DPI) * 64);
-}
-
-static void lay_out_ok(const test_field *t, const char *text, cr_text_layout *out)
-{
-    cr_error err;
-    cr_status status = cr_layout_text(engine, &tpl, &t->field, text, DPI, out, &err);
-    if (status != CR_OK)
-        fail_msg("%s", err.message);
-}
-
-static size_t glyphs_of_line(const cr_text_layout *l, size_t line, size_t *first)
-{
-    const cr_text_line *ln = &l->lines[line];
-    if (ln->run_count == 0) {
-        *first = 0;
-        return 0;
-    }
-    const cr_text_run *a = &l->runs[ln->first_run];
-    const cr_text_run *z = &l->runs[ln->first_run + ln->run_count - 1];
-    *first = a->first_glyph;
-    return z->first_glyph + z->glyph_count - a->first_glyph;
+    va_list more;
+    va_start(more, family);
+    field_init(t, w_mm, 20, family, more);
+    va_end(more);
+    field_locate(t, 3, "address", 12, 5);
+    t->field.min_size_pt = 6;
+    t->field.min_scale_x = 0.5;
 }
 
 /* ------------------------------------------------------------- shaping */
@@ -100,7 +38,12 @@ static size_t glyphs_of_line(const cr_text_layout *l, size_t line, size_t *first
 static void test_shape_han_full_width(void **state)
 {
     const char *text = "中华人民共和国";
-    cr_shape_input in = {text, 0, 21, 0, 21, face_of(CJK), USCRIPT_HAN, "zh-Hans", false, NULL, 0};
+    cr_shape_input in = {.text = text,
+                         .context_end = 21,
+                         .end = 21,
+                         .face = face_of(CJK),
+                         .script = USCRIPT_HAN,
+                         .lang = "zh-Hans"};
     cr_shaped_glyph *glyphs;
     size_t count;
     assert_int_equal(cr_shape(&in, &glyphs, &count, NULL), CR_OK);
@@ -254,8 +197,7 @@ static void test_uncovered_code_point_is_font_error(void **state)
     init_field(&t, 60, CJK, NULL);
     cr_text_layout l;
     cr_error err;
-    cr_status status =
-        cr_layout_text(engine, &tpl, &t.field, "姓名\xee\x80\x80", DPI, &l, &err); /* U+E000 */
+    cr_status status = lay_out(&t, "姓名\xee\x80\x80", &l, &err); /* U+E000 */
     assert_int_equal(status, CR_ERR_FONT);
     assert_int_equal(err.code, CR_ERR_FONT);
     assert_non_null(strstr(err.message, "test.json:12:5: field 3 \"address\": no font covers "
@@ -291,6 +233,22 @@ static void test_mongolian_run_takes_one_face(void **state)
     assert_string_equal(l.runs[0].script, "Mong");
     assert_string_equal(l.runs[0].lang, "mn");
     assert_ptr_equal(l.runs[0].face, t.faces[1]);
+    cr_text_layout_free(&l);
+}
+
+/* Horizontal Mongolian keeps a suffix with its word as columns do: a box
+ * narrower than any word breaks at every opportunity, yet not before the
+ * NNBSP typed after a space. */
+static void test_mongolian_suffix_does_not_start_a_line(void **state)
+{
+    test_field t;
+    init_field(&t, 4, "Noto Sans Mongolian", NULL);
+    cr_text_layout l;
+    const char *text = "ᠮᠣᠩᠭᠣᠯ \u202Fᠤᠨ ᠬᠡᠯᠡ";
+    lay_out_ok(&t, text, &l);
+    assert_int_equal(l.line_count, 2);
+    assert_int_equal(l.breaks[0], (uint32_t)(strstr(text, "ᠬᠡᠯᠡ") - text));
+    assert_true(l.overflow);
     cr_text_layout_free(&l);
 }
 
@@ -384,6 +342,32 @@ static void test_forced_ltr_puts_arabic_at_the_left(void **state)
     assert_int_equal(year->bidi_level, 0);
     assert_ptr_equal(year, &l.runs[l.lines[0].first_run]); /* visually first */
     assert_int_equal(l.lines[0].x, mm_26_6(10));
+    cr_text_layout_free(&l);
+}
+
+/* The runs carry the levels UAX #9 resolves, also where ICU finds a line
+ * (or the whole text) of one direction and reads every level as the
+ * paragraph's: Arabic-Indic digits in a left-to-right line are at level 2,
+ * the hyphen and European digit after them at 0 (W7 makes the 1 L). */
+static void test_arabic_indic_digits_in_ltr_line_are_level_2(void **state)
+{
+    test_field t;
+    init_field(&t, 80, "UKIJ Tuz Tom", NULL);
+    cr_text_layout l;
+    const char *text = "\u0661-1"; /* ١-1 */
+    lay_out_ok(&t, text, &l);
+    assert_int_equal(l.run_count, 2);
+    assert_int_equal(run_at(&l, 0)->bidi_level, 2);
+    assert_int_equal(run_at(&l, 2)->bidi_level, 0);
+    assert_int_equal(run_at(&l, 3)->bidi_level, 0);
+    assert_ptr_equal(run_at(&l, 0), &l.runs[0]); /* even levels: logical order */
+    assert_true(l.glyphs[0].x < l.glyphs[1].x && l.glyphs[1].x < l.glyphs[2].x);
+    cr_text_layout_free(&l);
+
+    lay_out_ok(&t, "\u0661\u0662", &l); /* ١٢: digits only, no neutral */
+    assert_int_equal(l.run_count, 1);
+    assert_int_equal(l.runs[0].bidi_level, 2);
+    assert_true(l.glyphs[0].cluster == 0 && l.glyphs[0].x < l.glyphs[1].x);
     cr_text_layout_free(&l);
 }
 
@@ -593,7 +577,7 @@ static void test_error_policy_fails_with_location(void **state)
     t.field.fit = CR_FIT_ERROR;
     cr_text_layout l;
     cr_error err;
-    assert_int_equal(cr_layout_text(engine, &tpl, &t.field, address, DPI, &l, &err), CR_ERR_TEXT);
+    assert_int_equal(lay_out(&t, address, &l, &err), CR_ERR_TEXT);
     assert_string_equal(err.message, "test.json:12:5: field 3 \"address\": text does not fit: "
                                      "needs 2 lines, box holds 1");
     assert_int_equal(err.line, 12);
@@ -609,15 +593,14 @@ static void test_invalid_utf8_names_byte(void **state)
     init_field(&t, 35, CJK, NULL);
     cr_text_layout l;
     cr_error err;
-    assert_int_equal(cr_layout_text(engine, &tpl, &t.field,
-                                    "ab\xff"
-                                    "cd",
-                                    DPI, &l, &err),
+    assert_int_equal(lay_out(&t,
+                             "ab\xff"
+                             "cd",
+                             &l, &err),
                      CR_ERR_TEXT);
     assert_string_equal(err.message,
                         "test.json:12:5: field 3 \"address\": invalid UTF-8 at byte 2 of the text");
-    assert_int_equal(cr_layout_text(engine, &tpl, &t.field, "\xed\xa0\x80", DPI, &l, &err),
-                     CR_ERR_TEXT); /* an encoded surrogate */
+    assert_int_equal(lay_out(&t, "\xed\xa0\x80", &l, &err), CR_ERR_TEXT); /* an encoded surrogate */
 }
 
 /* U+001C separates bidi paragraphs; it ends a line like a newline. */
@@ -676,21 +659,6 @@ static void test_layout_is_deterministic(void **state)
     cr_text_layout_free(&b);
 }
 
-static int setup(void **state)
-{
-    cr_error err;
-    engine = cr_engine_create(NULL, &err);
-    if (!engine)
-        fail_msg("%s", err.message);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    cr_engine_destroy(engine);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -704,9 +672,11 @@ int main(void)
         cmocka_unit_test(test_uncovered_code_point_is_font_error),
         cmocka_unit_test(test_space_keeps_preceding_face),
         cmocka_unit_test(test_mongolian_run_takes_one_face),
+        cmocka_unit_test(test_mongolian_suffix_does_not_start_a_line),
         cmocka_unit_test(test_uyghur_digits_keep_their_order),
         cmocka_unit_test(test_rtl_wraps_top_to_bottom),
         cmocka_unit_test(test_forced_ltr_puts_arabic_at_the_left),
+        cmocka_unit_test(test_arabic_indic_digits_in_ltr_line_are_level_2),
         cmocka_unit_test(test_alignment),
         cmocka_unit_test(test_distribute_spreads_to_box_edges),
         cmocka_unit_test(test_justify_fills_all_but_last_line),
@@ -723,5 +693,5 @@ int main(void)
         cmocka_unit_test(test_empty_text_has_no_lines),
         cmocka_unit_test(test_layout_is_deterministic),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, engine_setup, engine_teardown);
 }

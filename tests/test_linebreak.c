@@ -302,6 +302,24 @@ static void test_korean_digit_runs_never_split(void **state)
     assert_segments("123-4567 1,234.5", &ko_char, "123-4567 |1,234.5");
 }
 
+/* ---------------------------------------------------------- Mongolian */
+
+static const cr_linebreak_options mn = {.lang = "mn"};
+
+/* NNBSP joins a suffix to its word and MVS a final vowel to its stem;
+ * neither starts a line, also when a space was typed before it (UAX #14
+ * breaks after every space, LB18). Other breaks stay. */
+static void test_mongolian_suffix_never_starts_a_line(void **state)
+{
+    const char *text = "ᠮᠣᠩᠭᠣᠯ \u202Fᠤᠨ ᠬᠠᠭᠠᠨ \u180Eᠠ ᠪᠢᠴᠢᠭ";
+    assert_segments(text, &untailored, "ᠮᠣᠩᠭᠣᠯ |\u202Fᠤᠨ |ᠬᠠᠭᠠᠨ |\u180Eᠠ |ᠪᠢᠴᠢᠭ");
+    assert_segments(text, &mn, "ᠮᠣᠩᠭᠣᠯ \u202Fᠤᠨ |ᠬᠠᠭᠠᠨ \u180Eᠠ |ᠪᠢᠴᠢᠭ");
+    /* the rule follows the script, whatever the field's language */
+    assert_segments(text, NULL, "ᠮᠣᠩᠭᠣᠯ \u202Fᠤᠨ |ᠬᠠᠭᠠᠨ \u180Eᠠ |ᠪᠢᠴᠢᠭ");
+    /* typed without the space: UAX #14 already keeps them (GL) */
+    assert_segments("ᠮᠣᠩᠭᠣᠯ\u202Fᠤᠨ ᠬᠠᠭᠠᠨ\u180Eᠠ", &untailored, "ᠮᠣᠩᠭᠣᠯ\u202Fᠤᠨ |ᠬᠠᠭᠠᠨ\u180Eᠠ");
+}
+
 /* ------------------------------------------------- mandatory, untailored */
 
 static void test_mandatory_breaks(void **state)
@@ -354,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_uyghur_date_stays_together),
         cmocka_unit_test(test_korean_word_and_character),
         cmocka_unit_test(test_korean_digit_runs_never_split),
+        cmocka_unit_test(test_mongolian_suffix_never_starts_a_line),
         cmocka_unit_test(test_mandatory_breaks),
         cmocka_unit_test(test_untailored_is_plain_uax14),
     };

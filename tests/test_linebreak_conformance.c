@@ -17,8 +17,8 @@
 #include <unicode/utf8.h>
 
 #include "linebreak.h"
+#include "support.h"
 
-#define MAX_CHARS 128
 #define FAILURES_SHOWN 20
 
 static const char *const candidate_files[] = {
@@ -84,11 +84,10 @@ static const known_deviation known_deviations[] = {
 /* One line of the file. */
 typedef struct break_case {
     unsigned line_number;
-    char sequence[MAX_CHARS * 7]; /* "002D 0023" */
-    char text[MAX_CHARS * 4 + 1]; /* UTF-8 */
-    size_t length;
-    bool expected[MAX_CHARS * 4 + 1]; /* by byte offset: a break opportunity */
-    bool found[MAX_CHARS * 4 + 1];
+    char sequence[TEXT_MAX_CHARS * 7]; /* "002D 0023" */
+    code_point_text chars;
+    bool expected[TEXT_MAX_CHARS * 4 + 1]; /* by byte offset: a break opportunity */
+    bool found[TEXT_MAX_CHARS * 4 + 1];
 } break_case;
 
 typedef struct tally {
@@ -118,9 +117,7 @@ static void append_code_point(break_case *c, uint32_t cp, const char *hex)
 {
     size_t used = strlen(c->sequence);
     snprintf(c->sequence + used, sizeof c->sequence - used, "%s%s", used ? " " : "", hex);
-    bool error = false;
-    U8_APPEND((uint8_t *)c->text, c->length, sizeof c->text - 1, (UChar32)cp, error);
-    assert_false(error);
+    assert_true(code_point_text_add(&c->chars, cp));
 }
 
 /* Reads "× 0023 ÷ 0020 ÷ # comment" into c; false for a line with no case. */
@@ -131,29 +128,27 @@ static bool parse_case(char *line, unsigned line_number, break_case *c)
         *comment = '\0';
     memset(c, 0, sizeof *c);
     c->line_number = line_number;
-    unsigned chars = 0;
     for (char *token = strtok(line, " \t\r\n"); token; token = strtok(NULL, " \t\r\n")) {
         if (strcmp(token, "÷") == 0) {
-            c->expected[c->length] = true;
+            c->expected[c->chars.length] = true;
         } else if (strcmp(token, "×") != 0) {
-            assert_true(++chars <= MAX_CHARS);
             append_code_point(c, (uint32_t)strtoul(token, NULL, 16), token);
         }
     }
-    c->text[c->length] = '\0';
     c->expected[0] = false; /* the file marks the start of text with × */
-    return c->length > 0;
+    return c->chars.length > 0;
 }
 
 static void find_untailored_breaks(break_case *c)
 {
     cr_text16 t;
-    assert_true(cr_text16_init(&t, c->text, c->length));
+    assert_true(cr_text16_init(&t, c->chars.utf8, c->chars.length));
     cr_break_opportunity *breaks;
     size_t count;
     cr_linebreak_options options = {.untailored = true};
-    assert_int_equal(cr_find_line_breaks(c->text, c->length, &t, &options, &breaks, &count, NULL),
-                     CR_OK);
+    assert_int_equal(
+        cr_find_line_breaks(c->chars.utf8, c->chars.length, &t, &options, &breaks, &count, NULL),
+        CR_OK);
     for (size_t i = 0; i < count; i++)
         c->found[breaks[i].offset] = true;
     free(breaks);
@@ -174,9 +169,9 @@ static void describe(const break_case *c, const bool *marks, char *out, size_t s
 {
     size_t used = (size_t)snprintf(out, size, "×");
     size_t offset = 0;
-    while (offset < c->length && used < size) {
+    while (offset < c->chars.length && used < size) {
         UChar32 cp;
-        U8_NEXT((const uint8_t *)c->text, offset, c->length, cp);
+        U8_NEXT((const uint8_t *)c->chars.utf8, offset, c->chars.length, cp);
         used += (size_t)snprintf(out + used, size - used, " %04X %s", (unsigned)cp,
                                  marks[offset] ? "÷" : "×");
     }
@@ -186,7 +181,7 @@ static void report_failure(const break_case *c, const known_deviation *known, ta
 {
     if (counts->shown++ >= FAILURES_SHOWN)
         return;
-    char expected[MAX_CHARS * 12], found[MAX_CHARS * 12];
+    char expected[TEXT_MAX_CHARS * 12], found[TEXT_MAX_CHARS * 12];
     describe(c, c->expected, expected, sizeof expected);
     describe(c, c->found, found, sizeof found);
     printf("  line %u [%s]\n    expected %s\n    found    %s\n", c->line_number,
@@ -196,7 +191,7 @@ static void report_failure(const break_case *c, const known_deviation *known, ta
 static void check_case(break_case *c, tally *counts)
 {
     find_untailored_breaks(c);
-    if (memcmp(c->expected, c->found, (c->length + 1) * sizeof c->found[0]) == 0) {
+    if (memcmp(c->expected, c->found, (c->chars.length + 1) * sizeof c->found[0]) == 0) {
         counts->passed++;
         return;
     }

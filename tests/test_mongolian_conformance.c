@@ -31,6 +31,7 @@
 #include "fonts.h"
 #include "layout.h"
 #include "shape.h"
+#include "support.h"
 #include "template.h"
 #include "text.h"
 
@@ -446,29 +447,6 @@ static bool write_hb_manifest(const char *dir, char *path, size_t size)
     return fclose(f) == 0;
 }
 
-/* "U+1820,U+180B" to UTF-8. */
-static void code_points_to_utf8(const char *list, char *out, size_t size)
-{
-    size_t used = 0;
-    for (const char *p = list; *p && used + 5 < size;) {
-        p += strspn(p, "U+, ");
-        if (!*p)
-            break;
-        uint32_t cp = (uint32_t)strtoul(p, (char **)&p, 16);
-        if (cp < 0x80) {
-            out[used++] = (char)cp;
-        } else if (cp < 0x800) {
-            out[used++] = (char)(0xC0 | cp >> 6);
-            out[used++] = (char)(0x80 | (cp & 0x3F));
-        } else {
-            out[used++] = (char)(0xE0 | cp >> 12);
-            out[used++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-            out[used++] = (char)(0x80 | (cp & 0x3F));
-        }
-    }
-    out[used] = '\0';
-}
-
 /* One .tests line: "../fonts/F;options;U+...;[expected]". */
 static void run_hb_line(cr_engine *engine, char *line, const char *file, tally *t)
 {
@@ -479,9 +457,11 @@ static void run_hb_line(cr_engine *engine, char *line, const char *file, tally *
         if (*line)
             *line++ = '\0';
     }
-    char family[256], text[512];
+    char family[256];
     snprintf(family, sizeof family, "hb:%s", fields[0] + strlen("../fonts/"));
-    code_points_to_utf8(fields[2], text, sizeof text);
+    code_point_text input;
+    assert_true(code_point_text_parse(&input, fields[2]));
+    const char *text = input.utf8;
     cr_error err;
     cr_face *face = cr_font_library_get(engine->fonts, family, NULL, &err);
     if (!face)

@@ -12,70 +12,31 @@
 #include <cmocka.h>
 
 #include "cardrender.h"
-#include "engine.h"
 #include "fonts.h"
 #include FT_OUTLINE_H
 #include "layout.h"
 #include "shape.h"
+#include "support.h"
 #include "template.h"
 
 #define CJK "Noto Sans CJK SC"
-#define DPI 300
+#define DPI FIXTURE_DPI
 #define EM 2400 /* 9 pt at 300 dpi, 26.6 */
 
-static cr_engine *engine;
-static cr_template tpl = {.path = "test.json", .dir = NULL, .dpi = DPI};
-
-typedef struct test_field {
-    cr_field field;
-    char *fonts[4];
-    cr_face *faces[4];
-} test_field;
-
-static cr_face *face_of(const char *family)
-{
-    cr_error err;
-    cr_face *face = cr_font_library_get(engine->fonts, family, NULL, &err);
-    if (!face)
-        fail_msg("%s", err.message);
-    return face;
-}
-
-/* 9 pt at 300 dpi in a box at (10 mm, 10 mm), w_mm x 20 mm; fonts NULL-ended. */
+/* 9 pt at 300 dpi in a box at (10 mm, 10 mm), w_mm x 20 mm; fonts
+ * NULL-ended; field 2 "name" at test.json:7:5. */
 static void init_field(test_field *t, double w_mm, const char *family, ...)
 {
-    memset(t, 0, sizeof *t);
-    va_list ap;
-    va_start(ap, family);
-    for (const char *f = family; f && t->field.font_count < 4; f = va_arg(ap, const char *)) {
-        t->fonts[t->field.font_count] = (char *)f;
-        t->faces[t->field.font_count++] = face_of(f);
-    }
-    va_end(ap);
-    cr_field *f = &t->field;
-    f->index = 2;
-    f->name = "name";
-    f->line = 7;
-    f->column = 5;
-    f->x_mm = 10;
-    f->y_mm = 10;
-    f->w_mm = w_mm;
-    f->h_mm = 20;
-    f->fonts = t->fonts;
-    f->faces = t->faces;
-    f->size_pt = 9;
+    va_list more;
+    va_start(more, family);
+    field_init(t, w_mm, 20, family, more);
+    va_end(more);
+    field_locate(t, 2, "name", 7, 5);
 }
 
 static double em_mm(double ems)
 {
     return ems * 9 * 25.4 / 72;
-}
-
-static void lay_out_ok(const test_field *t, const char *text, cr_text_layout *out)
-{
-    cr_error err;
-    if (cr_layout_text(engine, &tpl, &t->field, text, DPI, out, &err) != CR_OK)
-        fail_msg("%s", err.message);
 }
 
 /* The family of the face each byte's glyphs use: every glyph of a cluster
@@ -94,15 +55,6 @@ static const char *family_at(const cr_text_layout *l, uint32_t byte)
     if (!family)
         fail_msg("no glyph for byte %u", (unsigned)byte);
     return family;
-}
-
-static const cr_glyph_pos *glyph_at(const cr_text_layout *l, uint32_t byte)
-{
-    for (size_t i = 0; i < l->glyph_count; i++)
-        if (l->glyphs[i].cluster == byte)
-            return &l->glyphs[i];
-    fail_msg("no glyph for byte %u", (unsigned)byte);
-    return NULL;
 }
 
 /* ------------------------------------------------------ font fallback */
@@ -185,8 +137,7 @@ static void test_missing_glyph_is_error(void **state)
     init_field(&t, 60, CJK, NULL);
     cr_text_layout l;
     cr_error err;
-    assert_int_equal(cr_layout_text(engine, &tpl, &t.field, "张" EXT_G, DPI, &l, &err),
-                     CR_ERR_FONT);
+    assert_int_equal(lay_out(&t, "张" EXT_G, &l, &err), CR_ERR_FONT);
     assert_string_equal(err.message, "test.json:7:5: field 2 \"name\": no font covers U+30000 "
                                      "(byte 3 of the text); " TRIED);
     assert_null(l.warnings);
@@ -229,18 +180,74 @@ static void test_notdef_warning_reaches_the_caller(void **state)
         "   \"missing_glyph\": \"notdef\"}]}";
     cr_error err;
     cr_template *card =
-        cr_template_load_memory(engine, json, strlen(json), "card.json", NULL, &err);
+        cr_template_load_memory(fixture_engine, json, strlen(json), "card.json", NULL, &err);
     if (!card)
         fail_msg("%s", err.message);
     char warnings[2048] = "";
     cr_render_options options = {.warning = collect_warning, .warning_data = warnings};
-    cr_image *image = cr_render(engine, card, NULL, &options, &err);
+    cr_image *image = cr_render(fixture_engine, card, NULL, &options, &err);
     if (!image)
         fail_msg("%s", err.message);
     assert_string_equal(warnings, "card.json:2:13: field 0 \"name\": no font covers U+30000 "
                                   "(byte 3 of the text), drawn as .notdef; " TRIED "|");
     cr_image_destroy(image);
     cr_template_destroy(card);
+}
+
+/* A font of HarfBuzz's arabic-normalization tests: it maps U+0622 and
+ * U+0626 but neither U+0627, U+064A nor the marks U+0653, U+0654. */
+#define COMPOSED_ONLY_FONT                                                                         \
+    "../shared/corpora/harfbuzz/fonts/872d2955d326bd6676a06f66b8238ebbaabc212f.ttf"
+
+static void glyph_name_of(const cr_text_layout *l, size_t g, char *name, size_t size)
+{
+    hb_font_get_glyph_name(l->glyphs[g].face->hb_font, l->glyphs[g].glyph_id, name, (unsigned)size);
+}
+
+/* HarfBuzz composes U+0627 U+0653 into the font's U+0622 and U+064A U+0654
+ * (the Uyghur yeh with hamza) into its U+0626: the font sets the decomposed
+ * text, with missing_glyph error and no warning. U+0628 U+0653 has no
+ * composed form the font maps and is still refused. */
+static void test_decomposed_text_set_by_composed_font(void **state)
+{
+    char *file = realpath(COMPOSED_ONLY_FONT, NULL);
+    if (!file)
+        skip();
+    char manifest[1024];
+    snprintf(manifest, sizeof manifest,
+             "{\"version\": 1, \"fallback\": {}, \"families\": {\"Composed Only\": "
+             "{\"file\": \"%s\", \"package\": \"HarfBuzz test corpus\"}}}",
+             file);
+    free(file);
+    temp_engine fonts;
+    assert_true(temp_engine_open(&fonts, manifest));
+    static const char json[] =
+        "{\"version\": 1, \"fields\": [{\"type\": \"text\", \"box_mm\": [1, 1, 80, 10],"
+        " \"text\": \"-\", \"font\": \"Composed Only\", \"size_pt\": 9}]}";
+    cr_error err;
+    cr_template *card =
+        cr_template_load_memory(fonts.engine, json, strlen(json), "t.json", NULL, &err);
+    assert_non_null(card);
+    const cr_field *field = &card->fields[0];
+    static const char *const cases[][2] = {{"\u0627\u0653", "uni0622"},
+                                           {"\u064A\u0654", "uni0626"}};
+    for (size_t i = 0; i < 2; i++) {
+        cr_text_layout l;
+        if (cr_layout_text(fonts.engine, card, field, cases[i][0], DPI, &l, &err) != CR_OK)
+            fail_msg("%s", err.message);
+        char name[64];
+        assert_int_equal(l.glyph_count, 1);
+        glyph_name_of(&l, 0, name, sizeof name);
+        assert_string_equal(name, cases[i][1]);
+        assert_int_equal(l.warning_count, 0);
+        cr_text_layout_free(&l);
+    }
+    cr_text_layout l;
+    assert_int_equal(cr_layout_text(fonts.engine, card, field, "\u0628\u0653", DPI, &l, &err),
+                     CR_ERR_FONT);
+    assert_non_null(strstr(err.message, "no font covers U+0653"));
+    cr_template_destroy(card);
+    temp_engine_close(&fonts);
 }
 
 /* ------------------------------------------------ punctuation trimming */
@@ -455,21 +462,6 @@ static void test_trailing_newline_is_ignored(void **state)
     cr_text_layout_free(&l);
 }
 
-static int setup(void **state)
-{
-    cr_error err;
-    engine = cr_engine_create(NULL, &err);
-    if (!engine)
-        fail_msg("%s", err.message);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    cr_engine_destroy(engine);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +472,7 @@ int main(void)
         cmocka_unit_test(test_missing_glyph_is_error),
         cmocka_unit_test(test_missing_glyph_draws_notdef_with_warning),
         cmocka_unit_test(test_notdef_warning_reaches_the_caller),
+        cmocka_unit_test(test_decomposed_text_set_by_composed_font),
         cmocka_unit_test(test_line_end_stop_is_trimmed_by_half_an_em),
         cmocka_unit_test(test_line_fits_only_with_trim),
         cmocka_unit_test(test_trim_without_halt_and_centred_marks),
@@ -488,5 +481,5 @@ int main(void)
         cmocka_unit_test(test_rtl_alignment_follows_paragraph),
         cmocka_unit_test(test_trailing_newline_is_ignored),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, engine_setup, engine_teardown);
 }

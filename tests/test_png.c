@@ -14,6 +14,7 @@
 #include <png.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "png_io.h"
 
@@ -304,6 +305,202 @@ static void test_truncated_and_foreign_files(void **state)
     free(png);
 }
 
+/* ----------------------------------------- our writer, checked by libpng */
+
+/* A small deterministic generator (xorshift32), so failures repeat. */
+static uint32_t next_random(uint32_t *state)
+{
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
+}
+
+static void fill_random(cr_canvas *c, uint32_t seed)
+{
+    for (int y = 0; y < c->height; y++)
+        for (int i = 0; i < c->width * 3; i++)
+            c->pixels[(size_t)y * c->stride + (size_t)i] = (uint8_t)(next_random(&seed) >> 24);
+}
+
+/* Like a card: smooth colour, fine lines, flat text-like blocks, and noise
+ * where a photo would be; pixels that compress, as rendered cards do. */
+static void fill_card_like(cr_canvas *c)
+{
+    uint32_t seed = 12345;
+    for (int y = 0; y < c->height; y++)
+        for (int x = 0; x < c->width; x++) {
+            uint8_t *p = c->pixels + (size_t)y * c->stride + (size_t)x * 3;
+            bool line = (x * 3 + y * 5) % 37 < 2, glyph = (x / 9 + y / 13) % 11 == 0;
+            bool photo = x > c->width * 2 / 3 && y < c->height / 2;
+            p[0] = (uint8_t)(200 + x * 40 / c->width);
+            p[1] = (uint8_t)(220 - y * 30 / c->height);
+            p[2] = line ? 150 : 240;
+            if (glyph)
+                p[0] = p[1] = p[2] = 20;
+            if (photo)
+                for (int k = 0; k < 3; k++)
+                    p[k] = (uint8_t)(next_random(&seed) >> 24);
+        }
+}
+
+static void assert_libpng_reads_back(const cr_canvas *c, const char *path)
+{
+    png_facts facts;
+    libpng_inspect(path, &facts);
+    assert_int_equal(facts.width, (png_uint_32)c->width);
+    assert_int_equal(facts.height, (png_uint_32)c->height);
+    assert_int_equal(facts.bit_depth, 8);
+    assert_int_equal(facts.color_type, PNG_COLOR_TYPE_RGB);
+    size_t row = (size_t)c->width * 3;
+    for (int y = 0; y < c->height; y++)
+        if (memcmp(facts.rgb + row * (size_t)y, c->pixels + (size_t)y * c->stride, row) != 0)
+            fail_msg("%dx%d: row %d differs after libpng decoding", c->width, c->height, y);
+    free(facts.rgb);
+}
+
+static void write_and_check(const cr_canvas *c, int dpi)
+{
+    char path[128];
+    work_path(path, sizeof path, "check.png");
+    cr_error err;
+    if (cr_png_write_file(c, dpi, path, &err) != CR_OK)
+        fail_msg("%s", err.message);
+    assert_libpng_reads_back(c, path);
+    unlink(path);
+}
+
+/* Every width from 1 to 40 (the filter's vector and scalar parts, and the
+ * first pixel that has no left neighbour), 1 to 3 rows, random bytes. */
+static void test_random_small_images(void **state)
+{
+    for (int width = 1; width <= 40; width++)
+        for (int height = 1; height <= 3; height++) {
+            cr_canvas c;
+            assert_int_equal(cr_canvas_init(&c, width, height, NULL), CR_OK);
+            fill_random(&c, (uint32_t)(width * 131 + height));
+            write_and_check(&c, 300);
+            cr_canvas_free(&c);
+        }
+}
+
+/* Incompressible data larger than an IDAT chunk and a filter block, at an
+ * odd width. */
+static void test_random_large_image(void **state)
+{
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, 1013, 641, NULL), CR_OK);
+    fill_random(&c, 7);
+    write_and_check(&c, 300);
+    cr_canvas_free(&c);
+}
+
+static void test_one_pixel_and_extremes(void **state)
+{
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, 1, 1, NULL), CR_OK);
+    c.pixels[0] = 255;
+    write_and_check(&c, 300);
+    cr_canvas_free(&c);
+    /* 0 and 255 side by side: the predictor's sums leave the byte range. */
+    assert_int_equal(cr_canvas_init(&c, 33, 9, NULL), CR_OK);
+    for (int y = 0; y < c.height; y++)
+        for (int i = 0; i < c.width * 3; i++)
+            c.pixels[(size_t)y * c.stride + (size_t)i] = ((i / 3 + y) % 3 == 0) ? 255 : 0;
+    write_and_check(&c, 300);
+    cr_canvas_free(&c);
+}
+
+/* A canvas whose rows are wider than its pixels (a view into a bigger
+ * buffer): only the pixels are written. */
+static void test_padded_rows(void **state)
+{
+    cr_canvas c = {.width = 21, .height = 11, .stride = 21 * 3 + 5};
+    c.pixels = malloc((size_t)c.stride * (size_t)c.height);
+    fill_random(&c, 99);
+    write_and_check(&c, 300);
+    free(c.pixels);
+}
+
+/* A card at 600 dpi: more than one IDAT chunk, decoded exactly. */
+static void test_card_600_dpi(void **state)
+{
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, 2022, 1276, NULL), CR_OK);
+    fill_card_like(&c);
+    write_and_check(&c, 600);
+    cr_canvas_free(&c);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Walks the chunks of a PNG in memory: their order, and each CRC computed
+ * again with zlib. Returns the IDAT data, concatenated. */
+static uint8_t *walk_chunks(const uint8_t *png, size_t size, bool expect_phys, size_t *idat_size)
+{
+    static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    assert_true(size > 8);
+    assert_memory_equal(png, signature, 8);
+    const char *expected[] = {"IHDR", expect_phys ? "pHYs" : "sRGB", "sRGB"};
+    size_t expected_count = expect_phys ? 3 : 2, count = 0;
+    uint8_t *idat = NULL;
+    *idat_size = 0;
+    bool seen_iend = false;
+    for (size_t at = 8; at < size; count++) {
+        assert_true(!seen_iend && at + 12 <= size);
+        uint32_t length = be32(png + at);
+        assert_true(at + 12 + length <= size);
+        const uint8_t *type = png + at + 4;
+        uint32_t crc = (uint32_t)crc32(0, type, 4 + length);
+        assert_int_equal(be32(png + at + 8 + length), crc);
+        if (count < expected_count) {
+            assert_memory_equal(type, expected[count], 4);
+        } else if (!memcmp(type, "IDAT", 4)) {
+            idat = realloc(idat, *idat_size + length);
+            memcpy(idat + *idat_size, type + 4, length);
+            *idat_size += length;
+        } else {
+            assert_memory_equal(type, "IEND", 4);
+            assert_int_equal(length, 0);
+            seen_iend = true;
+        }
+        at += 12 + length;
+    }
+    assert_true(seen_iend);
+    assert_non_null(idat);
+    return idat;
+}
+
+/* Nothing but IHDR, pHYs, sRGB, IDAT and IEND, every CRC right, and the
+ * IDAT data one zlib stream of exactly the filtered rows. */
+static void test_chunks_and_crcs(void **state)
+{
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, 1011, 638, NULL), CR_OK);
+    fill_card_like(&c);
+    for (int dpi = 0; dpi <= 300; dpi += 300) {
+        uint8_t *png = NULL;
+        size_t size = 0, idat_size = 0;
+        assert_int_equal(cr_png_write_memory(&c, dpi, &png, &size, NULL), CR_OK);
+        uint8_t *idat = walk_chunks(png, size, dpi > 0, &idat_size);
+        uLongf raw_size = (uLongf)c.height * (1 + (uLongf)c.width * 3);
+        uint8_t *raw = malloc(raw_size + 1);
+        uLongf got = raw_size + 1;
+        assert_int_equal(uncompress(raw, &got, idat, idat_size), Z_OK);
+        assert_int_equal(got, raw_size);
+        for (int y = 0; y < c.height; y++) /* a known filter type on every row */
+            assert_in_range(raw[(size_t)y * (1 + (size_t)c.width * 3)], 0, 4);
+        free(raw);
+        free(idat);
+        free(png);
+    }
+    cr_canvas_free(&c);
+}
+
 /* Writes a PNG with plain libpng in any format, for the reader. */
 typedef struct foreign_png {
     int width, height, bit_depth, color_type, interlace;
@@ -413,6 +610,12 @@ int main(void)
         cmocka_unit_test(test_missing_folder),
         cmocka_unit_test(test_failed_rename_leaves_nothing),
         cmocka_unit_test(test_truncated_and_foreign_files),
+        cmocka_unit_test(test_random_small_images),
+        cmocka_unit_test(test_random_large_image),
+        cmocka_unit_test(test_one_pixel_and_extremes),
+        cmocka_unit_test(test_padded_rows),
+        cmocka_unit_test(test_card_600_dpi),
+        cmocka_unit_test(test_chunks_and_crcs),
         cmocka_unit_test(test_reads_gray16_alpha_interlaced),
         cmocka_unit_test(test_reads_palette_with_transparency),
     };

@@ -369,7 +369,7 @@ static const bad_file bad_files[] = {
                  "text, bind, font, size_pt, color, align, valign, letter_spacing_em, "
                  "line_height_pt, max_lines, direction, lang, fit, min_size_pt, min_scale_x, "
                  "kinsoku, hangul_break, punctuation_trim, missing_glyph, writing_mode, "
-                 "tate_chu_yoko_digits)"},
+                 "tate_chu_yoko_digits, panel)"},
     {TPL "bad_size_type.json", CR_ERR_TEMPLATE, 7, 45, 1,
      LOC("bad_size_type.json", "7:45") "field 1 \"name\": \"size_pt\" must be a number, not a "
                                        "string"},
@@ -516,11 +516,11 @@ static const bad_memory bad_memories[] = {
     /* image, rect and line fields */
     {"image key", IMAGE("\"bind\": \"photo\", \"colour\": \"#000000\""), 1, 88, 0,
      "field 0: unknown key \"colour\" (allowed keys: type, name, box_mm, bind, src, fit, focus, "
-     "pad_color, rotate_deg, opacity, adjust, corner_radius_mm)"},
+     "pad_color, rotate_deg, opacity, adjust, corner_radius_mm, panel)"},
     {"line key", "{\"version\": 1, \"fields\": [{\"type\": \"line\", \"box_mm\": [0, 0, 1, 1]}]}",
      1, 44, 0,
      "field 0: unknown key \"box_mm\" (allowed keys: type, name, from_mm, to_mm, width_mm, color, "
-     "opacity)"},
+     "opacity, panel)"},
     {"image src and bind", IMAGE("\"src\": \"a.png\", \"bind\": \"photo\""), 1, 87, 0,
      "field 0: an image field has either \"src\" or \"bind\", not both"},
     {"image no source", IMAGE("\"fit\": \"cover\""), 1, 27, 0,

@@ -2,7 +2,6 @@
  * digits, the column axis, column breaking (NNBSP, MVS, U+1806), alignment
  * along the column and the fit policies. Runs from the project root
  * (fonts/manifest.json). */
-#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,96 +12,30 @@
 #include <cmocka.h>
 
 #include "cardrender.h"
-#include "engine.h"
-#include "fonts.h"
 #include "layout.h"
 #include "layout_vertical.h"
 #include "shape.h"
+#include "support.h"
 #include "template.h"
 
 #define MONG "Noto Sans Mongolian"
 #define CJK "Noto Sans CJK SC"
 #define LATIN "Noto Sans"
-#define DPI 300
+#define DPI FIXTURE_DPI
 #define PPEM_9PT 2400 /* 9 pt at 300 dpi = 37.5 px, in 26.6 */
 
-static cr_engine *engine;
-static cr_template tpl = {.path = "test.json", .dir = NULL, .dpi = DPI};
-
-typedef struct test_field {
-    cr_field field;
-    char *fonts[4];
-    cr_face *faces[4];
-} test_field;
-
-static cr_face *face_of(const char *family)
-{
-    cr_error err;
-    cr_face *face = cr_font_library_get(engine->fonts, family, NULL, &err);
-    if (!face)
-        fail_msg("%s", err.message);
-    return face;
-}
-
-/* 9 pt vertical-mongolian, box at (10 mm, 10 mm), w_mm x h_mm, fit wrap. */
+/* 9 pt vertical-mongolian, box at (10 mm, 10 mm), w_mm x h_mm, fit wrap;
+ * digit runs up to 2 set across; fonts NULL-ended. */
 static void init_field(test_field *t, double w_mm, double h_mm, const char *family, ...)
 {
-    memset(t, 0, sizeof *t);
-    va_list ap;
-    va_start(ap, family);
-    for (const char *f = family; f && t->field.font_count < 4; f = va_arg(ap, const char *)) {
-        t->fonts[t->field.font_count] = (char *)f;
-        t->faces[t->field.font_count++] = face_of(f);
-    }
-    va_end(ap);
-    cr_field *f = &t->field;
-    f->name = "address_mn";
-    f->x_mm = 10;
-    f->y_mm = 10;
-    f->w_mm = w_mm;
-    f->h_mm = h_mm;
-    f->fonts = t->fonts;
-    f->faces = t->faces;
-    f->size_pt = 9;
-    f->fit = CR_FIT_WRAP;
-    f->min_size_pt = 6;
-    f->writing_mode = CR_WRITING_VERTICAL_MONGOLIAN;
-    f->tate_chu_yoko_digits = 2;
-}
-
-static int32_t mm_26_6(double mm)
-{
-    return (int32_t)llround(cr_mm_to_px(mm, DPI) * 64);
-}
-
-static void lay_out_ok(const test_field *t, const char *text, cr_text_layout *out)
-{
-    cr_error err;
-    if (cr_layout_text(engine, &tpl, &t->field, text, DPI, out, &err) != CR_OK)
-        fail_msg("%s", err.message);
-}
-
-/* The glyphs of column `line`: [*first, *first + count). */
-static size_t glyphs_of_column(const cr_text_layout *l, size_t line, size_t *first)
-{
-    const cr_text_line *ln = &l->lines[line];
-    *first = 0;
-    if (ln->run_count == 0)
-        return 0;
-    const cr_text_run *a = &l->runs[ln->first_run];
-    const cr_text_run *z = &l->runs[ln->first_run + ln->run_count - 1];
-    *first = a->first_glyph;
-    return z->first_glyph + z->glyph_count - a->first_glyph;
-}
-
-/* The first glyph whose cluster starts at byte `cluster`. */
-static const cr_glyph_pos *glyph_at(const cr_text_layout *l, uint32_t cluster)
-{
-    for (size_t i = 0; i < l->glyph_count; i++)
-        if (l->glyphs[i].cluster == cluster)
-            return &l->glyphs[i];
-    fail_msg("no glyph for byte %u", cluster);
-    return NULL;
+    va_list more;
+    va_start(more, family);
+    field_init(t, w_mm, h_mm, family, more);
+    va_end(more);
+    t->field.name = "address_mn";
+    t->field.min_size_pt = 6;
+    t->field.writing_mode = CR_WRITING_VERTICAL_MONGOLIAN;
+    t->field.tate_chu_yoko_digits = 2;
 }
 
 static int32_t units(const cr_face *face, int32_t value)
@@ -132,7 +65,7 @@ static void test_mongolian_columns_left_to_right(void **state)
         /* The first column touches the box's left edge. */
         assert_int_equal(l.lines[c].x, mm_26_6(10) + thickness / 2 + (int32_t)c * thickness);
         assert_int_equal(l.lines[c].baseline, mm_26_6(10)); /* align start = top */
-        size_t first, count = glyphs_of_column(&l, c, &first);
+        size_t first, count = glyphs_of_line(&l, c, &first);
         assert_true(count > 0);
         int32_t pen = l.lines[c].baseline;
         for (size_t g = first; g < first + count; g++) {
@@ -159,7 +92,7 @@ static void test_cjk_columns_right_to_left(void **state)
     int32_t thickness = units(face, face->ascender - face->descender + face->line_gap);
     for (size_t c = 0; c < 3; c++) {
         assert_int_equal(l.lines[c].x, mm_26_6(50) - thickness / 2 - (int32_t)c * thickness);
-        size_t first, count = glyphs_of_column(&l, c, &first);
+        size_t first, count = glyphs_of_line(&l, c, &first);
         assert_int_equal(count, 3);
         for (size_t g = first; g < first + count; g++) {
             assert_int_equal(l.glyphs[g].rotation, 0);
@@ -411,7 +344,7 @@ static void test_overflow_with_max_lines(void **state)
 
     t.field.fit = CR_FIT_ERROR;
     cr_error err;
-    assert_int_equal(cr_layout_text(engine, &tpl, &t.field, text, DPI, &l, &err), CR_ERR_TEXT);
+    assert_int_equal(lay_out(&t, text, &l, &err), CR_ERR_TEXT);
     assert_non_null(strstr(err.message, "needs 3 columns"));
 
     /* Shrinking: smaller text fits two words in a column. */
@@ -438,21 +371,6 @@ static void test_paragraphs_start_columns(void **state)
     cr_text_layout_free(&l);
 }
 
-static int setup(void **state)
-{
-    cr_error err;
-    engine = cr_engine_create(NULL, &err);
-    if (!engine)
-        fail_msg("%s", err.message);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    cr_engine_destroy(engine);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,5 +389,5 @@ int main(void)
         cmocka_unit_test(test_overflow_with_max_lines),
         cmocka_unit_test(test_paragraphs_start_columns),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, engine_setup, engine_teardown);
 }

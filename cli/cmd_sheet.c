@@ -1,0 +1,323 @@
+/* cardrender sheet TEMPLATE RECORDS... -o SHEET.png [--back BACK_TEMPLATE -b BACK.png]
+ *                  [--mirror] [--layout CxR] [--gap-mm G] [--margin-mm M] [--dpi N]
+ *                  [--assets DIR]
+ *
+ * Renders one card per record and imposes them on one sheet with crop
+ * marks; with --back, the backs on a second sheet, registered so that each
+ * back lies behind its front once the sheet is turned over. */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "batch_source.h"
+#include "cardrender.h"
+#include "cli.h"
+#include "paths.h"
+
+static const char sheet_usage[] =
+    "usage: cardrender sheet TEMPLATE RECORDS... -o SHEET.png [--back BACK_TEMPLATE -b BACK.png]\n"
+    "                        [--mirror] [--layout CxR] [--gap-mm G] [--margin-mm M] [--dpi N]\n"
+    "                        [--assets DIR]\n"
+    "\n"
+    "Imposes one card per record on a sheet, row by row from the top left, with\n"
+    "crop marks in the margin along every cut. RECORDS are JSON record files, or\n"
+    "JSON Lines files (name ending in .jsonl, one record a line).\n"
+    "  -o, --output FILE   the front sheet (panels: FILE.k.png, FILE.overlay.png)\n"
+    "  --back TEMPLATE     also render each record's back with TEMPLATE ...\n"
+    "  -b, --back-output FILE  ... onto this sheet, slots mirrored left to right\n"
+    "  --mirror            flip both sheets left to right (film printed on its back)\n"
+    "  --layout CxR        columns x rows (default 2x4: 8 cards)\n"
+    "  --gap-mm G          space between cards (default 3)\n"
+    "  --margin-mm M       margin around the cards, where the crop marks are (default 6)\n"
+    "  --dpi N             resolution, 72..1200 (default: the template's)\n"
+    "  --assets DIR        the folder photo paths are read against (default: each\n"
+    "                      record file's folder)\n";
+
+enum { MAX_RECORDS = 32 * 32 };
+
+typedef struct sheet_args {
+    const char *template_path, *back_template_path;
+    const char *output, *back_output;
+    const char *assets;
+    const char **record_paths;
+    int record_path_count;
+    cr_sheet_options sheet;
+    int dpi;
+} sheet_args;
+
+/* The records and the folder each one's photos are read against. */
+typedef struct record_list {
+    cr_record *records[MAX_RECORDS];
+    char *asset_dirs[MAX_RECORDS]; /* NULL: the record file's folder */
+    size_t count;
+} record_list;
+
+static int usage_error(const char *fmt, const char *value)
+{
+    fprintf(stderr, "cardrender sheet: ");
+    fprintf(stderr, fmt, value);
+    fputc('\n', stderr);
+    fputs(sheet_usage, stderr);
+    return CLI_USAGE;
+}
+
+static bool parse_number(const char *text, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !(v >= min && v <= max))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_layout(const char *text, cr_sheet_options *sheet)
+{
+    int columns, rows, used = 0;
+    if (sscanf(text, "%dx%d%n", &columns, &rows, &used) != 2 || text[used] || columns < 1 ||
+        rows < 1 || columns > 32 || rows > 32)
+        return false;
+    sheet->columns = columns;
+    sheet->rows = rows;
+    return true;
+}
+
+/* One option with its value; returns CLI_OK or CLI_USAGE. */
+static int parse_option(const char *option, const char *value, sheet_args *args)
+{
+    double number;
+    if (!strcmp(option, "-o") || !strcmp(option, "--output"))
+        args->output = value;
+    else if (!strcmp(option, "-b") || !strcmp(option, "--back-output"))
+        args->back_output = value;
+    else if (!strcmp(option, "--back"))
+        args->back_template_path = value;
+    else if (!strcmp(option, "--assets"))
+        args->assets = value;
+    else if (!strcmp(option, "--layout")) {
+        if (!parse_layout(value, &args->sheet))
+            return usage_error("--layout needs COLUMNSxROWS, 1 to 32 each, not \"%s\"", value);
+    } else if (!strcmp(option, "--gap-mm") || !strcmp(option, "--margin-mm")) {
+        if (!parse_number(value, 0, 100, &number))
+            return usage_error("the value of a --gap-mm or --margin-mm must be 0 to 100, not "
+                               "\"%s\"",
+                               value);
+        *(!strcmp(option, "--gap-mm") ? &args->sheet.gap_mm : &args->sheet.margin_mm) = number;
+    } else if (!strcmp(option, "--dpi")) {
+        if (!parse_number(value, 72, 1200, &number) || number != floor(number))
+            return usage_error("--dpi needs a whole number from 72 to 1200, not \"%s\"", value);
+        args->dpi = (int)number;
+    } else
+        return usage_error("unknown option \"%s\"", option);
+    return CLI_OK;
+}
+
+static int parse_sheet_args(int argc, char **argv, sheet_args *args)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--mirror")) {
+            args->sheet.mirror = 1;
+        } else if (a[0] == '-' && a[1]) {
+            if (i + 1 >= argc)
+                return usage_error("option \"%s\" needs a value", a);
+            int status = parse_option(a, argv[++i], args);
+            if (status != CLI_OK)
+                return status;
+        } else if (!args->template_path) {
+            args->template_path = a;
+        } else {
+            args->record_paths[args->record_path_count++] = a;
+        }
+    }
+    if (!args->template_path || !args->record_path_count || !args->output)
+        return usage_error("%s", "needs TEMPLATE, at least one RECORDS file and -o SHEET.png");
+    if (!args->back_template_path != !args->back_output)
+        return usage_error("%s", "--back BACK_TEMPLATE and -b BACK.png go together");
+    return CLI_OK;
+}
+
+/* ----------------------------------------------------------- records */
+
+static bool is_jsonl(const char *path)
+{
+    size_t length = strlen(path);
+    return length >= 6 && !strcasecmp(path + length - 6, ".jsonl");
+}
+
+static int too_many(const record_list *list, const cr_sheet_options *sheet)
+{
+    fprintf(stderr, "cardrender: more than %zu records: too many for a %dx%d sheet (%d slots)\n",
+            list->count, sheet->columns, sheet->rows, sheet->columns * sheet->rows);
+    return CLI_INPUT_ERROR;
+}
+
+/* Every record of a JSON Lines file; the file's folder holds their photos. */
+static int read_jsonl(const char *path, record_list *list, const cr_sheet_options *sheet)
+{
+    cr_error err;
+    cr_batch_source *source = cr_batch_source_open(path, CR_BATCH_JSONL, &err);
+    if (!source) {
+        fprintf(stderr, "cardrender: %s\n", err.message);
+        return CLI_INPUT_ERROR;
+    }
+    int status = CLI_OK;
+    cr_batch_item item;
+    int more;
+    while (status == CLI_OK && (more = cr_batch_source_next(source, &item, &err)) == 1) {
+        if (!item.record) {
+            fprintf(stderr, "cardrender: %s\n", item.error.message);
+            status = CLI_INPUT_ERROR;
+        } else if (list->count >= (size_t)sheet->columns * (size_t)sheet->rows) {
+            cr_record_destroy(item.record);
+            status = too_many(list, sheet);
+        } else {
+            list->asset_dirs[list->count] = cr_path_folder(path);
+            list->records[list->count++] = item.record;
+        }
+    }
+    if (status == CLI_OK && more < 0) {
+        fprintf(stderr, "cardrender: %s\n", err.message);
+        status = CLI_INPUT_ERROR;
+    }
+    cr_batch_source_close(source);
+    return status;
+}
+
+static int read_records(const sheet_args *args, record_list *list)
+{
+    int status = CLI_OK;
+    for (int i = 0; i < args->record_path_count && status == CLI_OK; i++) {
+        const char *path = args->record_paths[i];
+        if (is_jsonl(path)) {
+            status = read_jsonl(path, list, &args->sheet);
+            continue;
+        }
+        if (list->count >= (size_t)args->sheet.columns * (size_t)args->sheet.rows)
+            return too_many(list, &args->sheet);
+        cr_error err;
+        cr_record *record = cr_record_load_file(path, &err);
+        if (!record) {
+            fprintf(stderr, "cardrender: %s\n", err.message);
+            return CLI_INPUT_ERROR;
+        }
+        list->records[list->count++] = record;
+    }
+    return status;
+}
+
+static void free_records(record_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        cr_record_destroy(list->records[i]);
+        free(list->asset_dirs[i]);
+    }
+}
+
+/* ------------------------------------------------------------ sheets */
+
+static void print_warning(void *user_data, const cr_error *warning)
+{
+    (void)user_data;
+    fprintf(stderr, "cardrender: warning: %s\n", warning->message);
+}
+
+/* Renders every record with tpl, imposes the cards and writes the sheet. */
+static int make_sheet(cr_engine *engine, const cr_template *tpl, const sheet_args *args,
+                      const record_list *list, int back, const char *output)
+{
+    cr_image *cards[MAX_RECORDS] = {NULL};
+    cr_error err;
+    int status = CLI_OK;
+    for (size_t i = 0; i < list->count && status == CLI_OK; i++) {
+        cr_render_options options = {.dpi = args->dpi,
+                                     .warning = print_warning,
+                                     .asset_dir =
+                                         args->assets ? args->assets : list->asset_dirs[i]};
+        cards[i] = cr_render(engine, tpl, list->records[i], &options, &err);
+        if (!cards[i])
+            status = CLI_INPUT_ERROR;
+    }
+    cr_image *sheet = NULL;
+    if (status == CLI_OK) {
+        cr_sheet_options options = args->sheet;
+        options.back = back;
+        sheet = cr_sheet_impose((const cr_image *const *)cards, list->count, &options, &err);
+    }
+    if (status == CLI_OK && (!sheet || cr_image_write_panels(sheet, output, &err) != CR_OK))
+        status = CLI_INPUT_ERROR;
+    if (status != CLI_OK)
+        fprintf(stderr, "cardrender: %s\n", err.message);
+    cr_image_destroy(sheet);
+    for (size_t i = 0; i < list->count; i++)
+        cr_image_destroy(cards[i]);
+    return status;
+}
+
+/* Registration needs the back's card to be the front's size. */
+static int check_sides(const cr_template *front, const cr_template *back, int dpi)
+{
+    int fw, fh, bw, bh;
+    cr_template_pixel_size(front, dpi, &fw, &fh);
+    cr_template_pixel_size(back, dpi, &bw, &bh);
+    if (fw == bw && fh == bh)
+        return CLI_OK;
+    fprintf(stderr,
+            "cardrender: %s: the back's card is %dx%d px but the front's (%s) is %dx%d px\n",
+            cr_template_path(back), bw, bh, cr_template_path(front), fw, fh);
+    return CLI_INPUT_ERROR;
+}
+
+static int run_sheet(cr_engine *engine, const sheet_args *args, record_list *list)
+{
+    cr_error err;
+    cr_template *front = cr_template_load_file(engine, args->template_path, &err);
+    cr_template *back = NULL;
+    if (front && args->back_template_path)
+        back = cr_template_load_file(engine, args->back_template_path, &err);
+    int status = front && (back || !args->back_template_path) ? CLI_OK : CLI_INPUT_ERROR;
+    if (status != CLI_OK)
+        fprintf(stderr, "cardrender: %s\n", err.message);
+    if (status == CLI_OK)
+        status = read_records(args, list);
+    if (status == CLI_OK && back)
+        status = check_sides(front, back, args->dpi ? args->dpi : cr_template_dpi(front));
+    if (status == CLI_OK)
+        status = make_sheet(engine, front, args, list, 0, args->output);
+    if (status == CLI_OK && back)
+        status = make_sheet(engine, back, args, list, 1, args->back_output);
+    cr_template_destroy(back);
+    cr_template_destroy(front);
+    return status;
+}
+
+int cli_sheet(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        fputs(sheet_usage, stdout);
+        return CLI_OK;
+    }
+    const char *record_paths[argc > 0 ? argc : 1];
+    sheet_args args = {.record_paths = record_paths, .sheet = cr_sheet_default_options()};
+    int status = parse_sheet_args(argc, argv, &args);
+    if (status != CLI_OK)
+        return status;
+    cr_error err;
+    cr_engine *engine = cr_engine_create(NULL, &err);
+    if (!engine) {
+        fprintf(stderr, "cardrender: %s\n", err.message);
+        return CLI_INPUT_ERROR;
+    }
+    record_list *list = calloc(1, sizeof *list);
+    status = list ? run_sheet(engine, &args, list) : CLI_INPUT_ERROR;
+    if (list)
+        free_records(list);
+    free(list);
+    cr_engine_destroy(engine);
+    return status;
+}

@@ -1,0 +1,86 @@
+/* cr_check_layout: every text field laid out as cr_render lays it out, with
+ * nothing painted, going on past the problems that would stop a render, so
+ * that a check can list all of them at once. */
+#include <stdlib.h>
+
+#include "error.h"
+#include "font_select.h"
+#include "layout.h"
+#include "template.h"
+
+#define CR_DPI_MIN 72
+#define CR_DPI_MAX 1200
+
+static void warn(const cr_render_options *options, const cr_error *problem)
+{
+    if (options && options->warning)
+        options->warning(options->warning_data, problem);
+}
+
+/* The characters drawn as .notdef, then the report: as cr_render gives
+ * them, less the overflow warning that repeats the report. */
+static void tell(const cr_template *tpl, const cr_field *field, const cr_text_layout *layout,
+                 const cr_render_options *options)
+{
+    cr_error warning;
+    for (size_t i = 0; i < layout->warning_count; i++) {
+        cr_error_set(&warning, CR_ERR_FONT, cr_field_location(tpl, field), "%s",
+                     layout->warnings[i].message);
+        warn(options, &warning);
+    }
+    if (!options || !options->field_report)
+        return;
+    cr_field_report report = {
+        .field_index = field->index,
+        .field_name = field->name,
+        .overflow = layout->overflow,
+        .size_pt = field->size_pt,
+        .used_size_pt = layout->size_pt,
+        .scale_x = layout->scale_x,
+        .reason = layout->overflow ? layout->overflow_reason : "",
+    };
+    options->field_report(options->field_report_data, &report);
+}
+
+/* One field; only running out of memory stops the check. */
+static cr_status check_field(cr_engine *engine, const cr_template *tpl, const cr_field *field,
+                             const cr_record *record, int dpi, const cr_render_options *options,
+                             cr_error *err)
+{
+    if (field->type != CR_FIELD_TEXT)
+        return CR_OK;
+    if (field->bind && (!record || !cr_record_get(record, field->bind)))
+        return CR_OK; /* the caller checks binds against cr_template_field */
+    const char *text = cr_field_text(tpl, field, record, err);
+    cr_error problem;
+    cr_text_layout layout;
+    cr_status status = cr_layout_text(engine, tpl, field, text, dpi, &layout, &problem);
+    if (status == CR_ERR_NOMEM) {
+        if (err)
+            *err = problem;
+        return status;
+    }
+    if (status != CR_OK) {
+        warn(options, &problem);
+        return CR_OK;
+    }
+    tell(tpl, field, &layout, options);
+    cr_text_layout_free(&layout);
+    return CR_OK;
+}
+
+cr_status cr_check_layout(cr_engine *engine, const cr_template *tpl, const cr_record *record,
+                          const cr_render_options *options, cr_error *err)
+{
+    cr_error_clear(err);
+    if (!engine || !tpl)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_check_layout needs an engine and a template");
+    int dpi = options && options->dpi ? options->dpi : tpl->dpi;
+    if (dpi < CR_DPI_MIN || dpi > CR_DPI_MAX)
+        return cr_fail(err, CR_ERR_ARGUMENT, "resolution %d dpi is out of range (%d to %d)", dpi,
+                       CR_DPI_MIN, CR_DPI_MAX);
+    cr_status status = CR_OK;
+    for (size_t i = 0; i < tpl->field_count && status == CR_OK; i++)
+        status = check_field(engine, tpl, &tpl->fields[i], record, dpi, options, err);
+    return status;
+}

@@ -1,0 +1,910 @@
+/* Print outputs: the K panel, the overlay mask, printer canvases, mirroring,
+ * 1-bit PNG files, sheets, and the static-layer cache (byte-identical to
+ * painting every field). */
+#include <glob.h>
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <png.h>
+
+#include "cardrender.h"
+#include "static_cache.h"
+
+#define PHOTO_TEMPLATE "templates/resident-id-zh-photo.json"
+#define PHOTO_RECORD "examples/records/zh-zhang-wei.json"
+#define ID_RECORD "{\"id_number\": \"110101199003074573\"}"
+
+static cr_engine *engine;
+
+static int setup(void **state)
+{
+    cr_error err;
+    engine = cr_engine_create(NULL, &err);
+    if (!engine)
+        fail_msg("%s", err.message);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    cr_engine_destroy(engine);
+    return 0;
+}
+
+/* ----------------------------------------------------------- helpers */
+
+static cr_template *template_from(const char *json, const char *dir)
+{
+    cr_error err;
+    cr_template *tpl =
+        cr_template_load_memory(engine, json, strlen(json), "print-test.json", dir, &err);
+    if (!tpl)
+        fail_msg("%s", err.message);
+    return tpl;
+}
+
+static cr_record *record_from(const char *json)
+{
+    cr_error err;
+    cr_record *record = cr_record_load_memory(json, strlen(json), "record.json", &err);
+    if (!record)
+        fail_msg("%s", err.message);
+    return record;
+}
+
+static cr_image *render_with(const cr_template *tpl, const cr_record *record,
+                             const cr_render_options *options)
+{
+    cr_error err;
+    cr_image *image = cr_render(engine, tpl, record, options, &err);
+    if (!image)
+        fail_msg("%s", err.message);
+    return image;
+}
+
+static const uint8_t *rgb_at(const cr_image *image, int x, int y)
+{
+    return cr_image_pixels(image) + (size_t)y * (size_t)cr_image_stride(image) + (size_t)x * 3;
+}
+
+static int bit_at(const cr_image *panel, int x, int y)
+{
+    const uint8_t *row = cr_image_pixels(panel) + (size_t)y * (size_t)cr_image_stride(panel);
+    return (row[x >> 3] >> (7 - (x & 7))) & 1;
+}
+
+static long bits_set(const cr_image *panel)
+{
+    long count = 0;
+    for (int y = 0; y < cr_image_height(panel); y++)
+        for (int x = 0; x < cr_image_width(panel); x++)
+            count += bit_at(panel, x, y);
+    return count;
+}
+
+static bool same_pixels(const cr_image *a, const cr_image *b)
+{
+    if (cr_image_width(a) != cr_image_width(b) || cr_image_height(a) != cr_image_height(b) ||
+        cr_image_format_of(a) != cr_image_format_of(b))
+        return false;
+    size_t bytes = (size_t)cr_image_stride(a) * (size_t)cr_image_height(a);
+    return memcmp(cr_image_pixels(a), cr_image_pixels(b), bytes) == 0;
+}
+
+/* Every panel of a and b has the same size and bytes. */
+static void assert_same_card(const cr_image *a, const cr_image *b, const char *what)
+{
+    for (int p = 0; p < CR_PANEL_COUNT; p++) {
+        const cr_image *pa = cr_image_panel(a, (cr_panel)p), *pb = cr_image_panel(b, (cr_panel)p);
+        if (!pa != !pb)
+            fail_msg("%s: panel %s exists in only one render", what, cr_panel_name((cr_panel)p));
+        if (pa && !same_pixels(pa, pb))
+            fail_msg("%s: panel %s differs", what, cr_panel_name((cr_panel)p));
+    }
+}
+
+/* -------------------------------------------------------------- K panel */
+
+static const char k_card[] =
+    "{\"version\": 1, \"card\": {\"background\": \"#f4f7fb\", \"k_panel\": {\"mode\": "
+    "\"threshold\", \"threshold\": 128}},"
+    " \"fields\": ["
+    "  {\"type\": \"text\", \"name\": \"label\", \"box_mm\": [6, 45.2, 20, 3], \"text\": "
+    "\"公民身份号码\", \"font\": \"Noto Sans CJK SC\", \"size_pt\": 7.5, \"color\": \"#1f5fa8\"}"
+    "  %s"
+    "]}";
+static const char k_field[] =
+    ", {\"type\": \"text\", \"name\": \"id\", \"box_mm\": [27, 44.2, 55, 4.6], \"bind\": "
+    "\"id_number\", \"font\": \"OCR B\", \"size_pt\": 11, \"panel\": \"k\"}";
+
+static cr_template *k_template(const char *extra_field)
+{
+    char json[2048];
+    snprintf(json, sizeof json, k_card, extra_field);
+    return template_from(json, ".");
+}
+
+/* The K field is on the K panel and only there: the colour image is the
+ * card without it, and the K panel is exactly that field alone, painted in
+ * colour on white and thresholded here. */
+static void test_k_panel_holds_exactly_the_k_field(void **state)
+{
+    cr_record *record = record_from(ID_RECORD);
+    cr_template *with_k = k_template(k_field);
+    cr_template *without = k_template("");
+    char alone_json[1024];
+    snprintf(alone_json, sizeof alone_json,
+             "{\"version\": 1, \"card\": {\"background\": \"#ffffff\"}, \"fields\": [%s]}",
+             strstr(k_field, "{"));
+    /* the same field, but on the colour panel */
+    char *panel_key = strstr(alone_json, ", \"panel\": \"k\"");
+    assert_non_null(panel_key);
+    memmove(panel_key, panel_key + strlen(", \"panel\": \"k\""),
+            strlen(panel_key + strlen(", \"panel\": \"k\"")) + 1);
+    cr_template *alone = template_from(alone_json, ".");
+
+    cr_image *card = render_with(with_k, record, NULL);
+    cr_image *plain = render_with(without, record, NULL);
+    cr_image *reference = render_with(alone, record, NULL);
+    const cr_image *k = cr_image_panel(card, CR_PANEL_K);
+    assert_non_null(k);
+    assert_null(cr_image_panel(card, CR_PANEL_OVERLAY));
+    /* card.k_panel alone gives an empty K panel */
+    assert_int_equal(bits_set(cr_image_panel(plain, CR_PANEL_K)), 0);
+    assert_int_equal(cr_image_format_of(k), CR_FORMAT_GRAY1);
+    assert_int_equal(cr_image_width(k), cr_image_width(card));
+    assert_int_equal(cr_image_height(k), cr_image_height(card));
+    assert_int_equal(cr_image_dpi(k), 300);
+    assert_true(same_pixels(card, plain)); /* no K ink in the colour image */
+    long mismatches = 0, ink = 0;
+    for (int y = 0; y < cr_image_height(k); y++)
+        for (int x = 0; x < cr_image_width(k); x++) {
+            const uint8_t *p = rgb_at(reference, x, y);
+            int expected = (77 * p[0] + 150 * p[1] + 29 * p[2] + 128) / 256 < 128;
+            mismatches += bit_at(k, x, y) != expected;
+            ink += expected;
+        }
+    assert_int_equal(mismatches, 0);
+    assert_true(ink > 500); /* 18 OCR-B digits */
+    cr_image_destroy(reference);
+    cr_image_destroy(plain);
+    cr_image_destroy(card);
+    cr_template_destroy(alone);
+    cr_template_destroy(without);
+    cr_template_destroy(with_k);
+    cr_record_destroy(record);
+}
+
+/* A 50% grey block on the K panel: thresholding at 128 prints none of it,
+ * both dithers about half, the same dots on every render. */
+static const cr_image *grey_block_k(const char *mode, cr_image **card)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"version\": 1, \"card\": {\"k_panel\": {\"mode\": \"%s\"}}, \"fields\": ["
+             "{\"type\": \"rect\", \"box_mm\": [10, 10, 40, 20], \"fill\": \"#808080\", "
+             "\"panel\": \"k\"}]}",
+             mode);
+    cr_template *tpl = template_from(json, ".");
+    *card = render_with(tpl, NULL, NULL);
+    cr_image *again = render_with(tpl, NULL, NULL);
+    assert_same_card(*card, again, mode);
+    cr_image_destroy(again);
+    cr_template_destroy(tpl);
+    return cr_image_panel(*card, CR_PANEL_K);
+}
+
+static void test_k_panel_threshold_and_dithers(void **state)
+{
+    cr_image *card;
+    const cr_image *k = grey_block_k("threshold", &card);
+    assert_int_equal(bits_set(k), 0);
+    cr_image_destroy(card);
+    const char *dithers[] = {"dither", "ordered"};
+    for (int i = 0; i < 2; i++) {
+        k = grey_block_k(dithers[i], &card);
+        long block = 0, printed = 0;
+        for (int y = 130; y < 340; y++)
+            for (int x = 130; x < 580; x++, block++)
+                printed += bit_at(k, x, y);
+        double share = (double)printed / block;
+        if (share < 0.45 || share > 0.55)
+            fail_msg("%s prints %.3f of a 50%% grey", dithers[i], share);
+        for (int x = 0; x < cr_image_width(k); x++) /* nothing outside the block */
+            assert_int_equal(bit_at(k, x, 50), 0);
+        cr_image_destroy(card);
+    }
+}
+
+/* -------------------------------------------------------------- overlay */
+
+static const char overlay_card[] =
+    "{\"version\": 1, \"card\": {\"overlay\": {\"holes_mm\": [[10, 15, 12, 9], [60, 40, 20, "
+    "10]]}, \"k_panel\": {\"mode\": \"dither\"}},"
+    " \"fields\": ["
+    "  {\"type\": \"rect\", \"box_mm\": [0, 0, 85.6, 54], \"fill\": \"#d8e8f8\"},"
+    "  {\"type\": \"text\", \"name\": \"id\", \"box_mm\": [27, 44.2, 55, 4.6], \"bind\": "
+    "\"id_number\", \"font\": \"OCR B\", \"size_pt\": 11, \"panel\": \"k\"},"
+    "  {\"type\": \"line\", \"from_mm\": [5, 30], \"to_mm\": [50, 30], \"width_mm\": 0.5, "
+    "\"panel\": \"k\"}"
+    "]}";
+
+static void test_overlay_mask_has_holes_and_rounded_outline(void **state)
+{
+    cr_template *tpl = template_from(overlay_card, ".");
+    cr_record *record = record_from(ID_RECORD);
+    cr_image *card = render_with(tpl, record, NULL);
+    const cr_image *overlay = cr_image_panel(card, CR_PANEL_OVERLAY);
+    assert_non_null(overlay);
+    assert_int_equal(cr_image_format_of(overlay), CR_FORMAT_GRAY1);
+    int w = cr_image_width(overlay), h = cr_image_height(overlay);
+    assert_int_equal(bit_at(overlay, w / 2, h / 2), 1); /* the card */
+    assert_int_equal(bit_at(overlay, 0, 0), 0);         /* punched corner */
+    assert_int_equal(bit_at(overlay, w - 1, h - 1), 0);
+    assert_int_equal(bit_at(overlay, w / 2, 0), 1); /* straight edge */
+    assert_int_equal(bit_at(overlay, 0, h / 2), 1);
+    /* hole 1: 10..22 x 15..24 mm = 118..260 x 177..283 px */
+    assert_int_equal(bit_at(overlay, 120, 180), 0);
+    assert_int_equal(bit_at(overlay, 258, 281), 0);
+    assert_int_equal(bit_at(overlay, 116, 180), 1);
+    assert_int_equal(bit_at(overlay, 262, 180), 1);
+    assert_int_equal(bit_at(overlay, 120, 285), 1);
+    /* hole 2: 60..80 x 40..50 mm */
+    assert_int_equal(bit_at(overlay, 800, 520), 0);
+    long holes = 142L * 106 + 236L * 119;
+    double radius = 3.18 * 300 / 25.4;
+    double corners = 4 * radius * radius * (1 - M_PI / 4);
+    long expected = (long)lround((double)w * h - holes - corners);
+    if (labs(bits_set(overlay) - expected) > 40)
+        fail_msg("the overlay covers %ld px, not about %ld", bits_set(overlay), expected);
+    cr_image_destroy(card);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+}
+
+/* --------------------------------------------------------------- mirror */
+
+static void assert_mirrored(const cr_image *plain, const cr_image *mirrored)
+{
+    int w = cr_image_width(plain), h = cr_image_height(plain);
+    assert_int_equal(cr_image_width(mirrored), w);
+    assert_int_equal(cr_image_height(mirrored), h);
+    long differing = 0;
+    bool bits = cr_image_format_of(plain) == CR_FORMAT_GRAY1;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            differing += bits ? bit_at(plain, x, y) != bit_at(mirrored, w - 1 - x, y)
+                              : memcmp(rgb_at(plain, x, y), rgb_at(mirrored, w - 1 - x, y), 3) != 0;
+    assert_int_equal(differing, 0);
+}
+
+static void test_mirror_equals_a_flipped_render(void **state)
+{
+    cr_error err;
+    cr_template *photo = cr_template_load_file(engine, PHOTO_TEMPLATE, &err);
+    cr_record *photo_record = cr_record_load_file(PHOTO_RECORD, &err);
+    assert_non_null(photo);
+    assert_non_null(photo_record);
+    cr_render_options mirror = {.mirror = 1};
+    cr_image *plain = render_with(photo, photo_record, NULL);
+    cr_image *mirrored = render_with(photo, photo_record, &mirror);
+    assert_false(same_pixels(plain, mirrored));
+    assert_mirrored(plain, mirrored);
+    cr_image_destroy(mirrored);
+    cr_image_destroy(plain);
+
+    cr_template *panels = template_from(overlay_card, ".");
+    cr_record *id = record_from(ID_RECORD);
+    cr_render_options canvas = {.canvas_width = 1016, .canvas_height = 648, .canvas_offset_x = 2};
+    cr_render_options canvas_mirror = canvas;
+    canvas_mirror.mirror = 1;
+    plain = render_with(panels, id, &canvas);
+    mirrored = render_with(panels, id, &canvas_mirror);
+    for (int p = 0; p < CR_PANEL_COUNT; p++)
+        assert_mirrored(cr_image_panel(plain, (cr_panel)p), cr_image_panel(mirrored, (cr_panel)p));
+    cr_image_destroy(mirrored);
+    cr_image_destroy(plain);
+    cr_record_destroy(id);
+    cr_template_destroy(panels);
+    cr_record_destroy(photo_record);
+    cr_template_destroy(photo);
+}
+
+/* --------------------------------------------------------------- canvas */
+
+/* card lies at (x0, y0) on placed, which is white elsewhere. */
+static void assert_placed(const cr_image *card, const cr_image *placed, int x0, int y0)
+{
+    int cw = cr_image_width(card), ch = cr_image_height(card);
+    for (int y = 0; y < cr_image_height(placed); y++)
+        for (int x = 0; x < cr_image_width(placed); x++) {
+            bool on_card = x >= x0 && x < x0 + cw && y >= y0 && y < y0 + ch;
+            static const uint8_t white[3] = {255, 255, 255};
+            const uint8_t *want = on_card ? rgb_at(card, x - x0, y - y0) : white;
+            if (memcmp(rgb_at(placed, x, y), want, 3) != 0)
+                fail_msg("pixel (%d, %d) of the canvas is wrong", x, y);
+        }
+}
+
+static void test_printer_canvas_centres_the_card(void **state)
+{
+    cr_error err;
+    cr_template *tpl = cr_template_load_file(engine, PHOTO_TEMPLATE, &err);
+    cr_record *record = cr_record_load_file(PHOTO_RECORD, &err);
+    cr_image *card = render_with(tpl, record, NULL);
+    assert_int_equal(cr_image_width(card), 1011);
+    assert_int_equal(cr_image_height(card), 638);
+
+    cr_render_options evolis = {.canvas_width = 1016, .canvas_height = 648};
+    cr_image *placed = render_with(tpl, record, &evolis);
+    assert_int_equal(cr_image_width(placed), 1016);
+    assert_int_equal(cr_image_height(placed), 648);
+    assert_placed(card, placed, 2, 5); /* (1016 - 1011) / 2, (648 - 638) / 2 */
+    cr_image_destroy(placed);
+
+    evolis.canvas_offset_x = -2;
+    evolis.canvas_offset_y = 3;
+    placed = render_with(tpl, record, &evolis);
+    assert_placed(card, placed, 0, 8);
+    cr_image_destroy(placed);
+
+    evolis.canvas_offset_x = -3; /* one pixel off the canvas */
+    assert_null(cr_render(engine, tpl, record, &evolis, &err));
+    assert_int_equal(err.code, CR_ERR_ARGUMENT);
+    assert_non_null(strstr(err.message, "does not lie wholly on the 1016x648 printer canvas"));
+    cr_render_options fargo = {.canvas_width = 661, .canvas_height = 1035};
+    assert_null(cr_render(engine, tpl, record, &fargo, &err)); /* a landscape card */
+    assert_non_null(strstr(err.message, "1011x638 px card"));
+    cr_image_destroy(card);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+}
+
+/* ------------------------------------------------------------ PNG files */
+
+typedef struct png_file {
+    png_uint_32 width, height, x_ppm, y_ppm;
+    int bit_depth, color_type, unit;
+    uint8_t *pixels; /* rows as stored, rowbytes each */
+    size_t rowbytes;
+} png_file;
+
+static void read_png_file(const char *path, png_file *out)
+{
+    FILE *file = fopen(path, "rb");
+    assert_non_null(file);
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(png);
+    if (setjmp(png_jmpbuf(png)))
+        fail_msg("libpng could not read %s", path);
+    png_init_io(png, file);
+    png_read_info(png, info);
+    png_get_IHDR(png, info, &out->width, &out->height, &out->bit_depth, &out->color_type, NULL,
+                 NULL, NULL);
+    assert_true(png_get_pHYs(png, info, &out->x_ppm, &out->y_ppm, &out->unit));
+    out->rowbytes = png_get_rowbytes(png, info);
+    out->pixels = malloc(out->rowbytes * out->height);
+    for (png_uint_32 y = 0; y < out->height; y++)
+        png_read_row(png, out->pixels + y * out->rowbytes, NULL);
+    png_read_end(png, NULL);
+    png_destroy_read_struct(&png, &info, NULL);
+    fclose(file);
+}
+
+static void test_panels_written_at_600_dpi(void **state)
+{
+    cr_template *tpl = template_from(overlay_card, ".");
+    cr_record *record = record_from(ID_RECORD);
+    cr_render_options options = {.dpi = 600};
+    cr_image *card = render_with(tpl, record, &options);
+    char dir[] = "/tmp/cr-print-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/card.png", dir);
+    cr_error err;
+    assert_int_equal(cr_image_write_panels(card, path, &err), CR_OK);
+    static const char *const suffixes[CR_PANEL_COUNT] = {".png", ".k.png", ".overlay.png"};
+    for (int p = 0; p < CR_PANEL_COUNT; p++) {
+        const cr_image *panel = cr_image_panel(card, (cr_panel)p);
+        char file[300];
+        snprintf(file, sizeof file, "%s/card%s", dir, suffixes[p]);
+        png_file png;
+        read_png_file(file, &png);
+        assert_int_equal(png.x_ppm, 23622);
+        assert_int_equal(png.y_ppm, 23622);
+        assert_int_equal(png.unit, PNG_RESOLUTION_METER);
+        assert_int_equal(png.width, 2022);
+        assert_int_equal(png.height, 1276);
+        bool bits = p != CR_PANEL_COLOR;
+        assert_int_equal(png.bit_depth, bits ? 1 : 8);
+        assert_int_equal(png.color_type, bits ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB);
+        for (png_uint_32 y = 0; y < png.height; y++) {
+            const uint8_t *row = png.pixels + y * png.rowbytes;
+            const uint8_t *own = cr_image_pixels(panel) + y * (size_t)cr_image_stride(panel);
+            for (size_t i = 0; i < png.rowbytes; i++) { /* PNG gray: 0 is black, where it prints */
+                uint8_t want = bits ? (uint8_t)~own[i] : own[i];
+                if (bits && i == png.rowbytes - 1 && png.width % 8) /* padding bits */
+                    want &= (uint8_t)(0xFF << (8 - png.width % 8));
+                uint8_t got = row[i];
+                if (bits && i == png.rowbytes - 1 && png.width % 8)
+                    got &= (uint8_t)(0xFF << (8 - png.width % 8));
+                if (got != want)
+                    fail_msg("%s: row %u byte %zu differs", file, y, i);
+            }
+        }
+        free(png.pixels);
+        unlink(file);
+    }
+    rmdir(dir);
+    cr_image_destroy(card);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+}
+
+static void test_panel_paths(void **state)
+{
+    char buf[64];
+    cr_error err;
+    assert_int_equal(cr_panel_path("out/a.png", CR_PANEL_K, buf, sizeof buf, &err), CR_OK);
+    assert_string_equal(buf, "out/a.k.png");
+    assert_int_equal(cr_panel_path("out/a.PNG", CR_PANEL_OVERLAY, buf, sizeof buf, &err), CR_OK);
+    assert_string_equal(buf, "out/a.overlay.png");
+    assert_int_equal(cr_panel_path("card", CR_PANEL_K, buf, sizeof buf, &err), CR_OK);
+    assert_string_equal(buf, "card.k.png");
+    assert_int_equal(cr_panel_path("x.png", CR_PANEL_COLOR, buf, sizeof buf, &err), CR_OK);
+    assert_string_equal(buf, "x.png");
+    assert_int_equal(cr_panel_path("a-long-name.png", CR_PANEL_K, buf, 8, &err), CR_ERR_ARGUMENT);
+}
+
+/* ---------------------------------------------------------------- sheet */
+
+static const char *const slot_colors[] = {"#ff0000", "#00ff00", "#0000ff", "#ffff00",
+                                          "#ff00ff", "#00ffff", "#804000", "#408000"};
+
+static cr_image *solid_card(const char *color)
+{
+    char json[256];
+    snprintf(json, sizeof json,
+             "{\"version\": 1, \"card\": {\"background\": \"%s\"}, \"fields\": []}", color);
+    cr_template *tpl = template_from(json, ".");
+    cr_image *card = render_with(tpl, NULL, NULL);
+    cr_template_destroy(tpl);
+    return card;
+}
+
+static void assert_color(const cr_image *image, int x, int y, const char *hex)
+{
+    unsigned r, g, b;
+    sscanf(hex, "#%02x%02x%02x", &r, &g, &b);
+    const uint8_t *p = rgb_at(image, x, y);
+    if (p[0] != r || p[1] != g || p[2] != b)
+        fail_msg("pixel (%d, %d) is %02x%02x%02x, not %s", x, y, p[0], p[1], p[2], hex);
+}
+
+static bool dark(const cr_image *image, int x, int y)
+{
+    const uint8_t *p = rgb_at(image, x, y);
+    return p[0] < 128 && p[1] < 128 && p[2] < 128;
+}
+
+static void test_sheet_positions_marks_and_back(void **state)
+{
+    cr_image *cards[8];
+    for (int i = 0; i < 8; i++)
+        cards[i] = solid_card(slot_colors[i]);
+    cr_error err;
+    cr_sheet_options options = cr_sheet_default_options();
+    cr_image *front = cr_sheet_impose((const cr_image *const *)cards, 8, &options, &err);
+    assert_non_null(front);
+    options.back = 1;
+    cr_image *back = cr_sheet_impose((const cr_image *const *)cards, 8, &options, &err);
+    options.back = 0;
+    options.mirror = 1;
+    cr_image *mirrored = cr_sheet_impose((const cr_image *const *)cards, 8, &options, &err);
+    assert_non_null(back);
+    assert_non_null(mirrored);
+    /* 6 mm margins = 71 px, 3 mm gaps = 35 px at 300 dpi */
+    int margin = 71, gap = 35, cw = 1011, ch = 638;
+    assert_int_equal(cr_image_width(front), 2 * margin + 2 * cw + gap);
+    assert_int_equal(cr_image_height(front), 2 * margin + 4 * ch + 3 * gap);
+    assert_int_equal(cr_image_dpi(front), 300);
+    for (int i = 0; i < 8; i++) {
+        int column = i % 2, row = i / 2;
+        int x = margin + column * (cw + gap), y = margin + row * (ch + gap);
+        int back_x = margin + (1 - column) * (cw + gap);
+        assert_color(front, x + cw / 2, y + ch / 2, slot_colors[i]);
+        assert_color(front, x + cw / 2, y + 1, slot_colors[i]);
+        assert_color(front, x + cw - 1, y + ch / 2, slot_colors[i]);
+        assert_color(front, x + cw, y + ch / 2, "#ffffff");
+        assert_color(front, x, y, "#ffffff"); /* the punched corner */
+        assert_color(back, back_x + cw / 2, y + ch / 2, slot_colors[i]);
+        /* crop marks along the slot's cuts, in the margins */
+        assert_true(dark(front, x, 10));
+        assert_true(dark(front, x + cw, 10));
+        assert_true(dark(front, x, cr_image_height(front) - 10));
+        assert_true(dark(front, 10, y));
+        assert_true(dark(front, cr_image_width(front) - 10, y + ch));
+        assert_false(dark(front, x + cw / 2, 10)); /* no mark away from a cut */
+        assert_false(dark(front, x, margin - 10)); /* marks stay 1.5 mm clear */
+    }
+    assert_color(front, margin + cw + gap / 2, 1000, "#ffffff"); /* the gap */
+    assert_mirrored(front, mirrored);
+    /* the back sheet is the front's slots mirrored: same size, marks at the same cuts */
+    assert_int_equal(cr_image_width(back), cr_image_width(front));
+    assert_true(dark(back, margin, 10));
+
+    cr_image *too_many[9];
+    memcpy(too_many, cards, sizeof cards);
+    too_many[8] = cards[0];
+    options = cr_sheet_default_options();
+    assert_null(cr_sheet_impose((const cr_image *const *)too_many, 9, &options, &err));
+    assert_non_null(strstr(err.message, "9 cards do not fit a 2x4 sheet"));
+    cr_image_destroy(mirrored);
+    cr_image_destroy(back);
+    cr_image_destroy(front);
+    for (int i = 0; i < 8; i++)
+        cr_image_destroy(cards[i]);
+}
+
+static void test_sheet_imposes_k_panels(void **state)
+{
+    cr_template *tpl = template_from(overlay_card, ".");
+    cr_record *record = record_from(ID_RECORD);
+    cr_image *card = render_with(tpl, record, NULL);
+    const cr_image *cards[3] = {card, NULL, card};
+    cr_error err;
+    cr_image *sheet = cr_sheet_impose(cards, 3, NULL, &err);
+    assert_non_null(sheet);
+    const cr_image *k = cr_image_panel(sheet, CR_PANEL_K);
+    assert_non_null(k);
+    assert_non_null(cr_image_panel(sheet, CR_PANEL_OVERLAY));
+    assert_int_equal(bits_set(k), 2 * bits_set(cr_image_panel(card, CR_PANEL_K)));
+    /* slot 2 (column 0, row 1) holds the card's K panel bit for bit */
+    const cr_image *card_k = cr_image_panel(card, CR_PANEL_K);
+    int x0 = 71, y0 = 71 + 638 + 35;
+    for (int y = 0; y < 638; y += 3)
+        for (int x = 0; x < 1011; x += 3)
+            assert_int_equal(bit_at(k, x0 + x, y0 + y), bit_at(card_k, x, y));
+    cr_image_destroy(sheet);
+    cr_image_destroy(card);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+}
+
+/* --------------------------------------------------------- static cache */
+
+static void set_cache(bool on)
+{
+    if (on)
+        unsetenv("CARDRENDER_NO_STATIC_CACHE");
+    else
+        setenv("CARDRENDER_NO_STATIC_CACHE", "1", 1);
+}
+
+static int case_dpi(const char *case_dir)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/case.json", case_dir);
+    FILE *file = fopen(path, "r");
+    if (!file)
+        return 0;
+    char text[256] = "";
+    size_t n = fread(text, 1, sizeof text - 1, file);
+    text[n] = '\0';
+    fclose(file);
+    const char *key = strstr(text, "\"dpi\"");
+    int dpi = 0;
+    return key && sscanf(key, "\"dpi\" : %d", &dpi) == 1 ? dpi : 0;
+}
+
+/* Painted field by field, then from a fresh cache (built), then again from
+ * it (reused): the same bytes every time. Returns false when the template
+ * does not render with this record at all. */
+static bool check_cache_identical(const char *template_path, const char *record_path, int dpi)
+{
+    cr_error err;
+    cr_template *tpl = cr_template_load_file(engine, template_path, &err);
+    if (!tpl)
+        fail_msg("%s", err.message);
+    cr_record *record = record_path ? cr_record_load_file(record_path, &err) : NULL;
+    cr_render_options options = {.dpi = dpi};
+    set_cache(false);
+    cr_image *whole = cr_render(engine, tpl, record, &options, &err);
+    set_cache(true);
+    if (!whole) {
+        cr_record_destroy(record);
+        cr_template_destroy(tpl);
+        return false;
+    }
+    for (int round = 0; round < 2; round++) {
+        cr_image *cached = render_with(tpl, record, &options);
+        char what[600];
+        snprintf(what, sizeof what, "%s at %d dpi, round %d", template_path, dpi, round);
+        assert_same_card(whole, cached, what);
+        cr_image_destroy(cached);
+    }
+    assert_non_null(cr_static_layers_get(engine, tpl, dpi ? dpi : cr_template_dpi(tpl)));
+    cr_image_destroy(whole);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+    return true;
+}
+
+static void test_static_cache_is_byte_identical(void **state)
+{
+    glob_t cases;
+    assert_int_equal(glob("tests/golden/*/template.json", 0, NULL, &cases), 0);
+    size_t checked = 0;
+    for (size_t i = 0; i < cases.gl_pathc; i++) {
+        char dir[512], record[1024];
+        snprintf(dir, sizeof dir, "%s", cases.gl_pathv[i]);
+        *strrchr(dir, '/') = '\0';
+        snprintf(record, sizeof record, "%s/record.json", dir);
+        const char *record_path = access(record, R_OK) == 0 ? record : NULL;
+        if (!check_cache_identical(cases.gl_pathv[i], record_path, case_dpi(dir)))
+            fail_msg("golden case %s does not render", dir);
+        checked++;
+    }
+    globfree(&cases);
+    assert_true(checked >= 15);
+    /* each template with the first example record it renders with */
+    glob_t templates, records;
+    assert_int_equal(glob("templates/*.json", 0, NULL, &templates), 0);
+    assert_int_equal(glob("examples/records/*.json", 0, NULL, &records), 0);
+    size_t rendered = 0;
+    for (size_t i = 0; i < templates.gl_pathc; i++)
+        for (size_t r = 0; r < records.gl_pathc; r++)
+            if (check_cache_identical(templates.gl_pathv[i], records.gl_pathv[r], 300)) {
+                assert_true(check_cache_identical(templates.gl_pathv[i], records.gl_pathv[r], 600));
+                rendered++;
+                break;
+            }
+    globfree(&records);
+    globfree(&templates);
+    assert_true(rendered >= 2);
+    assert_true(check_cache_identical(PHOTO_TEMPLATE, "examples/records/zh-chen-xiaoling.json", 0));
+}
+
+/* K and overlay panels come out of the cache byte for byte too. */
+static void test_static_cache_is_byte_identical_with_panels(void **state)
+{
+    char dir[] = "/tmp/cr-print-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char tpl_path[64], record_path[64];
+    snprintf(tpl_path, sizeof tpl_path, "%s/panels.json", dir);
+    snprintf(record_path, sizeof record_path, "%s/record.json", dir);
+    FILE *file = fopen(tpl_path, "w");
+    fputs(overlay_card, file);
+    fclose(file);
+    file = fopen(record_path, "w");
+    fputs(ID_RECORD, file);
+    fclose(file);
+    assert_true(check_cache_identical(tpl_path, record_path, 0));
+    assert_true(check_cache_identical(tpl_path, record_path, 600));
+    unlink(tpl_path);
+    unlink(record_path);
+    rmdir(dir);
+}
+
+static void test_static_cache_plans_fields(void **state)
+{
+    cr_error err;
+    cr_template *tpl = cr_template_load_file(engine, PHOTO_TEMPLATE, &err);
+    const cr_static_layers *layers = cr_static_layers_get(engine, tpl, 300);
+    assert_non_null(layers);
+    size_t base = 0, live = 0;
+    for (size_t i = 0; i < cr_template_field_count(tpl); i++) {
+        cr_field_info info;
+        cr_template_field(tpl, i, &info);
+        cr_field_plan plan = layers->fields[i].plan;
+        assert_int_equal(plan == CR_PLAN_LIVE, info.bind != NULL);
+        base += plan == CR_PLAN_BASE;
+        live += plan == CR_PLAN_LIVE;
+    }
+    assert_int_equal(layers->fields[0].plan, CR_PLAN_BASE); /* 姓名 comes first */
+    assert_true(base >= 6);                                 /* most labels */
+    assert_int_equal(live, 9);
+    assert_ptr_equal(cr_static_layers_get(engine, tpl, 300), layers); /* once per key */
+    cr_template_destroy(tpl);
+}
+
+typedef struct report_log {
+    int indices[64];
+    int count;
+} report_log;
+
+static void log_report(void *data, const cr_field_report *report)
+{
+    report_log *log = data;
+    if (log->count < 64)
+        log->indices[log->count++] = report->field_index;
+}
+
+/* A name that wraps onto a label the cache painted into the base: the card
+ * is painted again whole, with the same bytes and each report given once. */
+static void test_static_cache_conflict_repaints(void **state)
+{
+    static const char json[] =
+        "{\"version\": 1, \"fields\": ["
+        " {\"type\": \"text\", \"name\": \"title\", \"box_mm\": [5, 2, 40, 4], \"text\": \"标题\","
+        "  \"font\": \"Noto Sans CJK SC\", \"size_pt\": 9},"
+        " {\"type\": \"text\", \"name\": \"name\", \"box_mm\": [5, 8, 30, 4], \"bind\": \"name\","
+        "  \"font\": \"Noto Sans CJK SC\", \"size_pt\": 9},"
+        " {\"type\": \"text\", \"name\": \"label\", \"box_mm\": [5, 16, 30, 4], \"text\": \"住址\","
+        "  \"font\": \"Noto Sans CJK SC\", \"size_pt\": 9, \"color\": \"#1f5fa8\"},"
+        " {\"type\": \"rect\", \"name\": \"box\", \"box_mm\": [4, 7.5, 32, 5], \"stroke\": "
+        "\"#c0392b\"}"
+        "]}";
+    cr_template *tpl = template_from(json, ".");
+    const cr_static_layers *layers = cr_static_layers_get(engine, tpl, 300);
+    assert_non_null(layers);
+    assert_int_equal(layers->fields[2].plan, CR_PLAN_BASE);     /* clear of the name's box */
+    assert_int_equal(layers->fields[3].plan, CR_PLAN_PREPARED); /* over the name */
+    const char *records[] = {
+        "{\"name\": \"张伟\"}",
+        "{\"name\": \"阿卜杜热西提·买买提明阿卜杜热西提·买买提明阿卜杜热西提·买买提明\"}"};
+    for (int r = 0; r < 2; r++) {
+        cr_record *record = record_from(records[r]);
+        report_log whole_log = {.count = 0}, cached_log = {.count = 0};
+        cr_render_options options = {.field_report = log_report, .field_report_data = &whole_log};
+        set_cache(false);
+        cr_image *whole = render_with(tpl, record, &options);
+        set_cache(true);
+        options.field_report_data = &cached_log;
+        cr_image *cached = render_with(tpl, record, &options);
+        assert_same_card(whole, cached, records[r]);
+        assert_int_equal(cached_log.count, 3);
+        assert_int_equal(whole_log.count, 3);
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(cached_log.indices[i], whole_log.indices[i]);
+        cr_image_destroy(cached);
+        cr_image_destroy(whole);
+        cr_record_destroy(record);
+    }
+    cr_template_destroy(tpl);
+}
+
+/* Artwork over a photo cannot go into the base: it is kept composed (scaled
+ * once) and blended per card. */
+static void test_static_artwork_is_scaled_once(void **state)
+{
+    static const char json[] =
+        "{\"version\": 1, \"fields\": ["
+        " {\"type\": \"image\", \"name\": \"photo\", \"box_mm\": [50, 5, 26, 32], \"bind\": "
+        "\"photo\"},"
+        " {\"type\": \"image\", \"name\": \"emblem\", \"box_mm\": [60, 25, 15, 15], \"src\": "
+        "\"art/emblem.png\", \"fit\": \"contain\", \"opacity\": 0.6}"
+        "]}";
+    cr_template *tpl = template_from(json, "tests/golden/artwork-shapes");
+    const cr_static_layers *layers = cr_static_layers_get(engine, tpl, 300);
+    assert_int_equal(layers->fields[1].plan, CR_PLAN_PREPARED);
+    assert_non_null(layers->fields[1].layer.rgba);
+    cr_record *record = record_from("{\"photo\": \"photos/portrait-358x441.jpg\"}");
+    cr_render_options options = {.asset_dir = "examples/records"};
+    set_cache(false);
+    cr_image *whole = render_with(tpl, record, &options);
+    set_cache(true);
+    cr_image *cached = render_with(tpl, record, &options);
+    assert_same_card(whole, cached, "emblem over a photo");
+    cr_image_destroy(cached);
+    cr_image_destroy(whole);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+}
+
+typedef struct thread_job {
+    const cr_template *tpl;
+    const cr_record *record;
+    cr_image *image;
+} thread_job;
+
+static void *render_thread(void *data)
+{
+    thread_job *job = data;
+    cr_error err;
+    cr_render_options options = {.dpi = 200}; /* a resolution no other test built */
+    job->image = cr_render(engine, job->tpl, job->record, &options, &err);
+    return NULL;
+}
+
+static void test_static_cache_threads_share_a_template(void **state)
+{
+    cr_error err;
+    cr_template *tpl = cr_template_load_file(engine, PHOTO_TEMPLATE, &err);
+    cr_record *record = cr_record_load_file(PHOTO_RECORD, &err);
+    set_cache(false);
+    cr_render_options options = {.dpi = 200};
+    cr_image *whole = render_with(tpl, record, &options);
+    set_cache(true);
+    enum { THREADS = 4 };
+    pthread_t threads[THREADS];
+    thread_job jobs[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        jobs[i] = (thread_job){tpl, record, NULL};
+        assert_int_equal(pthread_create(&threads[i], NULL, render_thread, &jobs[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(threads[i], NULL);
+        assert_non_null(jobs[i].image);
+        assert_same_card(whole, jobs[i].image, "a thread's card");
+        cr_image_destroy(jobs[i].image);
+    }
+    cr_image_destroy(whole);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+}
+
+/* ------------------------------------------------------- template keys */
+
+static void assert_template_error(const char *json, const char *message)
+{
+    cr_error err;
+    cr_template *tpl = cr_template_load_memory(engine, json, strlen(json), "bad.json", ".", &err);
+    if (tpl)
+        fail_msg("loaded, but should fail with: %s", message);
+    if (!strstr(err.message, message))
+        fail_msg("\"%s\" lacks \"%s\"", err.message, message);
+    assert_int_equal(err.code, CR_ERR_TEMPLATE);
+}
+
+static void test_print_keys_are_checked(void **state)
+{
+    assert_template_error("{\"version\": 1, \"fields\": [{\"type\": \"rect\", \"box_mm\": [1, 1, "
+                          "2, 2], \"fill\": \"#000000\", \"panel\": \"K\"}]}",
+                          "bad.json:1:96: field 0: \"panel\" must be color or k (got \"K\")");
+    assert_template_error("{\"version\": 1, \"card\": {\"k_panel\": {\"mode\": \"dither\", "
+                          "\"threshold\": 100}}, \"fields\": []}",
+                          "\"threshold\" has no effect with \"mode\": \"dither\"");
+    assert_template_error("{\"version\": 1, \"card\": {\"k_panel\": {\"threshold\": 0}}, "
+                          "\"fields\": []}",
+                          "\"threshold\" must be between 1 and 255 (got 0)");
+    assert_template_error("{\"version\": 1, \"card\": {\"k_panel\": {\"mode\": \"halftone\"}}, "
+                          "\"fields\": []}",
+                          "\"mode\" must be threshold, dither or ordered (got \"halftone\")");
+    assert_template_error("{\"version\": 1, \"card\": {\"overlay\": {\"holes_mm\": [[80, 10, 10, "
+                          "5]]}}, \"fields\": []}",
+                          "hole 0 reaches past the card's right edge");
+    assert_template_error("{\"version\": 1, \"card\": {\"overlay\": {\"holes_mm\": [[1, 2, 3]]}}, "
+                          "\"fields\": []}",
+                          "bad.json:1:50: hole 0 must hold 4 numbers [x, y, width, height], not 3");
+    assert_template_error("{\"version\": 1, \"card\": {\"overlay\": {\"holes_mm\": [[1, 2, 3, "
+                          "-1]]}}, \"fields\": []}",
+                          "bad.json:1:60: hole 0 height must be greater than 0 and at most");
+    assert_template_error("{\"version\": 1, \"card\": {\"overlay\": {\"holes\": []}}, "
+                          "\"fields\": []}",
+                          "bad.json:1:37: unknown key \"holes\" (allowed keys: holes_mm)");
+    assert_template_error("{\"version\": 1, \"card\": {\"overlay\": true}, \"fields\": []}",
+                          "\"overlay\" must be an object, not a boolean");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_k_panel_holds_exactly_the_k_field),
+        cmocka_unit_test(test_k_panel_threshold_and_dithers),
+        cmocka_unit_test(test_overlay_mask_has_holes_and_rounded_outline),
+        cmocka_unit_test(test_mirror_equals_a_flipped_render),
+        cmocka_unit_test(test_printer_canvas_centres_the_card),
+        cmocka_unit_test(test_panels_written_at_600_dpi),
+        cmocka_unit_test(test_panel_paths),
+        cmocka_unit_test(test_sheet_positions_marks_and_back),
+        cmocka_unit_test(test_sheet_imposes_k_panels),
+        cmocka_unit_test(test_static_cache_is_byte_identical),
+        cmocka_unit_test(test_static_cache_is_byte_identical_with_panels),
+        cmocka_unit_test(test_static_cache_plans_fields),
+        cmocka_unit_test(test_static_cache_conflict_repaints),
+        cmocka_unit_test(test_static_artwork_is_scaled_once),
+        cmocka_unit_test(test_static_cache_threads_share_a_template),
+        cmocka_unit_test(test_print_keys_are_checked),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
