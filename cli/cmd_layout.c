@@ -161,8 +161,12 @@ static bool lay_out_field(session *s, const cr_field *field, bool *memory_ok)
 {
     cr_error err;
     const char *text = cr_field_text(s->tpl, field, s->record, &err);
+    cr_field with_lang;
+    const cr_field *applied =
+        text ? cr_field_for_record(s->tpl, field, s->record, &with_lang, &err) : NULL;
     cr_text_layout layout;
-    if (!text || cr_layout_text(s->engine, s->tpl, field, text, s->dpi, &layout, &err) != CR_OK) {
+    if (!applied ||
+        cr_layout_text(s->engine, s->tpl, applied, text, s->dpi, &layout, &err) != CR_OK) {
         *memory_ok = report_field_error(s, field, text, &err) && *memory_ok;
         return false;
     }

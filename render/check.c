@@ -53,6 +53,12 @@ static cr_status check_field(cr_engine *engine, const cr_template *tpl, const cr
         return CR_OK; /* the caller checks binds against cr_template_field */
     const char *text = cr_field_text(tpl, field, record, err);
     cr_error problem;
+    cr_field with_lang;
+    field = cr_field_for_record(tpl, field, record, &with_lang, &problem);
+    if (!field) {
+        warn(options, &problem);
+        return CR_OK;
+    }
     cr_text_layout layout;
     cr_status status = cr_layout_text(engine, tpl, field, text, dpi, &layout, &problem);
     if (status == CR_ERR_NOMEM) {

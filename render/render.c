@@ -95,6 +95,10 @@ static cr_status paint_live_text(card_job *job, const cr_field *field, cr_canvas
     const char *text = cr_field_text(job->tpl, field, job->record, err);
     if (!text)
         return err ? err->code : CR_ERR_RECORD;
+    cr_field with_lang;
+    field = cr_field_for_record(job->tpl, field, job->record, &with_lang, err);
+    if (!field)
+        return err ? err->code : CR_ERR_RECORD;
     cr_text_layout layout;
     cr_status status = cr_layout_text(job->engine, job->tpl, field, text, job->dpi, &layout, err);
     if (status != CR_OK)

@@ -32,7 +32,7 @@ static const char *const card_keys[] = {
 /* clang-format off */
 static const char *const field_keys[] = {
     "type", "name", "box_mm", "text", "bind", "font", "size_pt", "color", "align", "valign",
-    "letter_spacing_em", "line_height_pt", "max_lines", "direction", "lang", "fit",
+    "letter_spacing_em", "line_height_pt", "max_lines", "direction", "lang", "lang_bind", "fit",
     "min_size_pt", "min_scale_x", "kinsoku", "hangul_break", "punctuation_trim",
     "missing_glyph", "writing_mode", "tate_chu_yoko_digits", "panel", NULL};
 /* clang-format on */
@@ -885,10 +885,32 @@ static bool looks_like_language_tag(const char *tag)
     }
 }
 
+/* "lang_bind" names the record key that holds the field's language; it only
+ * makes sense for text that comes from the record too. */
+static cr_status read_lang_bind(loader *ld, json_t *object, cr_field *field)
+{
+    const char *key;
+    cr_status status = get_string(ld, object, "lang_bind", &key);
+    if (status != CR_OK || !key)
+        return status;
+    push_key(ld, "lang_bind");
+    if (!field->bind)
+        status = fail(ld, CR_JSON_AT_VALUE, "\"lang_bind\" needs \"bind\": fixed text has a fixed "
+                                            "language (use \"lang\")");
+    else if (!key[0])
+        status = fail(ld, CR_JSON_AT_VALUE, "\"lang_bind\" must name a record key");
+    pop(ld);
+    if (status != CR_OK)
+        return status;
+    return copy_string(ld, key, &field->lang_bind);
+}
+
 static cr_status read_lang(loader *ld, json_t *object, cr_field *field)
 {
     const char *lang;
-    cr_status status = get_string(ld, object, "lang", &lang);
+    cr_status status = read_lang_bind(ld, object, field);
+    if (status == CR_OK)
+        status = get_string(ld, object, "lang", &lang);
     if (status != CR_OK || !lang)
         return status;
     if (looks_like_language_tag(lang))
@@ -1432,6 +1454,7 @@ static void free_field(cr_field *field)
     free(field->fonts);
     free(field->faces); /* the faces belong to the engine's font library */
     free(field->lang);
+    free(field->lang_bind);
     free(field->image.src);
     cr_pixmap_free(&field->image.artwork);
 }
@@ -1569,6 +1592,31 @@ int cr_template_dpi(const cr_template *tpl)
 }
 
 /* ------------------------------------------------------ field contents */
+
+const cr_field *cr_field_for_record(const cr_template *tpl, const cr_field *field,
+                                    const cr_record *record, cr_field *scratch, cr_error *err)
+{
+    if (!field->lang_bind)
+        return field;
+    const char *lang = record ? cr_record_get(record, field->lang_bind) : NULL;
+    const char *file = field->file ? field->file : tpl ? tpl->path : NULL;
+    cr_location where = {file, field->line, field->column, field->index, field->name};
+    if (!lang) {
+        cr_error_set(err, CR_ERR_RECORD, where, "the record %s has no key \"%s\" (\"lang_bind\")",
+                     record ? record->path : "(none)", field->lang_bind);
+        return NULL;
+    }
+    if (!looks_like_language_tag(lang)) {
+        cr_error_set(err, CR_ERR_RECORD, where,
+                     "record key \"%s\" must be a BCP 47 language tag such as \"ug\" (got "
+                     "\"%s\")",
+                     field->lang_bind, lang);
+        return NULL;
+    }
+    *scratch = *field;
+    scratch->lang = (char *)lang;
+    return scratch;
+}
 
 const char *cr_field_text(const cr_template *tpl, const cr_field *field, const cr_record *record,
                           cr_error *err)

@@ -125,6 +125,7 @@ typedef struct cr_field {
     int max_lines;         /* 0: as many as the box holds */
     cr_direction direction;
     char *lang;            /* BCP 47 language, or NULL */
+    char *lang_bind;       /* record key holding the language, or NULL */
     cr_fit fit;
     double min_size_pt;    /* for CR_FIT_SHRINK */
     double min_scale_x;    /* for CR_FIT_CONDENSE, e.g. 0.6 */
@@ -192,6 +193,13 @@ static inline double cr_mm_to_px(double mm, int dpi) { return mm * dpi / 25.4; }
 
 /* Parses "#rrggbb" or "#rrggbbaa". */
 bool cr_color_parse(const char *text, cr_color *out);
+
+/* The field as it applies to one record: when it has "lang_bind", a copy in
+ * *scratch whose language is the record's value for that key; otherwise the
+ * field itself. NULL with err set when that value is missing or no language
+ * tag. */
+const cr_field *cr_field_for_record(const cr_template *tpl, const cr_field *field,
+                                    const cr_record *record, cr_field *scratch, cr_error *err);
 
 /* The text a field shows for a record (its fixed text or the bound value);
  * NULL with err set when the record lacks the bound key. */

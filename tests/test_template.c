@@ -367,7 +367,7 @@ static const bad_file bad_files[] = {
      LOC("bad_field_key_far.json",
          "6:74") "field 1 \"名字\": unknown key \"wobble\" (allowed keys: type, name, box_mm, "
                  "text, bind, font, size_pt, color, align, valign, letter_spacing_em, "
-                 "line_height_pt, max_lines, direction, lang, fit, min_size_pt, min_scale_x, "
+                 "line_height_pt, max_lines, direction, lang, lang_bind, fit, min_size_pt, min_scale_x, "
                  "kinsoku, hangul_break, punctuation_trim, missing_glyph, writing_mode, "
                  "tate_chu_yoko_digits, panel)"},
     {TPL "bad_size_type.json", CR_ERR_TEMPLATE, 7, 45, 1,
