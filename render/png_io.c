@@ -104,15 +104,14 @@ static bool sink_put(png_sink *sink, const uint8_t *bytes, size_t length)
 
 /* -------------------------------------------------------------- chunks */
 
-/* The PNG container is written here; the deflate inside IDAT is ISA-L's
- * igzip, several times faster than zlib at a similar size. Chunks carry
- * their CRC-32 (ISA-L's, the same polynomial as zlib's, with carry-less
- * multiply where the CPU has it). */
+/* The deflate inside IDAT is ISA-L's igzip, many times faster than zlib
+ * at a similar size; the chunks' CRC-32 is ISA-L's too (zlib's polynomial,
+ * with carry-less multiply where the CPU has it, about 9x zlib's here). */
 
 /* ISA-L's AVX2 and AVX-512 code returns without VZEROUPPER (intel/isa-l
- * issue 24): the SSE code that runs next, the filters here and the render of
- * the next card, then runs several times slower (measured: the Paeth filter
- * 5x). Every ISA-L call is followed by this. */
+ * issue 24): SSE code that runs next (the filter here, the render of the
+ * next card) then runs several times slower (measured: a filter loop 5x).
+ * Every ISA-L call is followed by this. */
 #if defined(__x86_64__) || defined(__i386__)
 __attribute__((target("avx"))) static void clear_upper_registers(void)
 {
@@ -191,75 +190,32 @@ static bool write_head(png_sink *sink, const cr_canvas *canvas, int dpi)
 
 /* ------------------------------------------------------------- filters */
 
-/* Every row but the first is Paeth-filtered: measured on rendered cards it
- * gives igzip the smallest files of the five filters and of libpng's
- * per-row choice, and it costs no choosing. The first row has no row above,
- * where Paeth is Sub. Pixels are 3 bytes, so "left" is 3 bytes back. */
-enum { FILTER_SUB = 1, FILTER_PAETH = 4, PIXEL_BYTES = 3 };
+/* Every row but the first is Up-filtered (the row above subtracted); the
+ * first, with no row above, is stored as it is. Measured on rendered cards
+ * (bench/card at 300 and 600 dpi) against None, Sub, Average, Paeth and a
+ * per-row choice like libpng's: Paeth gives igzip 9-11% smaller files but
+ * makes the whole encoding 10-14% slower; Sub and Average deflate slower
+ * than Up; a per-row choice costs more than it saves. Up's files stay well
+ * within the size the benchmark allows (1.3x Cairo's), and speed is what
+ * it lacks. */
+enum { FILTER_NONE = 0, FILTER_UP = 2, PIXEL_BYTES = 3 };
 
-static void filter_sub(const uint8_t *row, uint8_t *out, size_t length)
-{
-    for (size_t i = 0; i < length; i++)
-        out[i] = (uint8_t)(row[i] - (i >= PIXEL_BYTES ? row[i - PIXEL_BYTES] : 0));
-}
-
-static int paeth_predict(int left, int up, int up_left)
-{
-    int p_left = abs(up - up_left), p_up = abs(left - up_left);
-    int p_up_left = abs(left + up - 2 * up_left);
-    if (p_left <= p_up && p_left <= p_up_left)
-        return left;
-    return p_up <= p_up_left ? up : up_left;
-}
-
-/* Sixteen bytes at a time (one SSE2 or NEON register), without branches,
- * several times faster than the byte loop. Paeth's third distance
- * |left + up - 2 up_left| needs nine bits; it is only compared, and when
- * left and up lie on the same side of up_left it is the sum of the other
- * two and so loses both comparisons, otherwise it is their difference. */
 typedef uint8_t bytes16 __attribute__((vector_size(16)));
 
-static bytes16 load16(const uint8_t *p)
-{
-    bytes16 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static bytes16 distance(bytes16 x, bytes16 y)
-{
-    bytes16 x_above = (bytes16)(x > y);
-    return ((x - y) & x_above) | ((y - x) & ~x_above);
-}
-
-static bytes16 paeth_predict16(bytes16 left, bytes16 up, bytes16 up_left)
-{
-    bytes16 p_left = distance(up, up_left), p_up = distance(left, up_left);
-    bytes16 difference = distance(p_left, p_up); /* = p_up_left unless same side */
-    bytes16 same_side = ~((bytes16)(left >= up_left) ^ (bytes16)(up >= up_left));
-    bytes16 take_left = (bytes16)(p_left <= p_up) & (same_side | (bytes16)(p_left <= difference));
-    bytes16 take_up = same_side | (bytes16)(p_up <= difference);
-    return (left & take_left) | (~take_left & ((up & take_up) | (up_left & ~take_up)));
-}
-
-static void paeth16(const uint8_t *row, const uint8_t *above, uint8_t *out)
-{
-    bytes16 predicted =
-        paeth_predict16(load16(row - PIXEL_BYTES), load16(above), load16(above - PIXEL_BYTES));
-    bytes16 residue = load16(row) - predicted;
-    memcpy(out, &residue, sizeof residue);
-}
-
-static void filter_paeth(const uint8_t *row, const uint8_t *above, uint8_t *out, size_t length)
+/* Sixteen bytes at a time (one SSE2 or NEON register); -O2 leaves the plain
+ * loop scalar. */
+static void filter_up(const uint8_t *row, const uint8_t *above, uint8_t *out, size_t length)
 {
     size_t i = 0;
-    for (; i < PIXEL_BYTES && i < length; i++) /* no left pixel: Paeth is Up */
-        out[i] = (uint8_t)(row[i] - above[i]);
-    for (; i + sizeof(bytes16) <= length; i += sizeof(bytes16))
-        paeth16(row + i, above + i, out + i);
+    for (; i + sizeof(bytes16) <= length; i += sizeof(bytes16)) {
+        bytes16 r, a;
+        memcpy(&r, row + i, sizeof r);
+        memcpy(&a, above + i, sizeof a);
+        r -= a;
+        memcpy(out + i, &r, sizeof r);
+    }
     for (; i < length; i++)
-        out[i] = (uint8_t)(row[i] -
-                           paeth_predict(row[i - PIXEL_BYTES], above[i], above[i - PIXEL_BYTES]));
+        out[i] = (uint8_t)(row[i] - above[i]);
 }
 
 /* Row y as PNG stores it: the filter type byte, then the filtered bytes. */
@@ -268,18 +224,18 @@ static void filter_row(const cr_canvas *canvas, int y, uint8_t *out)
     size_t length = (size_t)canvas->width * PIXEL_BYTES;
     const uint8_t *row = canvas->pixels + (size_t)y * (size_t)canvas->stride;
     if (y == 0) {
-        out[0] = FILTER_SUB;
-        filter_sub(row, out + 1, length);
+        out[0] = FILTER_NONE;
+        memcpy(out + 1, row, length);
     } else {
-        out[0] = FILTER_PAETH;
-        filter_paeth(row, row - canvas->stride, out + 1, length);
+        out[0] = FILTER_UP;
+        filter_up(row, row - canvas->stride, out + 1, length);
     }
 }
 
 /* ------------------------------------------------------------- encoder */
 
 /* Level 1: measured on rendered cards, level 2 is under 1% smaller and
- * slower, level 0 a quarter larger. Rows are filtered a block at a time
+ * slower, level 0 a fifth larger. Rows are filtered a block at a time
  * into a small buffer that stays in cache while igzip reads it; IDAT
  * chunks are cut at a fixed size, so the bytes depend on the pixels only. */
 enum {

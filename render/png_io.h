@@ -1,5 +1,6 @@
-/* PNG through libpng: writing print-ready RGB files, reading any PNG back as
- * RGB (for comparing golden images). */
+/* PNG: writing print-ready RGB files (the container written here around
+ * ISA-L's igzip deflate), reading any PNG back as RGB through libpng (for
+ * comparing golden images). */
 #ifndef CR_PNG_IO_H
 #define CR_PNG_IO_H
 

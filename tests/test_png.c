@@ -371,8 +371,8 @@ static void write_and_check(const cr_canvas *c, int dpi)
     unlink(path);
 }
 
-/* Every width from 1 to 40 (the filter's vector and scalar parts, and the
- * first pixel that has no left neighbour), 1 to 3 rows, random bytes. */
+/* Every width from 1 to 40 (rows shorter and longer than the filter's
+ * 16-byte steps, with every remainder), 1 to 3 rows, random bytes. */
 static void test_random_small_images(void **state)
 {
     for (int width = 1; width <= 40; width++)
@@ -403,7 +403,7 @@ static void test_one_pixel_and_extremes(void **state)
     c.pixels[0] = 255;
     write_and_check(&c, 300);
     cr_canvas_free(&c);
-    /* 0 and 255 side by side: the predictor's sums leave the byte range. */
+    /* 0 and 255 side by side and above each other: differences wrap. */
     assert_int_equal(cr_canvas_init(&c, 33, 9, NULL), CR_OK);
     for (int y = 0; y < c.height; y++)
         for (int i = 0; i < c.width * 3; i++)
