@@ -160,23 +160,7 @@ static void move_to_line(const cr_batch_source *source, long line, cr_error *err
 
 static const char *json_kind(const json_t *value)
 {
-    switch (json_typeof(value)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "something else";
+    return cr_json_kind(value, false);
 }
 
 /* A record's value that is not a string, located on its line. */

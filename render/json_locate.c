@@ -425,3 +425,25 @@ json_t *cr_json_parse(const char *text, size_t length, const char *name, cr_stat
     }
     return NULL;
 }
+
+const char *cr_json_kind(const json_t *value, bool detail_numbers)
+{
+    switch (json_typeof(value)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return detail_numbers ? "an integer" : "a number";
+    case JSON_REAL:
+        return detail_numbers ? "a real number" : "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "something else";
+}

@@ -45,6 +45,11 @@ bool cr_json_locate(const char *text, size_t length, const cr_json_step *path, s
 /* Reads a whole file into a NUL-terminated buffer the caller frees. A file
  * that is missing, unreadable or empty is CR_ERR_IO naming path and the
  * reason. */
+/* How a message names a value's JSON type: "an object", "a string", ...;
+ * numbers as "an integer" / "a real number" when detail_numbers, else as
+ * "a number". */
+const char *cr_json_kind(const json_t *value, bool detail_numbers);
+
 cr_status cr_json_read_file(const char *path, char **text, size_t *length, cr_error *err);
 
 /* Parses with jansson, rejecting duplicate keys. A syntax error is

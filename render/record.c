@@ -27,23 +27,7 @@ void cr_record_destroy(cr_record *record)
 
 static const char *json_kind(const json_t *value)
 {
-    switch (json_typeof(value)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "something else";
+    return cr_json_kind(value, false);
 }
 
 /* A CR_ERR_RECORD error at the root value (key NULL) or at key's value. */

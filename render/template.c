@@ -154,24 +154,7 @@ static cr_status fail_nomem(loader *ld)
 
 static const char *json_kind(const json_t *value)
 {
-    switch (json_typeof(value)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a real number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "something else";
+    return cr_json_kind(value, true);
 }
 
 /* The shortest text that reads back as v, so 85.6 prints as 85.6 rather

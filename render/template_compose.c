@@ -8,6 +8,7 @@
  * the file and path it came from. Every other value is shared, unchanged,
  * with the file it was read from, so below a plain value the path in the
  * merged document is the path in that file. */
+#include "json_locate.h"
 #include "template_compose.h"
 
 #include <limits.h>
@@ -120,24 +121,7 @@ static cr_json_position position_of(const json_file *src, const cr_json_step *pa
 
 static const char *json_kind(const json_t *value)
 {
-    switch (json_typeof(value)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a real number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "something else";
+    return cr_json_kind(value, true);
 }
 
 static bool fail_at(composer *c, origin at, cr_json_target target, const char *fmt, ...)
