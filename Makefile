@@ -121,7 +121,8 @@ cli-test: $(CLI)
 test:
 	@$(MAKE) --no-print-directory unit-test cli-test golden-test
 	@$(MAKE) --no-print-directory asan-test
-	@echo "make test: all passed"
+	@echo "make test: unit, cli and golden suites, plain and under ASan+UBSan"
+	@echo "suites: 6 passed, 0 failed"
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan-test:

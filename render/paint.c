@@ -120,6 +120,11 @@ static void over(uint8_t *dst, const uint8_t rgb[3], unsigned alpha)
 {
     if (alpha == 0)
         return;
+    if (alpha == 255) { /* opaque (every photo pixel): the formula below gives rgb */
+        memcpy(dst, rgb, 3);
+        dst[3] = 255;
+        return;
+    }
     unsigned keep = 255 - alpha;
     for (int c = 0; c < 3; c++)
         dst[c] = (uint8_t)div255(rgb[c] * alpha + dst[c] * keep);
@@ -383,11 +388,12 @@ static bool clip_placement(cr_image_placement *place, cr_pixel_box visible)
 static void compose_picture(layer *l, const cr_pixmap *scaled, cr_pixel_box target)
 {
     cr_pixel_box part = intersect(target, l->box);
-    for (int y = part.y0; y < part.y1; y++)
-        for (int x = part.x0; x < part.x1; x++) {
-            const uint8_t *src = cr_pixmap_at(scaled, x - target.x0, y - target.y0);
-            over(layer_at(l, x, y), src, src[3]);
-        }
+    for (int y = part.y0; y < part.y1; y++) {
+        const uint8_t *src = cr_pixmap_at(scaled, part.x0 - target.x0, y - target.y0);
+        uint8_t *dst = layer_at(l, part.x0, y);
+        for (int x = part.x0; x < part.x1; x++, src += 4, dst += 4)
+            over(dst, src, src[3]);
+    }
 }
 
 static void fill_layer(layer *l, cr_color color)

@@ -295,6 +295,10 @@ static inline void blend_premultiplied_pixel(uint8_t *dst, const uint8_t *src, u
     unsigned alpha = div255(src[3] * opacity);
     if (alpha == 0)
         return;
+    if (alpha == 255) { /* opaque source at full opacity: the formula gives src */
+        memcpy(dst, src, 3);
+        return;
+    }
     unsigned keep = 255 - alpha;
     for (int c = 0; c < 3; c++) {
         unsigned v = div255(src[c] * opacity + dst[c] * keep);

@@ -20,7 +20,14 @@
  * summing exactly to 2^20, so a constant input stays exactly constant, and
  * everything after the weights is integer arithmetic: the same bytes on
  * every machine (a weight could only change if libm's sin() differed by an
- * ulp right at a rounding boundary of 2^-20). */
+ * ulp right at a rounding boundary of 2^-20). The SIMD versions add the
+ * same integer products in doubles, which hold them exactly: AVX2, SSE2
+ * and plain C give the same bytes (checked on the benchmark card and the
+ * golden cases by building with CR_RESAMPLE_NO_AVX2 / CR_RESAMPLE_SCALAR).
+ *
+ * Speed (bench/card photo, 358x441 into 307x378 at 300 dpi): 9.4 ms with
+ * the earlier per-channel int64 loop, about 1.6 ms now; two pixels are
+ * filtered side by side and weights are tables built once per call. */
 #include "resample.h"
 
 #include <math.h>
@@ -194,8 +201,10 @@ static cr_status axis_plan_build(int in_size, double start, double span, int out
 /* ------------------------------------------------------------- filtering */
 
 /* One output pixel: taps source pixels `stride` values apart (4 for a row,
- * a band row's length for a column), weighted, settled to four uint16. Two
- * versions with the same result: SSE2 (every x86-64) and portable C. */
+ * a band row's length for a column), weighted, settled to four uint16.
+ * Three versions with the same result: AVX2 (chosen at run time), SSE2
+ * (every x86-64) and portable C. CR_RESAMPLE_NO_AVX2 and CR_RESAMPLE_SCALAR
+ * build without the first or without both, to compare them. */
 
 #if defined(__SSE2__) && !defined(CR_RESAMPLE_SCALAR)
 #include <emmintrin.h>
@@ -229,8 +238,8 @@ static inline __m128i settle_totals(__m128d rg, __m128d ba)
     return _mm_unpacklo_epi64(low, high);
 }
 
-static inline void filter_pixel(const uint16_t *source, size_t stride, const axis_plan *plan,
-                                int index, bool allow_ringing, uint16_t *out)
+static inline void filter_pixel_sse2(const uint16_t *source, size_t stride, const axis_plan *plan,
+                                     int index, bool allow_ringing, uint16_t *out)
 {
     const __m128i flip = _mm_set1_epi16((short)0x8000), zero = _mm_setzero_si128();
     const double *pair = plan->pair + (size_t)index * (size_t)plan->max_taps * 2;
@@ -256,6 +265,115 @@ static inline void filter_pixel(const uint16_t *source, size_t stride, const axi
     __m128i biased = _mm_sub_epi32(value, _mm_set1_epi32(32768)); /* unsigned pack via signed */
     _mm_storel_epi64((__m128i *)out, _mm_xor_si128(_mm_packs_epi32(biased, biased), flip));
 }
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(CR_RESAMPLE_NO_AVX2)
+#include <immintrin.h>
+#define RESAMPLE_AVX2 __attribute__((target("avx2,fma")))
+
+/* The same arithmetic four channels at a time. A fused multiply-add of
+ * exact integers is exact too, so both versions give the same bytes. Two
+ * pixels are filtered side by side: each one's sum is a chain of dependent
+ * multiply-adds, and two chains keep the multiplier busy. */
+typedef struct pixel_sum {
+    __m256d total;
+    __m128i lo, hi;
+} pixel_sum;
+
+RESAMPLE_AVX2 static inline pixel_sum pixel_sum_start(void)
+{
+    return (pixel_sum){_mm256_setzero_pd(), _mm_set1_epi32(0xffff), _mm_setzero_si128()};
+}
+
+RESAMPLE_AVX2 static inline void pixel_sum_add(pixel_sum *sum, const uint16_t *source,
+                                               const double *weight)
+{
+    if (*weight == 0.0)
+        return; /* a weight rounded to zero does not widen the range */
+    __m128i value = _mm_cvtepu16_epi32(_mm_loadl_epi64((const __m128i *)source));
+    sum->lo = _mm_min_epi32(sum->lo, value);
+    sum->hi = _mm_max_epi32(sum->hi, value);
+    sum->total =
+        _mm256_fmadd_pd(_mm256_cvtepi32_pd(value), _mm256_broadcast_sd(weight), sum->total);
+}
+
+RESAMPLE_AVX2 static inline void pixel_sum_settle(const pixel_sum *sum, bool allow_ringing,
+                                                  uint16_t *out)
+{
+    const __m256d half = _mm256_set1_pd(WEIGHT_ONE / 2), unit = _mm256_set1_pd(1.0 / WEIGHT_ONE);
+    __m256d scaled =
+        _mm256_mul_pd(_mm256_add_pd(_mm256_max_pd(sum->total, _mm256_setzero_pd()), half), unit);
+    __m128i low = allow_ringing ? _mm_setzero_si128() : sum->lo;
+    __m128i high = allow_ringing ? _mm_set1_epi32(FULL) : sum->hi;
+    __m128i value = _mm_min_epi32(_mm_max_epi32(_mm256_cvttpd_epi32(scaled), low), high);
+    value = _mm_min_epi32(value, _mm_shuffle_epi32(value, _MM_SHUFFLE(3, 3, 3, 3)));
+    _mm_storel_epi64((__m128i *)out, _mm_packus_epi32(value, value));
+}
+
+/* Output pixels x and x + 1 of a first-pass row (each reads its own taps). */
+RESAMPLE_AVX2 static inline void row_pair_avx2(const uint16_t *in, const axis_plan *plan, int x,
+                                               bool allow_ringing, uint16_t *out)
+{
+    size_t row_taps = (size_t)plan->max_taps * 2;
+    const double *weight_a = plan->pair + (size_t)x * row_taps, *weight_b = weight_a + row_taps;
+    const uint16_t *a = in + (size_t)plan->first[x] * 4, *b = in + (size_t)plan->first[x + 1] * 4;
+    int taps_a = plan->taps[x], taps_b = plan->taps[x + 1];
+    pixel_sum sum_a = pixel_sum_start(), sum_b = pixel_sum_start();
+    int t = 0;
+    for (; t < taps_a && t < taps_b; t++) {
+        pixel_sum_add(&sum_a, a + t * 4, weight_a + t * 2);
+        pixel_sum_add(&sum_b, b + t * 4, weight_b + t * 2);
+    }
+    for (int rest = t; rest < taps_a; rest++)
+        pixel_sum_add(&sum_a, a + rest * 4, weight_a + rest * 2);
+    for (int rest = t; rest < taps_b; rest++)
+        pixel_sum_add(&sum_b, b + rest * 4, weight_b + rest * 2);
+    pixel_sum_settle(&sum_a, allow_ringing, out);
+    pixel_sum_settle(&sum_b, allow_ringing, out + 4);
+}
+
+RESAMPLE_AVX2 static inline void filter_pixel_avx2(const uint16_t *source, size_t stride,
+                                                   const axis_plan *plan, int index,
+                                                   bool allow_ringing, uint16_t *out)
+{
+    const double *weight = plan->pair + (size_t)index * (size_t)plan->max_taps * 2;
+    pixel_sum sum = pixel_sum_start();
+    for (int t = 0; t < plan->taps[index]; t++, source += stride, weight += 2)
+        pixel_sum_add(&sum, source, weight);
+    pixel_sum_settle(&sum, allow_ringing, out);
+}
+
+RESAMPLE_AVX2 static void row_line_avx2(const uint16_t *in, const axis_plan *plan,
+                                        bool allow_ringing, uint16_t *out)
+{
+    int x = 0;
+    for (; x + 1 < plan->out_size; x += 2)
+        row_pair_avx2(in, plan, x, allow_ringing, out + (size_t)x * 4);
+    if (x < plan->out_size)
+        filter_pixel_avx2(in + (size_t)plan->first[x] * 4, 4, plan, x, allow_ringing,
+                          out + (size_t)x * 4);
+}
+
+/* A second-pass row: pixels x and x + 1 share their weights and rows. */
+RESAMPLE_AVX2 static void column_line_avx2(const uint16_t *top, size_t stride,
+                                           const axis_plan *plan, int index, int width,
+                                           bool allow_ringing, uint16_t *out)
+{
+    const double *weights = plan->pair + (size_t)index * (size_t)plan->max_taps * 2;
+    int taps = plan->taps[index], x = 0;
+    for (; x + 1 < width; x += 2, top += 8, out += 8) {
+        pixel_sum sum_a = pixel_sum_start(), sum_b = pixel_sum_start();
+        const uint16_t *source = top;
+        for (int t = 0; t < taps; t++, source += stride) {
+            pixel_sum_add(&sum_a, source, weights + t * 2);
+            pixel_sum_add(&sum_b, source + 4, weights + t * 2);
+        }
+        pixel_sum_settle(&sum_a, allow_ringing, out);
+        pixel_sum_settle(&sum_b, allow_ringing, out + 4);
+    }
+    if (x < width)
+        filter_pixel_avx2(top, stride, plan, index, allow_ringing, out);
+}
+#endif
 
 #else
 
@@ -283,8 +401,8 @@ static int channel_settle(const channel_sum *sum, bool allow_ringing)
     return value < lo ? lo : value > hi ? hi : (int)value;
 }
 
-static void filter_pixel(const uint16_t *source, size_t stride, const axis_plan *plan, int index,
-                         bool allow_ringing, uint16_t *out)
+static void filter_pixel_c(const uint16_t *source, size_t stride, const axis_plan *plan, int index,
+                           bool allow_ringing, uint16_t *out)
 {
     channel_sum sums[4];
     for (int c = 0; c < 4; c++)
@@ -303,6 +421,55 @@ static void filter_pixel(const uint16_t *source, size_t stride, const axis_plan 
 
 #endif
 
+/* Whole lines of output pixels, one version per pixel filter: a row of the
+ * first pass (pixel x reads from its own first source pixel) and a row of
+ * the second (pixel x reads column x of the band, every pixel with the same
+ * weights). */
+typedef void row_line_fn(const uint16_t *in, const axis_plan *plan, bool allow_ringing,
+                         uint16_t *out);
+typedef void column_line_fn(const uint16_t *top, size_t stride, const axis_plan *plan, int index,
+                            int width, bool allow_ringing, uint16_t *out);
+typedef struct line_filters {
+    row_line_fn *row;
+    column_line_fn *column;
+} line_filters;
+
+#define DEFINE_LINE_FILTERS(suffix, attributes)                                                    \
+    attributes static void row_line_##suffix(const uint16_t *in, const axis_plan *plan,            \
+                                             bool allow_ringing, uint16_t *out)                    \
+    {                                                                                              \
+        for (int x = 0; x < plan->out_size; x++, out += 4)                                         \
+            filter_pixel_##suffix(in + (size_t)plan->first[x] * 4, 4, plan, x, allow_ringing,      \
+                                  out);                                                            \
+    }                                                                                              \
+    attributes static void column_line_##suffix(const uint16_t *top, size_t stride,                \
+                                                const axis_plan *plan, int index, int width,       \
+                                                bool allow_ringing, uint16_t *out)                 \
+    {                                                                                              \
+        for (int x = 0; x < width; x++, top += 4, out += 4)                                        \
+            filter_pixel_##suffix(top, stride, plan, index, allow_ringing, out);                   \
+    }
+
+#if defined(__SSE2__) && !defined(CR_RESAMPLE_SCALAR)
+DEFINE_LINE_FILTERS(sse2, )
+#else
+DEFINE_LINE_FILTERS(c, )
+#endif
+
+/* The fastest version this processor runs; all give the same bytes. */
+static line_filters choose_line_filters(void)
+{
+#if defined(__SSE2__) && !defined(CR_RESAMPLE_SCALAR)
+#ifdef RESAMPLE_AVX2
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return (line_filters){row_line_avx2, column_line_avx2};
+#endif
+    return (line_filters){row_line_sse2, column_line_sse2};
+#else
+    return (line_filters){row_line_c, column_line_c};
+#endif
+}
+
 static void premultiply_row(const uint8_t *rgba, int width, uint16_t *out)
 {
     for (int x = 0; x < width; x++, rgba += 4, out += 4) {
@@ -314,16 +481,44 @@ static void premultiply_row(const uint8_t *rgba, int width, uint16_t *out)
     }
 }
 
+static bool row_is_opaque(const uint16_t *in, int width)
+{
+    for (int x = 0; x < width; x++)
+        if (in[(size_t)x * 4 + 3] != FULL)
+            return false;
+    return true;
+}
+
+typedef uint16_t u16x8 __attribute__((vector_size(16)));
+typedef uint8_t u8x8 __attribute__((vector_size(8)));
+
+/* With alpha at full scale, (c * 255 + FULL / 2) / FULL = (c + 127) / 255
+ * (checked for every c <= FULL), and y / 255 = (y + 1 + (y >> 8)) >> 8 for
+ * y < 65280: no division, eight values (alpha too) at a time in 16 bits. */
+static void unpremultiply_opaque_row(const uint16_t *in, int width, uint8_t *rgba)
+{
+    size_t count = (size_t)width * 4, i = 0;
+    for (; i + 8 <= count; i += 8) {
+        u16x8 y;
+        memcpy(&y, in + i, sizeof y);
+        y += 127;
+        u8x8 bytes = __builtin_convertvector((y + 1 + (y >> 8)) >> 8, u8x8);
+        memcpy(rgba + i, &bytes, sizeof bytes);
+    }
+    for (; i < count; i++) {
+        unsigned y = in[i] + 127u;
+        rgba[i] = (uint8_t)((y + 1 + (y >> 8)) >> 8);
+    }
+}
+
 static void unpremultiply_row(const uint16_t *in, int width, uint8_t *rgba)
 {
+    if (row_is_opaque(in, width)) { /* every photo */
+        unpremultiply_opaque_row(in, width, rgba);
+        return;
+    }
     for (int x = 0; x < width; x++, in += 4, rgba += 4) {
         unsigned alpha = in[3];
-        if (alpha == FULL) { /* opaque, as every photo: a constant divisor, no division */
-            for (int c = 0; c < 3; c++)
-                rgba[c] = (uint8_t)((in[c] * 255u + FULL / 2) / FULL);
-            rgba[3] = 255;
-            continue;
-        }
         unsigned alpha8 = (alpha + 127) / 255;
         if (alpha8 == 0) {
             memset(rgba, 0, 4);
@@ -335,12 +530,6 @@ static void unpremultiply_row(const uint16_t *in, int width, uint8_t *rgba)
         }
         rgba[3] = (uint8_t)alpha8;
     }
-}
-
-static void filter_row(const uint16_t *in, const axis_plan *plan, bool allow_ringing, uint16_t *out)
-{
-    for (int x = 0; x < plan->out_size; x++, out += 4)
-        filter_pixel(in + (size_t)plan->first[x] * 4, 4, plan, x, allow_ringing, out);
 }
 
 /* The rows of the first pass, only those the second pass reads. */
@@ -355,7 +544,7 @@ static const uint16_t *band_row(const row_band *band, int y)
 }
 
 static cr_status filter_rows(const cr_pixmap *src, const axis_plan *across, const axis_plan *down,
-                             bool allow_ringing, row_band *band, cr_error *err)
+                             bool allow_ringing, line_filters lines, row_band *band, cr_error *err)
 {
     int last = down->first[down->out_size - 1] + down->taps[down->out_size - 1];
     band->first_row = down->first[0];
@@ -369,24 +558,23 @@ static cr_status filter_rows(const cr_pixmap *src, const axis_plan *across, cons
     }
     for (int i = 0; i < band->row_count; i++) {
         premultiply_row(cr_pixmap_at(src, 0, band->first_row + i), src->width, premultiplied);
-        filter_row(premultiplied, across, allow_ringing,
-                   band->values + (size_t)i * (size_t)band->width * 4);
+        lines.row(premultiplied, across, allow_ringing,
+                  band->values + (size_t)i * (size_t)band->width * 4);
     }
     free(premultiplied);
     return CR_OK;
 }
 
 static cr_status filter_columns(const row_band *band, const axis_plan *down, bool allow_ringing,
-                                cr_pixmap *out, cr_error *err)
+                                line_filters lines, cr_pixmap *out, cr_error *err)
 {
     size_t stride = (size_t)band->width * 4;
     uint16_t *row = malloc(sizeof *row * stride);
     if (!row)
         return cr_fail(err, CR_ERR_NOMEM, "out of memory for resampling");
     for (int y = 0; y < down->out_size; y++) {
-        const uint16_t *top = band_row(band, down->first[y]);
-        for (int x = 0; x < band->width; x++)
-            filter_pixel(top + (size_t)x * 4, stride, down, y, allow_ringing, row + (size_t)x * 4);
+        lines.column(band_row(band, down->first[y]), stride, down, y, band->width, allow_ringing,
+                     row);
         unpremultiply_row(row, band->width, cr_pixmap_at(out, 0, y));
     }
     free(row);
@@ -430,6 +618,7 @@ cr_status cr_pixmap_resample_area(const cr_pixmap *src, cr_rectd area, int width
     if (status != CR_OK)
         return status;
     bool allow_ringing = options && options->allow_ringing;
+    line_filters lines = choose_line_filters();
     axis_plan across, down;
     row_band band = {0};
     status = axis_plan_build(src->width, area.x, area.width, width,
@@ -440,11 +629,11 @@ cr_status cr_pixmap_resample_area(const cr_pixmap *src, cr_rectd area, int width
     else
         memset(&down, 0, sizeof down);
     if (status == CR_OK)
-        status = filter_rows(src, &across, &down, allow_ringing, &band, err);
+        status = filter_rows(src, &across, &down, allow_ringing, lines, &band, err);
     if (status == CR_OK)
         status = cr_pixmap_init(out, width, height, err);
     if (status == CR_OK)
-        status = filter_columns(&band, &down, allow_ringing, out, err);
+        status = filter_columns(&band, &down, allow_ringing, lines, out, err);
     if (status != CR_OK)
         cr_pixmap_free(out);
     free(band.values);
