@@ -746,25 +746,32 @@ static cr_status read_bind(loader *ld, json_t *object, cr_field *field)
     return status == CR_OK ? copy_string(ld, bind, &field->bind) : status;
 }
 
-/* Exactly one of "text" and "bind". */
-static cr_status read_content(loader *ld, json_t *object, cr_field *field)
+/* Exactly one of a fixed value (`fixed_key`: "text", or an image's "src")
+ * and "bind"; `subject` names the field kind in the message. */
+static cr_status read_fixed_or_bound(loader *ld, json_t *object, cr_field *field,
+                                     const char *fixed_key, const char *subject, char **fixed)
 {
-    bool has_text = json_object_get(object, "text") != NULL;
+    bool has_fixed = json_object_get(object, fixed_key) != NULL;
     bool has_bind = json_object_get(object, "bind") != NULL;
-    if (has_text && has_bind) {
+    if (has_fixed && has_bind) {
         push_key(ld, "bind");
-        cr_status status =
-            fail(ld, CR_JSON_AT_KEY, "a field has either \"text\" or \"bind\", not both");
+        cr_status status = fail(ld, CR_JSON_AT_KEY, "%s has either \"%s\" or \"bind\", not both",
+                                subject, fixed_key);
         pop(ld);
         return status;
     }
-    if (!has_text && !has_bind)
-        return fail(ld, CR_JSON_AT_VALUE, "missing required key \"text\" or \"bind\"");
+    if (!has_fixed && !has_bind)
+        return fail(ld, CR_JSON_AT_VALUE, "missing required key \"%s\" or \"bind\"", fixed_key);
     if (has_bind)
         return read_bind(ld, object, field);
-    const char *text;
-    cr_status status = get_string(ld, object, "text", &text);
-    return status == CR_OK ? copy_string(ld, text, &field->text) : status;
+    const char *value;
+    cr_status status = get_string(ld, object, fixed_key, &value);
+    return status == CR_OK ? copy_string(ld, value, fixed) : status;
+}
+
+static cr_status read_content(loader *ld, json_t *object, cr_field *field)
+{
+    return read_fixed_or_bound(ld, object, field, "text", "a field", &field->text);
 }
 
 /* Checks the family against the manifest and loads its face; the current
@@ -1034,25 +1041,10 @@ static cr_status read_box_length(loader *ld, json_t *object, const char *key, co
     return read_number(ld, object, key, false, (range){0, half, !zero_ok, max_text}, out);
 }
 
-/* Exactly one of "src" (template artwork) and "bind" (a record's photo). */
+/* "src" (template artwork) or "bind" (a record's photo). */
 static cr_status read_image_source(loader *ld, json_t *object, cr_field *field)
 {
-    bool has_src = json_object_get(object, "src") != NULL;
-    bool has_bind = json_object_get(object, "bind") != NULL;
-    if (has_src && has_bind) {
-        push_key(ld, "bind");
-        cr_status status =
-            fail(ld, CR_JSON_AT_KEY, "an image field has either \"src\" or \"bind\", not both");
-        pop(ld);
-        return status;
-    }
-    if (!has_src && !has_bind)
-        return fail(ld, CR_JSON_AT_VALUE, "missing required key \"src\" or \"bind\"");
-    if (has_bind)
-        return read_bind(ld, object, field);
-    const char *src;
-    cr_status status = get_string(ld, object, "src", &src);
-    return status == CR_OK ? copy_string(ld, src, &field->image.src) : status;
+    return read_fixed_or_bound(ld, object, field, "src", "an image field", &field->image.src);
 }
 
 /* A key that would change nothing for this fit is more likely a mistake

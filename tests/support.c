@@ -20,10 +20,21 @@ cr_template fixture_template = {.path = "test.json", .dir = NULL, .dpi = FIXTURE
 int engine_setup(void **state)
 {
     cr_error err;
+    /* Messages name the manifest: always the checkout's own. */
+    unsetenv("CARDRENDER_FONT_MANIFEST");
     fixture_engine = cr_engine_create(NULL, &err);
     if (!fixture_engine)
         fail_msg("%s", err.message);
     return 0;
+}
+
+cr_template *load_template_or_fail(const char *path)
+{
+    cr_error err;
+    cr_template *tpl = cr_template_load_file(fixture_engine, path, &err);
+    if (!tpl)
+        fail_msg("%s", err.message);
+    return tpl;
 }
 
 int engine_teardown(void **state)

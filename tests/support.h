@@ -26,6 +26,9 @@ extern cr_template fixture_template; /* "test.json", FIXTURE_DPI, no folder */
 int engine_setup(void **state);
 int engine_teardown(void **state);
 
+/* A template loaded through the fixture engine; fails the test otherwise. */
+cr_template *load_template_or_fail(const char *path);
+
 /* The engine's face of a family; fails the test when it cannot load. */
 cr_face *face_of(const char *family);
 

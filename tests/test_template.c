@@ -15,39 +15,13 @@
 #include "cardrender.h"
 #include "engine.h"
 #include "json_locate.h"
+#include "support.h"
 #include "template.h"
 
 #define TPL "tests/data/templates/"
 #define REC "tests/data/records/"
 
-static cr_engine *engine;
-
-/* The default engine, as an application gets it. The environment could
- * point it at another manifest, and the messages name the manifest. */
-static int create_engine(void **state)
-{
-    cr_error err;
-    unsetenv("CARDRENDER_FONT_MANIFEST");
-    engine = cr_engine_create(NULL, &err);
-    if (!engine)
-        fprintf(stderr, "cannot create the engine: %s\n", err.message);
-    return engine ? 0 : -1;
-}
-
-static int destroy_engine(void **state)
-{
-    cr_engine_destroy(engine);
-    return 0;
-}
-
-static cr_template *load(const char *path)
-{
-    cr_error err;
-    cr_template *tpl = cr_template_load_file(engine, path, &err);
-    if (!tpl)
-        fail_msg("%s", err.message);
-    return tpl;
-}
+/* The default engine, as an application gets it (tests/support.c). */
 
 static void assert_color(cr_color c, int r, int g, int b, int a)
 {
@@ -61,7 +35,7 @@ static void assert_color(cr_color c, int r, int g, int b, int a)
 
 static void test_minimal_defaults(void **state)
 {
-    cr_template *tpl = load(TPL "minimal.json");
+    cr_template *tpl = load_template_or_fail(TPL "minimal.json");
     assert_string_equal(tpl->path, TPL "minimal.json");
     assert_string_equal(tpl->dir, "tests/data/templates");
     assert_true(tpl->width_mm == 85.6 && tpl->height_mm == 54.0);
@@ -99,7 +73,7 @@ static void test_minimal_defaults(void **state)
 
 static void test_full_card(void **state)
 {
-    cr_template *tpl = load(TPL "full.json");
+    cr_template *tpl = load_template_or_fail(TPL "full.json");
     assert_true(tpl->width_mm == 85.6 && tpl->height_mm == 54.0);
     assert_true(tpl->corner_radius_mm == 3.18);
     assert_int_equal(cr_template_dpi(tpl), 600);
@@ -117,7 +91,7 @@ static void test_full_card(void **state)
 
 static void test_full_bound_field(void **state)
 {
-    cr_template *tpl = load(TPL "full.json");
+    cr_template *tpl = load_template_or_fail(TPL "full.json");
     const cr_field *f = &tpl->fields[1];
     assert_int_equal(f->index, 1);
     assert_string_equal(f->name, "name");
@@ -143,7 +117,7 @@ static void test_full_bound_field(void **state)
 
 static void test_full_other_values(void **state)
 {
-    cr_template *tpl = load(TPL "full.json");
+    cr_template *tpl = load_template_or_fail(TPL "full.json");
     const cr_field *f = &tpl->fields[2];
     assert_true(f->x_mm == -1 && f->w_mm == 50.5);
     assert_color(f->color, 0x11, 0x22, 0x33, 0x80);
@@ -175,7 +149,7 @@ static void test_full_other_values(void **state)
 
 static void test_no_fields(void **state)
 {
-    cr_template *tpl = load(TPL "no_fields.json");
+    cr_template *tpl = load_template_or_fail(TPL "no_fields.json");
     assert_int_equal(tpl->field_count, 0);
     assert_int_equal(cr_template_dpi(tpl), 72);
     assert_color(tpl->background, 0, 0, 0, 255);
@@ -185,7 +159,7 @@ static void test_no_fields(void **state)
 static void test_pixel_size(void **state)
 {
     int w = 0, h = 0;
-    cr_template *tpl = load(TPL "minimal.json");
+    cr_template *tpl = load_template_or_fail(TPL "minimal.json");
     cr_template_pixel_size(tpl, 0, &w, &h);
     assert_int_equal(w, 1011);
     assert_int_equal(h, 638);
@@ -194,7 +168,7 @@ static void test_pixel_size(void **state)
     assert_int_equal(h, 1276);
     cr_template_destroy(tpl);
 
-    tpl = load(TPL "full.json"); /* asks for 600 dpi itself */
+    tpl = load_template_or_fail(TPL "full.json"); /* asks for 600 dpi itself */
     cr_template_pixel_size(tpl, 0, &w, &h);
     assert_int_equal(w, 2022);
     assert_int_equal(h, 1276);
@@ -208,13 +182,14 @@ static void test_memory_folders(void **state)
 {
     static const char json[] = "{\"version\": 1, \"fields\": []}";
     cr_error err;
-    cr_template *tpl = cr_template_load_memory(engine, json, strlen(json), NULL, NULL, &err);
+    cr_template *tpl =
+        cr_template_load_memory(fixture_engine, json, strlen(json), NULL, NULL, &err);
     assert_non_null(tpl);
     assert_string_equal(tpl->path, "<memory>");
     assert_string_equal(tpl->dir, ".");
     cr_template_destroy(tpl);
 
-    tpl = cr_template_load_memory(engine, json, strlen(json), "a.json", "some/dir", &err);
+    tpl = cr_template_load_memory(fixture_engine, json, strlen(json), "a.json", "some/dir", &err);
     assert_non_null(tpl);
     assert_string_equal(tpl->path, "a.json");
     assert_string_equal(tpl->dir, "some/dir");
@@ -246,7 +221,7 @@ static void test_color_parse(void **state)
 
 static void test_image_fields(void **state)
 {
-    cr_template *tpl = load(TPL "shapes.json");
+    cr_template *tpl = load_template_or_fail(TPL "shapes.json");
     assert_string_equal(tpl->background_image_src, "art/logo.png");
     assert_int_equal(tpl->background_image.width, 8);
     assert_int_equal(tpl->background_image.height, 6);
@@ -286,7 +261,7 @@ static void test_image_fields(void **state)
 
 static void test_shape_fields(void **state)
 {
-    cr_template *tpl = load(TPL "shapes.json");
+    cr_template *tpl = load_template_or_fail(TPL "shapes.json");
     const cr_field *outline = &tpl->fields[2];
     assert_int_equal(outline->type, CR_FIELD_RECT);
     assert_color(outline->rect.fill, 0, 0, 0, 0);
@@ -337,7 +312,7 @@ static void test_artwork_errors(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cr_error err;
-        assert_null(cr_template_load_memory(engine, cases[i].json, strlen(cases[i].json),
+        assert_null(cr_template_load_memory(fixture_engine, cases[i].json, strlen(cases[i].json),
                                             "memory.json", "tests/data/templates", &err));
         assert_string_equal(err.message, cases[i].message);
         assert_int_equal(err.code, cases[i].code);
@@ -367,7 +342,8 @@ static const bad_file bad_files[] = {
      LOC("bad_field_key_far.json",
          "6:74") "field 1 \"名字\": unknown key \"wobble\" (allowed keys: type, name, box_mm, "
                  "text, bind, font, size_pt, color, align, valign, letter_spacing_em, "
-                 "line_height_pt, max_lines, direction, lang, lang_bind, fit, min_size_pt, min_scale_x, "
+                 "line_height_pt, max_lines, direction, lang, lang_bind, fit, min_size_pt, "
+                 "min_scale_x, "
                  "kinsoku, hangul_break, punctuation_trim, missing_glyph, writing_mode, "
                  "tate_chu_yoko_digits, panel)"},
     {TPL "bad_size_type.json", CR_ERR_TEMPLATE, 7, 45, 1,
@@ -441,8 +417,8 @@ static void test_bad_file(void **state)
 {
     const bad_file *c = *state;
     cr_error err;
-    assert_string_equal(cr_font_manifest_path(engine->manifest), MANIFEST_PATH);
-    assert_null(cr_template_load_file(engine, c->path, &err));
+    assert_string_equal(cr_font_manifest_path(fixture_engine->manifest), MANIFEST_PATH);
+    assert_null(cr_template_load_file(fixture_engine, c->path, &err));
     assert_error(&err, c->code, c->path, c->line, c->column, c->field_index, c->message);
 }
 
@@ -579,8 +555,8 @@ static void test_bad_memory(void **state)
     char expected[1024];
     snprintf(expected, sizeof expected, "memory.json:%d:%d: %s", c->line, c->column, c->message);
     cr_error err;
-    assert_null(
-        cr_template_load_memory(engine, c->json, strlen(c->json), "memory.json", NULL, &err));
+    assert_null(cr_template_load_memory(fixture_engine, c->json, strlen(c->json), "memory.json",
+                                        NULL, &err));
     assert_error(&err, CR_ERR_TEMPLATE, "memory.json", c->line, c->column, c->field_index,
                  expected);
 }
@@ -626,7 +602,8 @@ static void test_never_crashes(void **state)
     cr_error err;
     assert_int_equal(cr_json_read_file(TPL "full.json", &text, &length, &err), CR_OK);
     for (size_t cut = 0; cut <= length; cut++) {
-        cr_template *tpl = cr_template_load_memory(engine, text, cut, "cut.json", NULL, &err);
+        cr_template *tpl =
+            cr_template_load_memory(fixture_engine, text, cut, "cut.json", NULL, &err);
         assert_true(tpl ? cut >= length - 1 : err.code != CR_OK);
         cr_template_destroy(tpl);
     }
@@ -638,7 +615,7 @@ static void test_never_crashes(void **state)
             memcpy(copy, text, length);
             copy[pos] = replacements[r];
             cr_template_destroy(
-                cr_template_load_memory(engine, copy, length, "mutant.json", NULL, &err));
+                cr_template_load_memory(fixture_engine, copy, length, "mutant.json", NULL, &err));
         }
     }
     free(copy);
@@ -654,7 +631,8 @@ static void test_shapes_never_crash(void **state)
     cr_error err;
     assert_int_equal(cr_json_read_file(TPL "shapes.json", &text, &length, &err), CR_OK);
     for (size_t cut = 0; cut <= length; cut++) {
-        cr_template *tpl = cr_template_load_memory(engine, text, cut, "cut.json", TPL, &err);
+        cr_template *tpl =
+            cr_template_load_memory(fixture_engine, text, cut, "cut.json", TPL, &err);
         assert_true(tpl ? cut >= length - 1 : err.code != CR_OK);
         cr_template_destroy(tpl);
     }
@@ -666,7 +644,7 @@ static void test_shapes_never_crash(void **state)
             memcpy(copy, text, length);
             copy[pos] = replacements[r];
             cr_template_destroy(
-                cr_template_load_memory(engine, copy, length, "mutant.json", TPL, &err));
+                cr_template_load_memory(fixture_engine, copy, length, "mutant.json", TPL, &err));
         }
     }
     free(copy);
@@ -807,7 +785,7 @@ static void test_record_io(void **state)
 static void test_field_text(void **state)
 {
     cr_error err;
-    cr_template *tpl = load(TPL "full.json");
+    cr_template *tpl = load_template_or_fail(TPL "full.json");
     cr_record *person = cr_record_load_file(REC "person.json", &err);
     cr_record *partial = cr_record_load_file(REC "partial.json", &err);
     assert_non_null(person);
@@ -844,7 +822,7 @@ static int run_error_cases(void)
     for (size_t i = 0; i < COUNT(bad_memories); i++)
         tests[n++] = (struct CMUnitTest){bad_memories[i].name, test_bad_memory, NULL, NULL,
                                          (void *)&bad_memories[i]};
-    return _cmocka_run_group_tests("invalid templates", tests, n, create_engine, destroy_engine);
+    return _cmocka_run_group_tests("invalid templates", tests, n, engine_setup, engine_teardown);
 }
 
 int main(void)
@@ -874,6 +852,6 @@ int main(void)
         cmocka_unit_test(test_record_io),
         cmocka_unit_test(test_field_text),
     };
-    int failed = cmocka_run_group_tests_name("templates", tests, create_engine, destroy_engine);
+    int failed = cmocka_run_group_tests_name("templates", tests, engine_setup, engine_teardown);
     return failed | run_error_cases();
 }

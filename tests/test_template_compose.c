@@ -14,43 +14,19 @@
 #include <cmocka.h>
 
 #include "cardrender.h"
+#include "support.h"
 #include "template.h"
 
 #define DIR "tests/data/compose/"
 
-static cr_engine *engine;
-
-static int create_engine(void **state)
-{
-    cr_error err;
-    unsetenv("CARDRENDER_FONT_MANIFEST");
-    engine = cr_engine_create(NULL, &err);
-    if (!engine)
-        fprintf(stderr, "cannot create the engine: %s\n", err.message);
-    return engine ? 0 : -1;
-}
-
-static int destroy_engine(void **state)
-{
-    cr_engine_destroy(engine);
-    return 0;
-}
-
-static cr_template *load(const char *path)
-{
-    cr_error err;
-    cr_template *tpl = cr_template_load_file(engine, path, &err);
-    if (!tpl)
-        fail_msg("%s", err.message);
-    return tpl;
-}
+/* The default engine, as an application gets it (tests/support.c). */
 
 /* Loading fails with exactly this error. */
 static void assert_load_error(const char *path, cr_status code, const char *file, int line,
                               int column, int field_index, const char *message)
 {
     cr_error err;
-    cr_template *tpl = cr_template_load_file(engine, path, &err);
+    cr_template *tpl = cr_template_load_file(fixture_engine, path, &err);
     assert_null(tpl);
     assert_string_equal(err.message, message);
     assert_string_equal(cr_status_name(err.code), cr_status_name(code));
@@ -73,7 +49,7 @@ static void assert_field(const cr_field *f, const char *name, const char *file, 
 
 static void test_extends_card_override(void **state)
 {
-    cr_template *tpl = load(DIR "child.json");
+    cr_template *tpl = load_template_or_fail(DIR "child.json");
     assert_true(tpl->width_mm == 85.6 && tpl->height_mm == 54.0); /* from the base */
     assert_int_equal(tpl->dpi, 600);                              /* the child's */
     assert_int_equal(tpl->background.r, 0xff);
@@ -86,7 +62,7 @@ static void test_extends_card_override(void **state)
  * removed and the child's field comes last. Each field knows its file. */
 static void test_extends_fields_in_order(void **state)
 {
-    cr_template *tpl = load(DIR "child.json");
+    cr_template *tpl = load_template_or_fail(DIR "child.json");
     assert_int_equal(tpl->field_count, 4);
     assert_field(&tpl->fields[0], "label_name", DIR "parts/labels.json", 4, 5);
     assert_field(&tpl->fields[1], "label_sex", DIR "parts/more.json", 4, 5);
@@ -102,7 +78,7 @@ static void test_extends_fields_in_order(void **state)
 
 static void test_override_moves_a_field(void **state)
 {
-    cr_template *tpl = load(DIR "child.json");
+    cr_template *tpl = load_template_or_fail(DIR "child.json");
     const cr_field *name = &tpl->fields[2];
     assert_true(name->x_mm == 20.0 && name->y_mm == 5.0);
     assert_true(name->w_mm == 30.0 && name->h_mm == 5.0);
@@ -116,7 +92,7 @@ static void test_override_moves_a_field(void **state)
 
 static void test_base_alone_includes_nested_fragments(void **state)
 {
-    cr_template *tpl = load(DIR "base.json");
+    cr_template *tpl = load_template_or_fail(DIR "base.json");
     assert_int_equal(tpl->field_count, 4);
     assert_field(&tpl->fields[0], "label_name", DIR "parts/labels.json", 4, 5);
     assert_field(&tpl->fields[1], "label_sex", DIR "parts/more.json", 4, 5);
@@ -130,7 +106,7 @@ static void test_base_alone_includes_nested_fragments(void **state)
 /* null removes a key: a bound field becomes fixed text. */
 static void test_override_null_removes_a_key(void **state)
 {
-    cr_template *tpl = load(DIR "override_null.json");
+    cr_template *tpl = load_template_or_fail(DIR "override_null.json");
     const cr_field *name = &tpl->fields[2];
     assert_null(name->bind);
     assert_string_equal(name->text, "样例");
@@ -140,7 +116,7 @@ static void test_override_null_removes_a_key(void **state)
 /* Artwork is read from the folder of the file that names it. */
 static void test_artwork_relative_to_its_file(void **state)
 {
-    cr_template *tpl = load(DIR "art_child.json");
+    cr_template *tpl = load_template_or_fail(DIR "art_child.json");
     assert_int_equal(tpl->dpi, 150);
     assert_int_equal(tpl->field_count, 1);
     assert_true(tpl->fields[0].image.artwork.width > 0);
@@ -151,7 +127,7 @@ static void test_artwork_relative_to_its_file(void **state)
 /* The public view tells which file a field is in. */
 static void test_field_info_names_the_file(void **state)
 {
-    cr_template *tpl = load(DIR "child.json");
+    cr_template *tpl = load_template_or_fail(DIR "child.json");
     cr_field_info info;
     assert_int_equal(cr_template_field(tpl, 1, &info), CR_OK);
     assert_string_equal(info.name, "label_sex");
@@ -164,12 +140,12 @@ static void test_field_info_names_the_file(void **state)
  * "bind", with the merged index. */
 static void test_render_error_in_the_base(void **state)
 {
-    cr_template *tpl = load(DIR "child.json");
+    cr_template *tpl = load_template_or_fail(DIR "child.json");
     const char json[] = "{\"sex\": \"男\"}";
     cr_error err;
     cr_record *record = cr_record_load_memory(json, sizeof json - 1, "rec.json", &err);
     assert_non_null(record);
-    assert_null(cr_render(engine, tpl, record, NULL, &err));
+    assert_null(cr_render(fixture_engine, tpl, record, NULL, &err));
     assert_string_equal(err.message, DIR "base.json:7:80: field 2 \"name\": the record rec.json "
                                          "has no key \"name\"");
     cr_record_destroy(record);
@@ -258,8 +234,8 @@ static void test_memory_errors(void **state)
     for (size_t i = 0; i < sizeof memory_cases / sizeof memory_cases[0]; i++) {
         const memory_case *c = &memory_cases[i];
         cr_error err;
-        cr_template *tpl = cr_template_load_memory(engine, c->json, strlen(c->json), "mem.json",
-                                                   "tests/data/compose", &err);
+        cr_template *tpl = cr_template_load_memory(fixture_engine, c->json, strlen(c->json),
+                                                   "mem.json", "tests/data/compose", &err);
         assert_null(tpl);
         assert_string_equal(err.message, c->message);
         assert_int_equal(err.line, c->line);
@@ -272,7 +248,7 @@ static void test_fragment_with_a_card(void **state)
 {
     const char json[] = "{\"version\": 1, \"fields\": [{\"include\": \"parts/with_art.json\"}]}";
     cr_error err;
-    assert_null(cr_template_load_memory(engine, json, sizeof json - 1, "mem.json",
+    assert_null(cr_template_load_memory(fixture_engine, json, sizeof json - 1, "mem.json",
                                         "tests/data/compose", &err));
     assert_string_equal(err.message, DIR "parts/with_art.json:3:3: unknown key \"card\" (a "
                                          "fragment has \"version\" and \"fields\")");
@@ -317,14 +293,14 @@ static void test_nesting_depth(void **state)
 
     write_chain(9); /* the template and 8 below it: allowed */
     cr_error err;
-    cr_template *tpl = cr_template_load_file(engine, top, &err);
+    cr_template *tpl = cr_template_load_file(fixture_engine, top, &err);
     if (!tpl)
         fail_msg("%s", err.message);
     assert_int_equal(tpl->field_count, 1);
     cr_template_destroy(tpl);
 
     write_chain(10);
-    assert_null(cr_template_load_file(engine, top, &err));
+    assert_null(cr_template_load_file(fixture_engine, top, &err));
     char want[512];
     snprintf(want, sizeof want,
              "%s/deep8.json:1:27: \"extends\" nests files more than 8 deep (\"extends\" and "
@@ -357,5 +333,5 @@ int main(void)
         cmocka_unit_test(test_fragment_with_a_card),
         cmocka_unit_test(test_nesting_depth),
     };
-    return cmocka_run_group_tests(tests, create_engine, destroy_engine);
+    return cmocka_run_group_tests(tests, engine_setup, engine_teardown);
 }
