@@ -385,6 +385,47 @@ static void test_random_small_images(void **state)
         }
 }
 
+static uint8_t *encode(const cr_canvas *c, size_t *size)
+{
+    uint8_t *png = NULL;
+    assert_int_equal(cr_png_write_memory(c, 300, &png, size, NULL), CR_OK);
+    return png;
+}
+
+/* The bytes depend on the pixels only, never on what was encoded before:
+ * encoding another image in between (whose freed encoder the allocator
+ * hands out again, with its match history) must not change them. */
+static void test_bytes_independent_of_earlier_files(void **state)
+{
+    cr_canvas a, b;
+    assert_int_equal(cr_canvas_init(&a, 211, 97, NULL), CR_OK);
+    assert_int_equal(cr_canvas_init(&b, 211, 97, NULL), CR_OK);
+    for (int y = 0; y < 97; y++)
+        for (int x = 0; x < 211 * 3; x++) {
+            a.pixels[(size_t)y * a.stride + x] = (uint8_t)((x * 7 + y * 3) % 251);
+            b.pixels[(size_t)y * b.stride + x] = (uint8_t)((x / 5 + y) % 17 * 13);
+        }
+    size_t first_size, other_size, again_size;
+    uint8_t *first = encode(&a, &first_size);
+    uint8_t *other = encode(&b, &other_size);
+    free(other);
+    /* Leave garbage where the next encoder is likely to be allocated. */
+    for (size_t size = 64 * 1024; size <= 1024 * 1024; size *= 2) {
+        uint8_t *junk = malloc(size);
+        assert_non_null(junk);
+        for (size_t i = 0; i < size; i++)
+            junk[i] = (uint8_t)(i * 2654435761u >> 13);
+        free(junk);
+    }
+    uint8_t *again = encode(&a, &again_size);
+    assert_int_equal(first_size, again_size);
+    assert_memory_equal(first, again, first_size);
+    free(first);
+    free(again);
+    cr_canvas_free(&a);
+    cr_canvas_free(&b);
+}
+
 /* Incompressible data larger than an IDAT chunk and a filter block, at an
  * odd width. */
 static void test_random_large_image(void **state)
@@ -612,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_truncated_and_foreign_files),
         cmocka_unit_test(test_random_small_images),
         cmocka_unit_test(test_random_large_image),
+        cmocka_unit_test(test_bytes_independent_of_earlier_files),
         cmocka_unit_test(test_one_pixel_and_extremes),
         cmocka_unit_test(test_padded_rows),
         cmocka_unit_test(test_card_600_dpi),
