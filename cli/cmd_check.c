@@ -1,10 +1,11 @@
-/* cardrender check TEMPLATE [RECORDS...] [--safe-mm N] [--dpi N]
+/* cardrender check TEMPLATE [RECORDS...] [--safe-mm N] [--dpi N] [--assets DIR]
  *
  * Lists everything that would make a bad card, one line per finding, and
  * writes no files. Findings of the template itself (a box outside the card
  * or in the safe margin, fixed text that does not fit) are prefixed with the
  * template's path, once; a record's (keys it lacks, bound text that does not
- * fit, characters no font covers) with the record's path. */
+ * fit, characters no font covers, photos that cannot be read) with the
+ * record's path. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -17,15 +18,18 @@
 #include "cli.h"
 
 static const char check_usage[] =
-    "usage: cardrender check TEMPLATE [RECORDS...] [--safe-mm N] [--dpi N]\n"
+    "usage: cardrender check TEMPLATE [RECORDS...] [--safe-mm N] [--dpi N] [--assets DIR]\n"
     "\n"
     "Checks a template and records without writing anything. One line per finding:\n"
     "  RECORD: field 3 \"name\": overflows: needs 2 lines, box holds 1\n"
     "Findings: text that overflows its box or had to be shrunk or condensed to fit;\n"
     "characters no font covers; boxes outside the card or inside the safe margin\n"
-    "(text and image fields); every key a record lacks. A summary line ends the list.\n"
+    "(text and image fields); every key a record lacks; every photo a record binds\n"
+    "that is missing, unreadable, not a JPEG or PNG, or too large. A summary line\n"
+    "ends the list.\n"
     "  --safe-mm N   the safe margin inside the card's edge (default 3; 0: no check)\n"
     "  --dpi N       resolution the text is laid out at (default: the template's)\n"
+    "  --assets DIR  the folder photo paths are read against (default: each record's)\n"
     "exit status: 0 nothing found, 1 findings or an input error, 2 usage error\n";
 
 typedef struct check_args {
@@ -34,6 +38,7 @@ typedef struct check_args {
     int record_count;
     double safe_mm;
     int dpi;
+    const char *assets;
 } check_args;
 
 /* What a check has found so far. */
@@ -77,6 +82,8 @@ static int parse_check_args(int argc, char **argv, check_args *args)
             if (!parse_number(a, argv[++i], 72, 1200, true, &dpi))
                 return 0;
             args->dpi = (int)dpi;
+        } else if (!strcmp(a, "--assets") && i + 1 < argc) {
+            args->assets = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "cardrender check: unknown or incomplete option \"%s\"\n", a);
             return 0;
@@ -148,6 +155,18 @@ static const char *message_body(const cr_error *e)
     return same ? e->message + n : e->message;
 }
 
+/* A problem's text without "the record PATH: " in front when the finding's
+ * prefix already names that record. */
+static const char *without_record(const findings *f, const char *body)
+{
+    static const char lead[] = "the record ";
+    size_t n = strlen(f->prefix);
+    if (!f->bound_only || strncmp(body, lead, sizeof lead - 1))
+        return body;
+    const char *rest = body + sizeof lead - 1;
+    return !strncmp(rest, f->prefix, n) && !strncmp(rest + n, ": ", 2) ? rest + n + 2 : body;
+}
+
 /* In a record's pass, fixed text is not reported again. */
 static bool skipped(const findings *f, int field_index)
 {
@@ -170,19 +189,21 @@ static void on_report(void *data, const cr_field_report *r)
         report(f, r->field_index, "condensed to %.1f%% to fit", r->scale_x * 100);
 }
 
-/* Characters drawn as .notdef and fields that could not be laid out. */
+/* Characters drawn as .notdef, fields that could not be laid out, photos
+ * that cannot be read. */
 static void on_problem(void *data, const cr_error *problem)
 {
     findings *f = data;
     if (problem->field_index >= 0 && skipped(f, problem->field_index))
         return;
-    report(f, problem->field_index, "%s", message_body(problem));
+    report(f, problem->field_index, "%s", without_record(f, message_body(problem)));
 }
 
 static void check_layout(cr_engine *engine, const cr_record *record, const check_args *args,
                          findings *f)
 {
     cr_render_options options = {.dpi = args->dpi,
+                                 .asset_dir = args->assets,
                                  .warning = on_problem,
                                  .warning_data = f,
                                  .field_report = on_report,

@@ -23,7 +23,7 @@ static const command commands[] = {
      "for approval"},
     {"check", cli_check,
      "check TEMPLATE [RECORDS...] [--safe-mm N]   list overflows, missing fonts and keys, boxes "
-     "off the card"},
+     "off the card, unreadable photos"},
     {"sheet", cli_sheet,
      "sheet TEMPLATE RECORDS... -o SHEET.png [--back T -b BACK.png] [--mirror] [--layout 2x4]   "
      "impose cards n-up with crop marks"},

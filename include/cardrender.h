@@ -318,7 +318,8 @@ cr_image *cr_sheet_impose(const cr_image *const *cards, size_t count,
 /* -------------------------------------------------------- proofs and checks */
 
 /* Lays out every text field of tpl for record exactly as cr_render would,
- * painting nothing and reading no photos, and goes on past the problems that
+ * and reads and decodes every photo the record binds as cr_render would,
+ * painting nothing and writing nothing, and goes on past the problems that
  * would stop cr_render, so a check can list them all:
  *   options->field_report gets every text field that lays out (overflow,
  *     shrink, condense: as in a render);
@@ -327,10 +328,19 @@ cr_image *cr_sheet_impose(const cr_image *const *cards, size_t count,
  *     cr_render (a character no font covers: CR_ERR_FONT; text that does not
  *     fit a "fit": "error" field: CR_ERR_TEXT; invalid UTF-8). An overflow
  *     is not repeated as a warning: the report has it.
- * A text field whose bound key the record lacks (with no record: every bound
+ *   options->warning also gets every bound image field whose photo cannot be
+ *     used, with the render's error (the path as resolved against asset_dir
+ *     or the record's folder) and the record's name in front of it, e.g.
+ *       card.json:12:14: field 3 "photo": the record in/a.json: record key
+ *       "photo": in/photos/a.jpg: cannot open: No such file or directory
+ *     (CR_ERR_IO: missing or unreadable; CR_ERR_IMAGE: not a JPEG or PNG,
+ *     corrupt, truncated, or more pixels than max_image_pixels;
+ *     CR_ERR_RECORD: an empty value or a path leaving the asset folder).
+ * A field whose bound key the record lacks (with no record: every bound
  * field) is skipped; cr_template_field lists every field's bind. Only the
- * dpi, warning and field_report members of options are used. Returns CR_OK,
- * or the error that stopped the check (bad arguments, out of memory). */
+ * dpi, warning, field_report, asset_dir and max_image_pixels members of
+ * options are used. Returns CR_OK, or the error that stopped the check (bad
+ * arguments, out of memory). */
 cr_status cr_check_layout(cr_engine *engine, const cr_template *tpl, const cr_record *record,
                           const cr_render_options *options, cr_error *err);
 

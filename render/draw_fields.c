@@ -21,37 +21,62 @@ static const char *asset_folder(const cr_record *record, const cr_render_options
     return ".";
 }
 
-/* A photo problem at the field's "bind", naming the key; cause holds the
- * path and what is wrong with it. */
-static cr_status photo_error(const cr_template *tpl, const cr_field *field, const cr_error *cause,
-                             cr_error *err)
+/* A photo problem at the field's "bind", naming the key (and, for a check,
+ * the record: a check reports many records' problems side by side); cause
+ * holds the path and what is wrong with it. */
+static cr_status photo_error(const cr_template *tpl, const cr_field *field, const char *record_name,
+                             const cr_error *cause, cr_error *err)
 {
     cr_location where = {field->bind_file ? field->bind_file : tpl->path, field->bind_line,
                          field->bind_column, field->index, field->name};
+    if (record_name)
+        return cr_error_set(err, cause->code, where, "the record %s: record key \"%s\": %s",
+                            record_name, field->bind, cause->message);
     return cr_error_set(err, cause->code, where, "record key \"%s\": %s", field->bind,
                         cause->message);
 }
 
+/* The bound value resolved against the asset folder and decoded; cause
+ * (no location) says what went wrong. */
+static cr_status read_photo(const char *value, const cr_record *record,
+                            const cr_render_options *options, cr_pixmap *out, cr_error *cause)
+{
+    cr_error_clear(cause);
+    if (value[0] == '\0')
+        return cr_fail(cause, CR_ERR_RECORD, "the value is empty; it must name an image file");
+    char *path = NULL;
+    cr_status status = cr_asset_path(asset_folder(record, options), value, &path, cause);
+    if (status == CR_OK) {
+        cr_decode_limits limits = {options ? options->max_image_pixels : 0, 0};
+        status = cr_image_decode_file(path, &limits, out, cause);
+    }
+    free(path);
+    return status;
+}
+
+/* record_name: NULL in a render, which names no record (its caller does). */
 static cr_status load_photo(const cr_template *tpl, const cr_field *field, const cr_record *record,
-                            const cr_render_options *options, cr_pixmap *out, cr_error *err)
+                            const char *record_name, const cr_render_options *options,
+                            cr_pixmap *out, cr_error *err)
 {
     const char *value = cr_field_text(tpl, field, record, err);
     if (!value)
         return err ? err->code : CR_ERR_RECORD;
     cr_error cause;
-    cr_error_clear(&cause);
-    cr_status status = CR_OK;
-    char *path = NULL;
-    if (value[0] == '\0')
-        status = cr_fail(&cause, CR_ERR_RECORD, "the value is empty; it must name an image file");
-    else
-        status = cr_asset_path(asset_folder(record, options), value, &path, &cause);
-    if (status == CR_OK) {
-        cr_decode_limits limits = {options ? options->max_image_pixels : 0, 0};
-        status = cr_image_decode_file(path, &limits, out, &cause);
-    }
-    free(path);
-    return status == CR_OK ? CR_OK : photo_error(tpl, field, &cause, err);
+    if (read_photo(value, record, options, out, &cause) != CR_OK)
+        return photo_error(tpl, field, record_name, &cause, err);
+    return CR_OK;
+}
+
+cr_status cr_check_photo(const cr_template *tpl, const cr_field *field, const cr_record *record,
+                         const cr_render_options *options, cr_error *err)
+{
+    cr_pixmap photo;
+    const char *name = record ? record->path : "(none)";
+    cr_status status = load_photo(tpl, field, record, name, options, &photo, err);
+    if (status == CR_OK)
+        cr_pixmap_free(&photo);
+    return status;
 }
 
 /* ------------------------------------------------------------ images */
@@ -100,7 +125,7 @@ cr_status cr_compose_image_field(const cr_template *tpl, const cr_field *field,
                         err);
     cr_pixmap photo;
     *out = (cr_layer){{0, 0, 0, 0}, 0, 0, NULL, 0};
-    cr_status status = load_photo(tpl, field, record, options, &photo, err);
+    cr_status status = load_photo(tpl, field, record, NULL, options, &photo, err);
     if (status != CR_OK)
         return status;
     status = at_field(tpl, field, cr_compose_image(clip, &photo, &paint, out, err), err);

@@ -26,6 +26,13 @@ cr_status cr_draw_image_field(const cr_template *tpl, const cr_field *field,
                               const cr_record *record, int dpi, const cr_render_options *options,
                               cr_canvas *canvas, cr_error *err);
 
+/* Reads and decodes a bound photo exactly as cr_draw_image_field does, then
+ * drops it: CR_OK, or the error the render would stop with, its message also
+ * naming the record ("the record people.jsonl:3: record key ..."). A full
+ * decode, not just the header: a truncated file is what a check must find. */
+cr_status cr_check_photo(const cr_template *tpl, const cr_field *field, const cr_record *record,
+                         const cr_render_options *options, cr_error *err);
+
 cr_status cr_draw_rect_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err);
 
 cr_status cr_draw_line_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err);

@@ -1,6 +1,7 @@
 /* Proofs and checks through the public API: cr_render_proof marks what did
  * not fit in red inside the field's box, and nothing else; cr_image_beside
- * joins two proofs; cr_check_layout reports every field, past errors. Run
+ * joins two proofs; cr_check_layout reports every field, past errors, and
+ * every photo a record binds that a render could not read. Run
  * from the project root (fonts/manifest.json, templates/, examples/). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -303,6 +305,7 @@ typedef struct heard {
     int problems;
     cr_status codes[8];
     int problem_fields[8];
+    char messages[8][1024];
 } heard;
 
 static void on_report(void *data, const cr_field_report *r)
@@ -320,20 +323,29 @@ static void on_problem(void *data, const cr_error *e)
     if (h->problems < 8) {
         h->codes[h->problems] = e->code;
         h->problem_fields[h->problems] = e->field_index;
+        snprintf(h->messages[h->problems], sizeof h->messages[0], "%s", e->message);
     }
     h->problems++;
 }
 
-static heard check(const cr_template *tpl, const cr_record *record)
+static heard check_with(const cr_template *tpl, const cr_record *record, const char *asset_dir,
+                        uint64_t max_image_pixels)
 {
     heard h = {0};
-    cr_render_options options = {.warning = on_problem,
+    cr_render_options options = {.asset_dir = asset_dir,
+                                 .max_image_pixels = max_image_pixels,
+                                 .warning = on_problem,
                                  .warning_data = &h,
                                  .field_report = on_report,
                                  .field_report_data = &h};
     cr_error err;
     assert_int_equal(cr_check_layout(engine, tpl, record, &options, &err), CR_OK);
     return h;
+}
+
+static heard check(const cr_template *tpl, const cr_record *record)
+{
+    return check_with(tpl, record, NULL, 0);
 }
 
 static void test_check_layout_reports_each_text_field(void **state)
@@ -398,6 +410,129 @@ static void test_check_layout_goes_past_errors(void **state)
     cr_template_destroy(tpl);
 }
 
+/* ------------------------------------------------------- photo checks */
+
+/* A name and a bound photo; its "bind" value is at line 4, column 75. */
+static const char photo_card[] =
+    "{\"version\": 1, \"fields\": [\n"
+    " {\"type\": \"text\", \"name\": \"name\", \"box_mm\": [6, 6, 30, 5], \"bind\": \"name\",\n"
+    "  \"font\": \"Noto Sans CJK SC\", \"size_pt\": 9},\n"
+    " {\"type\": \"image\", \"name\": \"portrait\", \"box_mm\": [50, 6, 26, 32], \"bind\": "
+    "\"photo\"}]}";
+
+static char photo_dir[64];
+
+static void write_photo_file(const char *name, const void *data, size_t size)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", photo_dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, size, f), size);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Setup: the temporary asset folder, where note.jpg holds text and good.jpg
+ * the example photo; missing.jpg is not there. */
+static int make_photo_dir(void **state)
+{
+    snprintf(photo_dir, sizeof photo_dir, "/tmp/cr-check-XXXXXX");
+    assert_non_null(mkdtemp(photo_dir));
+    write_photo_file("note.jpg", "not a photo\n", 12);
+    FILE *f = fopen("examples/records/photos/portrait-358x441.jpg", "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    size_t size = (size_t)ftell(f);
+    rewind(f);
+    void *jpeg = malloc(size);
+    assert_non_null(jpeg);
+    assert_int_equal(fread(jpeg, 1, size, f), size);
+    fclose(f);
+    write_photo_file("good.jpg", jpeg, size);
+    free(jpeg);
+    return 0;
+}
+
+static int remove_photo_dir(void **state)
+{
+    static const char *const names[] = {"note.jpg", "good.jpg"};
+    char path[128];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", photo_dir, names[i]);
+        unlink(path);
+    }
+    rmdir(photo_dir);
+    return 0;
+}
+
+static cr_record *named_record(const char *json, const char *name)
+{
+    cr_error err;
+    cr_record *record = cr_record_load_memory(json, strlen(json), name, &err);
+    if (!record)
+        fail_msg("%s", err.message);
+    return record;
+}
+
+/* Checks the photo card for one record whose photo is `value`; the problems
+ * heard. */
+static heard check_photo_value(const char *value, const char *record_name, uint64_t max_pixels)
+{
+    char json[256];
+    snprintf(json, sizeof json, "{\"name\": \"张伟\", \"photo\": \"%s\"}", value);
+    cr_template *tpl = load_memory(photo_card);
+    cr_record *record = named_record(json, record_name);
+    heard h = check_with(tpl, record, photo_dir, max_pixels);
+    assert_int_equal(h.reports, 1); /* the name is still laid out */
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+    return h;
+}
+
+/* The one problem a check of `value` finds: its code, field and message. */
+static void expect_photo_problem(const char *value, uint64_t max_pixels, cr_status code,
+                                 const char *trouble)
+{
+    heard h = check_photo_value(value, "people.jsonl:3", max_pixels);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "small.json:4:75: field 1 \"portrait\": the record people.jsonl:3: record key "
+             "\"photo\": %s/%s: %s",
+             photo_dir, value, trouble);
+    assert_int_equal(h.problems, 1);
+    assert_string_equal(cr_status_name(h.codes[0]), cr_status_name(code));
+    assert_int_equal(h.problem_fields[0], 1);
+    assert_string_equal(h.messages[0], want);
+}
+
+/* A missing file and a file that is not a picture are reported with the
+ * field, the record and the resolved path; a good photo is not; a photo
+ * over max_image_pixels is. */
+static void test_check_layout_reads_bound_photos(void **state)
+{
+    expect_photo_problem("missing.jpg", 0, CR_ERR_IO, "cannot open: No such file or directory");
+    expect_photo_problem("note.jpg", 0, CR_ERR_IMAGE, "not a JPEG or PNG image (looks like text)");
+    heard good = check_photo_value("good.jpg", "good.json", 0);
+    assert_int_equal(good.problems, 0);
+    expect_photo_problem("good.jpg", 1000, CR_ERR_IMAGE,
+                         "image is 358x441 pixels (157878), more than the limit of 1000");
+}
+
+/* Without a record, or with one lacking the key, no photo is looked for:
+ * the caller reports the missing key. */
+static void test_check_layout_skips_unbound_photos(void **state)
+{
+    cr_template *tpl = load_memory(photo_card);
+    heard h = check(tpl, NULL);
+    assert_int_equal(h.problems, 0);
+    cr_record *record = record_of("{\"name\": \"张伟\"}");
+    h = check(tpl, record);
+    assert_int_equal(h.problems, 0);
+    assert_int_equal(h.reports, 1);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +546,9 @@ int main(void)
         cmocka_unit_test(test_check_layout_reports_each_text_field),
         cmocka_unit_test(test_check_layout_skips_missing_keys),
         cmocka_unit_test(test_check_layout_goes_past_errors),
+        cmocka_unit_test_setup_teardown(test_check_layout_reads_bound_photos, make_photo_dir,
+                                        remove_photo_dir),
+        cmocka_unit_test(test_check_layout_skips_unbound_photos),
     };
     return cmocka_run_group_tests(tests, create_engine, destroy_engine);
 }
