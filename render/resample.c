@@ -1,33 +1,50 @@
-/* Separable resampling on premultiplied alpha in fixed point (resample.h).
+/* Separable resampling in fixed point (resample.h), on two paths:
+ *
+ *   opaque (resample_opaque.c): when every source pixel the call reads has
+ *     alpha 255, which is every JPEG photo, there is nothing to premultiply:
+ *     colour is filtered straight from the bytes with int16 weights summing
+ *     to 2^14 and int16 values between the passes (1/128 of a level), two
+ *     taps of four channels per pmaddwd. It exists for speed. Its clamp
+ *     ranges are the exact path's; only rounding differs, by at most one
+ *     level (measured on the test pictures and the portraits);
+ *   exact (this file): premultiplied alpha, below; every other picture,
+ *     and the fallback when the int16 weights would not fit.
  *
  * Why Lanczos-3 with the range clamp is the default, both ways (measured by
- * tests/test_resample.c, which prints these on every run):
+ * tests/test_resample.c, which prints these on every run; opaque pictures,
+ * so the opaque path):
  *   enlarging a 50 -> 200 step 4x, overshoot / undershoot in 8-bit levels:
  *     Lanczos-3 18 / 18, Lanczos-2 12 / 12, Mitchell 5 / 5, any clamped: 0 / 0;
  *     10-90 % rise: 2 output px for both Lanczos, 4 for Mitchell;
  *   halving the portrait then doubling it back, mean abs. difference:
  *     Lanczos-3 1.38, Lanczos-2 1.71, Mitchell 2.45, box 2.98;
  *   reducing 1-px stripes 4x or 4.2x, worst deviation from the mean grey
- *     away from the picture's edge: <= 0.6 for every filter but box (26 at
+ *     away from the picture's edge: <= 0.65 for every filter but box (26 at
  *     4.2x). Outputs whose window is cut by the edge deviate up to 11: the
  *     window is renormalised over the pixels that exist.
  * The clamp costs a compare per tap and removes halos without the blur of
  * a gentler filter.
  *
- * Representation between the passes: per channel a uint16 holding the
- * premultiplied value in units of 1/65025 (colour c * a, alpha a * 255 for
- * 8-bit c and a), so premultiplying loses nothing. Weights are integers
- * summing exactly to 2^20, so a constant input stays exactly constant, and
- * everything after the weights is integer arithmetic: the same bytes on
- * every machine (a weight could only change if libm's sin() differed by an
- * ulp right at a rounding boundary of 2^-20). The SIMD versions add the
- * same integer products in doubles, which hold them exactly: AVX2, SSE2
- * and plain C give the same bytes (checked on the benchmark card and the
- * golden cases by building with CR_RESAMPLE_NO_AVX2 / CR_RESAMPLE_SCALAR).
+ * Exact path, representation between the passes: per channel a uint16
+ * holding the premultiplied value in units of 1/65025 (colour c * a, alpha
+ * a * 255 for 8-bit c and a), so premultiplying loses nothing. Weights are
+ * integers summing exactly to 2^20, so a constant input stays exactly
+ * constant, and everything after the weights is integer arithmetic: the
+ * same bytes on every machine (a weight could only change if libm's sin()
+ * differed by an ulp right at a rounding boundary of 2^-20). The SIMD
+ * versions add the same integer products in doubles, which hold them
+ * exactly: AVX2, SSE2 and plain C give the same bytes (checked on the
+ * benchmark card and the golden cases by building with CR_RESAMPLE_NO_AVX2
+ * / CR_RESAMPLE_SCALAR, which also turns the opaque path's SIMD off; the
+ * tests force each path and version with cr_resample_force_path).
  *
- * Speed (bench/card photo, 358x441 into 307x378 at 300 dpi): 9.4 ms with
- * the earlier per-channel int64 loop, about 1.6 ms now; two pixels are
- * filtered side by side and weights are tables built once per call. */
+ * Speed (bench/card photo, 358x441 into 307x378 at 300 dpi, median of 50,
+ * AVX2): 9.4 ms with the earlier per-channel int64 loop, 1.45 ms on the
+ * exact path, 0.32 ms on the opaque path (0.46 ms when the weights are not
+ * in the plan cache of resample_plan.c: the kernels' sin() calls); into
+ * 614x756 at 600 dpi 5.0 ms exact, 0.79 ms (1.03 ms) opaque. The opaque
+ * SSSE3 version takes about twice the AVX2 time, its portable C about 20
+ * times. */
 #include "resample.h"
 
 #include <math.h>
@@ -36,167 +53,12 @@
 #include <string.h>
 
 #include "error.h"
+#include "resample_opaque.h"
+#include "resample_plan.h"
 
-#ifndef M_PI
-#define M_PI 3.14159265358979323846
-#endif
-
-#define WEIGHT_BITS 20
-#define WEIGHT_ONE (1 << WEIGHT_BITS)
+#define WEIGHT_BITS CR_WEIGHT_BITS
+#define WEIGHT_ONE CR_WEIGHT_ONE
 #define FULL 65025 /* 255 * 255: an opaque, full-scale premultiplied value */
-
-/* ---------------------------------------------------------------- kernels */
-
-typedef struct kernel {
-    double radius; /* the kernel is zero outside (-radius, radius) */
-    double (*at)(double x);
-} kernel;
-
-static double sinc(double x)
-{
-    if (x == 0.0)
-        return 1.0;
-    double px = M_PI * x;
-    return sin(px) / px;
-}
-
-static double lanczos3(double x)
-{
-    return fabs(x) < 3.0 ? sinc(x) * sinc(x / 3.0) : 0.0;
-}
-
-static double lanczos2(double x)
-{
-    return fabs(x) < 2.0 ? sinc(x) * sinc(x / 2.0) : 0.0;
-}
-
-/* Mitchell-Netravali with B = C = 1/3, multiplied out. */
-static double mitchell(double x)
-{
-    x = fabs(x);
-    if (x < 1.0)
-        return (7.0 * x * x * x - 12.0 * x * x + 16.0 / 3.0) / 6.0;
-    if (x < 2.0)
-        return (-7.0 / 3.0 * x * x * x + 12.0 * x * x - 20.0 * x + 32.0 / 3.0) / 6.0;
-    return 0.0;
-}
-
-static double box(double x)
-{
-    return x >= -0.5 && x < 0.5 ? 1.0 : 0.0;
-}
-
-static kernel kernel_for(cr_resample_filter filter)
-{
-    switch (filter) {
-    case CR_RESAMPLE_LANCZOS2:
-        return (kernel){2.0, lanczos2};
-    case CR_RESAMPLE_MITCHELL:
-        return (kernel){2.0, mitchell};
-    case CR_RESAMPLE_BOX:
-        return (kernel){0.5, box};
-    default:
-        return (kernel){3.0, lanczos3};
-    }
-}
-
-/* ---------------------------------------------------------------- weights */
-
-/* For each output sample along one axis: which source samples it reads and
- * with what integer weights. */
-typedef struct axis_plan {
-    int out_size;
-    int max_taps;
-    int *first;      /* first source index, per output sample */
-    int *taps;       /* number of source samples, per output sample */
-    int32_t *weight; /* out_size * max_taps, summing to WEIGHT_ONE per sample */
-    double *pair;    /* each weight twice, as a double: what the SSE2 path loads */
-} axis_plan;
-
-static void axis_plan_free(axis_plan *plan)
-{
-    free(plan->first);
-    free(plan->taps);
-    free(plan->weight);
-    free(plan->pair);
-    memset(plan, 0, sizeof *plan);
-}
-
-/* Rounds real weights to integers that sum exactly to WEIGHT_ONE: the
- * rounding remainder goes to the largest weight, where it matters least. */
-static void quantize_weights(const double *real, int count, double sum, int32_t *out)
-{
-    int64_t total = 0;
-    int largest = 0;
-    for (int i = 0; i < count; i++) {
-        out[i] = (int32_t)lround(real[i] / sum * WEIGHT_ONE);
-        total += out[i];
-        if (fabs(real[i]) > fabs(real[largest]))
-            largest = i;
-    }
-    out[largest] += (int32_t)(WEIGHT_ONE - total);
-}
-
-/* One output sample centred on `center` (source units). Taps whose weight
- * is zero at either end are dropped; a kernel that sees no source pixel
- * (impossible for areas inside the image) falls back to the nearest. */
-static void plan_sample(const axis_plan *plan, int index, int in_size, double center,
-                        double filter_scale, kernel k, double *scratch)
-{
-    double support = k.radius * filter_scale;
-    int lo = (int)floor(center - support), hi = (int)ceil(center + support);
-    lo = lo < 0 ? 0 : lo;
-    hi = hi > in_size ? in_size : hi;
-    double sum = 0.0;
-    for (int j = lo; j < hi; j++) {
-        scratch[j - lo] = k.at((j + 0.5 - center) / filter_scale);
-        sum += scratch[j - lo];
-    }
-    int32_t *weight = plan->weight + (size_t)index * (size_t)plan->max_taps;
-    if (hi <= lo || sum == 0.0) {
-        int nearest = (int)floor(center);
-        plan->first[index] = nearest < 0 ? 0 : nearest >= in_size ? in_size - 1 : nearest;
-        plan->taps[index] = 1;
-        weight[0] = WEIGHT_ONE;
-        return;
-    }
-    int count = hi - lo, skip = 0;
-    while (skip < count - 1 && scratch[skip] == 0.0)
-        skip++;
-    while (count - 1 > skip && scratch[count - 1] == 0.0)
-        count--;
-    plan->first[index] = lo + skip;
-    plan->taps[index] = count - skip;
-    quantize_weights(scratch + skip, count - skip, sum, weight);
-}
-
-static cr_status axis_plan_build(int in_size, double start, double span, int out_size,
-                                 cr_resample_filter filter, axis_plan *plan, cr_error *err)
-{
-    memset(plan, 0, sizeof *plan);
-    double scale = span / out_size; /* source pixels per output pixel */
-    double filter_scale = scale > 1.0 ? scale : 1.0;
-    kernel k = kernel_for(filter);
-    plan->out_size = out_size;
-    double taps = ceil(2.0 * k.radius * filter_scale) + 2; /* never more than the source */
-    plan->max_taps = taps < in_size + 2.0 ? (int)taps : in_size + 2;
-    plan->first = malloc(sizeof *plan->first * (size_t)out_size);
-    plan->taps = malloc(sizeof *plan->taps * (size_t)out_size);
-    plan->weight = calloc((size_t)out_size * (size_t)plan->max_taps, sizeof *plan->weight);
-    plan->pair = malloc(sizeof *plan->pair * 2 * (size_t)out_size * (size_t)plan->max_taps);
-    double *scratch = malloc(sizeof *scratch * (size_t)plan->max_taps);
-    if (!plan->first || !plan->taps || !plan->weight || !plan->pair || !scratch) {
-        free(scratch);
-        axis_plan_free(plan);
-        return cr_fail(err, CR_ERR_NOMEM, "out of memory for resampling weights");
-    }
-    for (int i = 0; i < out_size; i++)
-        plan_sample(plan, i, in_size, start + (i + 0.5) * scale, filter_scale, k, scratch);
-    free(scratch);
-    for (size_t i = 0; i < (size_t)out_size * (size_t)plan->max_taps; i++)
-        plan->pair[2 * i] = plan->pair[2 * i + 1] = plan->weight[i];
-    return CR_OK;
-}
 
 /* ------------------------------------------------------------- filtering */
 
@@ -238,8 +100,9 @@ static inline __m128i settle_totals(__m128d rg, __m128d ba)
     return _mm_unpacklo_epi64(low, high);
 }
 
-static inline void filter_pixel_sse2(const uint16_t *source, size_t stride, const axis_plan *plan,
-                                     int index, bool allow_ringing, uint16_t *out)
+static inline void filter_pixel_sse2(const uint16_t *source, size_t stride,
+                                     const cr_axis_plan *plan, int index, bool allow_ringing,
+                                     uint16_t *out)
 {
     const __m128i flip = _mm_set1_epi16((short)0x8000), zero = _mm_setzero_si128();
     const double *pair = plan->pair + (size_t)index * (size_t)plan->max_taps * 2;
@@ -310,7 +173,7 @@ RESAMPLE_AVX2 static inline void pixel_sum_settle(const pixel_sum *sum, bool all
 }
 
 /* Output pixels x and x + 1 of a first-pass row (each reads its own taps). */
-RESAMPLE_AVX2 static inline void row_pair_avx2(const uint16_t *in, const axis_plan *plan, int x,
+RESAMPLE_AVX2 static inline void row_pair_avx2(const uint16_t *in, const cr_axis_plan *plan, int x,
                                                bool allow_ringing, uint16_t *out)
 {
     size_t row_taps = (size_t)plan->max_taps * 2;
@@ -332,7 +195,7 @@ RESAMPLE_AVX2 static inline void row_pair_avx2(const uint16_t *in, const axis_pl
 }
 
 RESAMPLE_AVX2 static inline void filter_pixel_avx2(const uint16_t *source, size_t stride,
-                                                   const axis_plan *plan, int index,
+                                                   const cr_axis_plan *plan, int index,
                                                    bool allow_ringing, uint16_t *out)
 {
     const double *weight = plan->pair + (size_t)index * (size_t)plan->max_taps * 2;
@@ -342,7 +205,7 @@ RESAMPLE_AVX2 static inline void filter_pixel_avx2(const uint16_t *source, size_
     pixel_sum_settle(&sum, allow_ringing, out);
 }
 
-RESAMPLE_AVX2 static void row_line_avx2(const uint16_t *in, const axis_plan *plan,
+RESAMPLE_AVX2 static void row_line_avx2(const uint16_t *in, const cr_axis_plan *plan,
                                         bool allow_ringing, uint16_t *out)
 {
     int x = 0;
@@ -355,7 +218,7 @@ RESAMPLE_AVX2 static void row_line_avx2(const uint16_t *in, const axis_plan *pla
 
 /* A second-pass row: pixels x and x + 1 share their weights and rows. */
 RESAMPLE_AVX2 static void column_line_avx2(const uint16_t *top, size_t stride,
-                                           const axis_plan *plan, int index, int width,
+                                           const cr_axis_plan *plan, int index, int width,
                                            bool allow_ringing, uint16_t *out)
 {
     const double *weights = plan->pair + (size_t)index * (size_t)plan->max_taps * 2;
@@ -401,8 +264,8 @@ static int channel_settle(const channel_sum *sum, bool allow_ringing)
     return value < lo ? lo : value > hi ? hi : (int)value;
 }
 
-static void filter_pixel_c(const uint16_t *source, size_t stride, const axis_plan *plan, int index,
-                           bool allow_ringing, uint16_t *out)
+static void filter_pixel_c(const uint16_t *source, size_t stride, const cr_axis_plan *plan,
+                           int index, bool allow_ringing, uint16_t *out)
 {
     channel_sum sums[4];
     for (int c = 0; c < 4; c++)
@@ -425,9 +288,9 @@ static void filter_pixel_c(const uint16_t *source, size_t stride, const axis_pla
  * first pass (pixel x reads from its own first source pixel) and a row of
  * the second (pixel x reads column x of the band, every pixel with the same
  * weights). */
-typedef void row_line_fn(const uint16_t *in, const axis_plan *plan, bool allow_ringing,
+typedef void row_line_fn(const uint16_t *in, const cr_axis_plan *plan, bool allow_ringing,
                          uint16_t *out);
-typedef void column_line_fn(const uint16_t *top, size_t stride, const axis_plan *plan, int index,
+typedef void column_line_fn(const uint16_t *top, size_t stride, const cr_axis_plan *plan, int index,
                             int width, bool allow_ringing, uint16_t *out);
 typedef struct line_filters {
     row_line_fn *row;
@@ -435,7 +298,7 @@ typedef struct line_filters {
 } line_filters;
 
 #define DEFINE_LINE_FILTERS(suffix, attributes)                                                    \
-    attributes static void row_line_##suffix(const uint16_t *in, const axis_plan *plan,            \
+    attributes static void row_line_##suffix(const uint16_t *in, const cr_axis_plan *plan,         \
                                              bool allow_ringing, uint16_t *out)                    \
     {                                                                                              \
         for (int x = 0; x < plan->out_size; x++, out += 4)                                         \
@@ -443,7 +306,7 @@ typedef struct line_filters {
                                   out);                                                            \
     }                                                                                              \
     attributes static void column_line_##suffix(const uint16_t *top, size_t stride,                \
-                                                const axis_plan *plan, int index, int width,       \
+                                                const cr_axis_plan *plan, int index, int width,    \
                                                 bool allow_ringing, uint16_t *out)                 \
     {                                                                                              \
         for (int x = 0; x < width; x++, top += 4, out += 4)                                        \
@@ -543,12 +406,14 @@ static const uint16_t *band_row(const row_band *band, int y)
     return band->values + (size_t)(y - band->first_row) * (size_t)band->width * 4;
 }
 
-static cr_status filter_rows(const cr_pixmap *src, const axis_plan *across, const axis_plan *down,
-                             bool allow_ringing, line_filters lines, row_band *band, cr_error *err)
+static cr_status filter_rows(const cr_pixmap *src, const cr_axis_plan *across,
+                             const cr_axis_plan *down, bool allow_ringing, line_filters lines,
+                             row_band *band, cr_error *err)
 {
-    int last = down->first[down->out_size - 1] + down->taps[down->out_size - 1];
-    band->first_row = down->first[0];
-    band->row_count = last - band->first_row;
+    int y0, y1;
+    cr_axis_plan_extent(down, &y0, &y1);
+    band->first_row = y0;
+    band->row_count = y1 - y0;
     band->width = across->out_size;
     band->values = malloc(sizeof *band->values * 4 * (size_t)band->width * band->row_count);
     uint16_t *premultiplied = malloc(sizeof *premultiplied * 4 * (size_t)src->width);
@@ -565,7 +430,7 @@ static cr_status filter_rows(const cr_pixmap *src, const axis_plan *across, cons
     return CR_OK;
 }
 
-static cr_status filter_columns(const row_band *band, const axis_plan *down, bool allow_ringing,
+static cr_status filter_columns(const row_band *band, const cr_axis_plan *down, bool allow_ringing,
                                 line_filters lines, cr_pixmap *out, cr_error *err)
 {
     size_t stride = (size_t)band->width * 4;
@@ -608,6 +473,30 @@ static cr_status check_area(const cr_pixmap *src, cr_rectd area, int width, int 
     return CR_OK;
 }
 
+/* The opaque path (resample_opaque.h) runs when its weights fit and every
+ * source pixel the plans read has alpha 255: every JPEG photo. */
+static bool opaque_path_applies(const cr_pixmap *src, const cr_axis_plan *across,
+                                const cr_axis_plan *down)
+{
+    if (!across->fits14 || !down->fits14 || cr_resample_forced_path() == CR_RESAMPLE_PATH_EXACT)
+        return false;
+    int x0, x1, y0, y1;
+    cr_axis_plan_extent(across, &x0, &x1);
+    cr_axis_plan_extent(down, &y0, &y1);
+    return cr_opaque_region(src, x0, x1, y0, y1);
+}
+
+static cr_opaque_axis opaque_axis(const cr_axis_plan *plan, int in_size)
+{
+    return (cr_opaque_axis){.in_size = in_size,
+                            .out_size = plan->out_size,
+                            .stride = plan->max_taps,
+                            .first = plan->first,
+                            .taps = plan->taps,
+                            .weight = plan->weight14,
+                            .exact_weight = plan->weight};
+}
+
 cr_status cr_pixmap_resample_area(const cr_pixmap *src, cr_rectd area, int width, int height,
                                   const cr_resample_options *options, cr_pixmap *out, cr_error *err)
 {
@@ -619,26 +508,35 @@ cr_status cr_pixmap_resample_area(const cr_pixmap *src, cr_rectd area, int width
         return status;
     bool allow_ringing = options && options->allow_ringing;
     line_filters lines = choose_line_filters();
-    axis_plan across, down;
+    cr_axis_plan across, down;
     row_band band = {0};
-    status = axis_plan_build(src->width, area.x, area.width, width,
-                             choose_filter(options, area.width, width), &across, err);
+    status = cr_axis_plan_get(src->width, area.x, area.width, width,
+                              choose_filter(options, area.width, width), &across, err);
     if (status == CR_OK)
-        status = axis_plan_build(src->height, area.y, area.height, height,
-                                 choose_filter(options, area.height, height), &down, err);
+        status = cr_axis_plan_get(src->height, area.y, area.height, height,
+                                  choose_filter(options, area.height, height), &down, err);
     else
         memset(&down, 0, sizeof down);
-    if (status == CR_OK)
+    bool opaque = status == CR_OK && opaque_path_applies(src, &across, &down);
+    if (status == CR_OK && !opaque)
+        status = cr_axis_plan_add_pairs(&across, err);
+    if (status == CR_OK && !opaque)
+        status = cr_axis_plan_add_pairs(&down, err);
+    if (status == CR_OK && !opaque)
         status = filter_rows(src, &across, &down, allow_ringing, lines, &band, err);
     if (status == CR_OK)
         status = cr_pixmap_init(out, width, height, err);
-    if (status == CR_OK)
+    if (status == CR_OK && opaque) {
+        cr_opaque_axis x = opaque_axis(&across, src->width), y = opaque_axis(&down, src->height);
+        status = cr_resample_opaque(src, &x, &y, allow_ringing, out, err);
+    } else if (status == CR_OK) {
         status = filter_columns(&band, &down, allow_ringing, lines, out, err);
+    }
     if (status != CR_OK)
         cr_pixmap_free(out);
     free(band.values);
-    axis_plan_free(&across);
-    axis_plan_free(&down);
+    cr_axis_plan_free(&across);
+    cr_axis_plan_free(&down);
     return status;
 }
 

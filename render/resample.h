@@ -4,9 +4,12 @@
  * Scaling is separable (rows, then columns) and computed on PREMULTIPLIED
  * alpha in integer fixed point, so a fully transparent pixel's colour never
  * bleeds into its neighbours, and the result is the same on every machine
- * for the same weights. Input and output pixmaps are straight-alpha RGBA8
- * (image.h); colour values are filtered as stored (sRGB-encoded), not in
- * linear light.
+ * for the same weights. A picture whose every pixel read is opaque (every
+ * JPEG photo) takes a faster path (about 4.5x) in 16-bit integers with
+ * nothing to premultiply, also the same bytes on every machine, within a
+ * level of the premultiplied path's (resample.c). Input and output pixmaps
+ * are straight-alpha RGBA8 (image.h); colour values are filtered as stored
+ * (sRGB-encoded), not in linear light.
  *
  * Filters, per axis: enlarging uses the filter as is; reducing widens it by
  * the reduction factor, so every source pixel contributes its share of area
