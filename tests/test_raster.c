@@ -83,6 +83,69 @@ static void test_blend_exact(void **state)
     cr_canvas_free(&c);
 }
 
+/* Glyph rows of every length from 1 to 40 (whole runs of eight, the
+ * vector path, and tails), with empty stretches, full and partial
+ * coverage, against the rounding of blend_channel, pixel by pixel. */
+static void test_blend_mask_rows_match_formula(void **state)
+{
+    enum { W = 40, H = 40 };
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, W, H, NULL), CR_OK);
+    uint8_t before[W * H * 3], mask[W * H];
+    unsigned seed = 12345;
+    for (size_t i = 0; i < sizeof before; i++)
+        before[i] = c.pixels[i] = (uint8_t)((seed = seed * 1103515245u + 12345u) >> 16);
+    for (int i = 0; i < W * H; i++) {
+        unsigned r = (seed = seed * 1103515245u + 12345u) >> 16;
+        mask[i] = (i / 8) % 3 == 0 ? 0 : r % 4 == 0 ? 255 : r % 4 == 1 ? 0 : (uint8_t)(r >> 4);
+    }
+    const cr_color colors[2] = {{250, 3, 128, 255}, {17, 99, 201, 170}};
+    for (int k = 0; k < 2; k++) {
+        for (int y = 0; y < H; y++) /* row y covers y + 1 pixels */
+            cr_canvas_blend_mask(&c, mask + y * W, y + 1, 1, W, 0, y, colors[k]);
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                uint8_t *px = before + (y * W + x) * 3;
+                unsigned a = x <= y ? round_div255(mask[y * W + x] * colors[k].a) : 0;
+                const uint8_t want[3] = {
+                    (uint8_t)round_div255(colors[k].r * a + px[0] * (255 - a)),
+                    (uint8_t)round_div255(colors[k].g * a + px[1] * (255 - a)),
+                    (uint8_t)round_div255(colors[k].b * a + px[2] * (255 - a))};
+                assert_memory_equal(c.pixels + (y * W + x) * 3, want, 3);
+                memcpy(px, want, 3);
+            }
+    }
+    cr_canvas_free(&c);
+}
+
+/* Every destination value under every coverage, for colour channels at
+ * both ends of the range and in between. */
+static void test_blend_mask_every_coverage(void **state)
+{
+    enum { N = 256 };
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, N, N, NULL), CR_OK);
+    static uint8_t mask[N * N];
+    for (int y = 0; y < N; y++)
+        for (int x = 0; x < N; x++)
+            mask[y * N + x] = (uint8_t)y;
+    const cr_color colors[3] = {{0, 128, 255, 255}, {1, 254, 77, 255}, {200, 31, 143, 255}};
+    for (int k = 0; k < 3; k++) {
+        for (int y = 0; y < N; y++)
+            for (int x = 0; x < N; x++)
+                memset(c.pixels + (y * N + x) * 3, x, 3);
+        cr_canvas_blend_mask(&c, mask, N, N, N, 0, 0, colors[k]);
+        for (int a = 0; a < N; a++)
+            for (int d = 0; d < N; d++) {
+                const uint8_t want[3] = {(uint8_t)round_div255(colors[k].r * a + d * (255 - a)),
+                                         (uint8_t)round_div255(colors[k].g * a + d * (255 - a)),
+                                         (uint8_t)round_div255(colors[k].b * a + d * (255 - a))};
+                assert_memory_equal(c.pixels + (a * N + d) * 3, want, 3);
+            }
+    }
+    cr_canvas_free(&c);
+}
+
 /* A canvas inside a larger buffer whose border must stay untouched. */
 enum { GUARD = 4, INNER_W = 10, INNER_H = 8 };
 
@@ -268,6 +331,8 @@ int main(void)
         cmocka_unit_test(test_init_checks_size),
         cmocka_unit_test(test_fill_blends),
         cmocka_unit_test(test_blend_exact),
+        cmocka_unit_test(test_blend_mask_rows_match_formula),
+        cmocka_unit_test(test_blend_mask_every_coverage),
         cmocka_unit_test(test_blend_clips_every_edge),
         cmocka_unit_test(test_rounded_rect_clips),
         cmocka_unit_test(test_rounded_rect_shape),
