@@ -57,7 +57,7 @@ CLI        := $(BUILD)/cardrender
 EXAMPLE    := $(BUILD)/examples/api_example
 
 .PHONY: all deps test unit-test cli-test golden-test asan-test demo install uninstall clean \
-        update-golden format bench
+        update-golden format bench png-table
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
 
@@ -142,6 +142,14 @@ bench: $(STATIC_LIB) $(CLI)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -o $(BENCH)/make_art bench/make_art.c \
 	    $$(pkg-config --cflags --libs cairo) -lm
 	bench/run $(BUILD)
+
+# The Huffman code the PNG writer uses, counted on the edition golden cards
+# (bench/train_png_table.c). Run again when templates or artwork change much.
+png-table:
+	@mkdir -p $(BENCH)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -o $(BENCH)/train_png_table \
+	    bench/train_png_table.c $$(pkg-config --cflags --libs libpng libisal)
+	$(BENCH)/train_png_table render/png_huffman_table.h tests/golden/ed-*/expected.png
 
 demo: $(CLI) $(EXAMPLE)
 	@scripts/demo $(CLI) $(EXAMPLE)
