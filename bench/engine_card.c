@@ -3,8 +3,10 @@
  * and writes each card's PNG to a file. Per card: the record is read from
  * its JSON file, the card rendered (the photo decoded and scaled from its
  * JPEG on every card) and the PNG written; the engine and template (fonts,
- * artwork) load once, before the clock starts.
- *   engine_card TEMPLATE RECORD OUT_DIR DPI N
+ * artwork) load once, before the clock starts. Card i goes to a new file of
+ * its own, as in a batch; with NAMES > 0 to name i % NAMES, replacing an
+ * earlier card's file (what the benchmark did before: see bench/run).
+ *   engine_card TEMPLATE RECORD OUT_DIR DPI N [NAMES]
  * Prints "cards N seconds S cards_per_s R png_bytes B". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +14,6 @@
 #include <time.h>
 
 #include "cardrender.h"
-
-enum { DISTINCT_FILES = 16 }; /* as many output names as the Pango program uses */
 
 static double seconds_now(void)
 {
@@ -42,11 +42,12 @@ static int render_one(cr_engine *engine, const cr_template *tpl, const char *rec
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s TEMPLATE RECORD OUT_DIR DPI N\n", argv[0]);
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: %s TEMPLATE RECORD OUT_DIR DPI N [NAMES]\n", argv[0]);
         return 2;
     }
     int cards = atoi(argv[5]);
+    int names = argc == 7 ? atoi(argv[6]) : 0; /* 0: every card its own new file */
     cr_render_options options = {.dpi = atoi(argv[4])};
     cr_error err;
     cr_engine *engine = cr_engine_create(NULL, &err);
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
     char out_path[4096];
     double start = seconds_now();
     for (int i = 0; i < cards; i++) {
-        snprintf(out_path, sizeof out_path, "%s/card-%02d.png", argv[3], i % DISTINCT_FILES);
+        snprintf(out_path, sizeof out_path, "%s/card-%05d.png", argv[3], names > 0 ? i % names : i);
         if (!render_one(engine, tpl, argv[2], &options, out_path, &err)) {
             fprintf(stderr, "engine_card: %s\n", err.message);
             return 1;

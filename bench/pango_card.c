@@ -9,8 +9,9 @@
  * Per card, as the engine: the record read from its JSON file, the photo
  * decoded from its JPEG (libjpeg, as the engine) and scaled to its box,
  * every text laid out and drawn, and the PNG written with
- * cairo_surface_write_to_png (libpng and zlib with their defaults).
- *   pango_card TEMPLATE RECORD OUT_DIR DPI N
+ * cairo_surface_write_to_png (libpng and zlib with their defaults), to a
+ * new file per card, or with NAMES > 0 to name i % NAMES, as the engine's.
+ *   pango_card TEMPLATE RECORD OUT_DIR DPI N [NAMES]
  * Prints "cards N seconds S cards_per_s R png_bytes B". */
 #include <libgen.h>
 #include <math.h>
@@ -25,8 +26,6 @@
 #include <jansson.h>
 #include <jpeglib.h>
 #include <pango/pangocairo.h>
-
-enum { DISTINCT_FILES = 16 }; /* as many output names as the engine's side uses */
 
 typedef struct text_style {
     PangoFontDescription *font;
@@ -323,17 +322,18 @@ static long file_size(const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s TEMPLATE RECORD OUT_DIR DPI N\n", argv[0]);
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: %s TEMPLATE RECORD OUT_DIR DPI N [NAMES]\n", argv[0]);
         return 2;
     }
     card c = {0};
     load_card(&c, argv[1], atoi(argv[4]));
     int cards = atoi(argv[5]);
+    int names = argc == 7 ? atoi(argv[6]) : 0; /* 0: every card its own new file */
     char out_path[4096];
     double start = seconds_now();
     for (int i = 0; i < cards; i++) {
-        snprintf(out_path, sizeof out_path, "%s/card-%02d.png", argv[3], i % DISTINCT_FILES);
+        snprintf(out_path, sizeof out_path, "%s/card-%05d.png", argv[3], names > 0 ? i % names : i);
         render_card(&c, argv[2], out_path);
     }
     double elapsed = seconds_now() - start;
