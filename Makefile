@@ -17,7 +17,7 @@ SOMAJOR := 0
 BUILD   ?= build
 
 CC      ?= cc
-MODULES := freetype2 harfbuzz icu-uc icu-i18n libpng libjpeg jansson libisal
+MODULES := freetype2 harfbuzz icu-uc icu-i18n libpng libjpeg jansson libisal zlib
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 # Before anything is built, check the Debian packages (and install them as

@@ -23,6 +23,7 @@
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #include <png.h>
+#include <zlib.h> /* adler32_combine */
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
@@ -130,13 +131,6 @@ static uint32_t chunk_crc(const uint8_t *bytes, size_t length)
     return crc;
 }
 
-static int deflate_more(struct isal_zstream *stream)
-{
-    int result = isal_deflate(stream);
-    clear_upper_registers();
-    return result;
-}
-
 static void put_be32(uint8_t *p, uint32_t value)
 {
     p[0] = (uint8_t)(value >> 24);
@@ -242,9 +236,19 @@ static void filter_row(const cr_canvas *canvas, int y, uint8_t *out)
  * in deflate, and no per-block statistics to build; ISA-L's own default
  * code for level 0 gives files a fifth larger. Level 2 is under 1% smaller
  * than level 1 and slower. Every symbol has a code, so any image encodes.
- * Rows are filtered a block at a time into a small buffer that stays in
- * cache while igzip reads it; IDAT chunks are cut at a fixed size, so the
- * bytes depend on the pixels only. */
+ *
+ * The zlib stream is cut into segments of whole rows, each deflated by a
+ * fresh igzip stream and ended with a full flush: a segment's bytes depend
+ * on its rows (and the row above, for the Up filter) and nothing else. So a
+ * band of rows that no record changes (cr_png_bands, made once per
+ * template) is deflated once and its bytes copied into every card whose
+ * rows there are the template's, and a card painted without the template's
+ * cache, whose bands are deflated afresh, gets the same bytes. An image
+ * without bands is one segment. The zlib header, the final empty block and
+ * the Adler-32 (combined over the segments) are written here. Rows are
+ * filtered a block at a time into a small buffer that stays in cache while
+ * igzip reads it; IDAT chunks are cut at a fixed size, so the bytes depend
+ * on the pixels (and the bands) only. */
 enum {
     DEFLATE_LEVEL = 0,
     FILTERED_BLOCK_BYTES = 64 * 1024,
@@ -268,103 +272,288 @@ static void build_card_code(void)
     clear_upper_registers();
 }
 
-typedef struct png_encoder {
+/* Deflate output on its way into IDAT chunks of a fixed size (or, raw,
+ * into the sink as it is: a band's segment kept for later). */
+typedef struct idat_writer {
+    png_sink *sink;
+    bool raw;
+    uint8_t chunk[8 + IDAT_DATA_BYTES + 4]; /* length, type, data, CRC */
+    size_t used;                            /* data bytes in chunk */
+    bool failed;
+} idat_writer;
+
+static bool idat_emit(idat_writer *w)
+{
+    if (w->used > 0 && !w->failed)
+        w->failed = !(w->raw ? sink_put(w->sink, w->chunk + 8, w->used)
+                             : sink_put(w->sink, w->chunk, frame_chunk(w->chunk, "IDAT", w->used)));
+    w->used = 0;
+    return !w->failed;
+}
+
+static bool idat_put(idat_writer *w, const uint8_t *bytes, size_t length)
+{
+    while (length > 0 && !w->failed) {
+        size_t n = IDAT_DATA_BYTES - w->used;
+        n = n < length ? n : length;
+        memcpy(w->chunk + 8 + w->used, bytes, n);
+        w->used += n;
+        bytes += n;
+        length -= n;
+        if (w->used == IDAT_DATA_BYTES)
+            idat_emit(w);
+    }
+    return !w->failed;
+}
+
+/* Where one segment's rows are filtered and deflated. igzip writes into
+ * `out`, the same empty buffer on every call, never into the IDAT chunk as
+ * it fills: its output depends on where its output buffer ends (a band of
+ * tests/golden/zh-photo-side deflated into the last 525 bytes of a chunk
+ * came out 3 bytes longer than on its own), and a band's bytes must be the
+ * same wherever the band falls in the file. tests/test_print.c compares the
+ * files of cards painted from the cache and painted whole. */
+typedef struct segment_coder {
     struct isal_zstream stream;
-    uint8_t chunk[8 + IDAT_DATA_BYTES + 4]; /* one IDAT: length, type, data, CRC */
-    uint8_t *filtered;                      /* whole rows, each behind its filter byte */
-    size_t rows_per_block;
-} png_encoder;
+    uint8_t *filtered; /* whole rows, each behind its filter byte */
+    size_t rows_per_block, row_bytes;
+    uint8_t *out; /* OUT_BYTES: a block's output with room to spare */
+    uint32_t adler; /* of the filtered bytes, over the whole image so far */
+} segment_coder;
 
-static png_encoder *encoder_create(const cr_canvas *canvas)
+/* Codes are at most 15 bits: a 64 KiB block never needs 2 x 64 KiB. */
+enum { OUT_BYTES = 2 * FILTERED_BLOCK_BYTES + 4096 };
+
+static bool coder_init(segment_coder *c, int width)
 {
-    png_encoder *e = malloc(sizeof *e);
-    size_t row_bytes = 1 + (size_t)canvas->width * PIXEL_BYTES;
-    size_t rows = FILTERED_BLOCK_BYTES / row_bytes;
-    if (e) {
-        e->rows_per_block = rows > 0 ? rows : 1;
-        e->filtered = malloc(e->rows_per_block * row_bytes);
-    }
-    if (!e || !e->filtered) {
-        free(e);
-        return NULL;
-    }
+    c->row_bytes = 1 + (size_t)width * PIXEL_BYTES;
+    size_t rows = FILTERED_BLOCK_BYTES / c->row_bytes;
+    c->rows_per_block = rows > 0 ? rows : 1;
+    c->filtered = malloc(c->rows_per_block * c->row_bytes);
+    c->out = malloc(OUT_BYTES);
+    c->adler = 1;
     pthread_once(&card_code_once, build_card_code);
-    isal_deflate_init(&e->stream);
-    e->stream.level = DEFLATE_LEVEL;
-    isal_deflate_set_hufftables(&e->stream, &card_code, IGZIP_HUFFTABLE_CUSTOM);
-    e->stream.gzip_flag = IGZIP_ZLIB; /* PNG wants zlib's header and Adler-32 */
-    e->stream.next_out = e->chunk + 8;
-    e->stream.avail_out = IDAT_DATA_BYTES;
-    return e;
+    return c->filtered && c->out;
 }
 
-static void encoder_destroy(png_encoder *e)
+static void coder_free(segment_coder *c)
 {
-    if (e)
-        free(e->filtered);
-    free(e);
+    free(c->filtered);
+    free(c->out);
 }
 
-/* Writes what igzip has produced so far as one IDAT chunk. */
-static bool emit_idat(png_encoder *e, png_sink *sink)
+/* Deflates the input given to the stream, and the flush asked for. */
+static bool deflate_into(segment_coder *c, idat_writer *w, png_failure *failure)
 {
-    size_t length = IDAT_DATA_BYTES - e->stream.avail_out;
-    e->stream.next_out = e->chunk + 8;
-    e->stream.avail_out = IDAT_DATA_BYTES;
-    return length == 0 || sink_put(sink, e->chunk, frame_chunk(e->chunk, "IDAT", length));
-}
-
-/* Compresses the filtered block; on the last, until the stream ends. */
-static bool deflate_block(png_encoder *e, size_t length, bool last, png_sink *sink,
-                          png_failure *failure)
-{
-    e->stream.next_in = e->filtered;
-    e->stream.avail_in = (uint32_t)length;
-    e->stream.end_of_stream = last;
     for (;;) {
-        int result = deflate_more(&e->stream);
+        c->stream.next_out = c->out;
+        c->stream.avail_out = OUT_BYTES;
+        int result = isal_deflate(&c->stream);
+        clear_upper_registers();
         if (result != COMP_OK) {
             snprintf(failure->message, sizeof failure->message, "igzip failed (error %d)", result);
             return false;
         }
-        bool done =
-            e->stream.avail_in == 0 && (!last || e->stream.internal_state.state == ZSTATE_END);
-        if ((e->stream.avail_out == 0 || (done && last)) && !emit_idat(e, sink))
+        if (!idat_put(w, c->out, OUT_BYTES - c->stream.avail_out))
             return false;
-        if (done)
-            return true;
+        if (c->stream.avail_out > 0 && c->stream.avail_in == 0)
+            return true; /* all input taken, and a flush asked for is complete */
     }
 }
 
-static bool write_pixels(png_encoder *e, const cr_canvas *canvas, png_sink *sink,
-                         png_failure *failure)
+/* Rows [first, end) as a segment of their own, ended by a full flush. */
+static bool deflate_rows(segment_coder *c, const cr_canvas *canvas, int first, int end,
+                         idat_writer *w, png_failure *failure)
 {
-    size_t row_bytes = 1 + (size_t)canvas->width * PIXEL_BYTES;
-    for (int y = 0; y < canvas->height;) {
+    isal_deflate_init(&c->stream);
+    c->stream.level = DEFLATE_LEVEL;
+    c->stream.gzip_flag = IGZIP_DEFLATE; /* raw: the zlib framing is written here */
+    isal_deflate_set_hufftables(&c->stream, &card_code, IGZIP_HUFFTABLE_CUSTOM);
+    for (int y = first; y < end;) {
         size_t length = 0;
-        for (size_t n = 0; n < e->rows_per_block && y < canvas->height;
-             n++, y++, length += row_bytes)
-            filter_row(canvas, y, e->filtered + length);
-        if (!deflate_block(e, length, y == canvas->height, sink, failure))
+        for (size_t n = 0; n < c->rows_per_block && y < end; n++, y++, length += c->row_bytes)
+            filter_row(canvas, y, c->filtered + length);
+        c->adler = isal_adler32(c->adler, c->filtered, length);
+        c->stream.next_in = c->filtered;
+        c->stream.avail_in = (uint32_t)length;
+        c->stream.flush = y == end ? FULL_FLUSH : NO_FLUSH;
+        if (!deflate_into(c, w, failure))
             return false;
     }
     return true;
 }
 
-/* Encodes into the sink; on failure failure->message says why (or the
- * sink's out_of_memory / write_errno). */
-static bool encode_png(const cr_canvas *canvas, int dpi, png_sink *sink, png_failure *failure)
+/* ---------------------------------------------------------------- bands */
+
+typedef struct png_band {
+    int first, end;    /* rows [first, end) */
+    uint8_t *rows;     /* the reference's rows [first - 1 or 0, end), to compare */
+    uint8_t *deflated; /* the segment deflate_rows makes of them */
+    size_t deflated_size;
+    uint32_t adler; /* of the band's filtered bytes alone */
+} png_band;
+
+struct cr_png_bands {
+    atomic_int references;
+    int width, height;
+    size_t count;
+    png_band band[];
+};
+
+static void bands_free(cr_png_bands *bands)
 {
-    static const uint8_t iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
-    png_encoder *encoder = encoder_create(canvas);
-    if (!encoder) {
-        sink->out_of_memory = true;
-        snprintf(failure->message, sizeof failure->message, "out of memory");
+    for (size_t i = 0; i < bands->count; i++) {
+        free(bands->band[i].rows);
+        free(bands->band[i].deflated);
+    }
+    free(bands);
+}
+
+cr_png_bands *cr_png_bands_ref(cr_png_bands *bands)
+{
+    if (bands)
+        atomic_fetch_add(&bands->references, 1);
+    return bands;
+}
+
+void cr_png_bands_unref(cr_png_bands *bands)
+{
+    if (bands && atomic_fetch_sub(&bands->references, 1) == 1)
+        bands_free(bands);
+}
+
+/* The rows a band's segment depends on: its own and the one above. */
+static int band_top(const png_band *band)
+{
+    return band->first > 0 ? band->first - 1 : 0;
+}
+
+static size_t band_row_bytes(const png_band *band, int width)
+{
+    return (size_t)(band->end - band_top(band)) * (size_t)width * PIXEL_BYTES;
+}
+
+static bool band_matches(const png_band *band, const cr_canvas *canvas)
+{
+    size_t length = (size_t)canvas->width * PIXEL_BYTES;
+    for (int y = band_top(band); y < band->end; y++)
+        if (memcmp(canvas->pixels + (size_t)y * (size_t)canvas->stride,
+                   band->rows + (size_t)(y - band_top(band)) * length, length) != 0)
+            return false;
+    return true;
+}
+
+/* Keeps the reference's rows of the band and deflates them. */
+static bool band_prepare(png_band *band, const cr_canvas *reference)
+{
+    size_t length = (size_t)reference->width * PIXEL_BYTES;
+    band->rows = malloc(band_row_bytes(band, reference->width));
+    if (!band->rows)
+        return false;
+    for (int y = band_top(band); y < band->end; y++)
+        memcpy(band->rows + (size_t)(y - band_top(band)) * length,
+               reference->pixels + (size_t)y * (size_t)reference->stride, length);
+    png_sink sink = {.fd = -1};
+    png_failure failure = {""};
+    idat_writer *w = calloc(1, sizeof *w);
+    segment_coder coder = {.filtered = NULL};
+    bool ok = w && coder_init(&coder, reference->width);
+    if (ok) {
+        *w = (idat_writer){.sink = &sink, .raw = true};
+        ok = deflate_rows(&coder, reference, band->first, band->end, w, &failure) && idat_emit(w);
+    }
+    band->adler = coder.adler;
+    coder_free(&coder);
+    free(w);
+    if (!ok) {
+        free(sink.data);
         return false;
     }
-    bool ok = write_head(sink, canvas, dpi) && write_pixels(encoder, canvas, sink, failure) &&
+    band->deflated = sink.data;
+    band->deflated_size = sink.size;
+    return true;
+}
+
+cr_png_bands *cr_png_bands_create(const int *rows, size_t count, int width, int height,
+                                  const cr_canvas *reference)
+{
+    cr_png_bands *bands = calloc(1, sizeof *bands + count * sizeof(png_band));
+    if (!bands)
+        return NULL;
+    atomic_init(&bands->references, 1);
+    bands->width = width;
+    bands->height = height;
+    for (size_t i = 0; i < count; i++) {
+        int first = rows[2 * i], end = rows[2 * i + 1];
+        int previous_end = bands->count ? bands->band[bands->count - 1].end : 0;
+        if (first < previous_end || end <= first || end > height)
+            continue; /* not in order, empty or off the image: no band */
+        bands->band[bands->count++] = (png_band){.first = first, .end = end};
+    }
+    bool usable = reference && reference->width == width && reference->height == height;
+    for (size_t i = 0; usable && i < bands->count; i++)
+        if (!band_prepare(&bands->band[i], reference)) {
+            bands_free(bands);
+            return NULL;
+        }
+    return bands;
+}
+
+/* --------------------------------------------------------------- stream */
+
+/* The zlib stream of the image, segment by segment, into IDAT chunks. */
+static bool write_pixels(const cr_canvas *canvas, const cr_png_bands *bands, png_sink *sink,
+                         png_failure *failure)
+{
+    static const uint8_t zlib_header[2] = {0x78, 0x01}; /* deflate, 32 KiB window, fastest */
+    static const uint8_t final_block[2] = {0x03, 0x00}; /* empty, fixed codes, last */
+    if (bands && (bands->width != canvas->width || bands->height != canvas->height))
+        bands = NULL;
+    idat_writer *w = calloc(1, sizeof *w);
+    segment_coder coder = {.filtered = NULL, .out = NULL};
+    bool ok = w && coder_init(&coder, canvas->width);
+    if (ok) {
+        w->sink = sink;
+        ok = idat_put(w, zlib_header, sizeof zlib_header);
+    }
+    int y = 0;
+    for (size_t i = 0; ok && bands && i < bands->count; i++) {
+        const png_band *band = &bands->band[i];
+        if (y < band->first)
+            ok = deflate_rows(&coder, canvas, y, band->first, w, failure);
+        if (ok && band->deflated && band_matches(band, canvas)) {
+            ok = idat_put(w, band->deflated, band->deflated_size);
+            coder.adler = (uint32_t)adler32_combine(coder.adler, band->adler,
+                                                    (z_off_t)((size_t)(band->end - band->first) *
+                                                              coder.row_bytes));
+        } else if (ok) {
+            ok = deflate_rows(&coder, canvas, band->first, band->end, w, failure);
+        }
+        y = band->end;
+    }
+    if (ok && y < canvas->height)
+        ok = deflate_rows(&coder, canvas, y, canvas->height, w, failure);
+    uint8_t trailer[4];
+    put_be32(trailer, coder.adler);
+    ok = ok && idat_put(w, final_block, sizeof final_block) &&
+         idat_put(w, trailer, sizeof trailer) && idat_emit(w);
+    if (!w || !coder.filtered || !coder.out) {
+        sink->out_of_memory = true;
+        snprintf(failure->message, sizeof failure->message, "out of memory");
+    }
+    coder_free(&coder);
+    free(w);
+    return ok;
+}
+
+/* Encodes into the sink; on failure failure->message says why (or the
+ * sink's out_of_memory / write_errno). */
+static bool encode_png(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
+                       png_sink *sink, png_failure *failure)
+{
+    static const uint8_t iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+    bool ok = write_head(sink, canvas, dpi) && write_pixels(canvas, bands, sink, failure) &&
               sink_put(sink, iend, sizeof iend);
-    encoder_destroy(encoder);
     if (!ok && !failure->message[0])
         snprintf(failure->message, sizeof failure->message, "%s",
                  sink->out_of_memory ? "out of memory" : "write failed");
@@ -391,6 +580,12 @@ static cr_status check_write_args(const cr_canvas *canvas, int dpi, cr_location 
 cr_status cr_png_write_memory(const cr_canvas *canvas, int dpi, uint8_t **data, size_t *size,
                               cr_error *err)
 {
+    return cr_png_write_memory_banded(canvas, dpi, NULL, data, size, err);
+}
+
+cr_status cr_png_write_memory_banded(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
+                                     uint8_t **data, size_t *size, cr_error *err)
+{
     if (!data || !size)
         return cr_fail(err, CR_ERR_ARGUMENT, "cannot write PNG: no output buffer given");
     *data = NULL;
@@ -400,7 +595,7 @@ cr_status cr_png_write_memory(const cr_canvas *canvas, int dpi, uint8_t **data, 
         return status;
     png_sink sink = {.fd = -1};
     png_failure failure = {""};
-    if (!encode_png(canvas, dpi, &sink, &failure)) {
+    if (!encode_png(canvas, dpi, bands, &sink, &failure)) {
         free(sink.data);
         if (sink.out_of_memory)
             return cr_fail(err, CR_ERR_NOMEM, "cannot write PNG: out of memory");
@@ -457,12 +652,12 @@ static cr_status file_error(cr_error *err, const char *path, const char *what, i
 }
 
 /* Encodes straight into the open temporary file, closes and renames it. */
-static cr_status finish_file(const cr_canvas *canvas, int dpi, const char *path, int fd,
-                             const char *temp_path, cr_error *err)
+static cr_status finish_file(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
+                             const char *path, int fd, const char *temp_path, cr_error *err)
 {
     png_sink sink = {.fd = fd};
     png_failure failure = {""};
-    bool encoded = encode_png(canvas, dpi, &sink, &failure);
+    bool encoded = encode_png(canvas, dpi, bands, &sink, &failure);
     int close_errno = close(fd) == 0 ? 0 : errno;
     if (!encoded && sink.write_errno)
         return file_error(err, path, "writing the temporary file failed", sink.write_errno);
@@ -480,6 +675,12 @@ static cr_status finish_file(const cr_canvas *canvas, int dpi, const char *path,
 
 cr_status cr_png_write_file(const cr_canvas *canvas, int dpi, const char *path, cr_error *err)
 {
+    return cr_png_write_file_banded(canvas, dpi, NULL, path, err);
+}
+
+cr_status cr_png_write_file_banded(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
+                                   const char *path, cr_error *err)
+{
     if (!path || !path[0])
         return cr_fail(err, CR_ERR_ARGUMENT, "cannot write PNG: no file name given");
     cr_location where = CR_NO_LOCATION;
@@ -491,7 +692,7 @@ cr_status cr_png_write_file(const cr_canvas *canvas, int dpi, const char *path, 
     int fd = create_temporary(path, &temp_path);
     if (fd < 0)
         return file_error(err, path, "cannot create a temporary file beside it", errno);
-    status = finish_file(canvas, dpi, path, fd, temp_path, err);
+    status = finish_file(canvas, dpi, bands, path, fd, temp_path, err);
     if (status != CR_OK)
         unlink(temp_path);
     free(temp_path);

@@ -75,6 +75,7 @@ typedef struct card_job {
     const cr_render_options *options;
     cr_canvas canvas[2];            /* by field panel: colour, K (empty: no K panel) */
     const cr_static_layers *cached; /* NULL: every field painted here */
+    const cr_static_layers *layers; /* the template's cache, whether used or not */
     int quiet_through;              /* warnings and reports up to this field were given */
     int conflict_at;                /* a live field that reaches a later base field, or -1 */
 } card_job;
@@ -206,7 +207,7 @@ static cr_status paint_fields(card_job *job, cr_error *err)
  * and reports already given. */
 static cr_status paint_card(card_job *job, cr_error *err)
 {
-    job->cached = cr_static_layers_get(job->engine, job->tpl, job->dpi);
+    job->cached = job->layers = cr_static_layers_get(job->engine, job->tpl, job->dpi);
     job->quiet_through = -1;
     job->conflict_at = -1;
     cr_status status = paint_fields(job, err);
@@ -336,11 +337,26 @@ static void mirror_panel(cr_image *panel)
         cr_canvas_mirror(&panel->canvas);
 }
 
-/* The printer canvas, then the mirror, for every panel alike. */
+/* The colour image's bands for the PNG writer: the cache's, deflated once,
+ * or the same rows without their bytes (the file comes out the same). */
+static cr_status attach_png_bands(const card_job *job, cr_image *image, cr_error *err)
+{
+    image->png_bands = job->layers && job->layers->png_bands
+                           ? cr_png_bands_ref(job->layers->png_bands)
+                           : cr_static_png_bands(job->tpl, job->dpi, NULL);
+    return image->png_bands ? CR_OK : cr_fail(err, CR_ERR_NOMEM, "out of memory");
+}
+
+/* The printer canvas, then the mirror, for every panel alike. The bands
+ * were the card's rows as painted: gone once it moves or turns. */
 static cr_status apply_print_geometry(cr_image *image, const cr_render_options *options,
                                       cr_error *err)
 {
     cr_status status = CR_OK;
+    if (wants_canvas(options) || (options && options->mirror)) {
+        cr_png_bands_unref(image->png_bands);
+        image->png_bands = NULL;
+    }
     for (int p = 0; p < CR_PANEL_COUNT && status == CR_OK; p++) {
         cr_image *panel = p == CR_PANEL_COLOR ? image : image->panels[p];
         if (!panel)
@@ -383,6 +399,8 @@ cr_image *cr_render(cr_engine *engine, const cr_template *tpl, const cr_record *
     job.canvas[CR_PANEL_COLOR] = (cr_canvas){0, 0, 0, NULL};
     cr_status status = make_panels(&job, image, err);
     free_canvases(&job);
+    if (status == CR_OK)
+        status = attach_png_bands(&job, image, err);
     if (status == CR_OK)
         status = apply_print_geometry(image, options, err);
     if (status != CR_OK) {
@@ -449,7 +467,7 @@ cr_status cr_image_write_png_file(const cr_image *image, const char *path, cr_er
         return cr_fail(err, CR_ERR_ARGUMENT, "cr_image_write_png_file needs an image and a path");
     if (is_panel_bits(image))
         return cr_png_write_gray1_file(&image->bitmap, image->dpi, path, err);
-    return cr_png_write_file(&image->canvas, image->dpi, path, err);
+    return cr_png_write_file_banded(&image->canvas, image->dpi, image->png_bands, path, err);
 }
 
 cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_t *size,
@@ -461,7 +479,8 @@ cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_
                        "cr_image_write_png_memory needs an image and outputs");
     if (is_panel_bits(image))
         return cr_png_write_gray1_memory(&image->bitmap, image->dpi, data, size, err);
-    return cr_png_write_memory(&image->canvas, image->dpi, data, size, err);
+    return cr_png_write_memory_banded(&image->canvas, image->dpi, image->png_bands, data, size,
+                                      err);
 }
 
 cr_status cr_panel_path(const char *path, cr_panel panel, char *buf, size_t size, cr_error *err)
@@ -512,5 +531,6 @@ void cr_image_destroy(cr_image *image)
             cr_image_destroy(image->panels[p]);
     cr_canvas_free(&image->canvas);
     cr_bitmap_free(&image->bitmap);
+    cr_png_bands_unref(image->png_bands);
     free(image);
 }

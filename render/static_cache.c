@@ -51,6 +51,7 @@ cr_static_cache *cr_static_cache_create(void)
 
 static void free_layers(cr_static_layers *layers)
 {
+    cr_png_bands_unref(layers->png_bands);
     for (int p = 0; p < 2; p++)
         cr_canvas_free(&layers->base[p]);
     cr_bitmap_free(&layers->overlay);
@@ -211,7 +212,58 @@ static cr_status build(cr_engine *engine, const cr_template *tpl, int dpi, cr_st
         status = plan_panel(engine, tpl, CR_PANEL_COLOR, dpi, layers);
     if (status == CR_OK && tpl->print.k)
         status = plan_panel(engine, tpl, CR_PANEL_K, dpi, layers);
+    if (status == CR_OK)
+        layers->png_bands = cr_static_png_bands(tpl, dpi, &layers->base[CR_PANEL_COLOR]);
     return status;
+}
+
+/* ------------------------------------------------------------ bands */
+
+/* Marks the rows a record-dependent field of the colour panel may paint:
+ * its box (text straying out of it only costs that band's reuse on that
+ * card: the writer compares the rows). */
+static void mark_live_rows(const cr_template *tpl, int dpi, int height, bool *live)
+{
+    for (size_t i = 0; i < tpl->field_count; i++) {
+        const cr_field *field = &tpl->fields[i];
+        if (!field->bind || field->panel != CR_PANEL_COLOR)
+            continue;
+        cr_pixel_box box =
+            field->type == CR_FIELD_IMAGE
+                ? cr_image_field_box(field, dpi)
+                : cr_pixel_box_round(cr_mm_to_px(field->x_mm, dpi), cr_mm_to_px(field->y_mm, dpi),
+                                     cr_mm_to_px(field->w_mm, dpi), cr_mm_to_px(field->h_mm, dpi));
+        for (int y = box.y0 < 0 ? 0 : box.y0; y < box.y1 && y < height; y++)
+            live[y] = true;
+    }
+}
+
+cr_png_bands *cr_static_png_bands(const cr_template *tpl, int dpi, const cr_canvas *reference)
+{
+    int width, height;
+    cr_template_pixel_size(tpl, dpi, &width, &height);
+    bool *live = calloc((size_t)height, sizeof *live);
+    int *rows = malloc(sizeof *rows * ((size_t)height + 1));
+    cr_png_bands *bands = NULL;
+    if (live && rows) {
+        mark_live_rows(tpl, dpi, height, live);
+        size_t count = 0;
+        for (int y = 0; y < height;) {
+            int first = y;
+            while (y < height && !live[y])
+                y++;
+            if (y - first >= CR_MIN_BAND_ROWS) {
+                rows[2 * count] = first;
+                rows[2 * count + 1] = y;
+                count++;
+            }
+            y += y == first;
+        }
+        bands = cr_png_bands_create(rows, count, width, height, reference);
+    }
+    free(live);
+    free(rows);
+    return bands;
 }
 
 /* ----------------------------------------------------------- lookup */

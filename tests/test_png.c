@@ -385,6 +385,102 @@ static void test_random_small_images(void **state)
         }
 }
 
+/* ------------------------------------------------------------- bands */
+
+static uint8_t *encode_banded(const cr_canvas *c, const cr_png_bands *bands, size_t *size)
+{
+    uint8_t *png = NULL;
+    assert_int_equal(cr_png_write_memory_banded(c, 300, bands, &png, size, NULL), CR_OK);
+    return png;
+}
+
+static void assert_banded_decodes(const cr_canvas *c, const cr_png_bands *bands)
+{
+    char path[128];
+    work_path(path, sizeof path, "banded.png");
+    assert_int_equal(cr_png_write_file_banded(c, 300, bands, path, NULL), CR_OK);
+    assert_libpng_reads_back(c, path);
+    unlink(path);
+}
+
+/* A card whose band rows equal the reference's gets the stored bytes; one
+ * whose rows there differ (in the band, or in the row above it, which the
+ * Up filter reads) is deflated afresh: either way the file is the one the
+ * bands without stored bytes give, and it decodes to the card's pixels. */
+static void test_bands_copy_only_what_matches(void **state)
+{
+    enum { W = 97, H = 120 };
+    const int rows[] = {0, 10, 30, 50, 60, 61, 70, 70, 100, 120, 110, 115};
+    cr_canvas reference, card;
+    make_canvas(&reference, W, H);
+    fill_random(&reference, 7);
+    for (int y = 0; y < H; y++) /* smooth rows compress, so a band's bytes are not trivial */
+        for (int x = 0; x < W * 3; x++)
+            if (y % 3)
+                reference.pixels[(size_t)y * reference.stride + x] = (uint8_t)(x / 5 + y);
+    cr_png_bands *stored = cr_png_bands_create(rows, 6, W, H, &reference);
+    cr_png_bands *cuts = cr_png_bands_create(rows, 6, W, H, NULL);
+    assert_non_null(stored);
+    assert_non_null(cuts);
+    struct {
+        int row; /* changed in the card, -1: none */
+        const char *why;
+    } cases[] = {{-1, "unchanged"},    {5, "in the first band"},
+                 {29, "above a band"}, {40, "inside a band"},
+                 {119, "last row"},    {80, "between bands"}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        make_canvas(&card, W, H);
+        memcpy(card.pixels, reference.pixels, (size_t)reference.stride * H);
+        if (cases[k].row >= 0)
+            card.pixels[(size_t)cases[k].row * card.stride + 17] ^= 0x5a;
+        size_t size_stored, size_cuts, size_plain;
+        uint8_t *a = encode_banded(&card, stored, &size_stored);
+        uint8_t *b = encode_banded(&card, cuts, &size_cuts);
+        uint8_t *plain = encode_banded(&card, NULL, &size_plain);
+        if (size_stored != size_cuts || memcmp(a, b, size_cuts) != 0)
+            fail_msg("row changed %s: stored bands and fresh ones give different files",
+                     cases[k].why);
+        assert_true(size_plain != size_cuts || memcmp(plain, b, size_cuts) != 0); /* cut apart */
+        assert_banded_decodes(&card, stored);
+        free(a);
+        free(b);
+        free(plain);
+        cr_canvas_free(&card);
+    }
+    /* bands made for another size are ignored: one segment */
+    cr_png_bands *other = cr_png_bands_create(rows, 6, W + 1, H, NULL);
+    size_t size_other, size_plain;
+    uint8_t *o = encode_banded(&reference, other, &size_other);
+    uint8_t *p = encode_banded(&reference, NULL, &size_plain);
+    assert_int_equal(size_other, size_plain);
+    assert_memory_equal(o, p, size_plain);
+    free(o);
+    free(p);
+    cr_png_bands_unref(other);
+    assert_ptr_equal(cr_png_bands_ref(stored), stored); /* a second reference */
+    cr_png_bands_unref(stored);
+    cr_png_bands_unref(stored);
+    cr_png_bands_unref(cuts);
+    cr_canvas_free(&reference);
+}
+
+/* Bands over the whole image, or one row at a time, still decode. */
+static void test_bands_at_the_edges(void **state)
+{
+    cr_canvas c;
+    make_canvas(&c, 33, 9);
+    fill_random(&c, 99);
+    const int whole[] = {0, 9};
+    const int single[] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9};
+    cr_png_bands *a = cr_png_bands_create(whole, 1, 33, 9, &c);
+    cr_png_bands *b = cr_png_bands_create(single, 9, 33, 9, &c);
+    assert_banded_decodes(&c, a);
+    assert_banded_decodes(&c, b);
+    cr_png_bands_unref(a);
+    cr_png_bands_unref(b);
+    cr_canvas_free(&c);
+}
+
 static uint8_t *encode(const cr_canvas *c, size_t *size)
 {
     uint8_t *png = NULL;
@@ -654,6 +750,8 @@ int main(void)
         cmocka_unit_test(test_random_small_images),
         cmocka_unit_test(test_random_large_image),
         cmocka_unit_test(test_bytes_independent_of_earlier_files),
+        cmocka_unit_test(test_bands_copy_only_what_matches),
+        cmocka_unit_test(test_bands_at_the_edges),
         cmocka_unit_test(test_one_pixel_and_extremes),
         cmocka_unit_test(test_padded_rows),
         cmocka_unit_test(test_card_600_dpi),

@@ -110,6 +110,14 @@ static void assert_same_card(const cr_image *a, const cr_image *b, const char *w
         if (pa && !same_pixels(pa, pb))
             fail_msg("%s: panel %s differs", what, cr_panel_name((cr_panel)p));
     }
+    uint8_t *png_a = NULL, *png_b = NULL; /* and so do their files, byte for byte */
+    size_t size_a = 0, size_b = 0;
+    assert_int_equal(cr_image_write_png_memory(a, &png_a, &size_a, NULL), CR_OK);
+    assert_int_equal(cr_image_write_png_memory(b, &png_b, &size_b, NULL), CR_OK);
+    if (size_a != size_b || memcmp(png_a, png_b, size_a) != 0)
+        fail_msg("%s: the same pixels written to different PNG files", what);
+    free(png_a);
+    free(png_b);
 }
 
 /* -------------------------------------------------------------- K panel */
