@@ -116,7 +116,7 @@ golden-test: $(CLI)
 
 cli-test: $(CLI)
 	tests/cli.sh $(CLI)
-	CARDRENDER_SANITIZED=$(if $(SANITIZE),1,) tests/batch.sh $(CLI)
+	tests/batch.sh $(CLI)
 
 test:
 	@$(MAKE) --no-print-directory unit-test cli-test golden-test
