@@ -163,22 +163,29 @@ static void unload_all(loaded *l, const job_list *list)
     cr_engine_destroy(l->engine);
 }
 
-/* Renders a job into its pixels, rows packed: width, height and dpi first
- * so that they are compared too. False with err on failure. */
+/* Renders a job into its pixels, rows packed, then its PNG file's bytes
+ * (the writer's shared Huffman code and the template's deflated bands are
+ * used from every thread): width, height and dpi first so that they are
+ * compared too. False with err on failure. */
 static bool render_bytes(const loaded *l, const job_list *list, int i, uint8_t **bytes,
                          size_t *size, cr_error *err)
 {
     const job *j = &list->jobs[i];
     cr_render_options options = {.dpi = j->dpi, .asset_dir = j->asset_dir};
     cr_image *image = cr_render(l->engine, l->templates[i], j->record, &options, err);
-    if (!image)
+    uint8_t *png = NULL;
+    size_t png_size = 0;
+    if (!image || cr_image_write_png_memory(image, &png, &png_size, err) != CR_OK) {
+        cr_image_destroy(image);
         return false;
+    }
     int header[3] = {cr_image_width(image), cr_image_height(image), cr_image_dpi(image)};
-    size_t row = (size_t)header[0] * 3;
-    *size = sizeof header + row * (size_t)header[1];
+    size_t row = (size_t)header[0] * 3, pixels = row * (size_t)header[1];
+    *size = sizeof header + pixels + png_size;
     *bytes = malloc(*size);
     if (!*bytes) { /* no cmocka assertion: this runs on worker threads too */
         cr_image_destroy(image);
+        free(png);
         snprintf(err->message, sizeof err->message, "out of memory");
         return false;
     }
@@ -186,6 +193,8 @@ static bool render_bytes(const loaded *l, const job_list *list, int i, uint8_t *
     for (int y = 0; y < header[1]; y++)
         memcpy(*bytes + sizeof header + row * (size_t)y,
                cr_image_pixels(image) + (size_t)y * (size_t)cr_image_stride(image), row);
+    memcpy(*bytes + sizeof header + pixels, png, png_size);
+    free(png);
     cr_image_destroy(image);
     return true;
 }
