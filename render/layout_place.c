@@ -272,6 +272,21 @@ static int64_t line_pitch(const cr_placement *p, int32_t pitch, const line_metri
     return nominal > ink ? nominal : ink;
 }
 
+/* The first baseline below the block's top: the line's tallest ascent. A
+ * single line shrunk to fit (valign top) keeps the baseline it has at the
+ * field's own size, so a shrunk value stays on one baseline with the label
+ * and values beside it. Only its width made it shrink (a first line always
+ * fits the box's height), and its ink, smaller, ends higher than the
+ * unshrunk line's would. */
+static int64_t first_baseline(const cr_placement *p, const cr_text_layout *out,
+                              const line_metrics *m)
+{
+    if (out->line_count != 1 || p->field->valign != CR_VALIGN_TOP ||
+        !(p->at->size_pt < p->field->size_pt))
+        return m->ascent;
+    return llround((double)m->ascent * p->field->size_pt / p->at->size_pt);
+}
+
 /* Baselines relative to the block's top; returns the block's height and
  * how many lines fit in the box height. The first line always fits: boxes of
  * single-line card fields are often lower than the font's ascender plus
@@ -286,7 +301,7 @@ static int64_t stack_lines(const cr_placement *p, const cr_text_layout *out, int
     for (size_t i = 0; i < out->line_count; i++) {
         line_metrics m = metrics_of_line(p, out, &out->lines[i], i ? &previous : NULL);
         if (i == 0)
-            y = m.ascent;
+            y = first_baseline(p, out, &m);
         else
             y += line_pitch(p, pitch, &previous, &m);
         baselines[i] = (int32_t)y;

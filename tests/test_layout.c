@@ -542,6 +542,33 @@ static void test_shrink_reduces_size(void **state)
     cr_text_layout_free(&l);
 }
 
+/* A value shrunk onto one line stands on the baseline it has unshrunk, the
+ * one of the label and the values beside it (within a pixel: the fonts'
+ * ascent at two sizes); lines that wrap, or another valign, keep theirs. */
+static void test_shrunk_line_keeps_its_baseline(void **state)
+{
+    test_field t;
+    init_field(&t, 35, CJK, NULL);
+    t.field.max_lines = 1;
+    t.field.fit = CR_FIT_SHRINK;
+    cr_text_layout fits, shrunk;
+    lay_out_ok(&t, "一二三", &fits);
+    lay_out_ok(&t, "一二三四五六七八九十一二", &shrunk);
+    assert_true(shrunk.size_pt < fits.size_pt);
+    int32_t gap = shrunk.lines[0].baseline - fits.lines[0].baseline;
+    if (gap < -64 || gap > 64)
+        fail_msg("shrunk baseline %d, unshrunk %d (26.6)", shrunk.lines[0].baseline,
+                 fits.lines[0].baseline);
+    cr_text_layout_free(&shrunk);
+    cr_text_layout_free(&fits);
+    t.field.valign = CR_VALIGN_CENTER; /* centred: the smaller line is centred, higher */
+    lay_out_ok(&t, "一二三", &fits);
+    lay_out_ok(&t, "一二三四五六七八九十一二", &shrunk);
+    assert_true(shrunk.lines[0].baseline < fits.lines[0].baseline - 64);
+    cr_text_layout_free(&shrunk);
+    cr_text_layout_free(&fits);
+}
+
 static void test_condense_scales_single_line(void **state)
 {
     test_field t;
@@ -686,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_low_box_holds_one_line),
         cmocka_unit_test(test_unbreakable_piece_overflows_on_its_own_line),
         cmocka_unit_test(test_shrink_reduces_size),
+        cmocka_unit_test(test_shrunk_line_keeps_its_baseline),
         cmocka_unit_test(test_condense_scales_single_line),
         cmocka_unit_test(test_error_policy_fails_with_location),
         cmocka_unit_test(test_invalid_utf8_names_byte),
