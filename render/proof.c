@@ -452,16 +452,27 @@ static cr_status draw_boxes(const sheet *s, const cr_template *tpl, const marks 
 
 /* ----------------------------------------------------------------- tags */
 
-#define TAG_PLACES 4
+/* Where a field's tag may go: its corners' outsides (above the top-left,
+ * below the bottom-left, above the top-right, below the bottom-right),
+ * then the same one, two, ... tag heights further out, so that a place
+ * that covers no other tag is found even on a dense card. */
+#define TAG_PLACES 24
 
 typedef struct tag {
     cr_label label;
     cr_px_rect box;
+    cr_px_rect leader; /* a tag away from its box points at it; empty: none */
 } tag;
 
+/* The tags placed so far, every field's box (which a tag should cover as
+ * little as it can: the supervisor reads the card through them), and
+ * where tags may go at all (the sheet above the footer). */
 typedef struct tag_list {
     tag *tags;
     size_t count;
+    const cr_px_rect *fields;
+    size_t field_count;
+    cr_px_rect room;
 } tag_list;
 
 static bool overlaps(cr_px_rect a, cr_px_rect b)
@@ -470,80 +481,116 @@ static bool overlaps(cr_px_rect a, cr_px_rect b)
            b.y < a.y + a.height;
 }
 
-static bool collides(const tag_list *list, cr_px_rect box)
+static double overlap_area(cr_px_rect a, cr_px_rect b)
 {
+    double w = fmin(a.x + a.width, b.x + b.width) - fmax(a.x, b.x);
+    double h = fmin(a.y + a.height, b.y + b.height) - fmax(a.y, b.y);
+    return w > 0 && h > 0 ? w * h : 0;
+}
+
+static bool inside(cr_px_rect box, cr_px_rect room)
+{
+    return box.x >= room.x && box.y >= room.y && box.x + box.width <= room.x + room.width &&
+           box.y + box.height <= room.y + room.height;
+}
+
+/* Lower is better: leaving the room outweighs covering an earlier tag,
+ * which outweighs any field it covers; then the area of other fields'
+ * boxes under it. */
+static double tag_cost(const tag_list *list, cr_px_rect box, size_t own)
+{
+    double cost = inside(box, list->room) ? 0 : 1e15;
     for (size_t i = 0; i < list->count; i++)
         if (overlaps(list->tags[i].box, box))
-            return true;
-    return false;
+            cost += 1e12;
+    for (size_t i = 0; i < list->field_count; i++)
+        if (i != own)
+            cost += overlap_area(list->fields[i], box);
+    return cost;
 }
 
-/* The label moved to one of the places a field's tag may take: just above
- * the box's top-left corner, just below its bottom-left one, then a tag's
- * height further out, above and below. */
-static cr_label tag_place(cr_label label, cr_px_rect field, double tag_height, int place)
+/* The tag's box at place (its measured box at place 0 is `measured`), and
+ * its leader: a line of `width` from the tag to the box's corner. */
+static tag tag_at(cr_label label, cr_px_rect field, cr_px_rect measured, int place, double width)
 {
-    double further = place / 2 * tag_height;
-    label.above = place % 2 == 0;
-    label.y = label.above ? field.y - further : field.y + field.height + further;
-    return label;
+    bool right = place % 4 >= 2, above = place % 2 == 0;
+    double further = place / 4 * measured.height;
+    label.above = above;
+    label.x = right ? field.x + field.width - measured.width : field.x;
+    label.y = above ? field.y - further : field.y + field.height + further;
+    cr_px_rect box = measured;
+    box.x += label.x - field.x;
+    box.y = above ? field.y - further - measured.height : label.y;
+    cr_px_rect leader = {right ? field.x + field.width - width : field.x,
+                         above ? field.y - further : field.y + field.height, width, further};
+    return (tag){label, box, leader};
 }
 
-/* Adds the field's tag at the first place where it covers no earlier tag;
- * when every place does, at the first. */
+/* Adds the field's tag where it costs least (the first such place). */
 static cr_status place_tag(cr_engine *engine, const sheet *s, const cr_template *tpl,
-                           cr_label label, cr_px_rect field, tag_list *list, cr_error *err)
+                           cr_label label, size_t own, tag_list *list, cr_error *err)
 {
-    tag chosen;
-    for (int place = 0; place < TAG_PLACES; place++) {
-        tag candidate = {tag_place(label, field, 0, place), {0, 0, 0, 0}};
-        cr_status status =
-            cr_measure_label(engine, tpl, s->dpi, &candidate.label, &candidate.box, err);
-        if (status != CR_OK)
-            return status;
-        if (place > 1) { /* a tag's height further out */
-            candidate.label = tag_place(label, field, candidate.box.height, place);
-            candidate.box.y += candidate.label.above ? -candidate.box.height : candidate.box.height;
-        }
-        if (place == 0)
+    cr_px_rect field = list->fields[own], measured;
+    label.above = true;
+    label.x = field.x;
+    label.y = field.y;
+    cr_status status = cr_measure_label(engine, tpl, s->dpi, &label, &measured, err);
+    if (status != CR_OK)
+        return status;
+    double width = guide_width(s);
+    tag chosen = tag_at(label, field, measured, 0, width);
+    double best = tag_cost(list, chosen.box, own);
+    for (int place = 1; place < TAG_PLACES && best > 0; place++) {
+        tag candidate = tag_at(label, field, measured, place, width);
+        double cost = tag_cost(list, candidate.box, own);
+        if (cost < best) {
+            best = cost;
             chosen = candidate;
-        if (!collides(list, candidate.box)) {
-            chosen = candidate;
-            break;
         }
     }
     list->tags[list->count++] = chosen;
     return CR_OK;
 }
 
-/* Each field's name on a tag above its box's top-left corner, red for a
- * marked field; drawn last, over everything. */
+/* Each field's name on a tag at a corner of its box, red for a marked
+ * field; drawn last, over everything. */
 static cr_status draw_tags(cr_engine *engine, const sheet *s, const cr_template *tpl,
                            const marks *m, cr_error *err)
 {
-    tag_list list = {calloc(m->count + 1, sizeof *list.tags), 0};
+    cr_px_rect *fields = calloc(m->count + 1, sizeof *fields);
+    tag_list list = {calloc(m->count + 1, sizeof *list.tags), 0, fields, m->count,
+                     {0, 0, s->image->canvas.width, s->y + s->height + mm(s, SHEET_MARGIN_MM) / 2}};
     char(*unnamed)[32] = calloc(m->count + 1, sizeof *unnamed);
+    cr_field_info *infos = calloc(m->count + 1, sizeof *infos);
     cr_status status = CR_OK;
-    if (!list.tags || !unnamed)
+    if (!list.tags || !unnamed || !fields || !infos)
         status = cr_fail(err, CR_ERR_NOMEM, "out of memory for the proof's labels");
     for (size_t i = 0; i < m->count && status == CR_OK; i++) {
-        cr_field_info info;
-        cr_template_field(tpl, i, &info);
-        cr_px_rect r = field_rect(s, &info);
+        cr_template_field(tpl, i, &infos[i]);
+        fields[i] = field_rect(s, &infos[i]);
+    }
+    for (size_t i = 0; i < m->count && status == CR_OK; i++) {
         snprintf(unnamed[i], sizeof unnamed[i], "field %zu", i);
-        cr_label label = {info.name[0] ? info.name : unnamed[i],
-                          r.x,
-                          r.y,
+        cr_label label = {infos[i].name[0] ? infos[i].name : unnamed[i],
+                          fields[i].x,
+                          fields[i].y,
                           true,
                           LABEL_PT,
                           paper_white,
                           m->fields[i].flagged ? alarm_ink : label_paper,
                           mm(s, LABEL_PAD_MM)};
-        status = place_tag(engine, s, tpl, label, r, &list, err);
+        status = place_tag(engine, s, tpl, label, i, &list, err);
     }
-    for (size_t i = 0; i < list.count && status == CR_OK; i++)
-        status = cr_draw_label(engine, tpl, &s->image->canvas, s->dpi, &list.tags[i].label, err);
+    for (size_t i = 0; i < list.count && status == CR_OK; i++) {
+        const tag *t = &list.tags[i];
+        if (t->leader.height > 0)
+            cr_canvas_fill_rounded_rect(&s->image->canvas, t->leader.x, t->leader.y,
+                                        t->leader.width, t->leader.height, 0, t->label.paper);
+        status = cr_draw_label(engine, tpl, &s->image->canvas, s->dpi, &t->label, err);
+    }
+    free(infos);
     free(unnamed);
+    free(fields);
     free(list.tags);
     return status;
 }
