@@ -317,7 +317,7 @@ typedef struct segment_coder {
     struct isal_zstream stream;
     uint8_t *filtered; /* whole rows, each behind its filter byte */
     size_t rows_per_block, row_bytes;
-    uint8_t *out; /* OUT_BYTES: a block's output with room to spare */
+    uint8_t *out;   /* OUT_BYTES: a block's output with room to spare */
     uint32_t adler; /* of the filtered bytes, over the whole image so far */
 } segment_coder;
 
@@ -523,9 +523,9 @@ static bool write_pixels(const cr_canvas *canvas, const cr_png_bands *bands, png
             ok = deflate_rows(&coder, canvas, y, band->first, w, failure);
         if (ok && band->deflated && band_matches(band, canvas)) {
             ok = idat_put(w, band->deflated, band->deflated_size);
-            coder.adler = (uint32_t)adler32_combine(coder.adler, band->adler,
-                                                    (z_off_t)((size_t)(band->end - band->first) *
-                                                              coder.row_bytes));
+            coder.adler = (uint32_t)adler32_combine(
+                coder.adler, band->adler,
+                (z_off_t)((size_t)(band->end - band->first) * coder.row_bytes));
         } else if (ok) {
             ok = deflate_rows(&coder, canvas, band->first, band->end, w, failure);
         }
@@ -548,8 +548,8 @@ static bool write_pixels(const cr_canvas *canvas, const cr_png_bands *bands, png
 
 /* Encodes into the sink; on failure failure->message says why (or the
  * sink's out_of_memory / write_errno). */
-static bool encode_png(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
-                       png_sink *sink, png_failure *failure)
+static bool encode_png(const cr_canvas *canvas, int dpi, const cr_png_bands *bands, png_sink *sink,
+                       png_failure *failure)
 {
     static const uint8_t iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
     bool ok = write_head(sink, canvas, dpi) && write_pixels(canvas, bands, sink, failure) &&

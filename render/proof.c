@@ -558,7 +558,10 @@ static cr_status draw_tags(cr_engine *engine, const sheet *s, const cr_template 
                            const marks *m, cr_error *err)
 {
     cr_px_rect *fields = calloc(m->count + 1, sizeof *fields);
-    tag_list list = {calloc(m->count + 1, sizeof *list.tags), 0, fields, m->count,
+    tag_list list = {calloc(m->count + 1, sizeof *list.tags),
+                     0,
+                     fields,
+                     m->count,
                      {0, 0, s->image->canvas.width, s->y + s->height + mm(s, SHEET_MARGIN_MM) / 2}};
     char(*unnamed)[32] = calloc(m->count + 1, sizeof *unnamed);
     cr_field_info *infos = calloc(m->count + 1, sizeof *infos);

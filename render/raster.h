@@ -39,13 +39,13 @@ void cr_canvas_fill(cr_canvas *canvas, cr_color color);
 
 /* Blends color through an 8-bit coverage mask whose top-left pixel lands at
  * (x, y); the effective alpha is coverage * color.a. Clips to the canvas. */
-void cr_canvas_blend_mask(cr_canvas *canvas, const uint8_t *mask, int width, int rows,
-                          int pitch, int x, int y, cr_color color);
+void cr_canvas_blend_mask(cr_canvas *canvas, const uint8_t *mask, int width, int rows, int pitch,
+                          int x, int y, cr_color color);
 
 /* An anti-aliased rectangle with rounded corners (radius 0 = square), in
  * pixel coordinates that need not be whole. */
-void cr_canvas_fill_rounded_rect(cr_canvas *canvas, double x, double y, double width,
-                                 double height, double radius, cr_color color);
+void cr_canvas_fill_rounded_rect(cr_canvas *canvas, double x, double y, double width, double height,
+                                 double radius, cr_color color);
 
 /* The fraction (0..1) of pixel (px, py) inside the rounded rectangle, the
  * same exact area cr_canvas_fill_rounded_rect paints with. The radius is

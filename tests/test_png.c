@@ -425,9 +425,8 @@ static void test_bands_copy_only_what_matches(void **state)
     struct {
         int row; /* changed in the card, -1: none */
         const char *why;
-    } cases[] = {{-1, "unchanged"},    {5, "in the first band"},
-                 {29, "above a band"}, {40, "inside a band"},
-                 {119, "last row"},    {80, "between bands"}};
+    } cases[] = {{-1, "unchanged"},     {5, "in the first band"}, {29, "above a band"},
+                 {40, "inside a band"}, {119, "last row"},        {80, "between bands"}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         make_canvas(&card, W, H);
         memcpy(card.pixels, reference.pixels, (size_t)reference.stride * H);
