@@ -453,10 +453,13 @@ static cr_status draw_boxes(const sheet *s, const cr_template *tpl, const marks 
 /* ----------------------------------------------------------------- tags */
 
 /* Where a field's tag may go: its corners' outsides (above the top-left,
- * below the bottom-left, above the top-right, below the bottom-right),
- * then the same one, two, ... tag heights further out, so that a place
+ * below the bottom-left, above the top-right, below the bottom-right), its
+ * sides (left, then right: the sheet's margin beside a column of labels),
+ * then the corners one, two, ... tag heights further out, so that a place
  * that covers no other tag is found even on a dense card. */
-#define TAG_PLACES 24
+#define TAG_CORNERS 4
+#define TAG_SIDES 2
+#define TAG_PLACES (TAG_CORNERS + TAG_SIDES + 5 * TAG_CORNERS)
 
 typedef struct tag {
     cr_label label;
@@ -509,12 +512,26 @@ static double tag_cost(const tag_list *list, cr_px_rect box, size_t own)
     return cost;
 }
 
+/* The tag at one side of the field, middle high. */
+static tag tag_beside(cr_label label, cr_px_rect field, cr_px_rect measured, bool right)
+{
+    label.above = false;
+    label.x = right ? field.x + field.width : field.x - measured.width;
+    label.y = field.y + (field.height - measured.height) / 2;
+    cr_px_rect box = {label.x, label.y, measured.width, measured.height};
+    return (tag){label, box, {0, 0, 0, 0}};
+}
+
 /* The tag's box at place (its measured box at place 0 is `measured`), and
  * its leader: a line of `width` from the tag to the box's corner. */
 static tag tag_at(cr_label label, cr_px_rect field, cr_px_rect measured, int place, double width)
 {
-    bool right = place % 4 >= 2, above = place % 2 == 0;
-    double further = place / 4 * measured.height;
+    if (place >= TAG_CORNERS && place < TAG_CORNERS + TAG_SIDES)
+        return tag_beside(label, field, measured, place == TAG_CORNERS + 1);
+    int corner = place < TAG_CORNERS ? place : (place - TAG_SIDES) % TAG_CORNERS;
+    int steps = place < TAG_CORNERS ? 0 : (place - TAG_SIDES) / TAG_CORNERS;
+    bool right = corner >= 2, above = corner % 2 == 0;
+    double further = steps * measured.height;
     label.above = above;
     label.x = right ? field.x + field.width - measured.width : field.x;
     label.y = above ? field.y - further : field.y + field.height + further;
