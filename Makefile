@@ -3,6 +3,7 @@
 #   make test       unit tests, golden images; then the same under ASan+UBSan
 #   make demo       renders the examples into out/demo
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make fuzz       libFuzzer harnesses (fuzz/), FUZZ_SECONDS each (clang)
 .DEFAULT_GOAL := all
 
 PREFIX  ?= /usr/local
@@ -57,7 +58,7 @@ CLI        := $(BUILD)/cardrender
 EXAMPLE    := $(BUILD)/examples/api_example
 
 .PHONY: all deps test unit-test cli-test golden-test asan-test demo install uninstall clean \
-        update-golden format bench png-table
+        update-golden format bench png-table fuzz fuzz-run
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
 
@@ -102,10 +103,15 @@ $(EXAMPLE): examples/api_example.c $(STATIC_LIB)
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST-CC $<")
-	$(Q)$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(STATIC_LIB) \
-	    $(TEST_LIBS) $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(TEST_EXTRA) \
+	    $(STATIC_LIB) $(TEST_LIBS) $(LDLIBS_ALL)
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+# The fuzz regression test replays inputs through the harnesses' own code.
+FUZZ_PATHS := fuzz/fuzz_paths.c
+$(BUILD)/tests/test_fuzz_regressions: TEST_EXTRA := $(FUZZ_PATHS) -Ifuzz
+$(BUILD)/tests/test_fuzz_regressions: $(FUZZ_PATHS) fuzz/fuzz_paths.h
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/fuzz/fuzz_paths.d
 
 # Unit tests run from the project root so they find fonts/ and ../shared/.
 unit-test: $(TEST_BIN)
@@ -128,6 +134,31 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 asan-test:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SANITIZE="$(ASAN_FLAGS)" \
 	    unit-test cli-test golden-test
+
+# libFuzzer harnesses (fuzz/*.c), not part of `make test`: the library is
+# built again with clang and the sanitizers into FUZZ_BUILD (the ordinary
+# object rules, other CC and SANITIZE), then fuzz/run seeds each corpus from
+# the repo and runs each harness for FUZZ_SECONDS. Crashes land in
+# FUZZ_BUILD/fuzz/artifacts/HARNESS/.
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?= template record image csv
+FUZZ_BUILD := $(if $(filter command line environment,$(origin BUILD)),$(BUILD),build-fuzz)
+FUZZ_SANITIZE := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+                 -fno-omit-frame-pointer
+FUZZ_BIN := $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/fuzz_%)
+.SECONDARY: $(BUILD)/fuzz/fuzz_paths.o
+
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT="-O1 -g" \
+	    SANITIZE="$(FUZZ_SANITIZE)" fuzz-run
+
+fuzz-run: $(FUZZ_BIN)
+	@fuzz/run $(BUILD) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(BUILD)/fuzz/fuzz_paths.o $(STATIC_LIB)
+	@$(if $(Q),echo "  FUZZ-CC $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/fuzz_paths.o $(STATIC_LIB) \
+	    $(LDLIBS_ALL)
 
 # The engine against a Pango+Cairo program of the project's own (bench/run
 # says what is measured). Only this target needs Pango and Cairo.
@@ -176,7 +207,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
-	clang-format -i include/*.h render/*.[ch] cli/*.c tests/*.[ch] examples/*.c bench/*.c
+	clang-format -i include/*.h render/*.[ch] cli/*.c tests/*.[ch] examples/*.c bench/*.c fuzz/*.[ch]
 
 clean:
-	rm -rf build build-asan out
+	rm -rf build build-asan build-fuzz out

@@ -174,8 +174,10 @@ static void line_glyphs_free(line_glyphs *l)
 static bool line_glyphs_init(line_glyphs *l, const cr_text_layout *out, const cr_text_line *line,
                              size_t first_glyph)
 {
-    *l =
-        (line_glyphs){.glyphs = out->glyphs + first_glyph, .count = out->glyph_count - first_glyph};
+    /* A first line with no glyphs (text of spaces) comes before any glyph
+     * storage exists, and NULL + 0 is undefined. */
+    cr_glyph_pos *glyphs = out->glyphs ? out->glyphs + first_glyph : NULL;
+    *l = (line_glyphs){.glyphs = glyphs, .count = out->glyph_count - first_glyph};
     size_t slots = l->count ? l->count : 1;
     l->run_of = malloc(slots * sizeof *l->run_of);
     l->extra = calloc(slots, sizeof *l->extra);

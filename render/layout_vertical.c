@@ -260,7 +260,8 @@ static cr_status add_run(builder *b, const cr_line_span *column, const piece *p,
             provisional_glyph(b, p, &shaped[i], &across_pen);
     free(shaped);
     run_setting setting = setting_for(b, p);
-    if (p->orientation == CR_ORIENT_ACROSS)
+    /* No glyphs: maybe no storage yet either, and NULL + 0 is undefined. */
+    if (p->orientation == CR_ORIENT_ACROSS && count > 0)
         finish_across(b, b->output.layout->glyphs + first, count, across_pen, &setting);
     return append_run(b, p, start, end, first, setting, err);
 }

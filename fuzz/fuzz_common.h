@@ -1,0 +1,40 @@
+/* What every harness needs once per process: the engine of the checkout's
+ * font manifest (fuzzers run from the project root, as the unit tests). */
+#ifndef CR_FUZZ_COMMON_H
+#define CR_FUZZ_COMMON_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cardrender.h"
+
+/* Larger inputs only slow the fuzzer down: real templates and records are
+ * a few kilobytes. */
+#define FUZZ_MAX_TEXT_BYTES (64u << 10)
+
+static inline cr_engine *fuzz_engine(void)
+{
+    static cr_engine *engine;
+    if (!engine) {
+        cr_error err;
+        engine = cr_engine_create(NULL, &err);
+        if (!engine) {
+            fprintf(stderr, "fuzz: no engine (run from the project root): %s\n", err.message);
+            abort();
+        }
+    }
+    return engine;
+}
+
+/* A refused input must say why: a status without a message (or with
+ * another status in err) is a finding too. */
+static inline void fuzz_check_error(cr_status status, const cr_error *err)
+{
+    if (status != CR_OK && (err->code != status || err->message[0] == '\0')) {
+        fprintf(stderr, "fuzz: status %s with error %s \"%s\"\n", cr_status_name(status),
+                cr_status_name(err->code), err->message);
+        abort();
+    }
+}
+
+#endif

@@ -1,0 +1,237 @@
+/* Replays the saved fuzz inputs, tests/data/fuzz/HARNESS/NAME, through the
+ * harnesses' own code (fuzz/fuzz_paths.c): the inputs a fuzzer once crashed
+ * on, and hand-made hostile ones (deep nesting, huge and non-finite numbers,
+ * empty strings, invalid UTF-8, tiny, truncated and huge-declared pictures,
+ * broken CSV). Each must end in the outcome listed here, never in a crash,
+ * a leak or undefined behaviour (the ASan+UBSan run of the suite); and every
+ * file in those folders must be listed, so none is replayed unchecked.
+ * Run from the project root. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fuzz_paths.h"
+#include "support.h"
+
+#define FUZZ_DATA "tests/data/fuzz"
+#define INPUT_LIMIT (1 << 20) /* above every harness's -max_len */
+
+typedef struct expectation {
+    const char *harness; /* the folder: template, record, image, csv */
+    const char *name;
+    cr_status status;
+    const char *message; /* part of the error message; NULL when status is CR_OK */
+    long records;        /* csv: records read, good or bad */
+} expectation;
+
+/* clang-format off */
+static const expectation expected[] = {
+    /* Found by fuzz_record: a first line with no glyphs did NULL + 0. The
+     * short one stops at the next field, after laying the name out. */
+    {"record", "space-name.json", CR_ERR_RECORD, "the record record.json has no key \"sex\"", 0},
+    {"record", "space-name-full.json", CR_OK, NULL, 0},
+    /* Hand-made. */
+    {"template", "deep-nesting.json", CR_ERR_SYNTAX, "maximum parsing depth reached", 0},
+    {"template", "empty.json", CR_ERR_SYNTAX, "fuzz.json:1: syntax error", 0},
+    {"template", "empty-font.json", CR_ERR_TEMPLATE, "field 0: unknown font family \"\"", 0},
+    {"template", "empty-text.json", CR_OK, NULL, 0},
+    {"template", "extends-outside.json", CR_ERR_TEMPLATE,
+     "\"extends\" must be a path relative to this file's folder (got \"/etc/passwd\")", 0},
+    {"template", "huge-dpi.json", CR_ERR_SYNTAX, "fuzz.json:1:51: syntax error: too big integer", 0},
+    {"template", "huge-numbers.json", CR_ERR_TEMPLATE,
+     "\"width_mm\" must be greater than 0 and at most 1000 (got 1e+308)", 0},
+    {"template", "huge-size-pt.json", CR_ERR_TEMPLATE,
+     "field 0: \"size_pt\" must be greater than 0 and at most 200 (got 1e+300)", 0},
+    {"template", "invalid-utf8-text.json", CR_ERR_SYNTAX, "unable to decode byte 0xff", 0},
+    {"template", "nan-size.json", CR_ERR_SYNTAX, "invalid token near 'NaN'", 0},
+    {"template", "overflow-number.json", CR_ERR_SYNTAX, "real number overflow near '1e999'", 0},
+    {"record", "deep-nesting.json", CR_ERR_SYNTAX, "maximum parsing depth reached", 0},
+    {"record", "invalid-utf8.json", CR_ERR_SYNTAX, "record.json:1:10: syntax error", 0},
+    {"record", "lone-surrogate.json", CR_ERR_SYNTAX, "invalid Unicode '\\uD800'", 0},
+    {"record", "nul-in-value.json", CR_ERR_SYNTAX, "\\u0000 is not allowed", 0},
+    {"record", "number-value.json", CR_ERR_SYNTAX, "real number overflow", 0},
+    {"record", "long-text.json", CR_OK, NULL, 0},
+    {"record", "photo-empty.json", CR_ERR_RECORD,
+     "field 17 \"photo\": record key \"photo\": the value is empty", 0},
+    {"record", "photo-escapes.json", CR_ERR_RECORD,
+     "\"../../../etc/passwd\" escapes the asset folder \"examples/records\"", 0},
+    {"record", "photo-folder.json", CR_ERR_IO,
+     "examples/records/photos: is a directory, not an image file", 0},
+    {"record", "photo-not-image.json", CR_ERR_IMAGE,
+     "photos/README.md: not a JPEG or PNG image (looks like text)", 0},
+    {"image", "1x1.jpg", CR_OK, NULL, 0},
+    {"image", "empty", CR_ERR_IMAGE, "fuzz.img: image data is empty (0 bytes)", 0},
+    {"image", "gif-header", CR_ERR_IMAGE, "not a JPEG or PNG image (looks like GIF)", 0},
+    {"image", "huge-declared.png", CR_ERR_IMAGE,
+     "image is 100000x100000 pixels (10000000000), more than the limit of 4194304", 0},
+    {"image", "truncated.jpg", CR_ERR_IMAGE, "JPEG data is truncated (premature end of data)", 0},
+    {"image", "zero-width.png", CR_ERR_IMAGE, "PNG header is invalid (Image width is zero", 0},
+    {"csv", "duplicate-header.csv", CR_ERR_RECORD,
+     ":1: header columns 1 and 2 are both named \"name\"", 0},
+    {"csv", "empty-header.csv", CR_ERR_RECORD, ":1: no header row", 0},
+    {"csv", "invalid-utf8-header.csv", CR_ERR_RECORD,
+     ":1: header column 1 is not UTF-8 (byte 3)", 0},
+    {"csv", "jsonl-mixed.jsonl", CR_ERR_RECORD, ":3: a record must be a JSON object, not an array",
+     4},
+    {"csv", "more-fields.csv", CR_ERR_RECORD, ":2: the row has 3 fields, the header 1", 1},
+    {"csv", "unterminated-quote.csv", CR_ERR_SYNTAX,
+     ":2: malformed CSV: a quoted field opened on line 2 never ends", 1},
+};
+/* clang-format on */
+
+#define EXPECTED_COUNT (sizeof expected / sizeof expected[0])
+
+static cr_template *record_template;
+static char batch_path[64];
+
+static int setup(void **state)
+{
+    engine_setup(state);
+    record_template = load_template_or_fail(FUZZ_RECORD_TEMPLATE);
+    snprintf(batch_path, sizeof batch_path, "/tmp/cr-fuzz-regression-XXXXXX");
+    int fd = mkstemp(batch_path);
+    if (fd < 0)
+        fail_msg("mkstemp failed");
+    close(fd);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    unlink(batch_path);
+    cr_template_destroy(record_template);
+    return engine_teardown(state);
+}
+
+static uint8_t *read_input(const char *harness, const char *name, size_t *size)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s/%s", FUZZ_DATA, harness, name);
+    FILE *file = fopen(path, "rb");
+    if (!file)
+        fail_msg("%s: cannot open", path);
+    uint8_t *data = malloc(INPUT_LIMIT);
+    assert_non_null(data);
+    *size = fread(data, 1, INPUT_LIMIT, file);
+    assert_true(feof(file)); /* read whole */
+    fclose(file);
+    return data;
+}
+
+/* The harness's code path on one input; *records only for csv, whose
+ * first byte picks the format as in fuzz/fuzz_csv.c. */
+static cr_status replay(const char *harness, const uint8_t *data, size_t size, long *records,
+                        cr_error *err)
+{
+    *records = 0;
+    if (!strcmp(harness, "template"))
+        return fuzz_template_path(fixture_engine, data, size, err);
+    if (!strcmp(harness, "record"))
+        return fuzz_record_path(fixture_engine, record_template, data, size, err);
+    if (!strcmp(harness, "image"))
+        return fuzz_image_path(data, size, err);
+    assert_string_equal(harness, "csv");
+    assert_true(size >= 1);
+    cr_batch_format format = data[0] & 1 ? CR_BATCH_CSV : CR_BATCH_JSONL;
+    return fuzz_batch_path(data + 1, size - 1, format, batch_path, records, err);
+}
+
+static void check_one(const expectation *e)
+{
+    size_t size;
+    uint8_t *data = read_input(e->harness, e->name, &size);
+    cr_error err;
+    memset(&err, 0, sizeof err);
+    long records;
+    cr_status status = replay(e->harness, data, size, &records, &err);
+    free(data);
+    if (status != e->status)
+        fail_msg("%s/%s: %s, wanted %s: %s", e->harness, e->name, cr_status_name(status),
+                 cr_status_name(e->status), err.message);
+    if (status != CR_OK)
+        assert_int_equal(err.code, status); /* the error says what the status says */
+    if (e->message && !strstr(err.message, e->message))
+        fail_msg("%s/%s: message \"%s\" lacks \"%s\"", e->harness, e->name, err.message,
+                 e->message);
+    assert_int_equal(records, e->records);
+}
+
+static void replay_harness(const char *harness)
+{
+    int count = 0;
+    for (size_t i = 0; i < EXPECTED_COUNT; i++) {
+        if (!strcmp(expected[i].harness, harness)) {
+            check_one(&expected[i]);
+            count++;
+        }
+    }
+    assert_true(count > 0);
+}
+
+static void test_template_inputs(void **state)
+{
+    replay_harness("template");
+}
+
+static void test_record_inputs(void **state)
+{
+    replay_harness("record");
+}
+
+static void test_image_inputs(void **state)
+{
+    replay_harness("image");
+}
+
+static void test_csv_inputs(void **state)
+{
+    replay_harness("csv");
+}
+
+static bool is_listed(const char *harness, const char *name)
+{
+    for (size_t i = 0; i < EXPECTED_COUNT; i++)
+        if (!strcmp(expected[i].harness, harness) && !strcmp(expected[i].name, name))
+            return true;
+    return false;
+}
+
+/* A file added to tests/data/fuzz without an outcome here would otherwise
+ * never be replayed; a listed file that is gone fails check_one. */
+static void test_every_saved_input_is_listed(void **state)
+{
+    const char *harnesses[] = {"template", "record", "image", "csv"};
+    for (size_t h = 0; h < sizeof harnesses / sizeof harnesses[0]; h++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/%s", FUZZ_DATA, harnesses[h]);
+        DIR *dir = opendir(path);
+        if (!dir)
+            fail_msg("%s: cannot open", path);
+        struct dirent *entry;
+        while ((entry = readdir(dir)) != NULL) {
+            if (entry->d_name[0] != '.' && !is_listed(harnesses[h], entry->d_name))
+                fail_msg("%s/%s has no expected outcome in %s", path, entry->d_name, __FILE__);
+        }
+        closedir(dir);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_saved_input_is_listed),
+        cmocka_unit_test(test_template_inputs),
+        cmocka_unit_test(test_record_inputs),
+        cmocka_unit_test(test_image_inputs),
+        cmocka_unit_test(test_csv_inputs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
