@@ -251,7 +251,7 @@ static void filter_row(const cr_canvas *canvas, int y, uint8_t *out)
  * on the pixels (and the bands) only. */
 enum {
     DEFLATE_LEVEL = 0,
-    FILTERED_BLOCK_BYTES = 64 * 1024,
+    FILTERED_BLOCK_BYTES = 256 * 1024,
     IDAT_DATA_BYTES = 256 * 1024,
 };
 
@@ -321,7 +321,7 @@ typedef struct segment_coder {
     uint32_t adler; /* of the filtered bytes, over the whole image so far */
 } segment_coder;
 
-/* Codes are at most 15 bits: a 64 KiB block never needs 2 x 64 KiB. */
+/* Codes are at most 15 bits: a block never deflates to twice its size. */
 enum { OUT_BYTES = 2 * FILTERED_BLOCK_BYTES + 4096 };
 
 static bool coder_init(segment_coder *c, int width)
