@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "font_select.h"
+#include "text.h"
 
 cr_status cr_layout_out_of_memory(cr_error *err)
 {
@@ -44,6 +45,37 @@ static cr_status find_breaks(cr_text_analysis *a, cr_error *err)
                                err);
 }
 
+static bool is_arabic_presentation_form(uint32_t cp)
+{
+    return (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFE);
+}
+
+/* Arabic presentation forms mean the text was shaped, and often reordered,
+ * before it reached the engine (legacy systems store Uyghur that way); the
+ * engine joins and orders letters itself, so the card would come out wrong
+ * or unjoined. One warning, at the first such character. */
+static cr_status warn_if_preshaped(cr_text_analysis *a, cr_error *err)
+{
+    for (size_t offset = 0; offset < a->length;) {
+        size_t at = offset;
+        uint32_t cp = cr_utf8_next(a->text, a->length, &offset);
+        if (!is_arabic_presentation_form(cp))
+            continue;
+        cr_text_warning *warnings = realloc(a->warnings, sizeof *a->warnings);
+        if (!warnings)
+            return cr_layout_out_of_memory(err);
+        a->warnings = warnings;
+        a->warning_count = 1;
+        snprintf(warnings->message, sizeof warnings->message,
+                 "U+%04X (byte %zu of the text) is an Arabic presentation form: the text was "
+                 "shaped before it came here; give the letters as typed, in logical order (the "
+                 "engine joins and orders them)",
+                 (unsigned)cp, at);
+        return CR_OK;
+    }
+    return CR_OK;
+}
+
 cr_status cr_analyse_text(cr_text_analysis *a, cr_error *err)
 {
     size_t n = a->length;
@@ -58,7 +90,9 @@ cr_status cr_analyse_text(cr_text_analysis *a, cr_error *err)
     if (!a->bidi)
         return err ? err->code : CR_ERR_INTERNAL;
     cr_itemize_scripts(a->text, n, a->scripts);
-    cr_status status = cr_select_fonts(a, err);
+    cr_status status = warn_if_preshaped(a, err);
+    if (status == CR_OK)
+        status = cr_select_fonts(a, err);
     if (status == CR_OK)
         status = cr_itemize_runs(a->text, n, &a->t16, a->bidi, a->levels, a->scripts, a->faces,
                                  &a->items, &a->item_count, err);

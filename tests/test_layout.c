@@ -208,6 +208,24 @@ static void test_uncovered_code_point_is_font_error(void **state)
     assert_int_equal(l.line_count, 0);
 }
 
+/* Uyghur already shaped into presentation forms (how legacy systems store
+ * it) is laid out, with one warning at the first such letter; the same name
+ * typed as letters gets none. */
+static void test_preshaped_arabic_is_warned(void **state)
+{
+    test_field t;
+    init_field(&t, 60, "UKIJ Tuz Tom", NULL);
+    cr_text_layout l;
+    lay_out_ok(&t, "ئابلىمىت \xef\xba\x97\xef\xbb\xae", &l); /* U+FE97 U+FEEE */
+    assert_int_equal(l.warning_count, 1);
+    assert_non_null(strstr(l.warnings[0].message, "U+FE97 (byte 17 of the text) is an Arabic "
+                                                  "presentation form"));
+    cr_text_layout_free(&l);
+    lay_out_ok(&t, "ئابلىمىت تۇرسۇن", &l);
+    assert_int_equal(l.warning_count, 0);
+    cr_text_layout_free(&l);
+}
+
 /* Noto Sans has U+0020 and comes first, but a space between Han characters
  * stays with the Han face instead of splitting the run. */
 static void test_space_keeps_preceding_face(void **state)
@@ -697,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_trailing_spaces_do_not_count),
         cmocka_unit_test(test_mixed_han_and_digits_fall_back),
         cmocka_unit_test(test_uncovered_code_point_is_font_error),
+        cmocka_unit_test(test_preshaped_arabic_is_warned),
         cmocka_unit_test(test_space_keeps_preceding_face),
         cmocka_unit_test(test_mongolian_run_takes_one_face),
         cmocka_unit_test(test_mongolian_suffix_does_not_start_a_line),
