@@ -36,10 +36,12 @@ static cr_status photo_error(const cr_template *tpl, const cr_field *field, cons
                         cause->message);
 }
 
-/* The bound value resolved against the asset folder and decoded; cause
- * (no location) says what went wrong. */
+/* The bound value resolved against the asset folder and decoded (reduced
+ * while it stays at least `fit`, the box it goes into; 0 x 0: full size);
+ * cause (no location) says what went wrong. */
 static cr_status read_photo(const char *value, const cr_record *record,
-                            const cr_render_options *options, cr_pixmap *out, cr_error *cause)
+                            const cr_render_options *options, cr_pixel_box fit, cr_pixmap *out,
+                            cr_error *cause)
 {
     cr_error_clear(cause);
     if (value[0] == '\0')
@@ -47,7 +49,8 @@ static cr_status read_photo(const char *value, const cr_record *record,
     char *path = NULL;
     cr_status status = cr_asset_path(asset_folder(record, options), value, &path, cause);
     if (status == CR_OK) {
-        cr_decode_limits limits = {options ? options->max_image_pixels : 0, 0};
+        cr_decode_limits limits = {options ? options->max_image_pixels : 0, 0, fit.x1 - fit.x0,
+                                   fit.y1 - fit.y0};
         status = cr_image_decode_file(path, &limits, out, cause);
     }
     free(path);
@@ -57,13 +60,13 @@ static cr_status read_photo(const char *value, const cr_record *record,
 /* record_name: NULL in a render, which names no record (its caller does). */
 static cr_status load_photo(const cr_template *tpl, const cr_field *field, const cr_record *record,
                             const char *record_name, const cr_render_options *options,
-                            cr_pixmap *out, cr_error *err)
+                            cr_pixel_box fit, cr_pixmap *out, cr_error *err)
 {
     const char *value = cr_field_text(tpl, field, record, err);
     if (!value)
         return err ? err->code : CR_ERR_RECORD;
     cr_error cause;
-    if (read_photo(value, record, options, out, &cause) != CR_OK)
+    if (read_photo(value, record, options, fit, out, &cause) != CR_OK)
         return photo_error(tpl, field, record_name, &cause, err);
     return CR_OK;
 }
@@ -73,7 +76,8 @@ cr_status cr_check_photo(const cr_template *tpl, const cr_field *field, const cr
 {
     cr_pixmap photo;
     const char *name = record ? record->path : "(none)";
-    cr_status status = load_photo(tpl, field, record, name, options, &photo, err);
+    cr_pixel_box whole = {0, 0, 0, 0}; /* every pixel decoded: the whole file is checked */
+    cr_status status = load_photo(tpl, field, record, name, options, whole, &photo, err);
     if (status == CR_OK)
         cr_pixmap_free(&photo);
     return status;
@@ -115,6 +119,17 @@ static cr_status at_field(const cr_template *tpl, const cr_field *field, cr_stat
     return cr_error_set(err, status, where, "%s", cause.message);
 }
 
+/* The size a photo may be decoded down to: its box, turned with it. A
+ * picture shown at its own pixel size (fit none) is decoded whole. */
+static cr_pixel_box decode_fit(const cr_image_paint *paint)
+{
+    if (paint->fit == CR_IMAGE_NONE)
+        return (cr_pixel_box){0, 0, 0, 0};
+    int width = paint->box.x1 - paint->box.x0, height = paint->box.y1 - paint->box.y0;
+    bool turned = ((paint->quarter_turns % 4) + 4) % 2 == 1;
+    return turned ? (cr_pixel_box){0, 0, height, width} : (cr_pixel_box){0, 0, width, height};
+}
+
 cr_status cr_compose_image_field(const cr_template *tpl, const cr_field *field,
                                  const cr_record *record, int dpi, const cr_render_options *options,
                                  cr_pixel_box clip, cr_layer *out, cr_error *err)
@@ -125,7 +140,8 @@ cr_status cr_compose_image_field(const cr_template *tpl, const cr_field *field,
                         err);
     cr_pixmap photo;
     *out = (cr_layer){{0, 0, 0, 0}, 0, 0, NULL, 0};
-    cr_status status = load_photo(tpl, field, record, NULL, options, &photo, err);
+    cr_status status =
+        load_photo(tpl, field, record, NULL, options, decode_fit(&paint), &photo, err);
     if (status != CR_OK)
         return status;
     status = at_field(tpl, field, cr_compose_image(clip, &photo, &paint, out, err), err);

@@ -39,6 +39,12 @@ typedef struct cr_pixmap {
 typedef struct cr_decode_limits {
     uint64_t max_pixels;     /* width * height; default CR_DEFAULT_MAX_PIXELS */
     uint64_t max_file_bytes; /* default CR_DEFAULT_MAX_FILE_BYTES */
+    /* Not a guard but a wish: a JPEG may come out reduced by 2, 4 or 8
+     * (libjpeg's scaling inside the DCT: a camera's 12-megapixel photo for
+     * a 26 x 32 mm box decodes many times faster and in a 64th of the
+     * memory) as long as the upright picture stays at least this wide and
+     * this tall. 0 (either): full size. PNGs always come out full size. */
+    int reduce_to_width, reduce_to_height;
 } cr_decode_limits;
 
 #define CR_DEFAULT_MAX_PIXELS 40000000u        /* 40 megapixels */

@@ -273,11 +273,15 @@ const char *cr_image_sniff_format(const uint8_t *data, size_t size)
 
 static cr_decode_limits effective_limits(const cr_decode_limits *limits)
 {
-    cr_decode_limits out = {CR_DEFAULT_MAX_PIXELS, CR_DEFAULT_MAX_FILE_BYTES};
+    cr_decode_limits out = {CR_DEFAULT_MAX_PIXELS, CR_DEFAULT_MAX_FILE_BYTES, 0, 0};
     if (limits && limits->max_pixels)
         out.max_pixels = limits->max_pixels;
     if (limits && limits->max_file_bytes)
         out.max_file_bytes = limits->max_file_bytes;
+    if (limits && limits->reduce_to_width > 0 && limits->reduce_to_height > 0) {
+        out.reduce_to_width = limits->reduce_to_width;
+        out.reduce_to_height = limits->reduce_to_height;
+    }
     return out;
 }
 
@@ -450,6 +454,28 @@ static int jpeg_orientation(const struct jpeg_decompress_struct *cinfo)
 
 /* The function holding setjmp touches state only through job, which lives
  * in the caller's frame, so nothing is indeterminate after a longjmp. */
+/* The largest reduction (8, 4, 2) that keeps the upright picture at least
+ * limits->reduce_to_width x reduce_to_height; libjpeg rounds sizes up. */
+static void jpeg_choose_scale(struct jpeg_decompress_struct *cinfo, int orientation,
+                              const cr_decode_limits *limits)
+{
+    unsigned want_w = (unsigned)limits->reduce_to_width,
+             want_h = (unsigned)limits->reduce_to_height;
+    if (want_w == 0 || want_h == 0)
+        return;
+    if (orientation >= 5 && orientation <= 8) { /* turned a quarter: the file's axes swap */
+        unsigned t = want_w;
+        want_w = want_h;
+        want_h = t;
+    }
+    unsigned denom = 8;
+    while (denom > 1 && ((cinfo->image_width + denom - 1) / denom < want_w ||
+                         (cinfo->image_height + denom - 1) / denom < want_h))
+        denom /= 2;
+    cinfo->scale_num = 1;
+    cinfo->scale_denom = denom;
+}
+
 static cr_status jpeg_run(jpeg_job *job)
 {
     struct jpeg_decompress_struct *cinfo = &job->cinfo;
@@ -473,6 +499,7 @@ static cr_status jpeg_run(jpeg_job *job)
     if (status != CR_OK)
         return status;
     cinfo->dct_method = JDCT_ISLOW; /* exact integer IDCT: same pixels everywhere */
+    jpeg_choose_scale(cinfo, job->orientation, job->limits);
     jpeg_start_decompress(cinfo);
     if (cinfo->output_components != 4)
         return fail_at(job->err, CR_ERR_INTERNAL, job->name, "libjpeg produced %d components",

@@ -27,6 +27,7 @@
 
 #include "error.h"
 #include "image.h"
+#include "resample.h"
 
 #define PHOTO_DIR "../shared/data/photos"
 
@@ -832,6 +833,76 @@ static void test_jpeg_exif_orientations(void **state)
     free(samples);
 }
 
+/* A large smooth photo-like picture (gradients, no detail finer than the
+ * reductions average away), as a camera would hand over. */
+static uint8_t *gradient_samples(int width, int height)
+{
+    uint8_t *samples = malloc((size_t)width * (size_t)height * 3);
+    assert_non_null(samples);
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) {
+            uint8_t *p = samples + ((size_t)y * (size_t)width + (size_t)x) * 3;
+            p[0] = (uint8_t)(x * 255 / width);
+            p[1] = (uint8_t)(y * 255 / height);
+            p[2] = (uint8_t)(128 + 100 * sin(x / 90.0) * cos(y / 70.0));
+        }
+    return samples;
+}
+
+static cr_pixmap decode_reduced(const buffer *jpeg, int width, int height)
+{
+    cr_decode_limits limits = {0, 0, width, height};
+    cr_pixmap p;
+    assert_int_equal(cr_image_decode_memory(jpeg->data, jpeg->size, "big.jpg", &limits, &p, NULL),
+                     CR_OK);
+    return p;
+}
+
+/* A JPEG comes out reduced by the largest of 8, 4, 2 that keeps it at least
+ * the size asked (in the upright picture's axes, EXIF turns included), and
+ * scaled on to the box it looks like the full decode scaled there. */
+static void test_jpeg_decodes_reduced_to_the_box(void **state)
+{
+    uint8_t *samples = gradient_samples(1600, 2000);
+    jpeg_spec spec = {1600, 2000, 3, JCS_RGB, 90, false, false, NULL, 0};
+    buffer jpeg = encode_jpeg(&spec, samples);
+    const int asks[][4] = {/* width, height asked -> width, height decoded */
+                           {0, 0, 1600, 2000},    {283, 354, 400, 500}, {400, 500, 400, 500},
+                           {401, 500, 800, 1000}, {100, 100, 200, 250}, {1601, 10, 1600, 2000},
+                           {283, 0, 1600, 2000}};
+    for (size_t i = 0; i < sizeof asks / sizeof asks[0]; i++) {
+        cr_pixmap p = decode_reduced(&jpeg, asks[i][0], asks[i][1]);
+        assert_int_equal(p.width, asks[i][2]);
+        assert_int_equal(p.height, asks[i][3]);
+        cr_pixmap_free(&p);
+    }
+    cr_pixmap full = decode_reduced(&jpeg, 0, 0), reduced = decode_reduced(&jpeg, 283, 354);
+    cr_pixmap a, b;
+    assert_int_equal(cr_pixmap_resample(&full, 283, 354, NULL, &a, NULL), CR_OK);
+    assert_int_equal(cr_pixmap_resample(&reduced, 283, 354, NULL, &b, NULL), CR_OK);
+    double total = 0;
+    for (size_t k = 0; k < (size_t)283 * 354 * 4; k++)
+        total += abs(a.rgba[k] - b.rgba[k]);
+    double mean = total / (283.0 * 354 * 3); /* alpha is 255 in both */
+    print_message("full decode vs reduced by 4, both scaled to 283x354: mean |diff| %.3f\n", mean);
+    assert_true(mean < 1.0);
+    cr_pixmap_free(&a);
+    cr_pixmap_free(&b);
+    cr_pixmap_free(&full);
+    cr_pixmap_free(&reduced);
+    buffer_free(&jpeg);
+
+    uint8_t exif[32]; /* orientation 6: the file is 1600 x 2000, the picture 2000 x 1600 */
+    jpeg_spec turned = {1600, 2000, 3, JCS_RGB, 90, false, false, exif, make_exif(6, false, exif)};
+    jpeg = encode_jpeg(&turned, samples);
+    cr_pixmap p = decode_reduced(&jpeg, 500, 400);
+    assert_int_equal(p.width, 500);
+    assert_int_equal(p.height, 400);
+    cr_pixmap_free(&p);
+    buffer_free(&jpeg);
+    free(samples);
+}
+
 /* Orientation on a tiny pixmap, exactly, without JPEG in the way. */
 static void test_apply_orientation_exact(void **state)
 {
@@ -1288,6 +1359,7 @@ int main(void)
         cmocka_unit_test(test_png_colour_key_trns),
         cmocka_unit_test(test_png_interlaced),
         cmocka_unit_test(test_jpeg_exif_orientations),
+        cmocka_unit_test(test_jpeg_decodes_reduced_to_the_box),
         cmocka_unit_test(test_apply_orientation_exact),
         cmocka_unit_test(test_jpeg_gray_and_progressive),
         cmocka_unit_test(test_jpeg_cmyk_conventions),
