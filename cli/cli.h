@@ -4,6 +4,8 @@
 #ifndef CR_CLI_H
 #define CR_CLI_H
 
+#include <stdbool.h>
+
 enum { CLI_OK = 0, CLI_INPUT_ERROR = 1, CLI_USAGE = 2 };
 
 int cli_render(int argc, char **argv);  /* render TEMPLATE RECORD -o OUT.png [--dpi N] */
@@ -17,5 +19,18 @@ int cli_batch(int argc, char **argv);   /* batch TEMPLATE RECORDS -o DIR [-j N] 
 
 /* True when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
+
+/* A whole decimal number from -1,000,000 to 1,000,000; false on anything
+ * else (nothing after it, no overflow). */
+bool cli_parse_int(const char *text, int *out);
+
+/* A decimal number from min to max (so never NaN or infinite); false on
+ * anything else. */
+bool cli_parse_number(const char *text, double min, double max, double *out);
+
+/* An option's value for command `name`: a number from min to max, whole when
+ * asked; false, with a message on stderr, when it is not. */
+bool cli_option_number(const char *name, const char *option, const char *text, double min,
+                       double max, bool whole, double *out);
 
 #endif

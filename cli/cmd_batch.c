@@ -114,17 +114,6 @@ static const char *records_name(const batch *b)
 
 /* ------------------------------------------------------------ arguments */
 
-static int parse_int(const char *text, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < -1000000 || v > 1000000)
-        return 0;
-    *out = (int)v;
-    return 1;
-}
-
 /* Prints a usage problem; returns 0 (false) for the caller to pass on. */
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -161,7 +150,7 @@ static bool take_string_option(const char *a, const char *value, batch_args *arg
 static int take_number_option(const char *a, const char *value, batch_args *args)
 {
     int *slot = !strcmp(a, "--dpi") ? &args->dpi : &args->threads;
-    if (!parse_int(value, slot))
+    if (!cli_parse_int(value, slot))
         return usage_error("%s needs a whole number", a);
     return 1;
 }

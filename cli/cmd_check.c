@@ -6,8 +6,6 @@
  * template's path, once; a record's (keys it lacks, bound text that does not
  * fit, characters no font covers, photos that cannot be read) with the
  * record's path. */
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -51,21 +49,6 @@ typedef struct findings {
 
 /* ------------------------------------------------------------- options */
 
-static int parse_number(const char *option, const char *text, double min, double max, bool whole,
-                        double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (!errno && end != text && !*end && v >= min && v <= max && (!whole || v == floor(v))) {
-        *out = v;
-        return 1;
-    }
-    fprintf(stderr, "cardrender check: %s needs a %s from %g to %g, not \"%s\"\n", option,
-            whole ? "whole number" : "number", min, max, text);
-    return 0;
-}
-
 static int parse_check_args(int argc, char **argv, check_args *args)
 {
     args->safe_mm = 3;
@@ -76,10 +59,10 @@ static int parse_check_args(int argc, char **argv, check_args *args)
         const char *a = argv[i];
         double dpi;
         if (!strcmp(a, "--safe-mm") && i + 1 < argc) {
-            if (!parse_number(a, argv[++i], 0, 20, false, &args->safe_mm))
+            if (!cli_option_number("check", a, argv[++i], 0, 20, false, &args->safe_mm))
                 return 0;
         } else if (!strcmp(a, "--dpi") && i + 1 < argc) {
-            if (!parse_number(a, argv[++i], 72, 1200, true, &dpi))
+            if (!cli_option_number("check", a, argv[++i], 72, 1200, true, &dpi))
                 return 0;
             args->dpi = (int)dpi;
         } else if (!strcmp(a, "--assets") && i + 1 < argc) {

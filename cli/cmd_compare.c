@@ -1,6 +1,6 @@
 /* cardrender compare EXPECTED.png ACTUAL.png [--diff DIFF.png] [--tolerance T] */
-#include <errno.h>
 #include <math.h>
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,18 +31,6 @@ typedef struct compare_args {
     double tolerance;
 } compare_args;
 
-/* A finite number >= 0; false on anything else. */
-static int parse_tolerance(const char *text, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || *end || !isfinite(v) || v < 0)
-        return 0;
-    *out = v;
-    return 1;
-}
-
 static int parse_compare_args(int argc, char **argv, compare_args *args)
 {
     const char *positional[2] = {NULL, NULL};
@@ -52,7 +40,7 @@ static int parse_compare_args(int argc, char **argv, compare_args *args)
         if (!strcmp(a, "--diff") && i + 1 < argc) {
             args->diff = argv[++i];
         } else if (!strcmp(a, "--tolerance") && i + 1 < argc) {
-            if (!parse_tolerance(argv[++i], &args->tolerance)) {
+            if (!cli_parse_number(argv[++i], 0, DBL_MAX, &args->tolerance)) {
                 fprintf(stderr, "cardrender compare: --tolerance needs a number >= 0, not \"%s\"\n",
                         argv[i]);
                 return 0;

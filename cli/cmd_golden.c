@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,17 +56,6 @@ typedef struct golden_case {
 
 /* ------------------------------------------------------------ arguments */
 
-static bool parse_tolerance(const char *text, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || *end || !isfinite(v) || v < 0)
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool parse_golden_args(int argc, char **argv, golden_args *args)
 {
     for (int i = 1; i < argc; i++) {
@@ -73,7 +63,7 @@ static bool parse_golden_args(int argc, char **argv, golden_args *args)
         if (!strcmp(a, "--update")) {
             args->update = true;
         } else if (!strcmp(a, "--tolerance") && i + 1 < argc) {
-            if (!parse_tolerance(argv[++i], &args->tolerance)) {
+            if (!cli_parse_number(argv[++i], 0, DBL_MAX, &args->tolerance)) {
                 fprintf(stderr, "cardrender golden: --tolerance needs a number >= 0, not \"%s\"\n",
                         argv[i]);
                 return false;

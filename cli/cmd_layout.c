@@ -1,5 +1,4 @@
 /* cardrender layout TEMPLATE [RECORD] [--json] [--dpi N] */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,17 +30,6 @@ typedef struct layout_args {
     int dpi;
 } layout_args;
 
-static bool parse_dpi(const char *text, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < -1000000 || v > 1000000)
-        return false;
-    *out = (int)v;
-    return true;
-}
-
 static bool parse_layout_args(int argc, char **argv, layout_args *args)
 {
     const char *positional[2] = {NULL, NULL};
@@ -51,7 +39,7 @@ static bool parse_layout_args(int argc, char **argv, layout_args *args)
         if (!strcmp(a, "--json")) {
             args->json = true;
         } else if (!strcmp(a, "--dpi") && i + 1 < argc) {
-            if (!parse_dpi(argv[++i], &args->dpi)) {
+            if (!cli_parse_int(argv[++i], &args->dpi)) {
                 fprintf(stderr, "cardrender layout: --dpi needs a whole number, not \"%s\"\n",
                         argv[i]);
                 return false;

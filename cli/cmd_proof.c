@@ -1,7 +1,5 @@
 /* cardrender proof TEMPLATE [RECORD] -o OUT.png [--sides OTHER] [--dpi N]
  *                  [--assets DIR] [--safe-mm N] */
-#include <errno.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,28 +37,6 @@ typedef struct proof_args {
     double safe_mm;
 } proof_args;
 
-static int parse_number(const char *text, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || *end || !isfinite(v))
-        return 0;
-    *out = v;
-    return 1;
-}
-
-/* An option's value; 0, with a message, when it is not a number in range. */
-static int option_number(const char *option, const char *text, double min, double max, bool whole,
-                         double *out)
-{
-    if (parse_number(text, out) && *out >= min && *out <= max && (!whole || *out == floor(*out)))
-        return 1;
-    fprintf(stderr, "cardrender proof: %s needs a %s from %g to %g, not \"%s\"\n", option,
-            whole ? "whole number" : "number", min, max, text);
-    return 0;
-}
-
 /* The option at argv[*i] and its value; 0, with a message, when it is
  * unknown, lacks its value or has a bad one. */
 static int parse_option(int argc, char **argv, int *i, proof_args *args)
@@ -79,11 +55,11 @@ static int parse_option(int argc, char **argv, int *i, proof_args *args)
     else if (!strcmp(a, "--assets"))
         args->assets = value;
     else if (!strcmp(a, "--dpi")) {
-        if (!option_number(a, value, 72, 1200, true, &dpi))
+        if (!cli_option_number("proof", a, value, 72, 1200, true, &dpi))
             return 0;
         args->dpi = (int)dpi;
     } else if (!strcmp(a, "--safe-mm")) {
-        return option_number(a, value, 0, 20, false, &args->safe_mm);
+        return cli_option_number("proof", a, value, 0, 20, false, &args->safe_mm);
     } else {
         fprintf(stderr, "cardrender proof: unknown option \"%s\"\n", a);
         return 0;

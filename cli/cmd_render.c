@@ -1,6 +1,5 @@
 /* cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]
  *                  [--canvas WxH] [--canvas-offset X,Y] [--mirror] */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,18 +36,6 @@ typedef struct render_args {
     int mirror;
 } render_args;
 
-/* Parses a whole decimal number; false on anything else. */
-static int parse_int(const char *text, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < -1000000 || v > 1000000)
-        return 0;
-    *out = (int)v;
-    return 1;
-}
-
 /* "AxB" (separator 'x') or "A,B" (','): two whole numbers. */
 static int parse_pair(const char *text, char separator, int *a, int *b)
 {
@@ -61,7 +48,7 @@ static int parse_pair(const char *text, char separator, int *a, int *b)
         return 0;
     memcpy(first, text, length);
     first[length] = '\0';
-    return parse_int(first, a) && parse_int(split + 1, b);
+    return cli_parse_int(first, a) && cli_parse_int(split + 1, b);
 }
 
 /* --canvas and --canvas-offset; 0 when the value is malformed. */
@@ -95,7 +82,7 @@ static int parse_render_args(int argc, char **argv, render_args *args)
         } else if (!strcmp(a, "--mirror")) {
             args->mirror = 1;
         } else if (!strcmp(a, "--dpi") && i + 1 < argc) {
-            if (!parse_int(argv[++i], &args->dpi)) {
+            if (!cli_parse_int(argv[++i], &args->dpi)) {
                 fprintf(stderr, "cardrender render: --dpi needs a whole number, not \"%s\"\n",
                         argv[i]);
                 return 0;

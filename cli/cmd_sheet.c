@@ -5,7 +5,6 @@
  * Renders one card per record and imposes them on one sheet with crop
  * marks; with --back, the backs on a second sheet, registered so that each
  * back lies behind its front once the sheet is turned over. */
-#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -65,17 +64,6 @@ static int usage_error(const char *fmt, const char *value)
     return CLI_USAGE;
 }
 
-static bool parse_number(const char *text, double min, double max, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || *end || !(v >= min && v <= max))
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool parse_layout(const char *text, cr_sheet_options *sheet)
 {
     int columns, rows, used = 0;
@@ -103,13 +91,13 @@ static int parse_option(const char *option, const char *value, sheet_args *args)
         if (!parse_layout(value, &args->sheet))
             return usage_error("--layout needs COLUMNSxROWS, 1 to 32 each, not \"%s\"", value);
     } else if (!strcmp(option, "--gap-mm") || !strcmp(option, "--margin-mm")) {
-        if (!parse_number(value, 0, 100, &number))
+        if (!cli_parse_number(value, 0, 100, &number))
             return usage_error("the value of a --gap-mm or --margin-mm must be 0 to 100, not "
                                "\"%s\"",
                                value);
         *(!strcmp(option, "--gap-mm") ? &args->sheet.gap_mm : &args->sheet.margin_mm) = number;
     } else if (!strcmp(option, "--dpi")) {
-        if (!parse_number(value, 72, 1200, &number) || number != floor(number))
+        if (!cli_parse_number(value, 72, 1200, &number) || number != floor(number))
             return usage_error("--dpi needs a whole number from 72 to 1200, not \"%s\"", value);
         args->dpi = (int)number;
     } else

@@ -1,5 +1,8 @@
 /* cardrender: command-line front end of the engine. */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cardrender.h"
@@ -48,6 +51,38 @@ int cli_wants_help(int argc, char **argv)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
             return 1;
     return 0;
+}
+
+bool cli_parse_int(const char *text, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < -1000000 || v > 1000000)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+bool cli_parse_number(const char *text, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !(v >= min && v <= max))
+        return false;
+    *out = v;
+    return true;
+}
+
+bool cli_option_number(const char *name, const char *option, const char *text, double min,
+                       double max, bool whole, double *out)
+{
+    if (cli_parse_number(text, min, max, out) && (!whole || *out == floor(*out)))
+        return true;
+    fprintf(stderr, "cardrender %s: %s needs a %s from %g to %g, not \"%s\"\n", name, option,
+            whole ? "whole number" : "number", min, max, text);
+    return false;
 }
 
 int main(int argc, char **argv)

@@ -171,8 +171,9 @@ void cr_record_destroy(cr_record *record);
 
 /* Called for each problem that does not stop the render, e.g. a field whose
  * text still overflows its box after the field's fit policy, or a character
- * no font covers drawn as .notdef ("missing_glyph": "notdef"): the warning
- * names the template, the field and the reason. */
+ * no font covers drawn as .notdef ("missing_glyph": "notdef", CR_ERR_FONT),
+ * or text already shaped into Arabic presentation forms (CR_ERR_TEXT): the
+ * warning names the template, the field and the reason. */
 typedef void (*cr_warning_func)(void *user_data, const cr_error *warning);
 
 /* How one text field came out: proofs mark it, checks list it. */
@@ -323,7 +324,8 @@ cr_image *cr_sheet_impose(const cr_image *const *cards, size_t count,
  * would stop cr_render, so a check can list them all:
  *   options->field_report gets every text field that lays out (overflow,
  *     shrink, condense: as in a render);
- *   options->warning gets every character drawn as .notdef (CR_ERR_FONT) and
+ *   options->warning gets every character drawn as .notdef (CR_ERR_FONT),
+ *     every text already in Arabic presentation forms (CR_ERR_TEXT) and
  *     every field that cannot be laid out, with the error that would stop
  *     cr_render (a character no font covers: CR_ERR_FONT; text that does not
  *     fit a "fit": "error" field: CR_ERR_TEXT; invalid UTF-8). An overflow

@@ -19,31 +19,6 @@ static void warn(const cr_render_options *options, const cr_error *problem)
         options->warning(options->warning_data, problem);
 }
 
-/* The characters drawn as .notdef, then the report: as cr_render gives
- * them, less the overflow warning that repeats the report. */
-static void tell(const cr_template *tpl, const cr_field *field, const cr_text_layout *layout,
-                 const cr_render_options *options)
-{
-    cr_error warning;
-    for (size_t i = 0; i < layout->warning_count; i++) {
-        cr_error_set(&warning, CR_ERR_FONT, cr_field_location(tpl, field), "%s",
-                     layout->warnings[i].message);
-        warn(options, &warning);
-    }
-    if (!options || !options->field_report)
-        return;
-    cr_field_report report = {
-        .field_index = field->index,
-        .field_name = field->name,
-        .overflow = layout->overflow,
-        .size_pt = field->size_pt,
-        .used_size_pt = layout->size_pt,
-        .scale_x = layout->scale_x,
-        .reason = layout->overflow ? layout->overflow_reason : "",
-    };
-    options->field_report(options->field_report_data, &report);
-}
-
 /* A problem that would stop a render is reported and the check goes on;
  * running out of memory stops it. */
 static cr_status go_on(const cr_render_options *options, cr_status status, const cr_error *problem,
@@ -89,7 +64,8 @@ static cr_status check_text(cr_engine *engine, const cr_template *tpl, const cr_
     cr_status status = cr_layout_text(engine, tpl, field, text, dpi, &layout, &problem);
     if (status != CR_OK)
         return go_on(options, status, &problem, err);
-    tell(tpl, field, &layout, options);
+    /* as a render tells it, less the overflow warning that repeats the report */
+    cr_layout_announce(tpl, field, &layout, options, false);
     cr_text_layout_free(&layout);
     return CR_OK;
 }

@@ -280,6 +280,7 @@ static cr_status draw_as_notdef(selector *sel, const candidate_list *list, clust
     if (!warnings)
         return out_of_memory(err);
     sel->a->warnings = warnings;
+    warnings[sel->a->warning_count].code = CR_ERR_FONT;
     snprintf(warnings[sel->a->warning_count++].message, sizeof warnings->message,
              "no font covers U+%04X (byte %u of the text), drawn as .notdef; tried %s",
              (unsigned)missing_codepoint(list, sel->a->text, c), (unsigned)c->start, list->tried);

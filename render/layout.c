@@ -489,6 +489,40 @@ cr_status cr_layout_text(cr_engine *engine, const cr_template *tpl, const cr_fie
     return status;
 }
 
+static void warn(const cr_render_options *options, const cr_error *warning)
+{
+    if (options && options->warning)
+        options->warning(options->warning_data, warning);
+}
+
+void cr_layout_announce(const cr_template *tpl, const cr_field *field, const cr_text_layout *layout,
+                        const cr_render_options *options, bool warn_overflow)
+{
+    cr_error warning;
+    cr_location where = cr_field_location(tpl, field);
+    for (size_t i = 0; i < layout->warning_count; i++) {
+        cr_error_set(&warning, layout->warnings[i].code, where, "%s", layout->warnings[i].message);
+        warn(options, &warning);
+    }
+    if (warn_overflow && layout->overflow) {
+        cr_error_set(&warning, CR_ERR_TEXT, where, "text does not fit its box: %s",
+                     layout->overflow_reason);
+        warn(options, &warning);
+    }
+    if (!options || !options->field_report)
+        return;
+    cr_field_report report = {
+        .field_index = field->index,
+        .field_name = field->name,
+        .overflow = layout->overflow,
+        .size_pt = field->size_pt,
+        .used_size_pt = layout->size_pt,
+        .scale_x = layout->scale_x,
+        .reason = layout->overflow ? layout->overflow_reason : "",
+    };
+    options->field_report(options->field_report_data, &report);
+}
+
 void cr_text_layout_free(cr_text_layout *layout)
 {
     if (!layout)

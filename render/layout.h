@@ -40,10 +40,12 @@ typedef struct cr_text_line {
     int32_t width;               /* 26.6 */
 } cr_text_line;
 
-/* Something drawn other than asked (a character no font covers, drawn as
- * .notdef): the message names the code point and the fonts tried, not the
- * field (the caller adds where). */
+/* Something drawn other than asked: a character no font covers, drawn as
+ * .notdef (CR_ERR_FONT: the message names the code point and the fonts
+ * tried), or text already shaped into Arabic presentation forms
+ * (CR_ERR_TEXT). Not the field: the caller adds where. */
 typedef struct cr_text_warning {
+    cr_status code;
     char message[768]; /* room for the whole list of fonts tried */
 } cr_text_warning;
 
@@ -77,6 +79,13 @@ cr_status cr_layout_text(cr_engine *engine, const cr_template *tpl, const cr_fie
                          const char *text, int dpi, cr_text_layout *out, cr_error *err);
 
 void cr_text_layout_free(cr_text_layout *layout);
+
+/* What a laid-out field tells the caller (options->warning and
+ * options->field_report, either may be unset): each of its warnings, the
+ * overflow as a warning too when warn_overflow, then its report. The same
+ * for a render and a check. */
+void cr_layout_announce(const cr_template *tpl, const cr_field *field, const cr_text_layout *layout,
+                        const cr_render_options *options, bool warn_overflow);
 
 /* Vertical writing modes (field->writing_mode vertical-mongolian or
  * vertical-cjk; cr_layout_text hands them to layout_vertical.c). Characters

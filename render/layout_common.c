@@ -66,6 +66,7 @@ static cr_status warn_if_preshaped(cr_text_analysis *a, cr_error *err)
             return cr_layout_out_of_memory(err);
         a->warnings = warnings;
         a->warning_count = 1;
+        warnings->code = CR_ERR_TEXT;
         snprintf(warnings->message, sizeof warnings->message,
                  "U+%04X (byte %zu of the text) is an Arabic presentation form: the text was "
                  "shaped before it came here; give the letters as typed, in logical order (the "

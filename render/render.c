@@ -27,43 +27,6 @@
 
 static const cr_color white = {255, 255, 255, 255};
 
-/* The layout's warnings (characters drawn as .notdef), then the overflow,
- * each with the field's location. */
-static void warn_layout(const cr_template *tpl, const cr_field *field, const cr_text_layout *layout,
-                        const cr_render_options *options)
-{
-    if (!options || !options->warning)
-        return;
-    cr_error warning;
-    cr_location where = cr_field_location(tpl, field);
-    for (size_t i = 0; i < layout->warning_count; i++) {
-        cr_error_set(&warning, CR_ERR_FONT, where, "%s", layout->warnings[i].message);
-        options->warning(options->warning_data, &warning);
-    }
-    if (!layout->overflow)
-        return;
-    cr_error_set(&warning, CR_ERR_TEXT, where, "text does not fit its box: %s",
-                 layout->overflow_reason);
-    options->warning(options->warning_data, &warning);
-}
-
-static void report_field(const cr_field *field, const cr_text_layout *layout,
-                         const cr_render_options *options)
-{
-    if (!options || !options->field_report)
-        return;
-    cr_field_report report = {
-        .field_index = field->index,
-        .field_name = field->name,
-        .overflow = layout->overflow,
-        .size_pt = field->size_pt,
-        .used_size_pt = layout->size_pt,
-        .scale_x = layout->scale_x,
-        .reason = layout->overflow ? layout->overflow_reason : "",
-    };
-    options->field_report(options->field_report_data, &report);
-}
-
 /* ------------------------------------------------------------ fields */
 
 /* One card being painted. */
@@ -85,8 +48,7 @@ static void announce(const card_job *job, const cr_field *field, const cr_text_l
 {
     if (field->index <= job->quiet_through)
         return;
-    warn_layout(job->tpl, field, layout, job->options);
-    report_field(field, layout, job->options);
+    cr_layout_announce(job->tpl, field, layout, job->options, true);
 }
 
 /* A record's text (or, painting whole, any text): laid out and drawn now. */

@@ -218,6 +218,7 @@ static void test_preshaped_arabic_is_warned(void **state)
     cr_text_layout l;
     lay_out_ok(&t, "ئابلىمىت \xef\xba\x97\xef\xbb\xae", &l); /* U+FE97 U+FEEE */
     assert_int_equal(l.warning_count, 1);
+    assert_int_equal(l.warnings[0].code, CR_ERR_TEXT);
     assert_non_null(strstr(l.warnings[0].message, "U+FE97 (byte 17 of the text) is an Arabic "
                                                   "presentation form"));
     cr_text_layout_free(&l);

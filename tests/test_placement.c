@@ -157,6 +157,7 @@ static void test_missing_glyph_draws_notdef_with_warning(void **state)
     assert_int_equal(l.glyphs[1].glyph_id, 0);
     assert_int_not_equal(l.glyphs[2].glyph_id, 0);
     assert_int_equal(l.warning_count, 1);
+    assert_int_equal(l.warnings[0].code, CR_ERR_FONT);
     assert_string_equal(l.warnings[0].message,
                         "no font covers U+30000 (byte 3 of the text), drawn as .notdef; " TRIED);
     cr_text_layout_free(&l);
