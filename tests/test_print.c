@@ -789,8 +789,8 @@ static void test_static_artwork_is_scaled_once(void **state)
         "{\"version\": 1, \"fields\": ["
         " {\"type\": \"image\", \"name\": \"photo\", \"box_mm\": [50, 5, 26, 32], \"bind\": "
         "\"photo\"},"
-        " {\"type\": \"image\", \"name\": \"emblem\", \"box_mm\": [60, 25, 15, 15], \"src\": "
-        "\"art/emblem.png\", \"fit\": \"contain\", \"opacity\": 0.6}"
+        " {\"type\": \"image\", \"name\": \"logo\", \"box_mm\": [60, 25, 15, 15], \"src\": "
+        "\"art/logo.png\", \"fit\": \"contain\", \"opacity\": 0.6}"
         "]}";
     cr_template *tpl = template_from(json, "tests/golden/artwork-shapes");
     const cr_static_layers *layers = cr_static_layers_get(engine, tpl, 300);
