@@ -219,13 +219,13 @@ static void check_boxes(const check_args *args, findings *f)
     }
 }
 
-/* Every key the template binds that the record lacks. */
+/* Every key the template binds that the record lacks (an optional one may). */
 static void check_binds(const cr_record *record, findings *f)
 {
     for (size_t i = 0; i < cr_template_field_count(f->tpl); i++) {
         cr_field_info b;
         cr_template_field(f->tpl, i, &b);
-        if (b.bind && !cr_record_get(record, b.bind))
+        if (b.bind && !b.optional && !cr_record_get(record, b.bind))
             report(f, (int)i, "the record has no key \"%s\"", b.bind);
     }
 }

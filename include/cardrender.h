@@ -33,6 +33,7 @@
 #ifndef CARDRENDER_H
 #define CARDRENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,16 +53,16 @@ const char *cr_version(void);
 
 typedef enum cr_status {
     CR_OK = 0,
-    CR_ERR_ARGUMENT,  /* a caller passed an invalid argument */
-    CR_ERR_IO,        /* a file could not be read or written */
-    CR_ERR_SYNTAX,    /* malformed JSON */
-    CR_ERR_TEMPLATE,  /* a template that is valid JSON but not a valid template */
-    CR_ERR_RECORD,    /* a record that lacks a key or holds a wrong value */
-    CR_ERR_FONT,      /* a font that is missing, unreadable or lacks a character */
-    CR_ERR_TEXT,      /* text that cannot be laid out (invalid UTF-8, overflow) */
-    CR_ERR_IMAGE,     /* an image that cannot be decoded or encoded */
-    CR_ERR_NOMEM,     /* out of memory */
-    CR_ERR_INTERNAL   /* a library failed in a way it should not */
+    CR_ERR_ARGUMENT, /* a caller passed an invalid argument */
+    CR_ERR_IO,       /* a file could not be read or written */
+    CR_ERR_SYNTAX,   /* malformed JSON */
+    CR_ERR_TEMPLATE, /* a template that is valid JSON but not a valid template */
+    CR_ERR_RECORD,   /* a record that lacks a key or holds a wrong value */
+    CR_ERR_FONT,     /* a font that is missing, unreadable or lacks a character */
+    CR_ERR_TEXT,     /* text that cannot be laid out (invalid UTF-8, overflow) */
+    CR_ERR_IMAGE,    /* an image that cannot be decoded or encoded */
+    CR_ERR_NOMEM,    /* out of memory */
+    CR_ERR_INTERNAL  /* a library failed in a way it should not */
 } cr_status;
 
 /* Where an error happened and what it was. `message` is the complete
@@ -131,11 +132,12 @@ int cr_template_dpi(const cr_template *tpl);
 /* What a template's field is, for tools that draw guides or check layouts. */
 typedef struct cr_field_info {
     const char *name;
-    const char *type;   /* "text", "image", "rect", "line" */
+    const char *type;                       /* "text", "image", "rect", "line" */
     double x_mm, y_mm, width_mm, height_mm; /* box (a line: its bounding box) */
-    const char *bind;   /* record key, or NULL */
-    int line, column;   /* where the field is: line and column in `file` */
-    const char *file;   /* the template, or the base or fragment the field came from */
+    const char *bind;                       /* record key, or NULL */
+    int line, column;                       /* where the field is: line and column in `file` */
+    const char *file; /* the template, or the base or fragment the field came from */
+    bool optional;    /* "optional": a record may leave `bind` out or empty */
 } cr_field_info;
 
 size_t cr_template_field_count(const cr_template *tpl);
@@ -159,8 +161,7 @@ typedef struct cr_record cr_record;
 /* A record is one JSON object whose values are strings, e.g.
  *   {"name": "张三", "sex": "男", "birth_date": "1990-05-12"} */
 cr_record *cr_record_load_file(const char *path, cr_error *err);
-cr_record *cr_record_load_memory(const char *json, size_t length, const char *name,
-                                 cr_error *err);
+cr_record *cr_record_load_memory(const char *json, size_t length, const char *name, cr_error *err);
 
 /* The value for key, or NULL. Valid as long as the record. */
 const char *cr_record_get(const cr_record *record, const char *key);
@@ -253,8 +254,8 @@ void cr_image_destroy(cr_image *image);
  * to the K panel with "panel": "k" (card.k_panel says how its grey becomes
  * 1 bit) and asks for an overlay mask with card.overlay. */
 typedef enum cr_panel {
-    CR_PANEL_COLOR = 0, /* the RGB image: dye-sublimation colour */
-    CR_PANEL_K = 1,     /* 1 bit: black resin */
+    CR_PANEL_COLOR = 0,  /* the RGB image: dye-sublimation colour */
+    CR_PANEL_K = 1,      /* 1 bit: black resin */
     CR_PANEL_OVERLAY = 2 /* 1 bit: the clear overlay, with holes (e.g. over the chip) */
 } cr_panel;
 

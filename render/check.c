@@ -77,6 +77,8 @@ static cr_status check_field(cr_engine *engine, const cr_template *tpl, const cr
 {
     if (field->bind && (!record || !cr_record_get(record, field->bind)))
         return CR_OK; /* the caller checks binds against cr_template_field */
+    if (cr_field_is_absent(field, record))
+        return CR_OK;
     if (field->type == CR_FIELD_TEXT)
         return check_text(engine, tpl, field, record, dpi, options, err);
     if (field->type == CR_FIELD_IMAGE)

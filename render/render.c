@@ -119,6 +119,8 @@ static cr_status paint_field(card_job *job, const cr_field *field, cr_error *err
         return CR_OK;
     if (cached && cached->plan == CR_PLAN_PREPARED)
         return paint_prepared(job, field, cached, canvas, err);
+    if (cr_field_is_absent(field, job->record))
+        return CR_OK;
     if (field->type == CR_FIELD_TEXT)
         return paint_live_text(job, field, canvas, err);
     return paint_live_shape(job, field, canvas, err);

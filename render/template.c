@@ -25,27 +25,27 @@
 
 static const char *const top_keys[] = {"version", "name", "card", "fields", NULL};
 
-static const char *const card_keys[] = {
-    "width_mm", "height_mm", "corner_radius_mm", "dpi", "background", "background_image",
-    "k_panel", "overlay", NULL};
+static const char *const card_keys[] = {"width_mm", "height_mm",  "corner_radius_mm",
+                                        "dpi",      "background", "background_image",
+                                        "k_panel",  "overlay",    NULL};
 
 /* clang-format off */
 static const char *const field_keys[] = {
     "type", "name", "box_mm", "text", "bind", "font", "size_pt", "color", "align", "valign",
     "letter_spacing_em", "line_height_pt", "max_lines", "direction", "lang", "lang_bind", "fit",
     "min_size_pt", "min_scale_x", "kinsoku", "hangul_break", "punctuation_trim",
-    "missing_glyph", "writing_mode", "tate_chu_yoko_digits", "panel", NULL};
+    "missing_glyph", "writing_mode", "tate_chu_yoko_digits", "panel", "optional", NULL};
 /* clang-format on */
 
-static const char *const image_keys[] = {"type",       "name",    "box_mm", "bind",
-                                         "src",        "fit",     "focus",  "pad_color",
-                                         "rotate_deg", "opacity", "adjust", "corner_radius_mm",
-                                         "panel",      NULL};
+static const char *const image_keys[] = {"type",       "name",     "box_mm", "bind",
+                                         "src",        "fit",      "focus",  "pad_color",
+                                         "rotate_deg", "opacity",  "adjust", "corner_radius_mm",
+                                         "panel",      "optional", NULL};
 static const char *const rect_keys[] = {
-    "type",    "name", "box_mm", "fill", "stroke", "stroke_width_mm", "corner_radius_mm",
+    "type",    "name",  "box_mm", "fill", "stroke", "stroke_width_mm", "corner_radius_mm",
     "opacity", "panel", NULL};
-static const char *const line_keys[] = {"type",     "name",  "from_mm", "to_mm",
-                                        "width_mm", "color", "opacity", "panel", NULL};
+static const char *const line_keys[] = {"type",  "name",    "from_mm", "to_mm", "width_mm",
+                                        "color", "opacity", "panel",   NULL};
 static const char *const adjust_keys[] = {"brightness", "contrast", "gamma", "grayscale", NULL};
 
 /* In the order of cr_field_type: the names and each type's allowed keys
@@ -63,8 +63,8 @@ static const char *const kinsoku_names[] = {"basic", "none", "gb", "strict", NUL
 static const char *const hangul_break_names[] = {"word", "character", NULL};
 static const char *const trim_names[] = {"none", "line-end", NULL};
 static const char *const missing_glyph_names[] = {"error", "notdef", NULL};
-static const char *const writing_mode_names[] = {"horizontal", "vertical-mongolian",
-                                                 "vertical-cjk", NULL};
+static const char *const writing_mode_names[] = {"horizontal", "vertical-mongolian", "vertical-cjk",
+                                                 NULL};
 static const char *const image_fit_names[] = {"cover", "contain", "stretch", "none", NULL};
 
 /* The state of one load: the source for locating errors, and where in it
@@ -516,10 +516,10 @@ static cr_status read_object(loader *ld, json_t *parent, const char *key,
     if (!value)
         return CR_OK;
     push_key(ld, key);
-    cr_status status = json_is_object(value) ? check(ld, value)
-                                             : fail(ld, CR_JSON_AT_VALUE,
-                                                    "\"%s\" must be an object, not %s", key,
-                                                    json_kind(value));
+    cr_status status =
+        json_is_object(value)
+            ? check(ld, value)
+            : fail(ld, CR_JSON_AT_VALUE, "\"%s\" must be an object, not %s", key, json_kind(value));
     pop(ld);
     return status;
 }
@@ -581,7 +581,8 @@ static cr_status check_holes(loader *ld, json_t *holes)
 {
     cr_print_panels *print = &ld->tpl->print;
     if (!json_is_array(holes))
-        return fail(ld, CR_JSON_AT_VALUE, "\"holes_mm\" must be an array of [x, y, width, height], not %s",
+        return fail(ld, CR_JSON_AT_VALUE,
+                    "\"holes_mm\" must be an array of [x, y, width, height], not %s",
                     json_kind(holes));
     size_t count = json_array_size(holes);
     print->holes_mm = count ? calloc(count, sizeof *print->holes_mm) : NULL;
@@ -769,9 +770,42 @@ static cr_status read_fixed_or_bound(loader *ld, json_t *object, cr_field *field
     return status == CR_OK ? copy_string(ld, value, fixed) : status;
 }
 
+static cr_status read_bool(loader *ld, json_t *object, const char *key, bool *out)
+{
+    json_t *value = json_object_get(object, key);
+    if (!value)
+        return CR_OK;
+    if (json_is_boolean(value)) {
+        *out = json_is_true(value);
+        return CR_OK;
+    }
+    push_key(ld, key);
+    cr_status status =
+        fail(ld, CR_JSON_AT_VALUE, "\"%s\" must be true or false, not %s", key, json_kind(value));
+    pop(ld);
+    return status;
+}
+
+/* "optional": a bound value a record may leave out or empty (the ethnic
+ * values of a bilingual card, which a resident may not ask for). Fixed
+ * content is never absent, so there it would be a mistake. */
+static cr_status read_optional(loader *ld, json_t *object, cr_field *field)
+{
+    cr_status status = read_bool(ld, object, "optional", &field->optional);
+    if (status != CR_OK || !field->optional || field->bind)
+        return status;
+    push_key(ld, "optional");
+    status = fail(ld, CR_JSON_AT_KEY,
+                  "\"optional\" applies to a bound field (\"bind\"), not to "
+                  "fixed content");
+    pop(ld);
+    return status;
+}
+
 static cr_status read_content(loader *ld, json_t *object, cr_field *field)
 {
-    return read_fixed_or_bound(ld, object, field, "text", "a field", &field->text);
+    cr_status status = read_fixed_or_bound(ld, object, field, "text", "a field", &field->text);
+    return status == CR_OK ? read_optional(ld, object, field) : status;
 }
 
 /* Checks the family against the manifest and loads its face; the current
@@ -885,8 +919,9 @@ static cr_status read_lang_bind(loader *ld, json_t *object, cr_field *field)
         return status;
     push_key(ld, "lang_bind");
     if (!field->bind)
-        status = fail(ld, CR_JSON_AT_VALUE, "\"lang_bind\" needs \"bind\": fixed text has a fixed "
-                                            "language (use \"lang\")");
+        status = fail(ld, CR_JSON_AT_VALUE,
+                      "\"lang_bind\" needs \"bind\": fixed text has a fixed "
+                      "language (use \"lang\")");
     else if (!key[0])
         status = fail(ld, CR_JSON_AT_VALUE, "\"lang_bind\" must name a record key");
     pop(ld);
@@ -940,8 +975,8 @@ static cr_status read_line_rules(loader *ld, json_t *object, cr_field *field)
         status = read_enum(ld, object, "writing_mode", writing_mode_names, &writing_mode);
     field->tate_chu_yoko_digits = 2;
     if (status == CR_OK)
-        status = read_integer(ld, object, "tate_chu_yoko_digits", 0, 4,
-                              &field->tate_chu_yoko_digits);
+        status =
+            read_integer(ld, object, "tate_chu_yoko_digits", 0, 4, &field->tate_chu_yoko_digits);
     field->writing_mode = (cr_writing_mode)writing_mode;
     field->kinsoku = (cr_kinsoku)kinsoku;
     field->hangul_break = (cr_hangul_break)hangul;
@@ -1044,7 +1079,9 @@ static cr_status read_box_length(loader *ld, json_t *object, const char *key, co
 /* "src" (template artwork) or "bind" (a record's photo). */
 static cr_status read_image_source(loader *ld, json_t *object, cr_field *field)
 {
-    return read_fixed_or_bound(ld, object, field, "src", "an image field", &field->image.src);
+    cr_status status =
+        read_fixed_or_bound(ld, object, field, "src", "an image field", &field->image.src);
+    return status == CR_OK ? read_optional(ld, object, field) : status;
 }
 
 /* A key that would change nothing for this fit is more likely a mistake
@@ -1086,22 +1123,6 @@ static cr_status read_rotation(loader *ld, json_t *object, cr_image_field *image
     return status;
 }
 
-static cr_status read_grayscale(loader *ld, json_t *adjust, bool *out)
-{
-    json_t *value = json_object_get(adjust, "grayscale");
-    if (!value)
-        return CR_OK;
-    if (json_is_boolean(value)) {
-        *out = json_is_true(value);
-        return CR_OK;
-    }
-    push_key(ld, "grayscale");
-    cr_status status =
-        fail(ld, CR_JSON_AT_VALUE, "\"grayscale\" must be true or false, not %s", json_kind(value));
-    pop(ld);
-    return status;
-}
-
 /* Contrast 1 would be an infinite slope: every pixel black or white. */
 static cr_status read_contrast(loader *ld, json_t *adjust, double *out)
 {
@@ -1129,7 +1150,7 @@ static cr_status check_adjust(loader *ld, json_t *adjust, cr_adjustments *out)
         status =
             read_number(ld, adjust, "gamma", false, (range){0.1, 10, false, NULL}, &out->gamma);
     if (status == CR_OK)
-        status = read_grayscale(ld, adjust, &out->grayscale);
+        status = read_bool(ld, adjust, "grayscale", &out->grayscale);
     return status;
 }
 
@@ -1593,6 +1614,14 @@ const cr_field *cr_field_for_record(const cr_template *tpl, const cr_field *fiel
     return scratch;
 }
 
+bool cr_field_is_absent(const cr_field *field, const cr_record *record)
+{
+    if (!field || !field->optional || !field->bind)
+        return false;
+    const char *value = record ? cr_record_get(record, field->bind) : NULL;
+    return !value || !value[0];
+}
+
 const char *cr_field_text(const cr_template *tpl, const cr_field *field, const cr_record *record,
                           cr_error *err)
 {
@@ -1610,6 +1639,8 @@ const char *cr_field_text(const cr_template *tpl, const cr_field *field, const c
     const char *value = record ? cr_record_get(record, field->bind) : NULL;
     if (value)
         return value;
+    if (field->optional)
+        return "";
     const char *file = field->bind_file ? field->bind_file : tpl ? tpl->path : NULL;
     cr_location where = {file, field->bind_line, field->bind_column, field->index, field->name};
     if (!record)

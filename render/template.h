@@ -113,6 +113,7 @@ typedef struct cr_field {
     char *bind;        /* record key, or NULL */
     int bind_line, bind_column;
     const char *bind_file; /* the file the "bind" was written in */
+    bool optional;         /* "optional": a record may leave the bound value out */
     char **fonts;      /* family names, first choice first */
     size_t font_count;
     struct cr_face **faces; /* the same, resolved through the engine's manifest */
@@ -201,8 +202,13 @@ bool cr_color_parse(const char *text, cr_color *out);
 const cr_field *cr_field_for_record(const cr_template *tpl, const cr_field *field,
                                     const cr_record *record, cr_field *scratch, cr_error *err);
 
-/* The text a field shows for a record (its fixed text or the bound value);
- * NULL with err set when the record lacks the bound key. */
+/* True when the field is "optional" and the record leaves its value out or
+ * empty: such a field draws nothing and is no error. */
+bool cr_field_is_absent(const cr_field *field, const cr_record *record);
+
+/* The text a field shows for a record (its fixed text or the bound value;
+ * "" for an absent optional field); NULL with err set when the record lacks
+ * the bound key. */
 const char *cr_field_text(const cr_template *tpl, const cr_field *field,
                           const cr_record *record, cr_error *err);
 

@@ -42,6 +42,7 @@ cr_status cr_template_field(const cr_template *tpl, size_t index, cr_field_info 
     info->name = field->name;
     info->type = field_type_name(field->type);
     info->bind = field->bind;
+    info->optional = field->optional;
     info->line = field->line;
     info->column = field->column;
     info->file = field->file ? field->file : tpl->path;

@@ -185,6 +185,13 @@ stdout_has "(template $TPL, 2 records)" "check summary counts records"
 expect 1 "check a record whose photo is missing" -- "$cli" check "$TPL" "$tmp/rec/nophoto.json"
 stdout_has "$tmp/rec/nophoto.json: field" "missing photo prefixed with the record"
 stdout_has "\"photo\": record key \"photo\": $tmp/rec/nobody.jpg: cannot open: No such file or directory" "missing photo named with field, key and path"
+# A Han resident of Xinjiang: no Uyghur values; the bilingual editions' ethnic
+# value fields are optional, so neither check nor render names them.
+HAN=examples/records/ug-wang-jianguo.json
+expect 0 "check a record without the optional ethnic values" -- "$cli" check templates/resident-id-ug-emblem.json "$HAN"
+stdout_has "check: no findings" "optional values missing are no finding"
+expect 0 "check the Mongolian edition without Mongolian values" -- "$cli" check templates/resident-id-mn-emblem.json "$HAN"
+expect 0 "render without the optional ethnic values" -- "$cli" render templates/resident-id-mn-photo.json "$HAN" -o "$tmp/han-mn.png"
 expect 0 "check a moved record with --assets" -- "$cli" check "$TPL" "$tmp/rec/moved.json" --assets examples/records
 expect 2 "proof without -o" -- "$cli" proof "$TPL" "$REC"
 expect 0 "proof of an overflow" -- "$cli" proof "$TPL" "$tmp/longname.json" --assets examples/records -o "$tmp/proof.png"

@@ -345,7 +345,7 @@ static const bad_file bad_files[] = {
                  "line_height_pt, max_lines, direction, lang, lang_bind, fit, min_size_pt, "
                  "min_scale_x, "
                  "kinsoku, hangul_break, punctuation_trim, missing_glyph, writing_mode, "
-                 "tate_chu_yoko_digits, panel)"},
+                 "tate_chu_yoko_digits, panel, optional)"},
     {TPL "bad_size_type.json", CR_ERR_TEMPLATE, 7, 45, 1,
      LOC("bad_size_type.json", "7:45") "field 1 \"name\": \"size_pt\" must be a number, not a "
                                        "string"},
@@ -492,7 +492,7 @@ static const bad_memory bad_memories[] = {
     /* image, rect and line fields */
     {"image key", IMAGE("\"bind\": \"photo\", \"colour\": \"#000000\""), 1, 88, 0,
      "field 0: unknown key \"colour\" (allowed keys: type, name, box_mm, bind, src, fit, focus, "
-     "pad_color, rotate_deg, opacity, adjust, corner_radius_mm, panel)"},
+     "pad_color, rotate_deg, opacity, adjust, corner_radius_mm, panel, optional)"},
     {"line key", "{\"version\": 1, \"fields\": [{\"type\": \"line\", \"box_mm\": [0, 0, 1, 1]}]}",
      1, 44, 0,
      "field 0: unknown key \"box_mm\" (allowed keys: type, name, from_mm, to_mm, width_mm, color, "
@@ -545,6 +545,13 @@ static const bad_memory bad_memories[] = {
      "field 0: \"to_mm\" must differ from \"from_mm\""},
     {"line end a string", LINE("\"from_mm\": \"0 0\", \"to_mm\": [1, 2]"), 1, 55, 0,
      "field 0: \"from_mm\" must be an array of 2 numbers [x, y], not a string"},
+    {"optional on fixed text", FIELD("\"text\": \"x\", \"optional\": true"), 1, 81, 0,
+     "field 0: \"optional\" applies to a bound field (\"bind\"), not to fixed content"},
+    {"optional not a boolean", FIELD("\"bind\": \"x\", \"optional\": 1"), 1, 93, 0,
+     "field 0: \"optional\" must be true or false, not an integer"},
+    {"optional on a rect", RECT(", \"optional\": true"), 1, 70, 0,
+     "field 0: unknown key \"optional\" (allowed keys: type, name, box_mm, fill, stroke, "
+     "stroke_width_mm, corner_radius_mm, opacity, panel)"},
     {"line width", LINE("\"from_mm\": [0, 0], \"to_mm\": [1, 2], \"width_mm\": 0"), 1, 92, 0,
      "field 0: \"width_mm\" must be greater than 0 and at most 100 (got 0)"},
 };
@@ -808,6 +815,42 @@ static void test_field_text(void **state)
     cr_template_destroy(tpl);
 }
 
+/* An optional bound field: a missing or empty value is absent, not an
+ * error; a value present is the value; fixed text is never absent. */
+static void test_field_optional(void **state)
+{
+    const char *json =
+        "{\"version\": 1, \"fields\": [{\"type\": \"text\", \"box_mm\": [0, 0, 9, 4], "
+        "\"bind\": \"name_ug\", \"optional\": true, \"font\": \"Noto Sans\", "
+        "\"size_pt\": 8}, {\"type\": \"image\", \"box_mm\": [10, 0, 9, 9], "
+        "\"bind\": \"photo\", \"optional\": true}, {\"type\": \"text\", "
+        "\"box_mm\": [0, 5, 9, 4], \"text\": \"x\", \"font\": \"Noto Sans\", "
+        "\"size_pt\": 8}]}";
+    cr_error err;
+    cr_template *tpl =
+        cr_template_load_memory(fixture_engine, json, strlen(json), "optional.json", NULL, &err);
+    if (!tpl)
+        fail_msg("%s", err.message);
+    const char *with = "{\"name_ug\": \"نامى\"}", *empty = "{\"name_ug\": \"\", \"photo\": \"\"}";
+    cr_record *present = cr_record_load_memory(with, strlen(with), "present.json", &err);
+    cr_record *blank = cr_record_load_memory(empty, strlen(empty), "blank.json", &err);
+    assert_true(tpl->fields[0].optional && tpl->fields[1].optional && !tpl->fields[2].optional);
+    assert_false(cr_field_is_absent(&tpl->fields[0], present));
+    assert_true(cr_field_is_absent(&tpl->fields[1], present)); /* no "photo" key */
+    assert_true(cr_field_is_absent(&tpl->fields[0], blank));
+    assert_true(cr_field_is_absent(&tpl->fields[1], blank));
+    assert_true(cr_field_is_absent(&tpl->fields[0], NULL));
+    assert_false(cr_field_is_absent(&tpl->fields[2], NULL));
+    assert_string_equal(cr_field_text(tpl, &tpl->fields[0], present, &err), "نامى");
+    assert_string_equal(cr_field_text(tpl, &tpl->fields[0], NULL, &err), "");
+    cr_field_info info;
+    assert_int_equal(cr_template_field(tpl, 1, &info), CR_OK);
+    assert_true(info.optional);
+    cr_record_destroy(present);
+    cr_record_destroy(blank);
+    cr_template_destroy(tpl);
+}
+
 /* ------------------------------------------------------------------- main */
 
 #define COUNT(a) (sizeof(a) / sizeof(a)[0])
@@ -851,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_record_duplicate),
         cmocka_unit_test(test_record_io),
         cmocka_unit_test(test_field_text),
+        cmocka_unit_test(test_field_optional),
     };
     int failed = cmocka_run_group_tests_name("templates", tests, engine_setup, engine_teardown);
     return failed | run_error_cases();
