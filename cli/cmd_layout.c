@@ -98,6 +98,8 @@ static void print_line(const cr_field *field, const cr_text_layout *layout, size
 
 static void print_summary(const cr_field *field, const char *text, const cr_text_layout *layout)
 {
+    if (layout->text)
+        text = layout->text; /* the offsets are into the text laid out */
     printf("field %d \"%s\": %g pt, scale %.3f, %zu line%s, %zu glyph%s", field->index, field->name,
            layout->size_pt, layout->scale_x, layout->line_count, plural(layout->line_count),
            layout->glyph_count, plural(layout->glyph_count));

@@ -3,12 +3,16 @@
  * on past the problems that would stop a render, so that a check can list
  * all of them at once. */
 #include <stdlib.h>
+#include <string.h>
+
+#include <unicode/uchar.h>
 
 #include "draw_fields.h"
 #include "error.h"
 #include "font_select.h"
 #include "layout.h"
 #include "template.h"
+#include "text.h"
 
 #define CR_DPI_MIN 72
 #define CR_DPI_MAX 1200
@@ -47,6 +51,45 @@ static cr_status check_photo(const cr_template *tpl, const cr_field *field, cons
     return go_on(options, status, &problem, err);
 }
 
+/* A character a proof reader should look at: an ideograph outside the URO
+ * (Extensions A to H, compatibility ideographs), a private-use character,
+ * or one with a variation selector: rare fonts and variants draw them. */
+static bool is_rare(uint32_t cp, uint32_t next)
+{
+    bool ideograph = u_hasBinaryProperty((UChar32)cp, UCHAR_IDEOGRAPHIC);
+    bool common = cp >= 0x4E00 && cp <= 0x9FFF;
+    bool variant = next >= 0xE0100 && next <= 0xE01EF;
+    return (ideograph && !common) || variant || u_charType((UChar32)cp) == U_PRIVATE_USE_CHAR;
+}
+
+/* Names the font each rare character came from, once per character (one
+ * drawn as .notdef has had its warning already). */
+static void name_rare_fonts(const cr_template *tpl, const cr_field *field, const char *text,
+                            const cr_text_layout *layout, const cr_render_options *options)
+{
+    size_t length = strlen(text);
+    uint32_t last_cluster = UINT32_MAX;
+    for (size_t i = 0; i < layout->glyph_count; i++) {
+        const cr_glyph_pos *g = &layout->glyphs[i];
+        if (g->cluster == last_cluster || g->cluster >= length || !g->face || !g->glyph_id)
+            continue;
+        last_cluster = g->cluster;
+        size_t offset = g->cluster;
+        uint32_t cp = cr_utf8_next(text, length, &offset);
+        uint32_t next = offset < length ? cr_utf8_next(text, length, &offset) : 0;
+        if (!is_rare(cp, next))
+            continue;
+        bool variant = next >= 0xE0100 && next <= 0xE01EF;
+        cr_error note;
+        cr_error_set(&note, CR_ERR_FONT, cr_field_location(tpl, field),
+                     "U+%04X%s (%s, byte %u of the text) is drawn from \"%s\": a rare "
+                     "character; look at its glyph on the proof",
+                     (unsigned)cp, variant ? " with a variation selector" : "",
+                     cr_block_name(cp).text, (unsigned)g->cluster, g->face->family);
+        warn(options, &note);
+    }
+}
+
 /* A text field laid out as a render would. */
 static cr_status check_text(cr_engine *engine, const cr_template *tpl, const cr_field *field,
                             const cr_record *record, int dpi, const cr_render_options *options,
@@ -66,6 +109,7 @@ static cr_status check_text(cr_engine *engine, const cr_template *tpl, const cr_
         return go_on(options, status, &problem, err);
     /* as a render tells it, less the overflow warning that repeats the report */
     cr_layout_announce(tpl, field, &layout, options, false);
+    name_rare_fonts(tpl, field, layout.text ? layout.text : text, &layout, options);
     cr_text_layout_free(&layout);
     return CR_OK;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <unicode/uchar.h>
+#include <unicode/uscript.h>
 #include <unicode/unorm2.h>
 #include <unicode/utf16.h>
 
@@ -148,12 +149,34 @@ static bool maps_code_points(const cr_face *face, const UChar *units, int32_t le
     return true;
 }
 
+/* CJK compatibility ideographs (U+F900-FAFF, U+2F800-2FA1F) decompose to a
+ * unified ideograph, but a name registry holds them as characters of their
+ * own: a face that has only the unified twin must not draw them. */
+static bool is_compatibility_ideograph(UChar32 cp)
+{
+    return (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
+}
+
+static bool has_compatibility_ideograph(const UChar *units, int32_t length)
+{
+    for (int32_t i = 0; i < length;) {
+        UChar32 cp;
+        U16_NEXT(units, i, length, cp);
+        if (is_compatibility_ideograph(cp))
+            return true;
+    }
+    return false;
+}
+
 /* Whether the face maps the cluster's NFC form, when that differs. HarfBuzz
  * composes a base and its marks for a face with the composed character
  * (U+0627 U+0653 to U+0622, U+064A U+0654 to the Uyghur U+0626), so such a
- * face sets decomposed text it has no marks for. */
+ * face sets decomposed text it has no marks for. A compatibility ideograph
+ * is never taken for its NFC twin. */
 static bool maps_composed(const cr_face *face, const UChar *units, int32_t length)
 {
+    if (has_compatibility_ideograph(units, length))
+        return false;
     UErrorCode status = U_ZERO_ERROR;
     const UNormalizer2 *nfc = unorm2_getNFCInstance(&status);
     if (U_FAILURE(status) || unorm2_isNormalized(nfc, units, length, &status) || U_FAILURE(status))
@@ -243,12 +266,17 @@ static uint32_t missing_codepoint(const candidate_list *list, const char *text, 
     return first;
 }
 
+#define BRING_A_FONT                                                                               \
+    "a font that has it can be added to the manifest (README, \"Rare and private-use "             \
+    "characters\")"
+
 static cr_status no_font_error(const selector *sel, const candidate_list *list, const cluster *c,
                                cr_error *err)
 {
+    uint32_t cp = missing_codepoint(list, sel->a->text, c);
     return cr_error_set(err, CR_ERR_FONT, cr_field_location(sel->a->tpl, sel->a->field),
-                        "no font covers U+%04X (byte %u of the text); tried %s",
-                        (unsigned)missing_codepoint(list, sel->a->text, c), (unsigned)c->start,
+                        "no font covers U+%04X (%s, byte %u of the text); tried %s; " BRING_A_FONT,
+                        (unsigned)cp, cr_block_name(cp).text, (unsigned)c->start,
                         list->count || list->tried[0] ? list->tried : "no fonts");
 }
 
@@ -281,10 +309,117 @@ static cr_status draw_as_notdef(selector *sel, const candidate_list *list, clust
         return out_of_memory(err);
     sel->a->warnings = warnings;
     warnings[sel->a->warning_count].code = CR_ERR_FONT;
+    uint32_t cp = missing_codepoint(list, sel->a->text, c);
     snprintf(warnings[sel->a->warning_count++].message, sizeof warnings->message,
-             "no font covers U+%04X (byte %u of the text), drawn as .notdef; tried %s",
-             (unsigned)missing_codepoint(list, sel->a->text, c), (unsigned)c->start, list->tried);
+             "no font covers U+%04X (%s, byte %u of the text), drawn as .notdef; tried %s",
+             (unsigned)cp, cr_block_name(cp).text, (unsigned)c->start, list->tried);
     return CR_OK;
+}
+
+static bool is_private_use(uint32_t cp)
+{
+    return u_charType((UChar32)cp) == U_PRIVATE_USE_CHAR;
+}
+
+static uint32_t first_private_use(const char *text, const cluster *c)
+{
+    size_t offset = c->start;
+    while (offset < c->end) {
+        uint32_t cp = cr_utf8_next(text, c->end, &offset);
+        if (is_private_use(cp))
+            return cp;
+    }
+    return 0;
+}
+
+/* A private-use character means only what the font made for it says: it
+ * is drawn by the family the manifest's "private_use" names for it, never
+ * by a fallback (another font's glyph at that code point is another
+ * character), and is refused when there is none. */
+static cr_status choose_private_use(selector *sel, cluster *c, uint32_t cp, cr_error *err)
+{
+    const char *family = cr_font_manifest_private_use_family(sel->a->engine->manifest, cp);
+    cr_location where = cr_field_location(sel->a->tpl, sel->a->field);
+    if (!family)
+        return cr_error_set(err, CR_ERR_FONT, where,
+                            "U+%04X (byte %u of the text) is a private-use character and no font "
+                            "serves it: name the font made for it in the manifest's "
+                            "\"private_use\" (README, \"Rare and private-use characters\")",
+                            (unsigned)cp, (unsigned)c->start);
+    cr_error cause;
+    const char *dir = sel->a->tpl ? sel->a->tpl->dir : NULL;
+    cr_face *face = cr_font_library_get(sel->a->engine->fonts, family, dir, &cause);
+    if (!face)
+        return cr_error_set(err, CR_ERR_FONT, where, "U+%04X (byte %u of the text): %s",
+                            (unsigned)cp, (unsigned)c->start, cause.message);
+    if (!face_covers(sel, face, c))
+        return cr_error_set(err, CR_ERR_FONT, where,
+                            "U+%04X (byte %u of the text) is a private-use character served by "
+                            "\"%s\", which has no glyph for it",
+                            (unsigned)cp, (unsigned)c->start, family);
+    c->face = face;
+    return CR_OK;
+}
+
+/* An ideographic variation sequence in the cluster: its base and selector
+ * (U+E0100-E01EF), or false. */
+static bool variation_sequence(const char *text, const cluster *c, uint32_t *base, uint32_t *vs)
+{
+    size_t offset = c->start;
+    uint32_t previous = 0;
+    while (offset < c->end) {
+        uint32_t cp = cr_utf8_next(text, c->end, &offset);
+        if (cp >= 0xE0100 && cp <= 0xE01EF && previous) {
+            *base = previous;
+            *vs = cp;
+            return true;
+        }
+        previous = cp;
+    }
+    return false;
+}
+
+static bool has_variant(const cr_face *face, uint32_t base, uint32_t vs)
+{
+    hb_codepoint_t glyph;
+    return face && hb_font_get_variation_glyph(face->hb_font, base, vs, &glyph);
+}
+
+static cr_status warn_no_variant(selector *sel, const cluster *c, uint32_t base, uint32_t vs,
+                                 cr_error *err)
+{
+    cr_text_warning *warnings =
+        realloc(sel->a->warnings, (sel->a->warning_count + 1) * sizeof *sel->a->warnings);
+    if (!warnings)
+        return out_of_memory(err);
+    sel->a->warnings = warnings;
+    cr_text_warning *w = &warnings[sel->a->warning_count++];
+    w->code = CR_ERR_FONT;
+    snprintf(w->message, sizeof w->message,
+             "no font has the variation sequence U+%04X U+%04X (byte %u of the text): drawn as "
+             "the plain U+%04X from \"%s\"",
+             (unsigned)base, (unsigned)vs, (unsigned)c->start, (unsigned)base,
+             c->face ? c->face->family : "?");
+    return CR_OK;
+}
+
+/* A registry's ideographic variation sequence names the exact shape: the
+ * first candidate whose cmap (format 14) has the variant draws it; when
+ * none has, the cluster keeps the face chosen for its base, with a warning. */
+static cr_status choose_variant(selector *sel, candidate_list *list, cluster *c, cr_error *err)
+{
+    uint32_t base, vs;
+    if (!c->face || !variation_sequence(sel->a->text, c, &base, &vs) ||
+        has_variant(c->face, base, vs))
+        return CR_OK;
+    do {
+        for (size_t i = 0; i < list->count; i++)
+            if (has_variant(list->faces[i], base, vs) && face_covers(sel, list->faces[i], c)) {
+                c->face = list->faces[i];
+                return CR_OK;
+            }
+    } while (add_chains(sel, list));
+    return warn_no_variant(sel, c, base, vs, err);
 }
 
 /* One cluster: `preferred` (may be NULL) first, then the candidates. */
@@ -294,6 +429,9 @@ static cr_status choose_for_cluster(selector *sel, cluster *c, cr_face *preferre
         c->face = NULL; /* takes a neighbour's face later */
         return CR_OK;
     }
+    uint32_t private_use = first_private_use(sel->a->text, c);
+    if (private_use)
+        return choose_private_use(sel, c, private_use, err);
     candidate_list *list = candidates_for(sel, sel->a->scripts[c->start]);
     if (!list)
         return out_of_memory(err);
@@ -302,7 +440,7 @@ static cr_status choose_for_cluster(selector *sel, cluster *c, cr_face *preferre
     else
         c->face = first_covering(sel, list, c);
     if (c->face)
-        return CR_OK;
+        return choose_variant(sel, list, c, err);
     if (sel->a->field->missing_glyph == CR_MISSING_NOTDEF)
         return draw_as_notdef(sel, list, c, err);
     return no_font_error(sel, list, c, err);

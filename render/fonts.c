@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <jansson.h>
+#include <unicode/uchar.h>
 #include <hb-ot.h>
 #include FT_TRUETYPE_TABLES_H
 
@@ -30,6 +31,12 @@ typedef struct fallback_chain {
     size_t count;
 } fallback_chain;
 
+/* A family that alone draws a range of private-use code points. */
+typedef struct private_use_range {
+    uint32_t first, last;
+    const char *family; /* owned by the manifest's families */
+} private_use_range;
+
 struct cr_font_manifest {
     char *path; /* as given, for messages */
     char *dir;  /* the manifest's own folder */
@@ -40,6 +47,8 @@ struct cr_font_manifest {
     fallback_chain *chains;
     size_t chain_count;
     const fallback_chain *default_chain; /* NULL when there is none */
+    private_use_range *private_use;
+    size_t private_use_count;
 };
 
 static char *dup_string(const char *s)
@@ -275,6 +284,76 @@ static cr_status parse_fallback(cr_font_manifest *m, json_t *fallback, cr_error 
     return CR_OK;
 }
 
+/* "U+E000..U+E0FF" or "U+E000": a range of private-use code points. */
+static bool parse_range(const char *text, uint32_t *first, uint32_t *last)
+{
+    unsigned a, b;
+    int used = 0;
+    if (sscanf(text, "U+%x..U+%x%n", &a, &b, &used) == 2 && !text[used]) {
+        *first = a;
+        *last = b;
+    } else if (sscanf(text, "U+%x%n", &a, &used) == 1 && !text[used]) {
+        *first = *last = a;
+    } else {
+        return false;
+    }
+    for (uint32_t cp = *first; cp <= *last && cp <= 0x10FFFF; cp += 0x100)
+        if (u_charType((UChar32)cp) != U_PRIVATE_USE_CHAR)
+            return false;
+    return *first <= *last && *last <= 0x10FFFF && u_charType((UChar32)*last) == U_PRIVATE_USE_CHAR;
+}
+
+static cr_status parse_private_use_family(cr_font_manifest *m, const char *name, json_t *ranges,
+                                          cr_error *err)
+{
+    cr_location where = manifest_where(m, "private_use");
+    const manifest_family *family = find_family(m, name);
+    if (!family)
+        return cr_error_set(err, CR_ERR_FONT, where,
+                            "private_use: family \"%s\" is not in \"families\"", name);
+    if (!json_is_array(ranges) || !json_array_size(ranges))
+        return cr_error_set(err, CR_ERR_FONT, where,
+                            "private_use \"%s\": must be a list of ranges like \"U+E000..U+E0FF\"",
+                            name);
+    size_t count = json_array_size(ranges);
+    private_use_range *grown =
+        realloc(m->private_use, (m->private_use_count + count) * sizeof *grown);
+    if (!grown)
+        return no_memory(err);
+    m->private_use = grown;
+    for (size_t i = 0; i < count; i++) {
+        const char *text = json_string_value(json_array_get(ranges, i));
+        private_use_range *r = &m->private_use[m->private_use_count];
+        if (!text || !parse_range(text, &r->first, &r->last))
+            return cr_error_set(err, CR_ERR_FONT, where,
+                                "private_use \"%s\": entry %zu must be a range of private-use "
+                                "code points like \"U+E000..U+E0FF\"",
+                                name, i + 1);
+        r->family = family->name;
+        m->private_use_count++;
+    }
+    return CR_OK;
+}
+
+/* "private_use": {"FAMILY": ["U+E000..U+E0FF", ...]}: the family that alone
+ * draws those code points (a centre's font for rare name characters its
+ * population system encoded in the private use area). */
+static cr_status parse_private_use(cr_font_manifest *m, json_t *object, cr_error *err)
+{
+    if (!json_is_object(object))
+        return cr_error_set(err, CR_ERR_FONT, manifest_where(m, "private_use"),
+                            "\"private_use\" must be an object mapping families to ranges");
+    const char *name;
+    json_t *ranges;
+    json_object_foreach(object, name, ranges)
+    {
+        cr_status status = parse_private_use_family(m, name, ranges, err);
+        if (status != CR_OK)
+            return status;
+    }
+    return CR_OK;
+}
+
 static cr_status check_top_level(const cr_font_manifest *m, json_t *root, cr_error *err)
 {
     cr_location where = manifest_where(m, NULL);
@@ -285,10 +364,10 @@ static cr_status check_top_level(const cr_font_manifest *m, json_t *root, cr_err
     json_object_foreach(root, key, value)
     {
         if (strcmp(key, "version") && strcmp(key, "search_dirs") && strcmp(key, "families") &&
-            strcmp(key, "fallback"))
+            strcmp(key, "fallback") && strcmp(key, "private_use"))
             return cr_error_set(err, CR_ERR_FONT, manifest_where(m, key),
                                 "unknown key \"%s\" (expected \"version\", \"search_dirs\", "
-                                "\"families\", \"fallback\")",
+                                "\"families\", \"fallback\", \"private_use\")",
                                 key);
     }
     json_t *version = json_object_get(root, "version");
@@ -313,6 +392,10 @@ static cr_status parse_manifest(cr_font_manifest *m, json_t *root, cr_error *err
     if (status == CR_OK) {
         json_t *fallback = json_object_get(root, "fallback");
         status = fallback ? parse_fallback(m, fallback, err) : CR_OK;
+    }
+    if (status == CR_OK) {
+        json_t *private_use = json_object_get(root, "private_use");
+        status = private_use ? parse_private_use(m, private_use, err) : CR_OK;
     }
     return status;
 }
@@ -373,6 +456,7 @@ void cr_font_manifest_destroy(cr_font_manifest *m)
         free(m->chains[i].script);
         free(m->chains[i].families);
     }
+    free(m->private_use);
     free(m->search_dirs);
     free(m->families);
     free(m->chains);
@@ -412,6 +496,14 @@ const char *const *cr_font_manifest_fallback(const cr_font_manifest *manifest, c
     if (count)
         *count = chain ? chain->count : 0;
     return chain ? (const char *const *)chain->families : empty;
+}
+
+const char *cr_font_manifest_private_use_family(const cr_font_manifest *manifest, uint32_t cp)
+{
+    for (size_t i = 0; manifest && i < manifest->private_use_count; i++)
+        if (cp >= manifest->private_use[i].first && cp <= manifest->private_use[i].last)
+            return manifest->private_use[i].family;
+    return NULL;
 }
 
 /* ------------------------------------------------------------- library */

@@ -450,6 +450,33 @@ static cr_status check_arguments(const cr_template *tpl, const cr_field *field, 
     return CR_OK;
 }
 
+/* "presentation_forms": "error" refuses text with a presentation form at
+ * once; "normalize" gives *unshaped, the text with its forms turned back
+ * into letters (NULL when it has none); "warn" leaves the text for the
+ * analysis to warn about. */
+static cr_status apply_presentation_forms(const cr_template *tpl, const cr_field *field,
+                                          const char *text, size_t length, char **unshaped,
+                                          cr_error *err)
+{
+    if (field->presentation_forms == CR_PRESENTATION_WARN)
+        return CR_OK;
+    for (size_t offset = 0; offset < length;) {
+        size_t at = offset;
+        uint32_t cp = cr_utf8_next(text, length, &offset);
+        if (!cr_is_arabic_presentation_form(cp))
+            continue;
+        if (field->presentation_forms == CR_PRESENTATION_ERROR)
+            return cr_error_set(err, CR_ERR_TEXT, cr_field_location(tpl, field),
+                                "U+%04X (byte %zu of the text) is an Arabic presentation form: "
+                                "the text was shaped before it came here (\"presentation_forms\": "
+                                "\"normalize\" reads it back into letters)",
+                                (unsigned)cp, at);
+        *unshaped = cr_unshape_presentation_forms(text, length);
+        return *unshaped ? CR_OK : cr_fail(err, CR_ERR_NOMEM, "out of memory reading text");
+    }
+    return CR_OK;
+}
+
 static cr_status lay_out_horizontal(const cr_text_analysis *base, int dpi, cr_text_layout *out,
                                     cr_error *err)
 {
@@ -477,8 +504,15 @@ cr_status cr_layout_text(cr_engine *engine, const cr_template *tpl, const cr_fie
     out->scale_x = 1.0;
     if (status != CR_OK || length == 0)
         return status;
-    cr_text_analysis a = {
-        .engine = engine, .tpl = tpl, .field = field, .text = text, .length = (uint32_t)length};
+    char *unshaped = NULL;
+    status = apply_presentation_forms(tpl, field, text, length, &unshaped, err);
+    if (status != CR_OK)
+        return status;
+    cr_text_analysis a = {.engine = engine,
+                          .tpl = tpl,
+                          .field = field,
+                          .text = unshaped ? unshaped : text,
+                          .length = (uint32_t)(unshaped ? strlen(unshaped) : length)};
     status = cr_analyse_text(&a, err);
     if (status == CR_OK && field->writing_mode != CR_WRITING_HORIZONTAL)
         status = cr_layout_vertical(&a, dpi, out, err);
@@ -486,6 +520,10 @@ cr_status cr_layout_text(cr_engine *engine, const cr_template *tpl, const cr_fie
         status = lay_out_horizontal(&a, dpi, out, err);
     status = cr_layout_finish(&a, status, out);
     cr_text_analysis_free(&a);
+    if (status == CR_OK)
+        out->text = unshaped;
+    else
+        free(unshaped);
     return status;
 }
 
@@ -532,5 +570,6 @@ void cr_text_layout_free(cr_text_layout *layout)
     free(layout->lines);
     free(layout->breaks);
     free(layout->warnings);
+    free(layout->text);
     memset(layout, 0, sizeof *layout);
 }

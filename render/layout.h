@@ -64,6 +64,11 @@ typedef struct cr_text_layout {
     char overflow_reason[256];
     cr_text_warning *warnings; /* in text order */
     size_t warning_count;
+    /* The text laid out, when it is not the field's: "presentation_forms":
+     * "normalize" turned presentation forms into letters. Byte offsets in
+     * glyphs, runs and lines are into this text then. Owned; NULL when the
+     * field's own text was laid out. */
+    char *text;
 } cr_text_layout;
 
 /* Lays out text (UTF-8, logical order) for field at dpi. Placement rules:

@@ -45,11 +45,6 @@ static cr_status find_breaks(cr_text_analysis *a, cr_error *err)
                                err);
 }
 
-static bool is_arabic_presentation_form(uint32_t cp)
-{
-    return (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFE);
-}
-
 /* Arabic presentation forms mean the text was shaped, and often reordered,
  * before it reached the engine (legacy systems store Uyghur that way); the
  * engine joins and orders letters itself, so the card would come out wrong
@@ -59,7 +54,7 @@ static cr_status warn_if_preshaped(cr_text_analysis *a, cr_error *err)
     for (size_t offset = 0; offset < a->length;) {
         size_t at = offset;
         uint32_t cp = cr_utf8_next(a->text, a->length, &offset);
-        if (!is_arabic_presentation_form(cp))
+        if (!cr_is_arabic_presentation_form(cp))
             continue;
         cr_text_warning *warnings = realloc(a->warnings, sizeof *a->warnings);
         if (!warnings)

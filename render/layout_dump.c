@@ -318,6 +318,8 @@ static json_t *glyphs_array(const cr_text_layout *layout)
 
 json_t *cr_layout_dump_field(const cr_field *field, const char *text, const cr_text_layout *layout)
 {
+    if (layout->text)
+        text = layout->text; /* the offsets are into the text laid out */
     bool ok;
     json_t *object = field_head(field, text, &ok);
     if (!object)

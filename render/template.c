@@ -34,7 +34,8 @@ static const char *const field_keys[] = {
     "type", "name", "box_mm", "text", "bind", "font", "size_pt", "color", "align", "valign",
     "letter_spacing_em", "line_height_pt", "max_lines", "direction", "lang", "lang_bind", "fit",
     "min_size_pt", "min_scale_x", "kinsoku", "hangul_break", "punctuation_trim",
-    "missing_glyph", "writing_mode", "tate_chu_yoko_digits", "panel", "optional", NULL};
+    "missing_glyph", "writing_mode", "tate_chu_yoko_digits", "panel", "optional",
+    "presentation_forms", NULL};
 /* clang-format on */
 
 static const char *const image_keys[] = {"type",       "name",     "box_mm", "bind",
@@ -63,6 +64,7 @@ static const char *const kinsoku_names[] = {"basic", "none", "gb", "strict", NUL
 static const char *const hangul_break_names[] = {"word", "character", NULL};
 static const char *const trim_names[] = {"none", "line-end", NULL};
 static const char *const missing_glyph_names[] = {"error", "notdef", NULL};
+static const char *const presentation_forms_names[] = {"warn", "normalize", "error", NULL};
 static const char *const writing_mode_names[] = {"horizontal", "vertical-mongolian", "vertical-cjk",
                                                  NULL};
 static const char *const image_fit_names[] = {"cover", "contain", "stretch", "none", NULL};
@@ -963,7 +965,8 @@ static cr_status read_min_size(loader *ld, json_t *object, cr_field *field)
 static cr_status read_line_rules(loader *ld, json_t *object, cr_field *field)
 {
     int kinsoku = CR_KINSOKU_BASIC, hangul = CR_HANGUL_BREAK_WORD, trim = CR_TRIM_NONE,
-        missing = CR_MISSING_ERROR, writing_mode = CR_WRITING_HORIZONTAL;
+        missing = CR_MISSING_ERROR, writing_mode = CR_WRITING_HORIZONTAL,
+        presentation = CR_PRESENTATION_WARN;
     cr_status status = read_enum(ld, object, "kinsoku", kinsoku_names, &kinsoku);
     if (status == CR_OK)
         status = read_enum(ld, object, "hangul_break", hangul_break_names, &hangul);
@@ -971,6 +974,9 @@ static cr_status read_line_rules(loader *ld, json_t *object, cr_field *field)
         status = read_enum(ld, object, "punctuation_trim", trim_names, &trim);
     if (status == CR_OK)
         status = read_enum(ld, object, "missing_glyph", missing_glyph_names, &missing);
+    if (status == CR_OK)
+        status =
+            read_enum(ld, object, "presentation_forms", presentation_forms_names, &presentation);
     if (status == CR_OK)
         status = read_enum(ld, object, "writing_mode", writing_mode_names, &writing_mode);
     field->tate_chu_yoko_digits = 2;
@@ -982,6 +988,7 @@ static cr_status read_line_rules(loader *ld, json_t *object, cr_field *field)
     field->hangul_break = (cr_hangul_break)hangul;
     field->punctuation_trim = (cr_punctuation_trim)trim;
     field->missing_glyph = (cr_missing_glyph)missing;
+    field->presentation_forms = (cr_presentation_forms)presentation;
     return status;
 }
 

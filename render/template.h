@@ -44,7 +44,12 @@ typedef enum cr_direction { CR_DIR_AUTO, CR_DIR_LTR, CR_DIR_RTL } cr_direction;
 typedef enum cr_fit { CR_FIT_WRAP, CR_FIT_SHRINK, CR_FIT_CONDENSE, CR_FIT_ERROR } cr_fit;
 
 /* Chinese line-start/line-end prohibitions (clreq): basic is the default. */
-typedef enum cr_kinsoku { CR_KINSOKU_BASIC, CR_KINSOKU_NONE, CR_KINSOKU_GB, CR_KINSOKU_STRICT } cr_kinsoku;
+typedef enum cr_kinsoku {
+    CR_KINSOKU_BASIC,
+    CR_KINSOKU_NONE,
+    CR_KINSOKU_GB,
+    CR_KINSOKU_STRICT
+} cr_kinsoku;
 
 /* Korean lines break between words (어절) or between any two syllables. */
 typedef enum cr_hangul_break { CR_HANGUL_BREAK_WORD, CR_HANGUL_BREAK_CHARACTER } cr_hangul_break;
@@ -62,6 +67,15 @@ typedef enum cr_writing_mode {
 
 /* A character no font covers: an error, or a warning that draws .notdef. */
 typedef enum cr_missing_glyph { CR_MISSING_ERROR, CR_MISSING_NOTDEF } cr_missing_glyph;
+
+/* Arabic presentation forms (U+FB50-FDFF, U+FE70-FEFE: legacy Uyghur data
+ * stored shaped): drawn with a warning, turned back into the letters they
+ * show before shaping, or refused. */
+typedef enum cr_presentation_forms {
+    CR_PRESENTATION_WARN,
+    CR_PRESENTATION_NORMALIZE,
+    CR_PRESENTATION_ERROR
+} cr_presentation_forms;
 
 /* How a picture fills its box: cover (fill, crop the rest), contain (fit
  * inside, pad the rest), stretch (fill, ignore the aspect ratio), none (its
@@ -104,17 +118,17 @@ typedef struct cr_line_field {
 
 typedef struct cr_field {
     cr_field_type type;
-    int index;         /* 0-based position in "fields" */
-    char *name;        /* "name" key, or "" */
-    int line, column;  /* the field object in `file` */
-    const char *file;  /* the file it was written in (one of the template's sources) */
+    int index;        /* 0-based position in "fields" */
+    char *name;       /* "name" key, or "" */
+    int line, column; /* the field object in `file` */
+    const char *file; /* the file it was written in (one of the template's sources) */
     double x_mm, y_mm, w_mm, h_mm;
-    char *text;        /* fixed text, or NULL */
-    char *bind;        /* record key, or NULL */
+    char *text; /* fixed text, or NULL */
+    char *bind; /* record key, or NULL */
     int bind_line, bind_column;
     const char *bind_file; /* the file the "bind" was written in */
     bool optional;         /* "optional": a record may leave the bound value out */
-    char **fonts;      /* family names, first choice first */
+    char **fonts;          /* family names, first choice first */
     size_t font_count;
     struct cr_face **faces; /* the same, resolved through the engine's manifest */
     double size_pt;
@@ -125,15 +139,16 @@ typedef struct cr_field {
     double line_height_pt; /* 0: from the fonts' metrics */
     int max_lines;         /* 0: as many as the box holds */
     cr_direction direction;
-    char *lang;            /* BCP 47 language, or NULL */
-    char *lang_bind;       /* record key holding the language, or NULL */
+    char *lang;      /* BCP 47 language, or NULL */
+    char *lang_bind; /* record key holding the language, or NULL */
     cr_fit fit;
-    double min_size_pt;    /* for CR_FIT_SHRINK */
-    double min_scale_x;    /* for CR_FIT_CONDENSE, e.g. 0.6 */
+    double min_size_pt; /* for CR_FIT_SHRINK */
+    double min_scale_x; /* for CR_FIT_CONDENSE, e.g. 0.6 */
     cr_kinsoku kinsoku;
     cr_hangul_break hangul_break;
     cr_punctuation_trim punctuation_trim;
     cr_missing_glyph missing_glyph;
+    cr_presentation_forms presentation_forms;
     cr_writing_mode writing_mode;
     int tate_chu_yoko_digits; /* vertical: digit runs up to this long set across */
     cr_image_field image;     /* CR_FIELD_IMAGE */
@@ -146,29 +161,29 @@ typedef struct cr_field {
  * becomes 1 bit: a pixel darker than a threshold, or dithered, all with
  * integer arithmetic so every machine prints the same dots. */
 typedef enum cr_k_mode {
-    CR_K_THRESHOLD,     /* prints where the luminance < threshold */
-    CR_K_DITHER,        /* Floyd-Steinberg error diffusion, rows left to right */
-    CR_K_ORDERED        /* 8x8 Bayer matrix, anchored at the card's top left */
+    CR_K_THRESHOLD, /* prints where the luminance < threshold */
+    CR_K_DITHER,    /* Floyd-Steinberg error diffusion, rows left to right */
+    CR_K_ORDERED    /* 8x8 Bayer matrix, anchored at the card's top left */
 } cr_k_mode;
 
 /* card.k_panel and card.overlay. */
 typedef struct cr_print_panels {
-    bool k;              /* the card has a K panel: a K field or card.k_panel */
+    bool k; /* the card has a K panel: a K field or card.k_panel */
     cr_k_mode k_mode;
-    int k_threshold;     /* 1..255, for CR_K_THRESHOLD */
-    bool overlay;        /* card.overlay is given */
+    int k_threshold;       /* 1..255, for CR_K_THRESHOLD */
+    bool overlay;          /* card.overlay is given */
     double (*holes_mm)[4]; /* [x, y, width, height] each, from the card's top left */
     size_t hole_count;
 } cr_print_panels;
 
 struct cr_template {
-    char *path;        /* as given, for messages */
-    char *dir;         /* the template's folder; fonts are searched here first */
+    char *path; /* as given, for messages */
+    char *dir;  /* the template's folder; fonts are searched here first */
     double width_mm, height_mm, corner_radius_mm;
     int dpi;
     cr_color background;
-    char *background_image_src;      /* card.background_image as written, or NULL */
-    cr_pixmap background_image;      /* decoded at load; painted over the card, cover */
+    char *background_image_src; /* card.background_image as written, or NULL */
+    cr_pixmap background_image; /* decoded at load; painted over the card, cover */
     cr_field *fields;
     size_t field_count;
     /* The files the template was composed of ("extends", "include"), its own
@@ -182,15 +197,18 @@ struct cr_template {
 };
 
 struct cr_record {
-    char *path;         /* for messages */
-    char *dir;          /* the record file's folder; NULL when read from memory */
+    char *path; /* for messages */
+    char *dir;  /* the record file's folder; NULL when read from memory */
     char **keys;
     char **values;
     size_t count;
 };
 
 /* Millimetres to pixels at dpi. */
-static inline double cr_mm_to_px(double mm, int dpi) { return mm * dpi / 25.4; }
+static inline double cr_mm_to_px(double mm, int dpi)
+{
+    return mm * dpi / 25.4;
+}
 
 /* Parses "#rrggbb" or "#rrggbbaa". */
 bool cr_color_parse(const char *text, cr_color *out);
@@ -209,7 +227,7 @@ bool cr_field_is_absent(const cr_field *field, const cr_record *record);
 /* The text a field shows for a record (its fixed text or the bound value;
  * "" for an absent optional field); NULL with err set when the record lacks
  * the bound key. */
-const char *cr_field_text(const cr_template *tpl, const cr_field *field,
-                          const cr_record *record, cr_error *err);
+const char *cr_field_text(const cr_template *tpl, const cr_field *field, const cr_record *record,
+                          cr_error *err);
 
 #endif

@@ -1,9 +1,13 @@
 #include "text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
 bool cr_utf8_valid(const char *text, size_t length, size_t *bad_offset)
@@ -140,4 +144,69 @@ uint32_t *cr_grapheme_boundaries(const cr_text16 *t, size_t *count)
     ubrk_close(iter);
     *count = n - 1;
     return bounds;
+}
+
+bool cr_is_arabic_presentation_form(uint32_t cp)
+{
+    return (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFE);
+}
+
+/* Appends the NFKC form of one presentation form to out (U+FDFA, the
+ * longest, decomposes to 18 letters and spaces). */
+static size_t append_unshaped(uint32_t cp, char *out, size_t capacity)
+{
+    UErrorCode status = U_ZERO_ERROR;
+    const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&status);
+    UChar in[2], letters[32];
+    int32_t in_length = 0;
+    U16_APPEND_UNSAFE(in, in_length, cp);
+    int32_t n = U_SUCCESS(status) ? unorm2_normalize(nfkc, in, in_length, letters, 32, &status) : 0;
+    size_t used = 0;
+    if (U_FAILURE(status))
+        n = 0;
+    for (int32_t i = 0; i < n;) {
+        UChar32 c;
+        U16_NEXT(letters, i, n, c);
+        if (used + 4 > capacity)
+            break;
+        U8_APPEND_UNSAFE(out, used, c);
+    }
+    return used;
+}
+
+char *cr_unshape_presentation_forms(const char *text, size_t length)
+{
+    /* A presentation form takes 3 bytes and gives at most 32 UTF-16 units,
+     * each at most 3 UTF-8 bytes: 32 times the input is always enough. */
+    size_t capacity = 32 * length + 1;
+    char *out = malloc(capacity);
+    if (!out)
+        return NULL;
+    size_t used = 0;
+    for (size_t offset = 0; offset < length;) {
+        size_t at = offset;
+        uint32_t cp = cr_utf8_next(text, length, &offset);
+        if (cr_is_arabic_presentation_form(cp)) {
+            used += append_unshaped(cp, out + used, capacity - used);
+        } else {
+            memcpy(out + used, text + at, offset - at);
+            used += offset - at;
+        }
+    }
+    out[used] = '\0';
+    char *shrunk = realloc(out, used + 1);
+    return shrunk ? shrunk : out;
+}
+
+cr_block_label cr_block_name(uint32_t cp)
+{
+    cr_block_label label = {"No Block"};
+    const char *name =
+        u_getPropertyValueName(UCHAR_BLOCK, ublock_getCode((UChar32)cp), U_LONG_PROPERTY_NAME);
+    if (name)
+        snprintf(label.text, sizeof label.text, "%s", name);
+    for (char *c = label.text; *c; c++)
+        if (*c == '_')
+            *c = ' ';
+    return label;
 }

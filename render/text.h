@@ -34,6 +34,22 @@ typedef struct cr_text16 {
 bool cr_text16_init(cr_text16 *out, const char *text, size_t length);
 void cr_text16_free(cr_text16 *t);
 
+/* The Unicode block of cp as the code charts name it, e.g. "CJK Unified
+ * Ideographs Extension G" (ICU's long name, underscores made spaces). */
+typedef struct cr_block_label {
+    char text[96];
+} cr_block_label;
+cr_block_label cr_block_name(uint32_t cp);
+
+/* Arabic presentation forms: U+FB50-FDFF and U+FE70-FEFE. */
+bool cr_is_arabic_presentation_form(uint32_t cp);
+
+/* A malloc'ed copy of valid UTF-8 text with every Arabic presentation form
+ * replaced by the letters it shows (its NFKC decomposition: U+FEFB becomes
+ * lam and alef, U+FEEB heh); everything else is copied unchanged. NULL when
+ * out of memory. */
+char *cr_unshape_presentation_forms(const char *text, size_t length);
+
 /* Characters that end a line by themselves (UAX #14 classes BK, CR, LF, NL,
  * and bidi paragraph separators): they take part in no run and draw
  * nothing. */

@@ -192,6 +192,38 @@ expect 1 "check a record without the optional ethnic values" -- "$cli" check tem
 if grep -q "has no key" "$tmp/stdout"; then failed=$((failed + 1)); echo "FAIL: an optional key reported missing"; sed 's/^/    /' "$tmp/stdout"; else passed=$((passed + 1)); fi
 expect 0 "check the Mongolian edition without Mongolian values" -- "$cli" check templates/resident-id-mn-emblem.json "$HAN"
 expect 0 "render without the optional ethnic values" -- "$cli" render templates/resident-id-mn-photo.json "$HAN" -o "$tmp/han-mn.png"
+# check names the font of each rare character: an Extension B ideograph,
+# a compatibility ideograph, a variation sequence.
+cat >"$tmp/rare.json" <<'JSON'
+{"version": 1, "card": {"width_mm": 40, "height_mm": 12, "dpi": 300},
+ "fields": [{"type": "text", "name": "name", "box_mm": [4, 3, 32, 6], "bind": "name",
+             "font": "Noto Sans CJK SC", "size_pt": 12}]}
+JSON
+printf '{"name": "张\\ud840\\udc00\\ud87e\\udc00葛\\udb40\\udd00伟"}' >"$tmp/rare-rec.json"
+expect 1 "check lists rare characters" -- "$cli" check "$tmp/rare.json" "$tmp/rare-rec.json"
+stdout_has "U+20000 (CJK Unified Ideographs Extension B, byte 3 of the text) is drawn from \"HanaMinB\"" "rare character's font named"
+stdout_has "U+2F800 (CJK Compatibility Ideographs Supplement, byte 7 of the text) is drawn from \"HanaMinA\"" "compatibility ideograph from a font that has it"
+stdout_has "U+845B with a variation selector (CJK Unified Ideographs, byte 11 of the text) is drawn from \"HanaMinA\"" "variation sequence's font named"
+
+# Legacy Uyghur stored in presentation forms, read back into letters:
+# the same PNG bytes as the text typed in logical order. Noto Naskh Arabic
+# (unlike UKIJ Tuz Tom) draws presentation forms otherwise than the letters
+# it shapes, so the bytes differ unless the forms were read back.
+cat >"$tmp/legacy.json" <<'JSON'
+{"version": 1, "card": {"width_mm": 40, "height_mm": 12, "dpi": 300},
+ "fields": [{"type": "text", "name": "name", "box_mm": [4, 3, 32, 6], "bind": "name_ug",
+             "font": "Noto Naskh Arabic", "size_pt": 12, "presentation_forms": "normalize"}]}
+JSON
+printf '{"name_ug": "ئۇيغۇر لا"}' >"$tmp/logical-rec.json"
+printf '{"name_ug": "\\ufe8b\\ufbd8\\ufef3\\ufed0\\ufbd8\\ufead \\ufefb"}' >"$tmp/legacy-rec.json"
+expect 0 "render logical Uyghur" -- "$cli" render "$tmp/legacy.json" "$tmp/logical-rec.json" -o "$tmp/logical.png"
+expect 0 "render legacy presentation forms, normalised" -- "$cli" render "$tmp/legacy.json" "$tmp/legacy-rec.json" -o "$tmp/legacy.png"
+[ -s "$tmp/stderr" ] && { failed=$((failed + 1)); echo "FAIL: normalised text warned"; } || passed=$((passed + 1))
+if cmp -s "$tmp/logical.png" "$tmp/legacy.png"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: normalised presentation forms differ from logical text"; fi
+sed 's/"normalize"/"error"/' "$tmp/legacy.json" >"$tmp/legacy-error.json"
+expect 1 "presentation forms refused" -- "$cli" render "$tmp/legacy-error.json" "$tmp/legacy-rec.json" -o "$tmp/refused.png"
+stderr_has "U+FE8B (byte 0 of the text) is an Arabic presentation form" "refusal names the character"
+no_file "$tmp/refused.png" "no card for refused text"
 expect 0 "check a moved record with --assets" -- "$cli" check "$TPL" "$tmp/rec/moved.json" --assets examples/records
 expect 2 "proof without -o" -- "$cli" proof "$TPL" "$REC"
 expect 0 "proof of an overflow" -- "$cli" proof "$TPL" "$tmp/longname.json" --assets examples/records -o "$tmp/proof.png"

@@ -197,11 +197,13 @@ static void test_uncovered_code_point_is_font_error(void **state)
     init_field(&t, 60, CJK, NULL);
     cr_text_layout l;
     cr_error err;
-    cr_status status = lay_out(&t, "姓名\xee\x80\x80", &l, &err); /* U+E000 */
+    cr_status status = lay_out(&t, "姓名\xf0\xb0\x81\x81", &l, &err); /* U+30041, Ext. G */
     assert_int_equal(status, CR_ERR_FONT);
     assert_int_equal(err.code, CR_ERR_FONT);
-    assert_non_null(strstr(err.message, "test.json:12:5: field 3 \"address\": no font covers "
-                                        "U+E000 (byte 6 of the text); tried \"Noto Sans CJK SC\""));
+    assert_non_null(strstr(err.message,
+                           "test.json:12:5: field 3 \"address\": no font covers "
+                           "U+30041 (CJK Unified Ideographs Extension G, byte 6 of the text); "
+                           "tried \"Noto Sans CJK SC\""));
     assert_non_null(strstr(err.message, "\"DejaVu Sans\""));
     assert_int_equal(err.field_index, 3);
     assert_null(l.glyphs);

@@ -128,8 +128,13 @@ static void test_extension_b_from_second_cjk_font(void **state)
     cr_text_layout_free(&l);
 }
 
-#define EXT_G "\U00030000" /* CJK Extension G: in none of the manifest's fonts */
-#define TRIED "tried \"Noto Sans CJK SC\", \"HanaMinB\", \"Noto Sans\", \"DejaVu Sans\""
+#define EXT_G "\U00030041" /* CJK Extension G: in none of the manifest's fonts */
+#define TRIED                                                                                      \
+    "tried \"Noto Sans CJK SC\", \"HanaMinB\", \"HanaMinA\", \"BabelStone Han\", \"Noto Sans\", "  \
+    "\"DejaVu Sans\""
+#define BRING                                                                                      \
+    "; a font that has it can be added to the manifest (README, \"Rare and private-use "           \
+    "characters\")"
 
 static void test_missing_glyph_is_error(void **state)
 {
@@ -138,8 +143,9 @@ static void test_missing_glyph_is_error(void **state)
     cr_text_layout l;
     cr_error err;
     assert_int_equal(lay_out(&t, "张" EXT_G, &l, &err), CR_ERR_FONT);
-    assert_string_equal(err.message, "test.json:7:5: field 2 \"name\": no font covers U+30000 "
-                                     "(byte 3 of the text); " TRIED);
+    assert_string_equal(err.message,
+                        "test.json:7:5: field 2 \"name\": no font covers U+30041 "
+                        "(CJK Unified Ideographs Extension G, byte 3 of the text); " TRIED BRING);
     assert_null(l.warnings);
 }
 
@@ -159,7 +165,8 @@ static void test_missing_glyph_draws_notdef_with_warning(void **state)
     assert_int_equal(l.warning_count, 1);
     assert_int_equal(l.warnings[0].code, CR_ERR_FONT);
     assert_string_equal(l.warnings[0].message,
-                        "no font covers U+30000 (byte 3 of the text), drawn as .notdef; " TRIED);
+                        "no font covers U+30041 (CJK Unified Ideographs Extension G, byte 3 of the "
+                        "text), drawn as .notdef; " TRIED);
     cr_text_layout_free(&l);
     assert_null(l.warnings);
 }
@@ -189,8 +196,10 @@ static void test_notdef_warning_reaches_the_caller(void **state)
     cr_image *image = cr_render(fixture_engine, card, NULL, &options, &err);
     if (!image)
         fail_msg("%s", err.message);
-    assert_string_equal(warnings, "card.json:2:13: field 0 \"name\": no font covers U+30000 "
-                                  "(byte 3 of the text), drawn as .notdef; " TRIED "|");
+    assert_string_equal(
+        warnings,
+        "card.json:2:13: field 0 \"name\": no font covers U+30041 "
+        "(CJK Unified Ideographs Extension G, byte 3 of the text), drawn as .notdef; " TRIED "|");
     cr_image_destroy(image);
     cr_template_destroy(card);
 }

@@ -379,7 +379,7 @@ static void test_check_layout_skips_missing_keys(void **state)
 }
 
 /* Errors that would stop a render are reported and the check goes on: an
- * overflow with "fit": "error", a character no font covers (U+30000, CJK
+ * overflow with "fit": "error", a character no font covers (U+30041, CJK
  * Extension G) as a warning with "missing_glyph": "notdef", else an error. */
 static void test_check_layout_goes_past_errors(void **state)
 {
@@ -388,10 +388,10 @@ static void test_check_layout_goes_past_errors(void **state)
         " {\"type\": \"text\", \"name\": \"number\", \"box_mm\": [5, 5, 10, 5], \"bind\": \"n\",\n"
         "  \"font\": \"OCR B\", \"size_pt\": 11, \"max_lines\": 1, \"fit\": \"error\"},\n"
         " {\"type\": \"text\", \"name\": \"drawn\", \"box_mm\": [5, 15, 40, 5], \"text\": "
-        "\"\xf0\xb0\x80\x80\",\n"
+        "\"\xf0\xb0\x81\x81\",\n"
         "  \"font\": \"Noto Sans\", \"size_pt\": 11, \"missing_glyph\": \"notdef\"},\n"
         " {\"type\": \"text\", \"name\": \"refused\", \"box_mm\": [5, 25, 40, 5], \"text\": "
-        "\"\xf0\xb0\x80\x80\",\n"
+        "\"\xf0\xb0\x81\x81\",\n"
         "  \"font\": \"Noto Sans\", \"size_pt\": 11},\n"
         " {\"type\": \"text\", \"name\": \"after\", \"box_mm\": [5, 35, 40, 5], \"text\": \"ok\",\n"
         "  \"font\": \"Noto Sans\", \"size_pt\": 9}]}";
