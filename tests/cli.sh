@@ -192,6 +192,19 @@ expect 1 "check a record without the optional ethnic values" -- "$cli" check tem
 if grep -q "has no key" "$tmp/stdout"; then failed=$((failed + 1)); echo "FAIL: an optional key reported missing"; sed 's/^/    /' "$tmp/stdout"; else passed=$((passed + 1)); fi
 expect 0 "check the Mongolian edition without Mongolian values" -- "$cli" check templates/resident-id-mn-emblem.json "$HAN"
 expect 0 "render without the optional ethnic values" -- "$cli" render templates/resident-id-mn-photo.json "$HAN" -o "$tmp/han-mn.png"
+# Every edition, both sides, with its example records and the Han resident
+# (no ethnic values): rendered, no overflow, nothing shrunk below 5.5 pt.
+for e in zh ug bo mn ko ii za; do
+    for side in photo emblem; do
+        t=templates/resident-id-$e-$side.json
+        expect 0 "render $e $side without ethnic values" -- "$cli" render "$t" "$HAN" -o "$tmp/han.png"
+        "$cli" check "$t" examples/records/$e-*.json "$HAN" >"$tmp/stdout" 2>&1
+        if grep -q "overflows" "$tmp/stdout"; then failed=$((failed + 1)); echo "FAIL: $t overflows"; grep overflows "$tmp/stdout"; else passed=$((passed + 1)); fi
+        small=$(sed -n 's/.*shrunk from [0-9.]* to \([0-9.]*\) pt.*/\1/p' "$tmp/stdout" | awk '$1 < 5.5')
+        if [ -n "$small" ]; then failed=$((failed + 1)); echo "FAIL: $t shrinks to $small pt"; else passed=$((passed + 1)); fi
+    done
+done
+
 # check names the font of each rare character: an Extension B ideograph,
 # a compatibility ideograph, a variation sequence.
 cat >"$tmp/rare.json" <<'JSON'
