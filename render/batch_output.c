@@ -1,5 +1,6 @@
 /* Output names, the name set and the folder checks of a batch. */
 #include "batch_output.h"
+#include "input_file.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -279,7 +280,8 @@ bool cr_png_file_complete(const char *path)
     static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     /* An empty IEND chunk: length 0, type, CRC of the type. */
     static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    const char *kind; /* a FIFO is not a card, and must not block the check */
+    int fd = cr_open_input(path, &kind);
     if (fd < 0)
         return false;
     struct stat st;

@@ -2,6 +2,7 @@
  * Input is read a line at a time, so the line a record starts on is known
  * and memory stays flat however long the input is. */
 #include "batch_source.h"
+#include "input_file.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -523,10 +524,16 @@ cr_batch_source *cr_batch_source_open(const char *path, cr_batch_format format, 
         return NULL;
     }
     source->format = format;
-    source->file = from_stdin ? stdin : fopen(path, "rb");
+    const char *kind = NULL;
+    source->file = from_stdin ? stdin : cr_fopen_input(path, &kind);
     if (!source->file) {
-        cr_error_set(err, CR_ERR_IO, at_line(source, 0), "cannot open the records: %s",
-                     strerror(errno));
+        if (kind)
+            cr_error_set(err, CR_ERR_IO, at_line(source, 0),
+                         "the records are %s, not a file (give \"-\" to read standard input)",
+                         kind);
+        else
+            cr_error_set(err, CR_ERR_IO, at_line(source, 0), "cannot open the records: %s",
+                         strerror(errno));
         cr_batch_source_close(source);
         return NULL;
     }
@@ -584,7 +591,8 @@ long cr_batch_count_records(const char *path, cr_batch_format format)
     if (!strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return -1;
     if (format == CR_BATCH_JSONL) {
-        FILE *file = fopen(path, "rb");
+        const char *kind;
+        FILE *file = cr_fopen_input(path, &kind);
         long count = file ? count_nonblank_lines(file) : -1;
         if (file)
             fclose(file);

@@ -1,6 +1,7 @@
 /* Font manifest (which file holds which family, fallback chains per script)
  * and the library of loaded faces, shared by every template of an engine. */
 #include "fonts.h"
+#include "input_file.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -103,9 +104,11 @@ static char *read_file(const char *path, size_t *length, cr_error *err)
 {
     cr_location where = CR_NO_LOCATION;
     where.file = path;
-    FILE *f = fopen(path, "rb");
+    const char *kind;
+    FILE *f = cr_fopen_input(path, &kind);
     if (!f) {
-        cr_error_set(err, CR_ERR_IO, where, "cannot open the font manifest: %s", strerror(errno));
+        cr_error_set(err, CR_ERR_IO, where, "cannot open the font manifest: %s",
+                     kind ? kind : strerror(errno));
         return NULL;
     }
     size_t cap = 8192, used = 0;

@@ -1,6 +1,7 @@
 /* Decoding photos and artwork: JPEG through libjpeg-turbo, PNG through
  * libpng, both into straight-alpha RGBA8 (see image.h). */
 #include "image.h"
+#include "input_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -751,7 +752,10 @@ static cr_status check_file(const char *path, const struct stat *info,
 static cr_status load_file(const char *path, const cr_decode_limits *limits, uint8_t **data,
                            size_t *size, cr_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    const char *kind;
+    int fd = cr_open_input(path, &kind);
+    if (fd < 0 && kind)
+        return fail_at(err, CR_ERR_IO, path, "is %s, not an image file", kind);
     if (fd < 0)
         return fail_at(err, CR_ERR_IO, path, "cannot open: %s", strerror(errno));
     struct stat info;

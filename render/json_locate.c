@@ -1,4 +1,5 @@
 #include "json_locate.h"
+#include "input_file.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -378,7 +379,11 @@ cr_status cr_json_read_file(const char *path, char **text, size_t *length, cr_er
 {
     *text = NULL;
     *length = 0;
-    FILE *f = fopen(path, "rb");
+    const char *kind;
+    FILE *f = cr_fopen_input(path, &kind);
+    if (!f && kind)
+        return cr_error_set(err, CR_ERR_IO, (cr_location){path, 0, 0, -1, NULL},
+                            "is %s, not a file", kind);
     if (!f)
         return fail_io(err, path, "cannot open the file", errno);
     cr_status status = read_all(f, path, text, length, err);

@@ -5,6 +5,7 @@
  * filters, level and chunk sizes), so the same card is the same bytes; files
  * appear under their name only once complete. */
 #include "png_io.h"
+#include "input_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -801,9 +802,10 @@ static cr_status decode(png_reader *r, const char *path, int *dpi, cr_error *err
 
 static cr_status open_png(png_reader *r, const char *path, cr_error *err)
 {
-    r->file = fopen(path, "rb");
+    const char *kind;
+    r->file = cr_fopen_input(path, &kind);
     if (!r->file)
-        return read_error(err, path, CR_ERR_IO, strerror(errno));
+        return read_error(err, path, CR_ERR_IO, kind ? kind : strerror(errno));
     png_byte signature[8];
     if (fread(signature, 1, sizeof signature, r->file) != sizeof signature ||
         png_sig_cmp(signature, 0, sizeof signature) != 0)

@@ -219,9 +219,13 @@ for f in "$tmp"/killed/*.png; do same "$f" "$tmp/whole/${f##*/}" "killed batch f
 printf 'half' >"$tmp/killed/000149.png.k1ll3d.tmp"
 first=$(find "$tmp/killed" -maxdepth 1 -name '*.png' | sort | head -n 1)
 head -c 1000 "$tmp/whole/${first##*/}" >"$first"
-run 0 "--resume" -- "$cli" batch "$TPL" "$tmp/many.jsonl" -o "$tmp/killed" --resume -j 2 --assets "$ASSETS" --dpi "$DPI"
+# A FIFO under a final name must neither block --resume nor count as done.
+second=$(find "$tmp/killed" -maxdepth 1 -name '*.png' | sort | sed -n 2p)
+rm "$second" && mkfifo "$second"
+run 0 "--resume" -- timeout 300 "$cli" batch "$TPL" "$tmp/many.jsonl" -o "$tmp/killed" --resume -j 2 --assets "$ASSETS" --dpi "$DPI"
 stderr_has "deleted" "resume reports deleted temporaries"
-stderr_has "$((left - 1)) already complete" "resume skips the complete files"
+stderr_has "$((left - 2)) already complete" "resume skips the complete files"
+[ -f "$second" ] && ok || bad "the FIFO under a final name was not replaced by the card"
 [ -z "$(find "$tmp/killed" -name '*tmp*')" ] && ok || bad "temporaries left after --resume"
 [ "$(count_png "$tmp/killed")" = 150 ] && ok || bad "resume did not finish: $(count_png "$tmp/killed") files"
 for f in "$tmp"/whole/*.png; do same "$f" "$tmp/killed/${f##*/}" "resumed equals uninterrupted"; done

@@ -90,6 +90,24 @@ sed 's|"photos/portrait-358x441.jpg"|"nobody.jpg"|' "$REC" >"$tmp/rec/nophoto.js
 expect 1 "record naming a missing photo" -- "$cli" render "$TPL" "$tmp/rec/nophoto.json" -o "$tmp/nophoto.png"
 stderr_has "record key \"photo\": $tmp/rec/nobody.jpg: cannot open: No such file or directory" "missing photo named with key and path"
 no_file "$tmp/nophoto.png" "missing photo"
+# Nothing blocks on a file that is not a regular file: a FIFO (no writer
+# ever comes) where a photo, a record or a template should be is an error
+# naming it, at once. `timeout` turns a hang into a failure.
+mkfifo "$tmp/rec/fifo.jpg" "$tmp/fifo.json" "$tmp/fifo-tpl.json"
+sed 's|"photos/portrait-358x441.jpg"|"fifo.jpg"|' "$REC" >"$tmp/rec/fifophoto.json"
+expect 1 "a FIFO as the photo" -- timeout 20 "$cli" render "$TPL" "$tmp/rec/fifophoto.json" -o "$tmp/fifo.png"
+stderr_has "fifo.jpg: is a FIFO, not an image file" "FIFO photo named"
+no_file "$tmp/fifo.png" "no card for a FIFO photo"
+expect 1 "check with a FIFO as the photo" -- timeout 20 "$cli" check "$TPL" "$tmp/rec/fifophoto.json"
+grep -qF "fifo.jpg: is a FIFO, not an image file" "$tmp/stdout" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: check names the FIFO photo"; }
+expect 1 "a FIFO as the record" -- timeout 20 "$cli" render "$TPL" "$tmp/fifo.json" -o "$tmp/fifo.png"
+stderr_has "$tmp/fifo.json: is a FIFO, not a file" "FIFO record named"
+expect 1 "a FIFO as the template" -- timeout 20 "$cli" render "$tmp/fifo-tpl.json" "$REC" -o "$tmp/fifo.png"
+stderr_has "$tmp/fifo-tpl.json: is a FIFO, not a file" "FIFO template named"
+mkdir "$tmp/rec/dir.jpg"
+sed 's|"photos/portrait-358x441.jpg"|"dir.jpg"|' "$REC" >"$tmp/rec/dirphoto.json"
+expect 1 "a folder as the photo" -- timeout 20 "$cli" render "$TPL" "$tmp/rec/dirphoto.json" -o "$tmp/fifo.png"
+stderr_has "dir.jpg: is a directory, not an image file" "folder photo named"
 cp "$REC" "$tmp/rec/moved.json"
 expect 1 "record moved away from its photos" -- "$cli" render "$TPL" "$tmp/rec/moved.json" -o "$tmp/moved.png"
 expect 0 "--assets" -- "$cli" render "$TPL" "$tmp/rec/moved.json" --assets examples/records -o "$tmp/moved.png"

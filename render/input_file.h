@@ -1,0 +1,31 @@
+/* Opening input files without ever blocking. A FIFO, device, socket or
+ * directory where a photo, record, template, manifest, font or existing
+ * output should be would make a plain open() or read() wait forever (a FIFO
+ * with no writer) or read the wrong thing; every input goes through here,
+ * which opens with O_NONBLOCK, looks at what it opened, and refuses anything
+ * but a regular file at once. */
+#ifndef CR_INPUT_FILE_H
+#define CR_INPUT_FILE_H
+
+#include <stdio.h>
+
+/* What a path is when it is not a regular file: "a FIFO", "a directory",
+ * "a character device", "a block device", "a socket", or NULL when it is a
+ * regular file (or cannot be looked at). */
+const char *cr_file_kind(int mode);
+
+/* Opens path for reading when it is a regular file: the descriptor, in
+ * blocking mode again. -1 with errno set when it cannot be opened; -1 with
+ * errno EINVAL and *not_regular set to the kind (see cr_file_kind) when it
+ * is something else. */
+int cr_open_input(const char *path, const char **not_regular);
+
+/* The same as a stdio stream ("rb"); NULL as cr_open_input fails. */
+FILE *cr_fopen_input(const char *path, const char **not_regular);
+
+/* For readers that open the file themselves (FreeType): 0 when path is a
+ * regular file; else -1 with errno set, or with *not_regular set. Checks
+ * without opening, so nothing blocks. */
+int cr_check_input(const char *path, const char **not_regular);
+
+#endif
