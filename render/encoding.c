@@ -249,6 +249,24 @@ static void note_problem(cr_decoder *d)
     put(d, REPLACEMENT, 3);
 }
 
+/* Reads what is there, up to a buffer: a pipe's records are decoded as they
+ * arrive (fread would wait for a whole buffer). Nothing has read from raw's
+ * stdio buffer before, so its descriptor can be read directly; an input in
+ * memory has none. */
+static ssize_t read_some(cr_decoder *d, char *buf, size_t size)
+{
+    int fd = fileno(d->raw);
+    if (fd < 0) {
+        size_t n = fread(buf, 1, size, d->raw);
+        return n == 0 && ferror(d->raw) ? -1 : (ssize_t)n;
+    }
+    ssize_t n;
+    do
+        n = read(fd, buf, size);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
 /* Reads more input when what was read is used; false at its end. */
 static bool fill_raw(cr_decoder *d)
 {
@@ -257,13 +275,12 @@ static bool fill_raw(cr_decoder *d)
     if (d->raw_end)
         return false;
     d->raw_pos = 0;
-    d->raw_length = fread(d->raw_buf, 1, sizeof d->raw_buf, d->raw);
-    if (d->raw_length < sizeof d->raw_buf) {
-        d->raw_end = true;
-        if (ferror(d->raw))
-            d->read_errno = errno ? errno : EIO;
-    }
-    return d->raw_length > 0;
+    ssize_t n = read_some(d, d->raw_buf, sizeof d->raw_buf);
+    d->raw_length = n > 0 ? (size_t)n : 0;
+    if (n < 0)
+        d->read_errno = errno ? errno : EIO;
+    d->raw_end = n <= 0;
+    return n > 0;
 }
 
 /* Converts the next piece of input into out. */
@@ -305,6 +322,13 @@ static ssize_t stream_read(void *cookie, char *buf, size_t size)
 static bool choose_encoding(cr_decoder *d, const char *encoding)
 {
     fill_raw(d);
+    while (d->raw_length < 4 && !d->raw_end) { /* a pipe may hand a mark over in pieces */
+        ssize_t n = read_some(d, d->raw_buf + d->raw_length, sizeof d->raw_buf - d->raw_length);
+        d->raw_length += n > 0 ? (size_t)n : 0;
+        d->raw_end = n <= 0;
+        if (n < 0)
+            d->read_errno = errno ? errno : EIO;
+    }
     size_t bom = 0;
     const char *detected = bom_encoding(d->raw_buf, d->raw_length, &bom);
     if (!encoding && detected) {
