@@ -33,4 +33,8 @@ bool cli_parse_number(const char *text, double min, double max, double *out);
 bool cli_option_number(const char *name, const char *option, const char *text, double min,
                        double max, bool whole, double *out);
 
+/* An --encoding value for command `name`: true when ICU knows the encoding,
+ * else false with a message on stderr. */
+bool cli_option_encoding(const char *name, const char *text);
+
 #endif

@@ -1,5 +1,6 @@
 /* cardrender batch TEMPLATE RECORDS -o DIR [-j N] [--name PATTERN] [--resume]
- *                  [--failures FILE] [--format csv|jsonl] [--assets DIR] [--dpi N]
+ *                  [--failures FILE] [--format csv|jsonl] [--encoding NAME] [--assets DIR]
+ *                  [--dpi N]
  *
  * The main thread reads records in order, names each output and hands the
  * rendering to a pool of workers sharing one engine and template; results
@@ -27,7 +28,8 @@
 
 static const char batch_usage[] =
     "usage: cardrender batch TEMPLATE RECORDS -o DIR [-j N] [--name PATTERN] [--resume]\n"
-    "                        [--failures FILE] [--format csv|jsonl] [--assets DIR] [--dpi N]\n"
+    "                        [--failures FILE] [--format csv|jsonl] [--encoding NAME]\n"
+    "                        [--assets DIR] [--dpi N]\n"
     "\n"
     "Renders one card per record of RECORDS (\"-\": standard input) into DIR.\n"
     "RECORDS is JSON Lines (one object a line; blank lines skipped) or, when its\n"
@@ -41,6 +43,8 @@ static const char batch_usage[] =
     "  --failures FILE     one JSON line per failed record (default DIR/failures.jsonl;\n"
     "                      written only when a record fails)\n"
     "  --format F          csv or jsonl, whatever the name of RECORDS\n"
+    "  --encoding NAME     the character encoding of RECORDS, e.g. gb18030, gbk, big5,\n"
+    "                      utf-16le (default: a byte-order mark's, else UTF-8)\n"
     "  --assets DIR        the folder photo paths are read against (default: the\n"
     "                      folder of RECORDS; standard input: the working folder)\n"
     "  --dpi N             resolution, 72..1200 (default: the template's)\n"
@@ -58,6 +62,7 @@ typedef struct batch_args {
     const char *failures_path;
     const char *assets;
     const char *format;
+    const char *encoding;
     int threads;
     int dpi;
     bool resume;
@@ -142,6 +147,8 @@ static bool take_string_option(const char *a, const char *value, batch_args *arg
         slot = &args->assets;
     else if (!strcmp(a, "--format"))
         slot = &args->format;
+    else if (!strcmp(a, "--encoding"))
+        slot = &args->encoding;
     if (slot)
         *slot = value;
     return slot != NULL;
@@ -204,6 +211,8 @@ static int check_options(batch_args *args, cr_batch_format *format)
         return usage_error("--format must be csv or jsonl, not \"%s\"", args->format);
     if (!args->format)
         *format = cr_batch_format_for_path(args->records_path);
+    if (args->encoding && !cli_option_encoding("batch", args->encoding))
+        return 0;
     return 1;
 }
 
@@ -285,7 +294,8 @@ static void start_progress(batch *b)
 {
     progress *p = &b->progress;
     p->tty = isatty(STDERR_FILENO);
-    p->total = cr_batch_count_records(b->args.records_path, b->format);
+    cr_record_options options = {.encoding = b->args.encoding};
+    p->total = cr_batch_count_records_with(b->args.records_path, b->format, &options);
     clock_gettime(CLOCK_MONOTONIC, &p->start);
     p->last = p->start;
 }
@@ -581,7 +591,8 @@ static int load_inputs(batch *b)
     if (b->setup.engine)
         b->setup.tpl = cr_template_load_file(b->setup.engine, b->args.template_path, &err);
     if (b->setup.tpl)
-        b->source = cr_batch_source_open(b->args.records_path, b->format, &err);
+        b->source = cr_batch_source_open_with(b->args.records_path, b->format,
+                                              &(cr_record_options){b->args.encoding}, &err);
     if (!b->source)
         return fail(err.message);
     b->setup.dpi = b->args.dpi;

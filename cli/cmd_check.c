@@ -1,4 +1,5 @@
 /* cardrender check TEMPLATE [RECORDS...] [--safe-mm N] [--dpi N] [--assets DIR]
+ *                  [--encoding NAME]
  *
  * Lists everything that would make a bad card, one line per finding, and
  * writes no files. Findings of the template itself (a box outside the card
@@ -17,6 +18,7 @@
 
 static const char check_usage[] =
     "usage: cardrender check TEMPLATE [RECORDS...] [--safe-mm N] [--dpi N] [--assets DIR]\n"
+    "                        [--encoding NAME]\n"
     "\n"
     "Checks a template and records without writing anything. One line per finding:\n"
     "  RECORD: field 3 \"name\": overflows: needs 2 lines, box holds 1\n"
@@ -28,6 +30,8 @@ static const char check_usage[] =
     "  --safe-mm N   the safe margin inside the card's edge (default 3; 0: no check)\n"
     "  --dpi N       resolution the text is laid out at (default: the template's)\n"
     "  --assets DIR  the folder photo paths are read against (default: each record's)\n"
+    "  --encoding NAME  the character encoding of RECORDS, e.g. gb18030, gbk, big5,\n"
+    "                utf-16le (default: a byte-order mark's, else UTF-8)\n"
     "exit status: 0 nothing found, 1 findings or an input error, 2 usage error\n";
 
 typedef struct check_args {
@@ -37,6 +41,7 @@ typedef struct check_args {
     double safe_mm;
     int dpi;
     const char *assets;
+    cr_record_options record_options; /* --encoding */
 } check_args;
 
 /* What a check has found so far. */
@@ -67,6 +72,10 @@ static int parse_check_args(int argc, char **argv, check_args *args)
             args->dpi = (int)dpi;
         } else if (!strcmp(a, "--assets") && i + 1 < argc) {
             args->assets = argv[++i];
+        } else if (!strcmp(a, "--encoding") && i + 1 < argc) {
+            if (!cli_option_encoding("check", argv[++i]))
+                return 0;
+            args->record_options.encoding = argv[i];
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "cardrender check: unknown or incomplete option \"%s\"\n", a);
             return 0;
@@ -233,7 +242,7 @@ static void check_binds(const cr_record *record, findings *f)
 static void check_record(cr_engine *engine, const char *path, const check_args *args, findings *f)
 {
     cr_error err;
-    cr_record *record = cr_record_load_file(path, &err);
+    cr_record *record = cr_record_load_file_with(path, &args->record_options, &err);
     if (!record) {
         printf("%s\n", err.message);
         f->count++;

@@ -1,5 +1,5 @@
 /* cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]
- *                  [--canvas WxH] [--canvas-offset X,Y] [--mirror] */
+ *                  [--canvas WxH] [--canvas-offset X,Y] [--mirror] [--encoding NAME] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 static const char render_usage[] =
     "usage: cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]\n"
     "                         [--canvas WxH] [--canvas-offset X,Y] [--mirror]\n"
+    "                         [--encoding NAME]\n"
     "\n"
     "Renders one card: TEMPLATE (JSON) filled from RECORD (JSON object of strings;\n"
     "may be left out when the template binds no keys) into an 8-bit RGB PNG.\n"
@@ -21,6 +22,8 @@ static const char render_usage[] =
     "                      Fargo at 300 dpi) with the card centred on it\n"
     "  --canvas-offset X,Y move the card from the centre by X,Y pixels (right, down)\n"
     "  --mirror            flip every output left to right (retransfer film)\n"
+    "  --encoding NAME     the character encoding of RECORD, e.g. gb18030, gbk, big5,\n"
+    "                      utf-16le (default: a byte-order mark's, else UTF-8)\n"
     "A template with K fields or an overlay also writes OUT.k.png and OUT.overlay.png\n"
     "(1-bit grayscale, black where the panel prints).\n";
 
@@ -29,6 +32,7 @@ typedef struct render_args {
     const char *record_path;
     const char *output;
     const char *assets;
+    cr_record_options record_options; /* --encoding */
     int dpi;
     int canvas_width, canvas_height;
     int offset_x, offset_y;
@@ -76,6 +80,10 @@ static int parse_render_args(int argc, char **argv, render_args *args)
             args->output = argv[++i];
         } else if (!strcmp(a, "--assets") && i + 1 < argc) {
             args->assets = argv[++i];
+        } else if (!strcmp(a, "--encoding") && i + 1 < argc) {
+            if (!cli_option_encoding("render", argv[++i]))
+                return 0;
+            args->record_options.encoding = argv[i];
         } else if ((!strcmp(a, "--canvas") || !strcmp(a, "--canvas-offset")) && i + 1 < argc) {
             if (!parse_print_option(a, argv[++i], args))
                 return 0;
@@ -147,7 +155,7 @@ int cli_render(int argc, char **argv)
         return fail(&err);
     tpl = cr_template_load_file(engine, args.template_path, &err);
     if (tpl && args.record_path)
-        record = cr_record_load_file(args.record_path, &err);
+        record = cr_record_load_file_with(args.record_path, &args.record_options, &err);
     if (tpl && (record || !args.record_path)) {
         cr_render_options options = {.dpi = args.dpi,
                                      .warning = print_warning,

@@ -1,6 +1,6 @@
 /* cardrender sheet TEMPLATE RECORDS... -o SHEET.png [--back BACK_TEMPLATE -b BACK.png]
  *                  [--mirror] [--layout CxR] [--gap-mm G] [--margin-mm M] [--dpi N]
- *                  [--assets DIR]
+ *                  [--assets DIR] [--encoding NAME]
  *
  * Renders one card per record and imposes them on one sheet with crop
  * marks; with --back, the backs on a second sheet, registered so that each
@@ -20,7 +20,7 @@
 static const char sheet_usage[] =
     "usage: cardrender sheet TEMPLATE RECORDS... -o SHEET.png [--back BACK_TEMPLATE -b BACK.png]\n"
     "                        [--mirror] [--layout CxR] [--gap-mm G] [--margin-mm M] [--dpi N]\n"
-    "                        [--assets DIR]\n"
+    "                        [--assets DIR] [--encoding NAME]\n"
     "\n"
     "Imposes one card per record on a sheet, row by row from the top left, with\n"
     "crop marks in the margin along every cut. RECORDS are JSON record files, or\n"
@@ -34,7 +34,9 @@ static const char sheet_usage[] =
     "  --margin-mm M       margin around the cards, where the crop marks are (default 6)\n"
     "  --dpi N             resolution, 72..1200 (default: the template's)\n"
     "  --assets DIR        the folder photo paths are read against (default: each\n"
-    "                      record file's folder)\n";
+    "                      record file's folder)\n"
+    "  --encoding NAME     the character encoding of RECORDS, e.g. gb18030, gbk, big5,\n"
+    "                      utf-16le (default: a byte-order mark's, else UTF-8)\n";
 
 enum { MAX_RECORDS = 32 * 32 };
 
@@ -42,6 +44,7 @@ typedef struct sheet_args {
     const char *template_path, *back_template_path;
     const char *output, *back_output;
     const char *assets;
+    cr_record_options record_options; /* --encoding */
     const char **record_paths;
     int record_path_count;
     cr_sheet_options sheet;
@@ -87,7 +90,11 @@ static int parse_option(const char *option, const char *value, sheet_args *args)
         args->back_template_path = value;
     else if (!strcmp(option, "--assets"))
         args->assets = value;
-    else if (!strcmp(option, "--layout")) {
+    else if (!strcmp(option, "--encoding")) {
+        if (!cli_option_encoding("sheet", value))
+            return CLI_USAGE;
+        args->record_options.encoding = value;
+    } else if (!strcmp(option, "--layout")) {
         if (!parse_layout(value, &args->sheet))
             return usage_error("--layout needs COLUMNSxROWS, 1 to 32 each, not \"%s\"", value);
     } else if (!strcmp(option, "--gap-mm") || !strcmp(option, "--margin-mm")) {
@@ -146,10 +153,11 @@ static int too_many(const record_list *list, const cr_sheet_options *sheet)
 }
 
 /* Every record of a JSON Lines file; the file's folder holds their photos. */
-static int read_jsonl(const char *path, record_list *list, const cr_sheet_options *sheet)
+static int read_jsonl(const char *path, const cr_record_options *options, record_list *list,
+                      const cr_sheet_options *sheet)
 {
     cr_error err;
-    cr_batch_source *source = cr_batch_source_open(path, CR_BATCH_JSONL, &err);
+    cr_batch_source *source = cr_batch_source_open_with(path, CR_BATCH_JSONL, options, &err);
     if (!source) {
         fprintf(stderr, "cardrender: %s\n", err.message);
         return CLI_INPUT_ERROR;
@@ -183,13 +191,13 @@ static int read_records(const sheet_args *args, record_list *list)
     for (int i = 0; i < args->record_path_count && status == CLI_OK; i++) {
         const char *path = args->record_paths[i];
         if (is_jsonl(path)) {
-            status = read_jsonl(path, list, &args->sheet);
+            status = read_jsonl(path, &args->record_options, list, &args->sheet);
             continue;
         }
         if (list->count >= (size_t)args->sheet.columns * (size_t)args->sheet.rows)
             return too_many(list, &args->sheet);
         cr_error err;
-        cr_record *record = cr_record_load_file(path, &err);
+        cr_record *record = cr_record_load_file_with(path, &args->record_options, &err);
         if (!record) {
             fprintf(stderr, "cardrender: %s\n", err.message);
             return CLI_INPUT_ERROR;

@@ -7,6 +7,7 @@
 
 #include "cardrender.h"
 #include "cli.h"
+#include "encoding.h"
 
 typedef struct command {
     const char *name;
@@ -82,6 +83,15 @@ bool cli_option_number(const char *name, const char *option, const char *text, d
         return true;
     fprintf(stderr, "cardrender %s: %s needs a %s from %g to %g, not \"%s\"\n", name, option,
             whole ? "whole number" : "number", min, max, text);
+    return false;
+}
+
+bool cli_option_encoding(const char *name, const char *text)
+{
+    cr_error err;
+    if (cr_encoding_check(text, &err) == CR_OK)
+        return true;
+    fprintf(stderr, "cardrender %s: --encoding: %s\n", name, err.message);
     return false;
 }
 

@@ -163,6 +163,31 @@ typedef struct cr_record cr_record;
 cr_record *cr_record_load_file(const char *path, cr_error *err);
 cr_record *cr_record_load_memory(const char *json, size_t length, const char *name, cr_error *err);
 
+/* How record inputs are read: cr_record_load_file_with and
+ * cr_record_load_memory_with here, and the records of `cardrender batch`,
+ * `check`, `sheet` and `render` (--encoding). */
+typedef struct cr_record_options {
+    /* The input's character encoding: any name ICU's converters know, e.g.
+     * "gb18030", "gbk", "big5", "utf-16le", "utf-16be", "utf-8" (any case).
+     * NULL: a byte-order mark at the start (UTF-8, UTF-16LE/BE, UTF-32LE/BE)
+     * selects it, else UTF-8. Read during the call only; the caller keeps it. */
+    const char *encoding;
+} cr_record_options;
+
+/* Like cr_record_load_file and cr_record_load_memory (which read UTF-8, a
+ * UTF-8 byte-order mark allowed), in the encoding options names (options may
+ * be NULL). The bytes are converted to UTF-8 through ICU first; positions in
+ * messages are the decoded text's lines and columns, counted from after a
+ * byte-order mark. Errors: an encoding ICU does not know, CR_ERR_ARGUMENT;
+ * a byte sequence not valid in the encoding, CR_ERR_RECORD naming the file,
+ * line, column and the sequence's byte offset in the input (with a hint such
+ * as "try --encoding gb18030" when the bytes read cleanly in GB 18030);
+ * otherwise as the functions above. */
+cr_record *cr_record_load_file_with(const char *path, const cr_record_options *options,
+                                    cr_error *err);
+cr_record *cr_record_load_memory_with(const char *bytes, size_t length, const char *name,
+                                      const cr_record_options *options, cr_error *err);
+
 /* The value for key, or NULL. Valid as long as the record. */
 const char *cr_record_get(const cr_record *record, const char *key);
 

@@ -1,6 +1,8 @@
 /* Batch records from JSON Lines (jansson) or CSV (libcsv), one at a time.
  * Input is read a line at a time, so the line a record starts on is known
- * and memory stays flat however long the input is. */
+ * and memory stays flat however long the input is. Lines come decoded to
+ * UTF-8 from any encoding (encoding.h), each with the first bad byte
+ * sequence it held, if any: the record that holds it fails. */
 #include "batch_source.h"
 #include "input_file.h"
 
@@ -14,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "encoding.h"
 #include "error.h"
 #include "json_locate.h"
 #include "template.h"
@@ -28,6 +31,9 @@ typedef struct csv_row {
     bool malformed;      /* libcsv could not read it */
     long error_line;     /* where it could not */
     size_t error_column; /* byte on error_line; 0: at the end of the input */
+    bool undecodable;    /* holds a byte sequence not valid in the input's encoding */
+    cr_decode_problem problem;
+    size_t problem_field; /* 0-based field the sequence is in */
 } csv_row;
 
 /* Rows libcsv completed but next() has not returned yet: usually one. */
@@ -37,13 +43,17 @@ typedef struct row_queue {
 } row_queue;
 
 struct cr_batch_source {
-    FILE *file;
+    FILE *raw; /* the input as it is */
+    cr_decoder *decoder;
+    FILE *file; /* the input as UTF-8 */
     char *name; /* for messages: the path, or "<stdin>" */
     cr_batch_format format;
     char *line; /* getline's buffer */
     size_t line_capacity;
     long line_number;
     long record_count;
+    bool line_bad; /* the last line read held a byte sequence not valid in the encoding */
+    cr_decode_problem problem;
     /* CSV */
     struct csv_parser csv;
     bool csv_ready;
@@ -79,8 +89,9 @@ static cr_location at_line(const cr_batch_source *source, long line)
 }
 
 /* Reads the next physical line (newline kept): its length, 0 at the end,
- * -1 on a read error (err set). A UTF-8 byte-order mark opening the input
- * is dropped: spreadsheet programs write one. */
+ * -1 on a read error or when the whole input is in another encoding (err
+ * set, once, instead of an error for every record). The decoder has dropped
+ * a byte-order mark (spreadsheet programs write one). */
 static long read_line(cr_batch_source *source, cr_error *err)
 {
     errno = 0;
@@ -93,9 +104,10 @@ static long read_line(cr_batch_source *source, cr_error *err)
     if (length < 0)
         return 0;
     source->line_number++;
-    if (source->line_number == 1 && length >= 3 && !memcmp(source->line, "\xEF\xBB\xBF", 3)) {
-        memmove(source->line, source->line + 3, (size_t)length - 2);
-        length -= 3;
+    source->line_bad = cr_decoder_problem(source->decoder, source->line_number, &source->problem);
+    if (source->line_bad && source->problem.whole_file) {
+        cr_decoder_fail(source->decoder, &source->problem, NULL, err);
+        return -1;
     }
     return length;
 }
@@ -233,8 +245,11 @@ static int next_json_line(cr_batch_source *source, cr_batch_item *item, cr_error
             length--; /* so that jansson's positions all fall on line 1 */
         item->number = ++source->record_count;
         item->line = source->line_number;
-        item->record =
-            parse_json_line(source, item->line, source->line, (size_t)length, &item->error);
+        if (source->line_bad)
+            cr_decoder_fail(source->decoder, &source->problem, NULL, &item->error);
+        else
+            item->record =
+                parse_json_line(source, item->line, source->line, (size_t)length, &item->error);
         return 1;
     }
 }
@@ -356,8 +371,24 @@ static void csv_parse_failed(cr_batch_source *source, size_t column)
         source->out_of_memory = true;
 }
 
+/* Feeds bytes [from, to) of a line to libcsv; false when it gave up. */
+static bool csv_feed_part(cr_batch_source *source, const char *text, size_t from, size_t to)
+{
+    size_t used =
+        csv_parse(&source->csv, text + from, to - from, on_csv_field, on_csv_row_end, source);
+    if (used < to - from && csv_error(&source->csv) == CSV_EPARSE) {
+        csv_parse_failed(source, from + used + 1);
+        return false;
+    }
+    if (used < to - from)
+        source->out_of_memory = true;
+    return true;
+}
+
 /* Feeds one physical line to libcsv; a whitespace-only line between rows is
- * a blank line and skipped, as in JSON Lines. */
+ * a blank line and skipped, as in JSON Lines. A line holding a bad byte
+ * sequence is fed in two parts, so that the row and field being read where
+ * it stands are known: that row fails, naming the column. */
 static void csv_feed(cr_batch_source *source, const char *text, size_t length)
 {
     if (!source->row.line) {
@@ -365,11 +396,19 @@ static void csv_feed(cr_batch_source *source, const char *text, size_t length)
             return;
         source->row.line = source->line_number;
     }
-    size_t used = csv_parse(&source->csv, text, length, on_csv_field, on_csv_row_end, source);
-    if (used < length && csv_error(&source->csv) == CSV_EPARSE)
-        csv_parse_failed(source, used + 1);
-    else if (used < length)
-        source->out_of_memory = true;
+    size_t split =
+        source->line_bad && source->problem.line_byte < length ? source->problem.line_byte : length;
+    if (!csv_feed_part(source, text, 0, split) || split == length)
+        return;
+    csv_row *row = &source->row;
+    if (!row->line) /* a row that began after a lone CR inside a line */
+        row->line = source->line_number;
+    if (!row->undecodable) {
+        row->undecodable = true;
+        row->problem = source->problem;
+        row->problem_field = row->count;
+    }
+    csv_feed_part(source, text, split, length);
 }
 
 /* The input ended: a last row without a newline ends here. */
@@ -414,12 +453,30 @@ static void malformed_error(const cr_batch_source *source, const csv_row *row, c
                      row->error_column);
 }
 
+/* A bad byte sequence in row's field, as the decoder found it. */
+static void undecodable_error(const cr_batch_source *source, const csv_row *row,
+                              const char *header_word, cr_error *err)
+{
+    const csv_row *header = &source->header;
+    size_t i = row->problem_field;
+    char what[200];
+    if (row != header && i < header->count)
+        snprintf(what, sizeof what, "column %zu \"%.100s\"", i + 1, header->fields[i]);
+    else
+        snprintf(what, sizeof what, "%scolumn %zu", header_word, i + 1);
+    cr_decoder_fail(source->decoder, &row->problem, what, err);
+}
+
 static bool check_utf8(const cr_batch_source *source, long line, const char *what, const char *text,
                        size_t length, cr_error *err)
 {
     size_t bad = 0;
     if (strlen(text) != length) {
-        cr_error_set(err, CR_ERR_RECORD, at_line(source, line), "%s holds a NUL byte", what);
+        /* UTF-16 without a byte-order mark reads as UTF-8 with NULs. */
+        cr_error_set(err, CR_ERR_RECORD, at_line(source, line),
+                     "%s holds a NUL byte (UTF-16 without a byte-order mark? try --encoding "
+                     "utf-16le or utf-16be)",
+                     what);
         return false;
     }
     if (!cr_utf8_valid(text, length, &bad)) {
@@ -465,7 +522,9 @@ static int next_csv_row(cr_batch_source *source, cr_batch_item *item, cr_error *
     csv_row row = queue_pop(&source->done);
     item->number = ++source->record_count;
     item->line = row.line;
-    if (row.malformed)
+    if (row.undecodable)
+        undecodable_error(source, &row, "", &item->error);
+    else if (row.malformed)
         malformed_error(source, &row, &item->error);
     else
         item->record = record_from_row(source, &row, &item->error);
@@ -504,6 +563,10 @@ static cr_status read_header(cr_batch_source *source, cr_error *err)
         return cr_error_set(err, CR_ERR_RECORD, at_line(source, source->line_number),
                             "no header row: a CSV batch starts with a row of column names");
     source->header = queue_pop(&source->done);
+    if (source->header.undecodable) {
+        undecodable_error(source, &source->header, "header ", err);
+        return CR_ERR_RECORD;
+    }
     if (source->header.malformed) {
         malformed_error(source, &source->header, err);
         return CR_ERR_SYNTAX;
@@ -515,6 +578,12 @@ static cr_status read_header(cr_batch_source *source, cr_error *err)
 
 cr_batch_source *cr_batch_source_open(const char *path, cr_batch_format format, cr_error *err)
 {
+    return cr_batch_source_open_with(path, format, NULL, err);
+}
+
+cr_batch_source *cr_batch_source_open_with(const char *path, cr_batch_format format,
+                                           const cr_record_options *options, cr_error *err)
+{
     cr_error_clear(err);
     bool from_stdin = !strcmp(path, "-");
     cr_batch_source *source = calloc(1, sizeof *source);
@@ -525,8 +594,8 @@ cr_batch_source *cr_batch_source_open(const char *path, cr_batch_format format, 
     }
     source->format = format;
     const char *kind = NULL;
-    source->file = from_stdin ? stdin : cr_fopen_input(path, &kind);
-    if (!source->file) {
+    source->raw = from_stdin ? stdin : cr_fopen_input(path, &kind);
+    if (!source->raw) {
         if (kind)
             cr_error_set(err, CR_ERR_IO, at_line(source, 0),
                          "the records are %s, not a file (give \"-\" to read standard input)",
@@ -537,6 +606,13 @@ cr_batch_source *cr_batch_source_open(const char *path, cr_batch_format format, 
         cr_batch_source_close(source);
         return NULL;
     }
+    source->decoder =
+        cr_decoder_open(source->raw, source->name, options ? options->encoding : NULL, err);
+    if (!source->decoder) {
+        cr_batch_source_close(source);
+        return NULL;
+    }
+    source->file = cr_decoder_stream(source->decoder);
     if (format == CR_BATCH_CSV && read_header(source, err) != CR_OK) {
         cr_batch_source_close(source);
         return NULL;
@@ -557,8 +633,9 @@ void cr_batch_source_close(cr_batch_source *source)
 {
     if (!source)
         return;
-    if (source->file && source->file != stdin)
-        fclose(source->file);
+    cr_decoder_close(source->decoder); /* closes file, the decoded stream */
+    if (source->raw && source->raw != stdin)
+        fclose(source->raw);
     if (source->csv_ready)
         csv_free(&source->csv);
     row_free(&source->header);
@@ -585,21 +662,35 @@ static long count_nonblank_lines(FILE *file)
     return ferror(file) ? -1 : count;
 }
 
+/* Lines as decoded: a UTF-16 newline is two bytes. */
+static long count_decoded_lines(const char *path, const cr_record_options *options)
+{
+    const char *kind;
+    FILE *file = cr_fopen_input(path, &kind);
+    cr_decoder *decoder =
+        file ? cr_decoder_open(file, path, options ? options->encoding : NULL, NULL) : NULL;
+    long count = decoder ? count_nonblank_lines(cr_decoder_stream(decoder)) : -1;
+    cr_decoder_close(decoder);
+    if (file)
+        fclose(file);
+    return count;
+}
+
 long cr_batch_count_records(const char *path, cr_batch_format format)
+{
+    return cr_batch_count_records_with(path, format, NULL);
+}
+
+long cr_batch_count_records_with(const char *path, cr_batch_format format,
+                                 const cr_record_options *options)
 {
     struct stat st;
     if (!strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return -1;
-    if (format == CR_BATCH_JSONL) {
-        const char *kind;
-        FILE *file = cr_fopen_input(path, &kind);
-        long count = file ? count_nonblank_lines(file) : -1;
-        if (file)
-            fclose(file);
-        return count;
-    }
+    if (format == CR_BATCH_JSONL)
+        return count_decoded_lines(path, options);
     /* CSV rows may span lines: only the parser can count them. */
-    cr_batch_source *source = cr_batch_source_open(path, format, NULL);
+    cr_batch_source *source = cr_batch_source_open_with(path, format, options, NULL);
     if (!source)
         return -1;
     cr_batch_item item;

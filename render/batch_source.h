@@ -32,6 +32,16 @@ typedef struct cr_batch_source cr_batch_source;
  * naming the file, line and column. */
 cr_batch_source *cr_batch_source_open(const char *path, cr_batch_format format, cr_error *err);
 
+/* The same in the encoding options name (options may be NULL: see
+ * cr_record_options). Every line is decoded to UTF-8 before it is parsed; a
+ * record holding a byte sequence not valid in the encoding is an item whose
+ * error (CR_ERR_RECORD) names the line, column and byte offset, and, when
+ * the whole file reads cleanly in another encoding, the first such sequence
+ * ends the input instead (next returns -1 once, err saying which encoding
+ * to give). An unknown encoding name is CR_ERR_ARGUMENT. */
+cr_batch_source *cr_batch_source_open_with(const char *path, cr_batch_format format,
+                                           const cr_record_options *options, cr_error *err);
+
 /* Reads the next record into *item: 1 when there is one (good or bad), 0 at
  * the end, -1 when the input cannot be read any further (err says why). */
 int cr_batch_source_next(cr_batch_source *source, cr_batch_item *item, cr_error *err);
@@ -41,5 +51,7 @@ void cr_batch_source_close(cr_batch_source *source);
 /* How many records a regular file holds, counted cheaply (for a progress
  * bar); -1 for standard input or when the file cannot be read. */
 long cr_batch_count_records(const char *path, cr_batch_format format);
+long cr_batch_count_records_with(const char *path, cr_batch_format format,
+                                 const cr_record_options *options);
 
 #endif

@@ -23,9 +23,17 @@ typedef struct scanner {
     int chars; /* characters consumed on the current line */
 } scanner;
 
+/* Bytes of a UTF-8 byte-order mark opening text, which some editors write:
+ * jansson and the scanner both start after it, so positions count from
+ * there and agree. */
+static size_t bom_length(const char *text, size_t length)
+{
+    return length >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
 static scanner scanner_start(const char *text, size_t length)
 {
-    return (scanner){text, length, 0, 1, 0};
+    return (scanner){text, length, bom_length(text, length), 1, 0};
 }
 
 static bool at_end(const scanner *s)
@@ -417,9 +425,15 @@ json_t *cr_json_parse(const char *text, size_t length, const char *name, cr_stat
                       cr_error *err)
 {
     json_error_t jerr;
-    json_t *root = json_loadb(text ? text : "", text ? length : 0, JSON_REJECT_DUPLICATES, &jerr);
+    if (!text) {
+        text = "";
+        length = 0;
+    }
+    size_t skip = bom_length(text, length);
+    json_t *root = json_loadb(text + skip, length - skip, JSON_REJECT_DUPLICATES, &jerr);
     if (root)
         return root;
+    jerr.position += (int)skip; /* an offset into text, as the scanner's are */
     if (json_error_code(&jerr) == json_error_duplicate_key) {
         report_duplicate(text, length, name, &jerr, duplicate_code, err);
     } else if (json_error_code(&jerr) == json_error_out_of_memory) {

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "encoding.h"
 #include "error.h"
 #include "json_locate.h"
 #include "paths.h"
@@ -102,7 +103,29 @@ cr_record *cr_record_load_memory(const char *json, size_t length, const char *na
     return record;
 }
 
-cr_record *cr_record_load_file(const char *path, cr_error *err)
+cr_record *cr_record_load_memory_with(const char *bytes, size_t length, const char *name,
+                                      const cr_record_options *options, cr_error *err)
+{
+    cr_error_clear(err);
+    if (!bytes && length > 0) {
+        cr_fail(err, CR_ERR_ARGUMENT, "cr_record_load_memory_with: bytes is NULL");
+        return NULL;
+    }
+    name = name ? name : "<memory>";
+    char *text;
+    size_t text_length;
+    const char *encoding = options ? options->encoding : NULL;
+    if (cr_decode_text(bytes ? bytes : "", length, encoding, name, &text, &text_length, err) !=
+        CR_OK)
+        return NULL;
+    cr_record *record = cr_record_load_memory(text, text_length, name, err);
+    free(text);
+    return record;
+}
+
+/* Reads path, decoding it as options say when `decode`, else as UTF-8. */
+static cr_record *load_file(const char *path, bool decode, const cr_record_options *options,
+                            cr_error *err)
 {
     cr_error_clear(err);
     if (!path) {
@@ -113,7 +136,8 @@ cr_record *cr_record_load_file(const char *path, cr_error *err)
     size_t length;
     if (cr_json_read_file(path, &text, &length, err) != CR_OK)
         return NULL;
-    cr_record *record = cr_record_load_memory(text, length, path, err);
+    cr_record *record = decode ? cr_record_load_memory_with(text, length, path, options, err)
+                               : cr_record_load_memory(text, length, path, err);
     free(text);
     /* The folder is where the record's photos are looked for by default. */
     if (record && !(record->dir = cr_path_folder(path))) {
@@ -122,6 +146,17 @@ cr_record *cr_record_load_file(const char *path, cr_error *err)
         return NULL;
     }
     return record;
+}
+
+cr_record *cr_record_load_file(const char *path, cr_error *err)
+{
+    return load_file(path, false, NULL, err);
+}
+
+cr_record *cr_record_load_file_with(const char *path, const cr_record_options *options,
+                                    cr_error *err)
+{
+    return load_file(path, true, options, err);
 }
 
 const char *cr_record_get(const cr_record *record, const char *key)

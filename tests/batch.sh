@@ -230,5 +230,63 @@ stderr_has "$((left - 2)) already complete" "resume skips the complete files"
 [ "$(count_png "$tmp/killed")" = 150 ] && ok || bad "resume did not finish: $(count_png "$tmp/killed") files"
 for f in "$tmp"/whole/*.png; do same "$f" "$tmp/killed/${f##*/}" "resumed equals uninterrupted"; done
 
+# ------------------------------------------------------------- encodings
+# The example records of every edition as a UTF-8 CSV, and the same CSV
+# converted by iconv: GB 18030 (--encoding) and UTF-16LE with a byte-order
+# mark (found alone) render byte-identical cards.
+for ed in zh bo ii ko mn ug za; do
+    python3 - "$ed" "$tmp/enc-$ed.csv" <<'EOF'
+import glob, json, sys
+records = [json.load(open(p, encoding="utf-8"))
+           for p in sorted(glob.glob(f"examples/records/{sys.argv[1]}-*.json"))]
+keys = []
+for r in records:
+    keys += [k for k in r if k not in keys]
+with open(sys.argv[2], "w", encoding="utf-8", newline="") as f:
+    f.write(",".join(keys) + "\r\n")
+    for r in records:
+        f.write(",".join('"' + r.get(k, "").replace('"', '""') + '"' for k in keys) + "\r\n")
+EOF
+    iconv -f UTF-8 -t GB18030 "$tmp/enc-$ed.csv" >"$tmp/enc-$ed.gb.csv"
+    if cmp -s "$tmp/enc-$ed.csv" "$tmp/enc-$ed.gb.csv"; then bad "$ed: iconv changed nothing"; else ok; fi
+    etpl=templates/resident-id-$ed-photo.json
+    run 0 "$ed: UTF-8 CSV" -- "$cli" batch "$etpl" "$tmp/enc-$ed.csv" -o "$tmp/enc-$ed-u8" --assets "$ASSETS" --dpi "$DPI"
+    run 0 "$ed: GB 18030 CSV" -- "$cli" batch "$etpl" "$tmp/enc-$ed.gb.csv" --encoding gb18030 -o "$tmp/enc-$ed-gb" --assets "$ASSETS" --dpi "$DPI"
+    [ "$(count_png "$tmp/enc-$ed-u8")" -ge 3 ] && ok || bad "$ed: fewer than 3 cards"
+    [ "$(count_png "$tmp/enc-$ed-gb")" = "$(count_png "$tmp/enc-$ed-u8")" ] && ok || bad "$ed: GB 18030 card count"
+    for f in "$tmp/enc-$ed-u8"/*.png; do same "$f" "$tmp/enc-$ed-gb/${f##*/}" "$ed: GB 18030 CSV card"; done
+done
+{ printf '\377\376'; iconv -f UTF-8 -t UTF-16LE "$tmp/enc-zh.csv"; } >"$tmp/enc-zh.u16.csv"
+run 0 "UTF-16LE CSV with a byte-order mark" -- "$cli" batch templates/resident-id-zh-photo.json "$tmp/enc-zh.u16.csv" -o "$tmp/enc-u16" --assets "$ASSETS" --dpi "$DPI"
+for f in "$tmp/enc-zh-u8"/*.png; do same "$f" "$tmp/enc-u16/${f##*/}" "UTF-16LE CSV card"; done
+iconv -f UTF-8 -t GB18030 "$tmp/mixed.jsonl" >"$tmp/mixed.gb.jsonl"
+run 1 "GB 18030 JSON Lines" -- batch "$tmp/mixed.gb.jsonl" --encoding GB18030 -o "$tmp/enc-jsonl"
+for f in "$tmp"/mixed/*.png; do same "$f" "$tmp/enc-jsonl/${f##*/}" "GB 18030 JSON Lines card"; done
+# Read as UTF-8, a GB 18030 file fails once, saying which encoding to give.
+run 1 "GB 18030 CSV without --encoding" -- "$cli" batch templates/resident-id-zh-photo.json "$tmp/enc-zh.gb.csv" -o "$tmp/enc-noenc" --assets "$ASSETS" --dpi "$DPI"
+stderr_has "enc-zh.gb.csv:2:2: not UTF-8 from byte offset" "GB 18030 read as UTF-8: where"
+stderr_has "the whole file reads cleanly as gb18030: give --encoding gb18030" "GB 18030 read as UTF-8: suggestion"
+[ "$(grep -c 'UTF-8' "$tmp/stderr")" = 1 ] && ok || bad "GB 18030 read as UTF-8: not said once"
+[ "$(count_png "$tmp/enc-noenc")" = 0 ] && ok || bad "GB 18030 read as UTF-8: cards made"
+# One bad byte sequence (the second byte of 陈 becomes 0x7F): that record
+# fails, once, with line, column and byte offset; the others render.
+offset=$(python3 - "$tmp/enc-zh.gb.csv" "$tmp/enc-bad.csv" <<'EOF'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+at = data.index("陈".encode("gb18030"))
+data[at + 1] = 0x7F
+open(sys.argv[2], "wb").write(data)
+print(at)
+EOF
+)
+run 1 "a bad byte in a GB 18030 CSV" -- "$cli" batch templates/resident-id-zh-photo.json "$tmp/enc-bad.csv" --encoding gb18030 -o "$tmp/enc-bad" --assets "$ASSETS" --dpi "$DPI"
+line=$(grep -n '陈' "$tmp/enc-zh.csv" | cut -d: -f1)
+lead=$(python3 -c 'print("%02X" % "陈".encode("gb18030")[0])')
+stderr_has "enc-bad.csv:$line:2: column 1 \"name\" is not valid gb18030: byte 0x$lead at byte offset $offset" "bad byte located"
+[ "$(grep -c 'not valid' "$tmp/stderr")" = 1 ] && ok || bad "bad byte reported more than once"
+[ "$(count_png "$tmp/enc-bad")" = 2 ] && ok || bad "bad byte: the other records"
+run 2 "an unknown encoding" -- batch "$tmp/mixed.jsonl" --encoding no-such -o "$tmp/enc-none"
+stderr_has 'unknown encoding "no-such"' "unknown encoding named"
+
 echo "batch.sh: $passed passed, $failed failed"
 [ "$failed" = 0 ]

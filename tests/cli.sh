@@ -269,5 +269,47 @@ sys.exit(w[1] != 2 * w[0] + 118)' "$tmp/one.png" "$tmp/sides.png"; then passed=$
 expect 1 "proof of a broken template" -- "$cli" proof "$tmp/bad.json" -o "$tmp/badproof.png"
 no_file "$tmp/badproof.png" "proof of a broken template"
 
+# ------------------------------------------------------------- encodings
+# Records in other encodings (made here by iconv) render the same card as
+# the UTF-8 record; a UTF-8 byte-order mark is accepted in records and in
+# every file of a composed template.
+same_file() {
+    if cmp -s "$1" "$2"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $3: $1 and $2 differ"; fi
+}
+mkdir -p "$tmp/enc"
+cp -r examples/records/photos "$tmp/enc/"
+expect 0 "render the UTF-8 record" -- "$cli" render "$TPL" "$REC" -o "$tmp/enc/utf8.png" --dpi 150
+{ printf '\357\273\277'; cat "$REC"; } >"$tmp/enc/bom.json"
+iconv -f UTF-8 -t GB18030 "$REC" >"$tmp/enc/gb.json"
+{ printf '\376\377'; iconv -f UTF-8 -t UTF-16BE "$REC"; } >"$tmp/enc/u16be.json"
+expect 0 "render a record with a UTF-8 byte-order mark" -- "$cli" render "$TPL" "$tmp/enc/bom.json" -o "$tmp/enc/bom.png" --dpi 150
+same_file "$tmp/enc/utf8.png" "$tmp/enc/bom.png" "record with a byte-order mark"
+expect 0 "render a UTF-16BE record with its mark" -- "$cli" render "$TPL" "$tmp/enc/u16be.json" -o "$tmp/enc/u16be.png" --dpi 150
+same_file "$tmp/enc/utf8.png" "$tmp/enc/u16be.png" "UTF-16BE record"
+expect 0 "render --encoding gb18030" -- "$cli" render "$TPL" "$tmp/enc/gb.json" --encoding gb18030 -o "$tmp/enc/gb.png" --dpi 150
+same_file "$tmp/enc/utf8.png" "$tmp/enc/gb.png" "GB 18030 record"
+expect 1 "render a GB 18030 record as UTF-8" -- "$cli" render "$TPL" "$tmp/enc/gb.json" -o "$tmp/enc/gb-bad.png"
+stderr_has "$tmp/enc/gb.json:2:12: not UTF-8 from byte offset 13 on (byte 0xD5), but the whole file reads cleanly as gb18030: give --encoding gb18030" "GB 18030 record read as UTF-8"
+no_file "$tmp/enc/gb-bad.png" "GB 18030 record read as UTF-8"
+expect 2 "render --encoding unknown" -- "$cli" render "$TPL" "$REC" --encoding no-such -o "$tmp/enc/x.png"
+expect 0 "check --encoding gbk" -- "$cli" check "$TPL" "$tmp/enc/gb.json" --encoding gbk
+expect 1 "check a GB 18030 record as UTF-8" -- "$cli" check "$TPL" "$tmp/enc/gb.json"
+grep -qF "give --encoding gb18030" "$tmp/stdout" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: check does not suggest gb18030"; }
+iconv -f UTF-8 -t GB18030 examples/records/zh-chen-xiaoling.json | python3 -c 'import json, sys; print(json.dumps(json.loads(sys.stdin.buffer.read().decode("gb18030")), ensure_ascii=False))' | iconv -f UTF-8 -t GB18030 >"$tmp/enc/people.jsonl"
+expect 0 "sheet --encoding gb18030" -- "$cli" sheet "$TPL" "$tmp/enc/gb.json" "$tmp/enc/people.jsonl" --encoding gb18030 --layout 2x1 --dpi 72 -o "$tmp/enc/sheet-gb.png"
+printf '%s\n' "$(python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1])), ensure_ascii=False))' examples/records/zh-chen-xiaoling.json)" >"$tmp/enc/people8.jsonl"
+expect 0 "sheet of the UTF-8 records" -- "$cli" sheet "$TPL" "$REC" "$tmp/enc/people8.jsonl" --layout 2x1 --dpi 72 --assets examples/records -o "$tmp/enc/sheet-u8.png"
+same_file "$tmp/enc/sheet-u8.png" "$tmp/enc/sheet-gb.png" "sheet from GB 18030 records"
+# Every JSON file of the templates with a byte-order mark: the same card.
+cp -r templates "$tmp/enc/templates"
+find "$tmp/enc/templates" -name '*.json' | while read -r f; do
+    { printf '\357\273\277'; cat "$f"; } >"$f.new" && mv "$f.new" "$f"
+done
+expect 0 "render a template whose files have byte-order marks" -- "$cli" render "$tmp/enc/templates/resident-id-zh-photo.json" "$REC" -o "$tmp/enc/tpl-bom.png" --dpi 150
+same_file "$tmp/enc/utf8.png" "$tmp/enc/tpl-bom.png" "template with byte-order marks"
+printf '\357\273\277{"version": 1,\n "fields": [42]}' >"$tmp/enc/bad-bom.json"
+expect 1 "a bad template with a byte-order mark" -- "$cli" render "$tmp/enc/bad-bom.json" -o "$tmp/enc/bad-bom.png"
+stderr_has "$tmp/enc/bad-bom.json:2:13: field 0: a field must be an object" "positions after a byte-order mark"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

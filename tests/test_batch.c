@@ -213,8 +213,8 @@ static void test_csv_bad_rows_do_not_stop_the_rest(void **state)
     assert_int_equal(items[1].error.code, CR_ERR_SYNTAX);
     assert_non_null(strstr(items[1].error.message, ":3: malformed CSV at byte 6"));
     assert_non_null(strstr(items[2].error.message, ":4: the row has 1 field, the header 2"));
-    assert_non_null(
-        strstr(items[3].error.message, ":5: column 2 \"id\" is not UTF-8 (byte 1); save the file"));
+    assert_non_null(strstr(items[3].error.message, ":5:3: column 2 \"id\" is not valid UTF-8: byte "
+                                                   "0xFF at byte offset 23; save the file"));
     assert_non_null(items[4].record);
     assert_string_equal(cr_record_get(items[4].record, "name"), "e");
     assert_int_equal(items[4].number, 5);

@@ -78,7 +78,7 @@ static const expectation expected[] = {
      ":1: header columns 1 and 2 are both named \"name\"", 0},
     {"csv", "empty-header.csv", CR_ERR_RECORD, ":1: no header row", 0},
     {"csv", "invalid-utf8-header.csv", CR_ERR_RECORD,
-     ":1: header column 1 is not UTF-8 (byte 3)", 0},
+     ":1:3: header column 1 is not valid UTF-8: byte 0xFF at byte offset 2", 0},
     {"csv", "jsonl-mixed.jsonl", CR_ERR_RECORD, ":3: a record must be a JSON object, not an array",
      4},
     {"csv", "more-fields.csv", CR_ERR_RECORD, ":2: the row has 3 fields, the header 1", 1},

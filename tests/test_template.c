@@ -389,7 +389,7 @@ static const bad_file bad_files[] = {
     {TPL "empty.json", CR_ERR_IO, -1, -1, -1, TPL "empty.json: the file is empty"},
     {TPL "no_such_file.json", CR_ERR_IO, -1, -1, -1,
      TPL "no_such_file.json: cannot open the file: No such file or directory"},
-    {TPL, CR_ERR_IO, -1, -1, -1, TPL ": cannot read the file: Is a directory"},
+    {TPL, CR_ERR_IO, -1, -1, -1, TPL ": is a directory, not a file"},
     {TPL "bad_fields_type.json", CR_ERR_TEMPLATE, 3, 13, -1,
      LOC("bad_fields_type.json", "3:13") "\"fields\" must be an array, not an object"},
     {TPL "bad_min_size.json", CR_ERR_TEMPLATE, 7, 83, 1,
