@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -470,6 +471,21 @@ static void name_job(batch *b, batch_job *job)
         name_error(b, job, CR_ERR_NOMEM, "out of memory");
 }
 
+/* --resume: an output that is already a whole card is kept; one that is
+ * there but damaged (cut, a bad CRC, a link, a FIFO) is said and made again. */
+static bool already_done(batch *b, const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return false;
+    char why[128];
+    if (cr_png_file_verify(path, why, sizeof why))
+        return true;
+    clear_bar(b);
+    fprintf(stderr, "cardrender batch: %s is not a whole card (%s): made again\n", path, why);
+    return false;
+}
+
 static batch_job *job_from_item(batch *b, cr_batch_item *item)
 {
     batch_job *job = calloc(1, sizeof *job);
@@ -482,7 +498,7 @@ static batch_job *job_from_item(batch *b, cr_batch_item *item)
     job->record = item->record;
     job->error = item->error;
     name_job(b, job);
-    if (job->error.code == CR_OK && b->args.resume && cr_png_file_complete(job->path))
+    if (job->error.code == CR_OK && b->args.resume && already_done(b, job->path))
         job->skipped = true;
     if (job->error.code != CR_OK || job->skipped) {
         cr_record_destroy(job->record);

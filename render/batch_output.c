@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "error.h"
 
 enum { MAX_FILE_NAME = 255, NUMBER_DIGITS = 6 };
@@ -269,30 +271,177 @@ bool cr_name_set_add(cr_name_set *set, const char *name, long number, long *hold
 
 /* --------------------------------------------------------- the folder */
 
-static bool read_at(int fd, void *buffer, size_t length, off_t offset)
+/* ------------------------------------------------- verifying a card */
+
+enum { MAX_CARD_BYTES = 512 << 20 }; /* far above any card's PNG */
+
+typedef struct png_walk {
+    const unsigned char *data;
+    size_t size, at;
+    uint32_t width, height;
+    int bit_depth, channels;
+    z_stream z;
+    bool z_ready, z_done;
+    size_t inflated, expected;
+    unsigned char sink[65536];
+} png_walk;
+
+static uint32_t be32(const unsigned char *p)
 {
-    ssize_t n = pread(fd, buffer, length, offset);
-    return n == (ssize_t)length;
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static bool fail_why(char *why, size_t size, const char *reason)
+{
+    snprintf(why, size, "%s", reason);
+    return false;
+}
+
+/* Channels per pixel for a PNG colour type, 0 for none. */
+static int channels_of(int color_type)
+{
+    switch (color_type) {
+    case 0:
+        return 1;
+    case 2:
+        return 3;
+    case 3:
+        return 1;
+    case 4:
+        return 2;
+    case 6:
+        return 4;
+    default:
+        return 0;
+    }
+}
+
+static bool read_ihdr(png_walk *w, const unsigned char *d, uint32_t length)
+{
+    if (length != 13)
+        return false;
+    w->width = be32(d);
+    w->height = be32(d + 4);
+    w->bit_depth = d[8];
+    w->channels = channels_of(d[9]);
+    bool plain = d[10] == 0 && d[11] == 0 && d[12] == 0; /* deflate, adaptive, no interlace */
+    if (!w->width || !w->height || !w->channels || !plain || w->width > (1u << 20) ||
+        w->height > (1u << 20))
+        return false;
+    size_t row_bits = (size_t)w->width * (size_t)w->channels * (size_t)w->bit_depth;
+    w->expected = (size_t)w->height * (1 + (row_bits + 7) / 8);
+    return inflateInit(&w->z) == Z_OK && (w->z_ready = true);
+}
+
+/* Feeds an IDAT's bytes to zlib, counting what comes out. */
+static bool inflate_idat(png_walk *w, const unsigned char *d, uint32_t length)
+{
+    if (!w->z_ready || w->z_done)
+        return false;
+    w->z.next_in = (unsigned char *)d;
+    w->z.avail_in = length;
+    while (w->z.avail_in > 0 && !w->z_done) {
+        w->z.next_out = w->sink;
+        w->z.avail_out = sizeof w->sink;
+        int status = inflate(&w->z, Z_NO_FLUSH);
+        w->inflated += sizeof w->sink - w->z.avail_out;
+        if (status == Z_STREAM_END)
+            w->z_done = true;
+        else if (status != Z_OK || w->inflated > w->expected)
+            return false;
+    }
+    return w->z.avail_in == 0;
+}
+
+/* Every chunk whole with its CRC, IHDR first, the IDATs inflating (zlib
+ * checks their Adler-32) to exactly the image's rows, IEND last. */
+static bool walk_chunks(png_walk *w, char *why, size_t why_size)
+{
+    bool seen_ihdr = false;
+    while (w->at + 12 <= w->size) {
+        uint32_t length = be32(w->data + w->at);
+        const unsigned char *type = w->data + w->at + 4;
+        if (length > w->size - w->at - 12)
+            return fail_why(why, why_size, "a chunk runs past the end of the file");
+        const unsigned char *body = type + 4;
+        uLong crc = crc32(crc32(0, NULL, 0), type, length + 4);
+        if (crc != be32(body + length))
+            return fail_why(why, why_size, "a chunk's CRC is wrong");
+        w->at += 12 + (size_t)length;
+        if (!seen_ihdr && memcmp(type, "IHDR", 4))
+            return fail_why(why, why_size, "IHDR is not the first chunk");
+        if (!memcmp(type, "IHDR", 4)) {
+            if (seen_ihdr || !read_ihdr(w, body, length))
+                return fail_why(why, why_size, "its IHDR is not one the engine writes");
+            seen_ihdr = true;
+        } else if (!memcmp(type, "IDAT", 4) && !inflate_idat(w, body, length)) {
+            return fail_why(why, why_size, "its image data does not inflate to the rows");
+        } else if (!memcmp(type, "IEND", 4)) {
+            if (w->at != w->size)
+                return fail_why(why, why_size, "bytes follow IEND");
+            if (!w->z_done || w->inflated != w->expected)
+                return fail_why(why, why_size, "its image data is cut short");
+            return true;
+        }
+    }
+    return fail_why(why, why_size, "it ends before IEND");
+}
+
+static unsigned char *read_whole(int fd, size_t size)
+{
+    unsigned char *data = malloc(size ? size : 1);
+    size_t done = 0;
+    while (data && done < size) {
+        ssize_t n = pread(fd, data + done, size - done, (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            free(data);
+            return NULL;
+        }
+        done += (size_t)n;
+    }
+    return data;
+}
+
+bool cr_png_file_verify(const char *path, char *why, size_t why_size)
+{
+    static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return fail_why(why, why_size, strerror(errno));
+    if (S_ISLNK(st.st_mode)) /* a link to another card is not this card */
+        return fail_why(why, why_size, "it is a symbolic link");
+    const char *kind;
+    int fd = cr_open_input(path, &kind); /* a FIFO must not block the check */
+    if (fd < 0)
+        return fail_why(why, why_size, kind ? kind : strerror(errno));
+    bool whole = fstat(fd, &st) == 0 && st.st_size > 8 && st.st_size < MAX_CARD_BYTES;
+    unsigned char *data = whole ? read_whole(fd, (size_t)st.st_size) : NULL;
+    close(fd);
+    if (!data)
+        return fail_why(why, why_size, "it is empty, too large or unreadable");
+    png_walk *w = calloc(1, sizeof *w);
+    bool ok = false;
+    if (!w)
+        fail_why(why, why_size, "out of memory");
+    else if (memcmp(data, signature, sizeof signature))
+        fail_why(why, why_size, "it does not start with the PNG signature");
+    else {
+        *w = (png_walk){.data = data, .size = (size_t)st.st_size, .at = sizeof signature};
+        ok = walk_chunks(w, why, why_size);
+    }
+    if (w && w->z_ready)
+        inflateEnd(&w->z);
+    free(w);
+    free(data);
+    return ok;
 }
 
 bool cr_png_file_complete(const char *path)
 {
-    static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-    /* An empty IEND chunk: length 0, type, CRC of the type. */
-    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
-    const char *kind; /* a FIFO is not a card, and must not block the check */
-    int fd = cr_open_input(path, &kind);
-    if (fd < 0)
-        return false;
-    struct stat st;
-    unsigned char head[8], tail[12];
-    bool complete = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-                    st.st_size >= (off_t)(sizeof head + sizeof tail) &&
-                    read_at(fd, head, sizeof head, 0) && !memcmp(head, signature, sizeof head) &&
-                    read_at(fd, tail, sizeof tail, st.st_size - (off_t)sizeof tail) &&
-                    !memcmp(tail, iend, sizeof tail);
-    close(fd);
-    return complete;
+    char why[128];
+    return cr_png_file_verify(path, why, sizeof why);
 }
 
 static bool is_name_piece(const char *text, size_t length)

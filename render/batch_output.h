@@ -48,8 +48,14 @@ bool cr_name_set_add(cr_name_set *set, const char *name, long number, long *hold
 
 /* --------------------------------------------------------- the folder */
 
-/* True when path is a regular file that starts with the PNG signature and
- * ends with an IEND chunk: a file written whole. Reads 20 bytes. */
+/* True when path is a whole card as the engine writes it: a regular file
+ * (not a symbolic link, FIFO or device), the PNG signature, every chunk
+ * whole with its CRC, IHDR first, the IDAT stream inflating (its Adler-32
+ * checked) to exactly the image's rows, IEND last and nothing after. Else
+ * false with the reason in why ("a chunk's CRC is wrong", ...). */
+bool cr_png_file_verify(const char *path, char *why, size_t why_size);
+
+/* cr_png_file_verify without the reason. */
 bool cr_png_file_complete(const char *path);
 
 /* True for the name of a temporary that cr_image_write_png_file makes

@@ -220,12 +220,41 @@ printf 'half' >"$tmp/killed/000149.png.k1ll3d.tmp"
 first=$(find "$tmp/killed" -maxdepth 1 -name '*.png' | sort | head -n 1)
 head -c 1000 "$tmp/whole/${first##*/}" >"$first"
 # A FIFO under a final name must neither block --resume nor count as done.
-second=$(find "$tmp/killed" -maxdepth 1 -name '*.png' | sort | sed -n 2p)
+nth() { find "$tmp/killed" -maxdepth 1 -name '*.png' | sort | sed -n "$1p"; }
+second=$(nth 2)
 rm "$second" && mkfifo "$second"
+# Damage that an end-to-end look (signature, IEND) misses: an IDAT byte
+# changed with its CRC made right again (only inflating tells); the middle
+# cut out and IEND put back; a link to another record's card.
+third=$(nth 3) fourth=$(nth 4) fifth=$(nth 5)
+python3 - "$third" "$fourth" <<'PY'
+import struct, sys, zlib
+def chunks(data):
+    at = 8
+    while at < len(data):
+        n, = struct.unpack(">I", data[at:at + 4])
+        yield at, n, data[at + 4:at + 8]
+        at += 12 + n
+def recrc(data, at, n):
+    return data[:at + 8 + n] + struct.pack(">I", zlib.crc32(data[at + 4:at + 8 + n])) + data[at + 12 + n:]
+data = bytearray(open(sys.argv[1], "rb").read())
+at, n, _ = next(c for c in chunks(data) if c[2] == b"IDAT")
+data[at + 8 + n // 2] ^= 0x55
+open(sys.argv[1], "wb").write(recrc(bytes(data), at, n))
+data = open(sys.argv[2], "rb").read()
+iend = data[-12:]
+open(sys.argv[2], "wb").write(data[:len(data) // 2] + iend)
+PY
+rm "$fifth" && ln -s "$(nth 6)" "$fifth"
 run 0 "--resume" -- timeout 300 "$cli" batch "$TPL" "$tmp/many.jsonl" -o "$tmp/killed" --resume -j 2 --assets "$ASSETS" --dpi "$DPI"
 stderr_has "deleted" "resume reports deleted temporaries"
-stderr_has "$((left - 2)) already complete" "resume skips the complete files"
+stderr_has "$((left - 5)) already complete" "resume skips the complete files"
+stderr_has "$second is not a whole card (a FIFO): made again" "a FIFO is said and made again"
+stderr_has "$third is not a whole card (its image data does not inflate to the rows): made again" "a bad IDAT with a good CRC is found"
+stderr_has "$fourth is not a whole card" "a file cut short with IEND put back is found"
+stderr_has "$fifth is not a whole card (it is a symbolic link): made again" "a link to another card is found"
 [ -f "$second" ] && ok || bad "the FIFO under a final name was not replaced by the card"
+[ -L "$fifth" ] && bad "the link under a final name was kept" || ok
 [ -z "$(find "$tmp/killed" -name '*tmp*')" ] && ok || bad "temporaries left after --resume"
 [ "$(count_png "$tmp/killed")" = 150 ] && ok || bad "resume did not finish: $(count_png "$tmp/killed") files"
 for f in "$tmp"/whole/*.png; do same "$f" "$tmp/killed/${f##*/}" "resumed equals uninterrupted"; done
