@@ -242,6 +242,10 @@ typedef struct cr_render_options {
     /* Non-zero: every panel is flipped left to right, last of all (for
      * retransfer film, which is printed on its back). */
     int mirror;
+    /* A record value a text field shows longer than this many bytes is
+     * refused (CR_ERR_RECORD, naming the key) before it is laid out: no card
+     * holds such text, and laying it out would take long. 0 means 64 KiB. */
+    size_t max_value_bytes;
 } cr_render_options;
 
 /* An 8-bit RGB image, rows top to bottom, 3 bytes a pixel; or a 1-bit

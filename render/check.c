@@ -97,6 +97,10 @@ static cr_status check_text(cr_engine *engine, const cr_template *tpl, const cr_
 {
     const char *text = cr_field_text(tpl, field, record, err);
     cr_error problem;
+    cr_status fits =
+        cr_field_value_fits(tpl, field, text, options ? options->max_value_bytes : 0, &problem);
+    if (fits != CR_OK)
+        return go_on(options, fits, &problem, err);
     cr_field with_lang;
     field = cr_field_for_record(tpl, field, record, &with_lang, &problem);
     if (!field) {

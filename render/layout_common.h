@@ -140,6 +140,20 @@ cr_status cr_append_run(cr_layout_output *o, const cr_field *field, const cr_ite
 cr_status cr_append_line(cr_layout_output *o, const cr_line_span *span, size_t first_run,
                          cr_error *err);
 
+/* A 26.6 position or length computed in 64 bits, made an int32_t: values
+ * beyond a quarter of the range (about 8 million pixels, far past any card)
+ * are held there instead of wrapping around, so a line of 20,000 digits is
+ * as long as it is (and overflows its box), never negative. */
+#define CR_COORD_LIMIT (INT32_MAX / 4)
+static inline int32_t cr_coord(int64_t value)
+{
+    if (value > CR_COORD_LIMIT)
+        return CR_COORD_LIMIT;
+    if (value < -CR_COORD_LIMIT)
+        return -CR_COORD_LIMIT;
+    return (int32_t)value;
+}
+
 cr_status cr_layout_out_of_memory(cr_error *err);
 
 #endif

@@ -65,6 +65,12 @@ static void check_fit(const cr_fit_request *r, cr_box bx, size_t fitting, cr_tex
     }
     int32_t room = r->rules->lines_run_down ? bx.h : bx.w;
     for (size_t i = 0; i < out->line_count; i++) {
+        if (out->lines[i].width >= CR_COORD_LIMIT) {
+            report_overflow(out, "%s %zu is more than %.0f px %s, box is %.2f px",
+                            r->rules->words.singular, i + 1, CR_COORD_LIMIT / 64.0,
+                            r->rules->words.extent, room / 64.0);
+            return;
+        }
         if (out->lines[i].width > room) {
             report_overflow(out, "%s %zu is %.2f px %s, box is %.2f px", r->rules->words.singular,
                             i + 1, out->lines[i].width / 64.0, r->rules->words.extent, room / 64.0);

@@ -9,11 +9,11 @@
 #include "text.h"
 
 /* Horizontal scale (16.16) applied to a 26.6 length, rounded to nearest. */
-static int32_t scale_x(int64_t value, int32_t x_scale)
+static int64_t scale_x(int64_t value, int32_t x_scale)
 {
     int64_t scaled = value * x_scale;
-    return (int32_t)(scaled >= 0 ? (scaled + CR_SCALE_ONE / 2) / CR_SCALE_ONE
-                                 : -((-scaled + CR_SCALE_ONE / 2) / CR_SCALE_ONE));
+    return scaled >= 0 ? (scaled + CR_SCALE_ONE / 2) / CR_SCALE_ONE
+                       : -((-scaled + CR_SCALE_ONE / 2) / CR_SCALE_ONE);
 }
 
 /* ------------------------------------------------- along the line */
@@ -158,8 +158,8 @@ static void position_glyphs(const cr_placement *p, line_glyphs *l, int64_t left)
         pen += l->extra[i];
         int64_t origin = pen + g->x;
         pen += g->advance;
-        g->x = (int32_t)(left + scale_x(origin, p->at->x_scale));
-        g->advance = scale_x(g->advance, p->at->x_scale);
+        g->x = cr_coord(left + scale_x(origin, p->at->x_scale));
+        g->advance = cr_coord(scale_x(g->advance, p->at->x_scale));
     }
 }
 
@@ -202,8 +202,8 @@ cr_status cr_place_line(const cr_placement *p, cr_text_layout *out, cr_text_line
     int64_t left = place_across(p, &l, rtl, paragraph_end, &width);
     position_glyphs(p, &l, left);
     line_glyphs_free(&l);
-    line->x = (int32_t)left;
-    line->width = (int32_t)width;
+    line->x = cr_coord(left);
+    line->width = cr_coord(width);
     return CR_OK;
 }
 
@@ -306,7 +306,7 @@ static int64_t stack_lines(const cr_placement *p, const cr_text_layout *out, int
             y = first_baseline(p, out, &m);
         else
             y += line_pitch(p, pitch, &previous, &m);
-        baselines[i] = (int32_t)y;
+        baselines[i] = cr_coord(y);
         bottom = y + m.descent;
         if ((i == 0 || bottom <= p->bx.h) && *fitting == i)
             (*fitting)++;
@@ -337,7 +337,7 @@ cr_status cr_place_lines_down(const cr_placement *p, cr_text_layout *out, size_t
     int64_t top = p->bx.y + valign_offset(p->field->valign, p->bx.h - height);
     for (size_t i = 0; i < out->line_count; i++) {
         cr_text_line *line = &out->lines[i];
-        line->baseline = (int32_t)(top + baselines[i]);
+        line->baseline = cr_coord(top + (int64_t)baselines[i]);
         for (size_t r = line->first_run; r < line->first_run + line->run_count; r++) {
             const cr_text_run *run = &out->runs[r];
             for (size_t g = run->first_glyph; g < run->first_glyph + run->glyph_count; g++)

@@ -199,7 +199,7 @@ static cr_glyph_pos provisional_glyph(const builder *b, const piece *p, const cr
         out.x = to_px(b, face, g->x_offset);
         out.y = -to_px(b, face, g->y_offset);
     } else {
-        out.x = (int32_t)(*across_pen + to_px(b, face, g->x_offset));
+        out.x = cr_coord(*across_pen + to_px(b, face, g->x_offset));
         out.y = -to_px(b, face, g->y_offset);
         *across_pen += out.advance;
         out.advance = 0; /* the group's em goes to its first glyph */
@@ -215,7 +215,7 @@ static void finish_across(const builder *b, cr_glyph_pos *glyphs, size_t count, 
     if (count == 0)
         return;
     glyphs[0].advance = em;
-    setting->across_width = (int32_t)width;
+    setting->across_width = cr_coord(width);
     setting->across_drop = (em + to_px(b, glyphs[0].face, cr_digit_height(glyphs[0].face))) / 2;
 }
 
@@ -421,11 +421,11 @@ static void place_glyph(cr_glyph_pos *g, const run_setting *s, int64_t axis, int
 {
     if (s->orientation == CR_ORIENT_SIDEWAYS) {
         int32_t along = g->x, across = g->y;
-        g->x = (int32_t)(axis - s->axis_height + across);
-        g->y = (int32_t)(pen + along);
+        g->x = cr_coord(axis - s->axis_height + across);
+        g->y = cr_coord(pen + along);
     } else {
-        g->x = (int32_t)(axis + g->x);
-        g->y = (int32_t)(pen + g->y);
+        g->x = cr_coord(axis + g->x);
+        g->y = cr_coord(pen + g->y);
     }
 }
 
@@ -439,8 +439,8 @@ static void place_across(cr_glyph_pos *g, const run_setting *s, int64_t axis, in
         g->x_scale = (int32_t)((int64_t)thickness * CR_SCALE_ONE / width);
         width = thickness;
     }
-    g->x = (int32_t)(axis - width / 2 + (int64_t)g->x * g->x_scale / CR_SCALE_ONE);
-    g->y = (int32_t)(top + s->across_drop + g->y);
+    g->x = cr_coord(axis - width / 2 + (int64_t)g->x * g->x_scale / CR_SCALE_ONE);
+    g->y = cr_coord(top + s->across_drop + g->y);
 }
 
 static void place_groups(builder *b, const column_groups *groups, int64_t axis, int64_t top,
@@ -473,9 +473,9 @@ static cr_status place_column(builder *b, size_t index, const cr_line_span *span
     int64_t length = 0;
     int64_t top = b->bx.y + inline_offset(b, groups, span, &length);
     place_groups(b, groups, axis, top, thickness);
-    line->x = (int32_t)axis;
-    line->baseline = (int32_t)top;
-    line->width = (int32_t)length;
+    line->x = cr_coord(axis);
+    line->baseline = cr_coord(top);
+    line->width = cr_coord(length);
     return CR_OK;
 }
 

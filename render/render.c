@@ -58,6 +58,10 @@ static cr_status paint_live_text(card_job *job, const cr_field *field, cr_canvas
     const char *text = cr_field_text(job->tpl, field, job->record, err);
     if (!text)
         return err ? err->code : CR_ERR_RECORD;
+    size_t limit = job->options ? job->options->max_value_bytes : 0;
+    cr_status fits = cr_field_value_fits(job->tpl, field, text, limit, err);
+    if (fits != CR_OK)
+        return fits;
     cr_field with_lang;
     field = cr_field_for_record(job->tpl, field, job->record, &with_lang, err);
     if (!field)

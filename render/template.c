@@ -1621,6 +1621,20 @@ const cr_field *cr_field_for_record(const cr_template *tpl, const cr_field *fiel
     return scratch;
 }
 
+cr_status cr_field_value_fits(const cr_template *tpl, const cr_field *field, const char *text,
+                              size_t max_bytes, cr_error *err)
+{
+    size_t limit = max_bytes ? max_bytes : CR_DEFAULT_MAX_VALUE_BYTES;
+    size_t length = field->bind && text ? strlen(text) : 0;
+    if (length <= limit)
+        return CR_OK;
+    const char *file = field->bind_file ? field->bind_file : tpl ? tpl->path : NULL;
+    cr_location where = {file, field->bind_line, field->bind_column, field->index, field->name};
+    return cr_error_set(err, CR_ERR_RECORD, where,
+                        "record key \"%s\": the value is %zu bytes, more than the limit of %zu",
+                        field->bind, length, limit);
+}
+
 bool cr_field_is_absent(const cr_field *field, const cr_record *record)
 {
     if (!field || !field->optional || !field->bind)

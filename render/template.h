@@ -220,6 +220,13 @@ bool cr_color_parse(const char *text, cr_color *out);
 const cr_field *cr_field_for_record(const cr_template *tpl, const cr_field *field,
                                     const cr_record *record, cr_field *scratch, cr_error *err);
 
+/* CR_OK when a bound field's value is at most max_bytes long (0: 64 KiB);
+ * else CR_ERR_RECORD at the field's "bind", naming the key and the sizes.
+ * Fixed text is the template's and always passes. */
+#define CR_DEFAULT_MAX_VALUE_BYTES (64 * 1024)
+cr_status cr_field_value_fits(const cr_template *tpl, const cr_field *field, const char *text,
+                              size_t max_bytes, cr_error *err);
+
 /* True when the field is "optional" and the record leaves its value out or
  * empty: such a field draws nothing and is no error. */
 bool cr_field_is_absent(const cr_field *field, const cr_record *record);
