@@ -27,11 +27,11 @@ typedef struct cache_entry {
     struct cache_entry *next;
 } cache_entry;
 
-struct cr_static_cache {
+typedef struct cr_static_cache {
     pthread_mutex_t lock; /* guards the list */
     cache_entry *entries;
     size_t count;
-};
+} cr_static_cache;
 
 bool cr_static_cache_enabled(void)
 {
@@ -39,7 +39,8 @@ bool cr_static_cache_enabled(void)
     return !off || !off[0];
 }
 
-cr_static_cache *cr_static_cache_create(void)
+/* Hung on the template (cr_template_user_data) on its first render. */
+static void *cache_create(void)
 {
     cr_static_cache *cache = calloc(1, sizeof *cache);
     if (cache && pthread_mutex_init(&cache->lock, NULL) != 0) {
@@ -64,8 +65,9 @@ static void free_layers(cr_static_layers *layers)
     memset(layers, 0, sizeof *layers);
 }
 
-void cr_static_cache_destroy(cr_static_cache *cache)
+static void cache_destroy(void *data)
 {
+    cr_static_cache *cache = data;
     if (!cache)
         return;
     for (cache_entry *e = cache->entries, *next; e; e = next) {
@@ -294,9 +296,12 @@ static cache_entry *find_entry(cr_static_cache *cache, int dpi)
 
 const cr_static_layers *cr_static_layers_get(cr_engine *engine, const cr_template *tpl, int dpi)
 {
-    if (!tpl->static_cache || !cr_static_cache_enabled())
+    if (!cr_static_cache_enabled())
         return NULL;
-    cache_entry *entry = find_entry(tpl->static_cache, dpi);
+    cr_static_cache *cache = cr_template_user_data(tpl, cache_create, cache_destroy);
+    if (!cache)
+        return NULL;
+    cache_entry *entry = find_entry(cache, dpi);
     if (!entry)
         return NULL;
     pthread_mutex_lock(&entry->build_lock);

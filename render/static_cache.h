@@ -49,20 +49,16 @@ typedef struct cr_static_layers {
     size_t field_count;
 } cr_static_layers;
 
-typedef struct cr_static_cache cr_static_cache;
-
-/* NULL when out of memory: the template's cards are then painted whole. */
-cr_static_cache *cr_static_cache_create(void);
-void cr_static_cache_destroy(cr_static_cache *cache);
-
 /* False when the environment variable CARDRENDER_NO_STATIC_CACHE is set
  * (to anything but ""): every card is painted field by field (tests compare
  * the two). */
 bool cr_static_cache_enabled(void);
 
-/* The layers of tpl at dpi, built on first use; NULL when the cache is off
- * or full, or a static field failed to paint (the card painted field by
- * field then reports that failure where it happens). Thread-safe. */
+/* The layers of tpl at dpi, built on first use into a cache hung on the
+ * template (cr_template_user_data, freed with it); NULL when the cache is
+ * off, full or cannot be made (a template made by hand has no room for it), or a static field
+ * failed to paint (the card painted field by field then reports that failure where it happens).
+ * Thread-safe. */
 const cr_static_layers *cr_static_layers_get(cr_engine *engine, const cr_template *tpl, int dpi);
 
 /* Whether the live field at index, about to paint `touched`, overlaps a

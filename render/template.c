@@ -3,6 +3,7 @@
 #include "template.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,6 @@
 #include "json_locate.h"
 #include "paths.h"
 #include "template_compose.h"
-#include "static_cache.h"
 
 /* Locating a value rescans the text, so a template with very many fields
  * would load in quadratic time; a card never has nearly this many. */
@@ -1455,6 +1455,50 @@ static void free_field(cr_field *field)
     cr_pixmap_free(&field->image.artwork);
 }
 
+/* ------------------------------------------------------------ user data */
+
+struct cr_user_data_slot {
+    pthread_mutex_t lock; /* held while the data is made: once per template */
+    void *data;
+    void (*destroy)(void *data);
+};
+
+static cr_user_data_slot *user_data_new(void)
+{
+    cr_user_data_slot *slot = calloc(1, sizeof *slot);
+    if (slot && pthread_mutex_init(&slot->lock, NULL) != 0) {
+        free(slot);
+        return NULL;
+    }
+    return slot;
+}
+
+static void user_data_free(cr_user_data_slot *slot)
+{
+    if (!slot)
+        return;
+    if (slot->data && slot->destroy)
+        slot->destroy(slot->data);
+    pthread_mutex_destroy(&slot->lock);
+    free(slot);
+}
+
+void *cr_template_user_data(const cr_template *tpl, void *(*create)(void),
+                            void (*destroy)(void *data))
+{
+    cr_user_data_slot *slot = tpl->user_data;
+    if (!slot)
+        return NULL;
+    pthread_mutex_lock(&slot->lock);
+    if (!slot->data) {
+        slot->data = create();
+        slot->destroy = destroy;
+    }
+    void *data = slot->data;
+    pthread_mutex_unlock(&slot->lock);
+    return data;
+}
+
 void cr_template_destroy(cr_template *tpl)
 {
     if (!tpl)
@@ -1470,7 +1514,7 @@ void cr_template_destroy(cr_template *tpl)
     free(tpl->background_image_src);
     cr_pixmap_free(&tpl->background_image);
     free(tpl->print.holes_mm);
-    cr_static_cache_destroy(tpl->static_cache);
+    user_data_free(tpl->user_data);
     free(tpl);
 }
 
@@ -1491,7 +1535,7 @@ static cr_template *new_template(const char *path, char *dir)
     tpl->dpi = 300;
     tpl->background = (cr_color){255, 255, 255, 255};
     tpl->print.k_threshold = 128;
-    tpl->static_cache = cr_static_cache_create(); /* NULL: renders paint everything */
+    tpl->user_data = user_data_new(); /* NULL: nothing is hung on it, renders paint everything */
     return tpl;
 }
 

@@ -13,6 +13,7 @@
 #include "resample.h"
 
 struct cr_face;
+typedef struct cr_user_data_slot cr_user_data_slot;
 
 typedef struct cr_color {
     uint8_t r, g, b, a;
@@ -44,7 +45,12 @@ typedef enum cr_direction { CR_DIR_AUTO, CR_DIR_LTR, CR_DIR_RTL } cr_direction;
 typedef enum cr_fit { CR_FIT_WRAP, CR_FIT_SHRINK, CR_FIT_CONDENSE, CR_FIT_ERROR } cr_fit;
 
 /* Chinese line-start/line-end prohibitions (clreq): basic is the default. */
-typedef enum cr_kinsoku { CR_KINSOKU_BASIC, CR_KINSOKU_NONE, CR_KINSOKU_GB, CR_KINSOKU_STRICT } cr_kinsoku;
+typedef enum cr_kinsoku {
+    CR_KINSOKU_BASIC,
+    CR_KINSOKU_NONE,
+    CR_KINSOKU_GB,
+    CR_KINSOKU_STRICT
+} cr_kinsoku;
 
 /* Korean lines break between words (어절) or between any two syllables. */
 typedef enum cr_hangul_break { CR_HANGUL_BREAK_WORD, CR_HANGUL_BREAK_CHARACTER } cr_hangul_break;
@@ -104,17 +110,17 @@ typedef struct cr_line_field {
 
 typedef struct cr_field {
     cr_field_type type;
-    int index;         /* 0-based position in "fields" */
-    char *name;        /* "name" key, or "" */
-    int line, column;  /* the field object in `file` */
-    const char *file;  /* the file it was written in (one of the template's sources) */
+    int index;        /* 0-based position in "fields" */
+    char *name;       /* "name" key, or "" */
+    int line, column; /* the field object in `file` */
+    const char *file; /* the file it was written in (one of the template's sources) */
     double x_mm, y_mm, w_mm, h_mm;
-    char *text;        /* fixed text, or NULL */
-    char *bind;        /* record key, or NULL */
+    char *text; /* fixed text, or NULL */
+    char *bind; /* record key, or NULL */
     int bind_line, bind_column;
     const char *bind_file; /* the file the "bind" was written in */
     bool optional;         /* "optional": a record may leave the bound value out */
-    char **fonts;      /* family names, first choice first */
+    char **fonts;          /* family names, first choice first */
     size_t font_count;
     struct cr_face **faces; /* the same, resolved through the engine's manifest */
     double size_pt;
@@ -125,11 +131,11 @@ typedef struct cr_field {
     double line_height_pt; /* 0: from the fonts' metrics */
     int max_lines;         /* 0: as many as the box holds */
     cr_direction direction;
-    char *lang;            /* BCP 47 language, or NULL */
-    char *lang_bind;       /* record key holding the language, or NULL */
+    char *lang;      /* BCP 47 language, or NULL */
+    char *lang_bind; /* record key holding the language, or NULL */
     cr_fit fit;
-    double min_size_pt;    /* for CR_FIT_SHRINK */
-    double min_scale_x;    /* for CR_FIT_CONDENSE, e.g. 0.6 */
+    double min_size_pt; /* for CR_FIT_SHRINK */
+    double min_scale_x; /* for CR_FIT_CONDENSE, e.g. 0.6 */
     cr_kinsoku kinsoku;
     cr_hangul_break hangul_break;
     cr_punctuation_trim punctuation_trim;
@@ -146,29 +152,29 @@ typedef struct cr_field {
  * becomes 1 bit: a pixel darker than a threshold, or dithered, all with
  * integer arithmetic so every machine prints the same dots. */
 typedef enum cr_k_mode {
-    CR_K_THRESHOLD,     /* prints where the luminance < threshold */
-    CR_K_DITHER,        /* Floyd-Steinberg error diffusion, rows left to right */
-    CR_K_ORDERED        /* 8x8 Bayer matrix, anchored at the card's top left */
+    CR_K_THRESHOLD, /* prints where the luminance < threshold */
+    CR_K_DITHER,    /* Floyd-Steinberg error diffusion, rows left to right */
+    CR_K_ORDERED    /* 8x8 Bayer matrix, anchored at the card's top left */
 } cr_k_mode;
 
 /* card.k_panel and card.overlay. */
 typedef struct cr_print_panels {
-    bool k;              /* the card has a K panel: a K field or card.k_panel */
+    bool k; /* the card has a K panel: a K field or card.k_panel */
     cr_k_mode k_mode;
-    int k_threshold;     /* 1..255, for CR_K_THRESHOLD */
-    bool overlay;        /* card.overlay is given */
+    int k_threshold;       /* 1..255, for CR_K_THRESHOLD */
+    bool overlay;          /* card.overlay is given */
     double (*holes_mm)[4]; /* [x, y, width, height] each, from the card's top left */
     size_t hole_count;
 } cr_print_panels;
 
 struct cr_template {
-    char *path;        /* as given, for messages */
-    char *dir;         /* the template's folder; fonts are searched here first */
+    char *path; /* as given, for messages */
+    char *dir;  /* the template's folder; fonts are searched here first */
     double width_mm, height_mm, corner_radius_mm;
     int dpi;
     cr_color background;
-    char *background_image_src;      /* card.background_image as written, or NULL */
-    cr_pixmap background_image;      /* decoded at load; painted over the card, cover */
+    char *background_image_src; /* card.background_image as written, or NULL */
+    cr_pixmap background_image; /* decoded at load; painted over the card, cover */
     cr_field *fields;
     size_t field_count;
     /* The files the template was composed of ("extends", "include"), its own
@@ -176,21 +182,34 @@ struct cr_template {
     char **sources;
     size_t source_count;
     cr_print_panels print;
-    /* Static layers painted once per resolution (static_cache.h); the one
-     * part of a template that changes after loading, behind its own lock. */
-    struct cr_static_cache *static_cache;
+    /* What a later stage hangs on the template (cr_template_user_data):
+     * the one part that changes after loading, behind its own lock. NULL
+     * for a template made by hand (tests): nothing can be hung on it. */
+    cr_user_data_slot *user_data;
 };
 
 struct cr_record {
-    char *path;         /* for messages */
-    char *dir;          /* the record file's folder; NULL when read from memory */
+    char *path; /* for messages */
+    char *dir;  /* the record file's folder; NULL when read from memory */
     char **keys;
     char **values;
     size_t count;
 };
 
+/* HarfBuzz-style user data: a later stage (painting keeps its static
+ * layers per resolution there, static_cache.h) hangs its data on the
+ * template without the model knowing its type, so no model file includes a
+ * paint header. The first call makes the data with create and the template
+ * frees it with destroy; every call returns the same pointer. NULL when the
+ * template has no slot (made by hand) or create failed. Thread-safe. */
+void *cr_template_user_data(const cr_template *tpl, void *(*create)(void),
+                            void (*destroy)(void *data));
+
 /* Millimetres to pixels at dpi. */
-static inline double cr_mm_to_px(double mm, int dpi) { return mm * dpi / 25.4; }
+static inline double cr_mm_to_px(double mm, int dpi)
+{
+    return mm * dpi / 25.4;
+}
 
 /* Parses "#rrggbb" or "#rrggbbaa". */
 bool cr_color_parse(const char *text, cr_color *out);
@@ -209,7 +228,7 @@ bool cr_field_is_absent(const cr_field *field, const cr_record *record);
 /* The text a field shows for a record (its fixed text or the bound value;
  * "" for an absent optional field); NULL with err set when the record lacks
  * the bound key. */
-const char *cr_field_text(const cr_template *tpl, const cr_field *field,
-                          const cr_record *record, cr_error *err);
+const char *cr_field_text(const cr_template *tpl, const cr_field *field, const cr_record *record,
+                          cr_error *err);
 
 #endif
