@@ -1,6 +1,6 @@
 # cardrender: card-layout rendering engine.
 #   make            library (static + shared), CLI, example program
-#   make test       unit tests, golden images; then the same under ASan+UBSan
+#   make test       include check, unit tests, golden images; then the same under ASan+UBSan
 #   make demo       renders the examples into out/demo
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer harnesses (fuzz/), FUZZ_SECONDS each (clang)
@@ -23,7 +23,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 # Before anything is built, check the Debian packages (and install them as
 # root); pkg-config is asked only once they are known to be there.
-NO_DEPS_GOALS := clean format uninstall
+NO_DEPS_GOALS := clean format uninstall check-includes
 ifeq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 else ifeq ($(wildcard $(DEPS_STAMP)),)
 DEPS_RESULT := $(shell scripts/install-deps >&2 && mkdir -p $(BUILD) && touch $(DEPS_STAMP) && echo ok)
@@ -57,7 +57,8 @@ SHARED_LIB := $(BUILD)/libcardrender.so.$(VERSION)
 CLI        := $(BUILD)/cardrender
 EXAMPLE    := $(BUILD)/examples/api_example
 
-.PHONY: all deps test unit-test cli-test golden-test asan-test demo install uninstall clean \
+# check-includes: no circle among the library's modules (scripts/check-includes).
+.PHONY: all deps test check-includes unit-test cli-test golden-test asan-test demo install uninstall clean \
         update-golden format bench png-table fuzz fuzz-run
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
@@ -124,7 +125,10 @@ cli-test: $(CLI)
 	tests/cli.sh $(CLI)
 	tests/batch.sh $(CLI)
 
-test:
+check-includes:
+	@scripts/check-includes render
+
+test: check-includes
 	@$(MAKE) --no-print-directory unit-test cli-test golden-test
 	@$(MAKE) --no-print-directory asan-test
 	@echo "make test: unit, cli and golden suites, plain and under ASan+UBSan"

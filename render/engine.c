@@ -4,6 +4,7 @@
 
 #include "engine.h"
 #include "error.h"
+#include "glyph_cache.h"
 
 #ifndef CR_DATADIR
 #define CR_DATADIR "/usr/local/share/cardrender"

@@ -4,12 +4,8 @@
 
 #include "cardrender.h"
 #include "error.h"
-#include "layout_common.h"
 #include "template.h"
-
-/* Where a field is, for error messages (template file, line, column, index
- * and name). tpl may be NULL. */
-cr_location cr_field_location(const cr_template *tpl, const cr_field *field);
+#include "text_analysis.h"
 
 /* Fills a->faces (one per byte of a->text) with the face chosen for each
  * grapheme cluster (ICU character breaks over a->t16; a cluster is never

@@ -522,15 +522,3 @@ void cr_layout_announce(const cr_template *tpl, const cr_field *field, const cr_
     };
     options->field_report(options->field_report_data, &report);
 }
-
-void cr_text_layout_free(cr_text_layout *layout)
-{
-    if (!layout)
-        return;
-    free(layout->glyphs);
-    free(layout->runs);
-    free(layout->lines);
-    free(layout->breaks);
-    free(layout->warnings);
-    memset(layout, 0, sizeof *layout);
-}

@@ -15,34 +15,15 @@
 
 #include "cardrender.h"
 #include "itemize.h"
-#include "layout.h"
+#include "layout_result.h"
 #include "linebreak.h"
 #include "shape.h"
 #include "text.h"
+#include "text_analysis.h"
 
 #define CR_SCALE_ONE 65536 /* 16.16 horizontal scale of 1 */
 
 /* ------------------------------------------------------------- analysis */
-
-/* Everything about a field's text that does not depend on the size. */
-typedef struct cr_text_analysis {
-    cr_engine *engine;
-    const cr_template *tpl;
-    const cr_field *field;
-    const char *text;
-    uint32_t length;
-    cr_text16 t16;
-    UBiDi *bidi;
-    uint8_t *levels;      /* per byte, resolved UAX #9 levels */
-    UScriptCode *scripts; /* per byte */
-    cr_face **faces;      /* per byte */
-    cr_item *items;
-    size_t item_count;
-    cr_break_opportunity *breaks;
-    size_t break_count;
-    cr_text_warning *warnings; /* from font choice; handed to the layout */
-    size_t warning_count;
-} cr_text_analysis;
 
 /* Runs bidi and script itemising, font choice and the line-break finder
  * over a->text (a->engine, tpl, field, text and length set by the caller). */

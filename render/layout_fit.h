@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "cardrender.h"
-#include "layout.h"
+#include "layout_result.h"
 #include "template.h"
 
 /* One size tried. */

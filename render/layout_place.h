@@ -12,7 +12,7 @@
 
 #include "cardrender.h"
 #include "fonts.h"
-#include "layout.h"
+#include "layout_result.h"
 #include "layout_common.h"
 #include "layout_fit.h"
 #include "template.h"

@@ -15,12 +15,12 @@
 #include <unicode/uchar.h>
 
 #include "error.h"
-#include "layout.h"
 #include "layout_common.h"
 #include "layout_fit.h"
 #include "layout_vertical.h"
 #include "shape.h"
 #include "text.h"
+#include "vertical_orient.h"
 
 /* ------------------------------------------------------------- analysis */
 

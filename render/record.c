@@ -1,5 +1,5 @@
 /* Records: one JSON object of strings, one person's data. */
-#include "template.h"
+#include "record.h"
 
 #include <stdlib.h>
 #include <string.h>

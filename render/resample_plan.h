@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "cardrender.h"
-#include "resample.h"
+#include "values.h"
 
 #define CR_WEIGHT_BITS 20
 #define CR_WEIGHT_ONE (1 << CR_WEIGHT_BITS)

@@ -10,14 +10,11 @@
 #include "cardrender.h"
 #include "error.h"
 #include "image.h"
-#include "resample.h"
+#include "record.h"
+#include "values.h"
 
 struct cr_face;
 typedef struct cr_user_data_slot cr_user_data_slot;
-
-typedef struct cr_color {
-    uint8_t r, g, b, a;
-} cr_color;
 
 typedef enum cr_field_type {
     CR_FIELD_TEXT,
@@ -188,14 +185,6 @@ struct cr_template {
     cr_user_data_slot *user_data;
 };
 
-struct cr_record {
-    char *path; /* for messages */
-    char *dir;  /* the record file's folder; NULL when read from memory */
-    char **keys;
-    char **values;
-    size_t count;
-};
-
 /* HarfBuzz-style user data: a later stage (painting keeps its static
  * layers per resolution there, static_cache.h) hangs its data on the
  * template without the model knowing its type, so no model file includes a
@@ -205,11 +194,9 @@ struct cr_record {
 void *cr_template_user_data(const cr_template *tpl, void *(*create)(void),
                             void (*destroy)(void *data));
 
-/* Millimetres to pixels at dpi. */
-static inline double cr_mm_to_px(double mm, int dpi)
-{
-    return mm * dpi / 25.4;
-}
+/* Where a field is, for error messages (template file, line, column, index
+ * and name). tpl may be NULL. */
+cr_location cr_field_location(const cr_template *tpl, const cr_field *field);
 
 /* Parses "#rrggbb" or "#rrggbbaa". */
 bool cr_color_parse(const char *text, cr_color *out);

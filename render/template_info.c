@@ -71,3 +71,18 @@ const char *cr_template_path(const cr_template *tpl)
 {
     return tpl->path;
 }
+
+cr_location cr_field_location(const cr_template *tpl, const cr_field *field)
+{
+    cr_location where = CR_NO_LOCATION;
+    where.file = tpl ? tpl->path : NULL;
+    if (field && field->file)
+        where.file = field->file; /* a base template's or a fragment's field */
+    if (field) {
+        where.line = field->line;
+        where.column = field->column;
+        where.field_index = field->index;
+        where.field_name = field->name;
+    }
+    return where;
+}

@@ -1,6 +1,6 @@
 /* Orientation of characters in vertical text, upright (top-to-bottom)
- * shaping and the cross-column metrics of layout_vertical.h. */
-#include "layout_vertical.h"
+ * shaping and the cross-column metrics (vertical_orient.h). */
+#include "vertical_orient.h"
 
 #include <stdlib.h>
 
