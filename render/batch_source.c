@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "array.h"
 #include "error.h"
 #include "json_locate.h"
 #include "template.h"
@@ -158,11 +159,6 @@ static void move_to_line(const cr_batch_source *source, long line, cr_error *err
     cr_error_set(err, err->code, where, "%s", text);
 }
 
-static const char *json_kind(const json_t *value)
-{
-    return cr_json_kind(value, false);
-}
-
 /* A record's value that is not a string, located on its line. */
 static void not_a_string(const cr_batch_source *source, long line, const char *text, size_t length,
                          const char *key, const json_t *value, cr_error *err)
@@ -172,7 +168,7 @@ static void not_a_string(const cr_batch_source *source, long line, const char *t
     cr_json_locate(text, length, &step, 1, CR_JSON_AT_VALUE, &pos);
     cr_location where = {source->name, (int)line, pos.column, -1, NULL};
     cr_error_set(err, CR_ERR_RECORD, where, "\"%s\" must be a string, not %s", key,
-                 json_kind(value));
+                 cr_json_kind(value, false));
 }
 
 static cr_record *record_from_object(const cr_batch_source *source, long line, json_t *object,
@@ -213,7 +209,7 @@ static cr_record *parse_json_line(const cr_batch_source *source, long line, cons
     cr_record *record = NULL;
     if (!json_is_object(root))
         cr_error_set(err, CR_ERR_RECORD, at_line(source, line),
-                     "a record must be a JSON object, not %s", json_kind(root));
+                     "a record must be a JSON object, not %s", cr_json_kind(root, false));
     else
         record = record_from_object(source, line, root, text, length, err);
     json_decref(root);
@@ -257,17 +253,14 @@ static void row_free(csv_row *row)
 
 static bool row_append(csv_row *row, const char *data, size_t length)
 {
-    if (row->count == row->capacity) {
-        size_t capacity = row->capacity ? row->capacity * 2 : 16;
-        char **fields = realloc(row->fields, capacity * sizeof *fields);
-        if (fields)
-            row->fields = fields;
-        size_t *lengths = fields ? realloc(row->lengths, capacity * sizeof *lengths) : NULL;
-        if (!lengths)
-            return false;
-        row->lengths = lengths;
-        row->capacity = capacity;
-    }
+    /* Two arrays of one capacity: each grows alike, the shared count is
+     * raised once both have. */
+    size_t fields_capacity = row->capacity, lengths_capacity = row->capacity;
+    if (!cr_reserve((void **)&row->fields, &fields_capacity, row->count + 1, sizeof *row->fields) ||
+        !cr_reserve((void **)&row->lengths, &lengths_capacity, row->count + 1,
+                    sizeof *row->lengths))
+        return false;
+    row->capacity = lengths_capacity;
     char *copy = malloc(length + 1);
     if (!copy)
         return false;

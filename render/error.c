@@ -29,7 +29,8 @@ static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)
         *used += (size_t)n;
 }
 
-cr_status cr_error_set(cr_error *err, cr_status code, cr_location where, const char *fmt, ...)
+cr_status cr_error_vset(cr_error *err, cr_status code, cr_location where, const char *fmt,
+                        va_list ap)
 {
     if (!err)
         return code;
@@ -62,22 +63,34 @@ cr_status cr_error_set(cr_error *err, cr_status code, cr_location where, const c
             append(msg, size, &used, " \"%s\"", where.field_name);
         append(msg, size, &used, ": ");
     }
-    if (used < size) {
-        va_list ap;
-        va_start(ap, fmt);
+    if (used < size)
         vsnprintf(msg + used, size - used, fmt, ap);
-        va_end(ap);
-    }
     return code;
+}
+
+cr_status cr_error_set(cr_error *err, cr_status code, cr_location where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cr_status status = cr_error_vset(err, code, where, fmt, ap);
+    va_end(ap);
+    return status;
 }
 
 const char *cr_status_name(cr_status status)
 {
     static const char *const names[] = {
-        [CR_OK] = "ok",           [CR_ERR_ARGUMENT] = "argument", [CR_ERR_IO] = "io",
-        [CR_ERR_SYNTAX] = "syntax", [CR_ERR_TEMPLATE] = "template", [CR_ERR_RECORD] = "record",
-        [CR_ERR_FONT] = "font",     [CR_ERR_TEXT] = "text",         [CR_ERR_IMAGE] = "image",
-        [CR_ERR_NOMEM] = "out of memory", [CR_ERR_INTERNAL] = "internal",
+        [CR_OK] = "ok",
+        [CR_ERR_ARGUMENT] = "argument",
+        [CR_ERR_IO] = "io",
+        [CR_ERR_SYNTAX] = "syntax",
+        [CR_ERR_TEMPLATE] = "template",
+        [CR_ERR_RECORD] = "record",
+        [CR_ERR_FONT] = "font",
+        [CR_ERR_TEXT] = "text",
+        [CR_ERR_IMAGE] = "image",
+        [CR_ERR_NOMEM] = "out of memory",
+        [CR_ERR_INTERNAL] = "internal",
     };
     if ((unsigned)status < sizeof names / sizeof names[0] && names[status])
         return names[status];

@@ -2,6 +2,8 @@
 #ifndef CR_ERROR_H
 #define CR_ERROR_H
 
+#include <stdarg.h>
+
 #include "cardrender.h"
 
 /* Where an error points: file, 1-based line and column (0 = unknown) and the
@@ -23,6 +25,11 @@ void cr_error_clear(cr_error *err);
  * with the parts that are known. */
 cr_status cr_error_set(cr_error *err, cr_status code, cr_location where, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* The same with the arguments in a va_list, for readers that wrap it with
+ * their own way of finding the location. */
+cr_status cr_error_vset(cr_error *err, cr_status code, cr_location where, const char *fmt,
+                        va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* Shorthand without a location. */
 #define cr_fail(err, code, ...) cr_error_set((err), (code), CR_NO_LOCATION, __VA_ARGS__)

@@ -13,7 +13,9 @@
 #include <hb-ot.h>
 #include FT_TRUETYPE_TABLES_H
 
+#include "array.h"
 #include "error.h"
+#include "json_locate.h"
 
 /* ------------------------------------------------------------ manifest */
 
@@ -40,6 +42,8 @@ struct cr_font_manifest {
     fallback_chain *chains;
     size_t chain_count;
     const fallback_chain *default_chain; /* NULL when there is none */
+    const char *text;                    /* the manifest's text while it is read, else NULL */
+    size_t text_length;
 };
 
 static char *dup_string(const char *s)
@@ -75,59 +79,35 @@ static char *join_path(const char *dir, const char *name)
     return out;
 }
 
-static cr_location manifest_where(const cr_font_manifest *m, const char *key)
+/* Where the value (or key) at [outer] or [outer, inner] of the manifest
+ * was written, found again in its text through json_locate; the document's
+ * start when the path leads nowhere (a missing key), nowhere once the text
+ * is gone. The innermost key is kept as err->field_name. */
+static cr_location manifest_at(const cr_font_manifest *m, const char *outer, const char *inner,
+                               cr_json_target target)
 {
     cr_location where = CR_NO_LOCATION;
     where.file = m->path;
-    where.field_name = key;
+    where.field_name = inner ? inner : outer;
+    cr_json_step path[2] = {CR_JSON_KEY(outer), CR_JSON_KEY(inner)};
+    size_t depth = !outer ? 0 : !inner ? 1 : 2;
+    cr_json_position pos;
+    if (m->text && (cr_json_locate(m->text, m->text_length, path, depth, target, &pos) ||
+                    cr_json_locate(m->text, m->text_length, path, 0, CR_JSON_AT_VALUE, &pos))) {
+        where.line = pos.line;
+        where.column = pos.column;
+    }
     return where;
+}
+
+static cr_location manifest_where(const cr_font_manifest *m, const char *key)
+{
+    return manifest_at(m, key, NULL, CR_JSON_AT_VALUE);
 }
 
 static cr_status no_memory(cr_error *err)
 {
     return cr_fail(err, CR_ERR_NOMEM, "out of memory");
-}
-
-/* Reads the whole file so that open/read failures get their own message
- * (jansson would fold them into a syntax error). */
-static char *read_file(const char *path, size_t *length, cr_error *err)
-{
-    cr_location where = CR_NO_LOCATION;
-    where.file = path;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cr_error_set(err, CR_ERR_IO, where, "cannot open the font manifest: %s", strerror(errno));
-        return NULL;
-    }
-    size_t cap = 8192, used = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        used += fread(buf + used, 1, cap - used, f);
-        if (used < cap)
-            break;
-        char *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    int read_errno = ferror(f) ? errno : 0;
-    fclose(f);
-    if (!buf) {
-        no_memory(err);
-        return NULL;
-    }
-    if (read_errno) {
-        free(buf);
-        cr_error_set(err, CR_ERR_IO, where, "cannot read the font manifest: %s",
-                     strerror(read_errno));
-        return NULL;
-    }
-    *length = used;
-    return buf;
 }
 
 static cr_status parse_search_dirs(cr_font_manifest *m, json_t *dirs, cr_error *err)
@@ -157,8 +137,8 @@ static cr_status parse_search_dirs(cr_font_manifest *m, json_t *dirs, cr_error *
 static cr_status family_error(const cr_font_manifest *m, const char *family, const char *what,
                               cr_error *err)
 {
-    return cr_error_set(err, CR_ERR_FONT, manifest_where(m, family), "family \"%s\": %s", family,
-                        what);
+    return cr_error_set(err, CR_ERR_FONT, manifest_at(m, "families", family, CR_JSON_AT_VALUE),
+                        "family \"%s\": %s", family, what);
 }
 
 static cr_status parse_family(const cr_font_manifest *m, const char *name, json_t *spec,
@@ -228,7 +208,7 @@ static const manifest_family *find_family(const cr_font_manifest *m, const char 
 static cr_status parse_chain(const cr_font_manifest *m, const char *script, json_t *list,
                              fallback_chain *out, cr_error *err)
 {
-    cr_location where = manifest_where(m, script);
+    cr_location where = manifest_at(m, "fallback", script, CR_JSON_AT_VALUE);
     if (!json_is_array(list))
         return cr_error_set(err, CR_ERR_FONT, where,
                             "fallback \"%s\" must be an array of family names", script);
@@ -286,15 +266,16 @@ static cr_status check_top_level(const cr_font_manifest *m, json_t *root, cr_err
     {
         if (strcmp(key, "version") && strcmp(key, "search_dirs") && strcmp(key, "families") &&
             strcmp(key, "fallback"))
-            return cr_error_set(err, CR_ERR_FONT, manifest_where(m, key),
+            return cr_error_set(err, CR_ERR_FONT, manifest_at(m, key, NULL, CR_JSON_AT_KEY),
                                 "unknown key \"%s\" (expected \"version\", \"search_dirs\", "
                                 "\"families\", \"fallback\")",
                                 key);
     }
-    json_t *version = json_object_get(root, "version");
-    if (!json_is_integer(version) || json_integer_value(version) != 1)
-        return cr_error_set(err, CR_ERR_FONT, manifest_where(m, "version"),
-                            "\"version\" must be 1");
+    char buf[128];
+    const char *problem =
+        cr_json_version_problem(json_object_get(root, "version"), "font manifest", buf, sizeof buf);
+    if (problem)
+        return cr_error_set(err, CR_ERR_FONT, manifest_where(m, "version"), "%s", problem);
     if (!json_object_get(root, "families"))
         return cr_error_set(err, CR_ERR_FONT, manifest_where(m, "families"),
                             "\"families\" is missing");
@@ -317,25 +298,6 @@ static cr_status parse_manifest(cr_font_manifest *m, json_t *root, cr_error *err
     return status;
 }
 
-static json_t *parse_json(const char *path, cr_error *err)
-{
-    size_t length = 0;
-    char *text = read_file(path, &length, err);
-    if (!text)
-        return NULL;
-    json_error_t jerr;
-    json_t *root = json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
-    free(text);
-    if (!root) {
-        cr_location where = CR_NO_LOCATION;
-        where.file = path;
-        where.line = jerr.line;
-        where.column = jerr.column;
-        cr_error_set(err, CR_ERR_SYNTAX, where, "%s", jerr.text);
-    }
-    return root;
-}
-
 cr_font_manifest *cr_font_manifest_load(const char *path, cr_error *err)
 {
     if (!path) {
@@ -348,9 +310,19 @@ cr_font_manifest *cr_font_manifest_load(const char *path, cr_error *err)
         no_memory(err);
         return NULL;
     }
-    json_t *root = parse_json(path, err);
-    cr_status status = root ? parse_manifest(m, root, err) : CR_ERR_SYNTAX;
+    /* Read and parsed as templates are: syntax errors and duplicate keys
+     * with their line and column, and the text kept while the manifest is
+     * checked so that every later error gets them too (manifest_at). */
+    char *text = NULL;
+    cr_status status = cr_json_read_file(path, "the font manifest", &text, &m->text_length, err);
+    json_t *root =
+        status == CR_OK ? cr_json_parse(text, m->text_length, path, CR_ERR_SYNTAX, err) : NULL;
+    m->text = text;
+    if (status == CR_OK)
+        status = root ? parse_manifest(m, root, err) : CR_ERR_SYNTAX;
     json_decref(root);
+    m->text = NULL;
+    free(text);
     if (status != CR_OK) {
         cr_font_manifest_destroy(m);
         return NULL;
@@ -656,15 +628,8 @@ static cr_face *find_loaded(const cr_font_library *lib, const char *path, int in
 
 static bool reserve_face_slot(cr_font_library *lib)
 {
-    if (lib->face_count < lib->face_capacity)
-        return true;
-    size_t capacity = lib->face_capacity ? lib->face_capacity * 2 : 8;
-    cr_face **faces = realloc(lib->faces, capacity * sizeof *faces);
-    if (!faces)
-        return false;
-    lib->faces = faces;
-    lib->face_capacity = capacity;
-    return true;
+    return cr_reserve((void **)&lib->faces, &lib->face_capacity, lib->face_count + 1,
+                      sizeof *lib->faces);
 }
 
 /* Takes ownership of path (canonical). */

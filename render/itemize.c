@@ -5,6 +5,7 @@
 
 #include <unicode/uchar.h>
 
+#include "array.h"
 #include "error.h"
 
 static UBiDi *bidi_of(const UChar *units, int32_t length, UBiDiLevel base, UErrorCode *status)
@@ -181,14 +182,8 @@ typedef struct item_list {
 
 static bool append_item(item_list *list, const cr_item *item)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? list->capacity * 2 : 16;
-        cr_item *items = realloc(list->items, capacity * sizeof *items);
-        if (!items)
-            return false;
-        list->items = items;
-        list->capacity = capacity;
-    }
+    if (!cr_reserve((void **)&list->items, &list->capacity, list->count + 1, sizeof *list->items))
+        return false;
     list->items[list->count++] = *item;
     return true;
 }

@@ -335,14 +335,16 @@ static bool find_string_ending_at(const char *text, size_t length, size_t end,
 
 /* ------------------------------------------------------ reading, parsing */
 
-static cr_status fail_io(cr_error *err, const char *path, const char *what, int errnum)
+static cr_status fail_io(cr_error *err, const char *path, const char *verb, const char *what,
+                         int errnum)
 {
     cr_location where = {path, 0, 0, -1, NULL};
-    return cr_error_set(err, CR_ERR_IO, where, "%s: %s", what, strerror(errnum));
+    return cr_error_set(err, CR_ERR_IO, where, "%s %s: %s", verb, what, strerror(errnum));
 }
 
 /* Reads the open file f into a buffer that always has room for a final NUL. */
-static cr_status read_all(FILE *f, const char *path, char **text, size_t *length, cr_error *err)
+static cr_status read_all(FILE *f, const char *path, const char *what, char **text, size_t *length,
+                          cr_error *err)
 {
     size_t capacity = 4096, used = 0;
     char *buffer = malloc(capacity);
@@ -351,7 +353,7 @@ static cr_status read_all(FILE *f, const char *path, char **text, size_t *length
         if (ferror(f)) {
             int errnum = errno;
             free(buffer);
-            return fail_io(err, path, "cannot read the file", errnum);
+            return fail_io(err, path, "cannot read", what, errnum);
         }
         if (feof(f))
             break;
@@ -374,20 +376,21 @@ static cr_status read_all(FILE *f, const char *path, char **text, size_t *length
     return CR_OK;
 }
 
-cr_status cr_json_read_file(const char *path, char **text, size_t *length, cr_error *err)
+cr_status cr_json_read_file(const char *path, const char *what, char **text, size_t *length,
+                            cr_error *err)
 {
     *text = NULL;
     *length = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail_io(err, path, "cannot open the file", errno);
-    cr_status status = read_all(f, path, text, length, err);
+        return fail_io(err, path, "cannot open", what, errno);
+    cr_status status = read_all(f, path, what, text, length, err);
     fclose(f);
     if (status == CR_OK && *length == 0) {
         free(*text);
         *text = NULL;
-        return cr_error_set(err, CR_ERR_IO, (cr_location){path, 0, 0, -1, NULL},
-                            "the file is empty");
+        return cr_error_set(err, CR_ERR_IO, (cr_location){path, 0, 0, -1, NULL}, "%s is empty",
+                            what);
     }
     return status;
 }
@@ -446,4 +449,19 @@ const char *cr_json_kind(const json_t *value, bool detail_numbers)
         return "null";
     }
     return "something else";
+}
+
+const char *cr_json_version_problem(const json_t *version, const char *format, char *buf,
+                                    size_t size)
+{
+    if (!version)
+        snprintf(buf, size, "missing required key \"version\"");
+    else if (!json_is_integer(version))
+        snprintf(buf, size, "\"version\" must be an integer, not %s", cr_json_kind(version, true));
+    else if (json_integer_value(version) != 1)
+        snprintf(buf, size, "unsupported %s version %lld (this engine reads version 1)", format,
+                 (long long)json_integer_value(version));
+    else
+        return NULL;
+    return buf;
 }

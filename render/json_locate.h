@@ -42,15 +42,24 @@ typedef enum cr_json_target {
 bool cr_json_locate(const char *text, size_t length, const cr_json_step *path, size_t depth,
                     cr_json_target target, cr_json_position *out);
 
-/* Reads a whole file into a NUL-terminated buffer the caller frees. A file
- * that is missing, unreadable or empty is CR_ERR_IO naming path and the
- * reason. */
 /* How a message names a value's JSON type: "an object", "a string", ...;
  * numbers as "an integer" / "a real number" when detail_numbers, else as
  * "a number". */
 const char *cr_json_kind(const json_t *value, bool detail_numbers);
 
-cr_status cr_json_read_file(const char *path, char **text, size_t *length, cr_error *err);
+/* Reads a whole file into a NUL-terminated buffer the caller frees. A file
+ * that is missing, unreadable or empty is CR_ERR_IO naming path, what it is
+ * ("the file", "the font manifest") and the reason. */
+cr_status cr_json_read_file(const char *path, const char *what, char **text, size_t *length,
+                            cr_error *err);
+
+/* Templates, the files they compose and the font manifest are format
+ * version 1. NULL when `version` (the "version" member, NULL when missing)
+ * says so; else what is wrong, in buf: "missing required key "version"",
+ * "must be an integer, not ..." or "unsupported ... version N". `format`
+ * names the format in the last ("template", "font manifest"). */
+const char *cr_json_version_problem(const json_t *version, const char *format, char *buf,
+                                    size_t size);
 
 /* Parses with jansson, rejecting duplicate keys. A syntax error is
  * CR_ERR_SYNTAX "NAME:LINE:COL: syntax error: <jansson's text>"; a duplicate

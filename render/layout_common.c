@@ -238,21 +238,6 @@ cr_status cr_fill_lines(const cr_line_filler *f, cr_line_span **lines, size_t *c
 
 /* -------------------------------------------------------------- output */
 
-bool cr_reserve(void **array, size_t *capacity, size_t need, size_t size)
-{
-    if (need <= *capacity)
-        return true;
-    size_t grown = *capacity ? *capacity : 16;
-    while (grown < need)
-        grown *= 2;
-    void *bigger = realloc(*array, grown * size);
-    if (!bigger)
-        return false;
-    *array = bigger;
-    *capacity = grown;
-    return true;
-}
-
 cr_status cr_reserve_glyphs(cr_layout_output *o, size_t extra, cr_error *err)
 {
     cr_text_layout *out = o->layout;

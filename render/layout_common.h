@@ -13,6 +13,7 @@
 #include <unicode/ubidi.h>
 #include <unicode/uscript.h>
 
+#include "array.h"
 #include "cardrender.h"
 #include "itemize.h"
 #include "layout_result.h"
@@ -103,10 +104,6 @@ typedef struct cr_layout_output {
     cr_text_layout *layout;
     size_t glyph_capacity, run_capacity, line_capacity;
 } cr_layout_output;
-
-/* Grows *array (of elements of `size` bytes, *capacity of them) to hold
- * `need`; false when out of memory. */
-bool cr_reserve(void **array, size_t *capacity, size_t need, size_t size);
 
 /* Room for `extra` more glyphs. */
 cr_status cr_reserve_glyphs(cr_layout_output *o, size_t extra, cr_error *err);

@@ -25,11 +25,6 @@ void cr_record_destroy(cr_record *record)
     free(record);
 }
 
-static const char *json_kind(const json_t *value)
-{
-    return cr_json_kind(value, false);
-}
-
 /* A CR_ERR_RECORD error at the root value (key NULL) or at key's value. */
 static void fail_at(const char *text, size_t length, const char *name, const char *key,
                     const char *message, const json_t *value, cr_error *err)
@@ -40,9 +35,9 @@ static void fail_at(const char *text, size_t length, const char *name, const cha
     cr_location where = {name, pos.line, pos.column, -1, NULL};
     if (key)
         cr_error_set(err, CR_ERR_RECORD, where, "\"%s\" %s, not %s", key, message,
-                     json_kind(value));
+                     cr_json_kind(value, false));
     else
-        cr_error_set(err, CR_ERR_RECORD, where, "%s, not %s", message, json_kind(value));
+        cr_error_set(err, CR_ERR_RECORD, where, "%s, not %s", message, cr_json_kind(value, false));
 }
 
 /* Copies the members of object into record; every value must be a string. */
@@ -111,7 +106,7 @@ cr_record *cr_record_load_file(const char *path, cr_error *err)
     }
     char *text;
     size_t length;
-    if (cr_json_read_file(path, &text, &length, err) != CR_OK)
+    if (cr_json_read_file(path, "the file", &text, &length, err) != CR_OK)
         return NULL;
     cr_record *record = cr_record_load_memory(text, length, path, err);
     free(text);

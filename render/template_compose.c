@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "error.h"
 #include "paths.h"
 
@@ -119,26 +120,19 @@ static cr_json_position position_of(const json_file *src, const cr_json_step *pa
 
 /* ------------------------------------------------------------- errors */
 
-static const char *json_kind(const json_t *value)
-{
-    return cr_json_kind(value, true);
-}
-
 static bool fail_at(composer *c, origin at, cr_json_target target, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* A CR_ERR_TEMPLATE error at a value (or key) of one file; returns false. */
 static bool fail_at(composer *c, origin at, cr_json_target target, const char *fmt, ...)
 {
-    char text[sizeof c->err->message];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
     const json_file *src = &c->doc->sources[at.source];
     cr_json_position pos = position_of(src, at.path, at.depth, target);
     cr_location where = {src->name, pos.line, pos.column, -1, NULL};
-    cr_error_set(c->err, CR_ERR_TEMPLATE, where, "%s", text);
+    va_list ap;
+    va_start(ap, fmt);
+    cr_error_vset(c->err, CR_ERR_TEMPLATE, where, fmt, ap);
+    va_end(ap);
     return false;
 }
 
@@ -150,25 +144,12 @@ static bool fail_nomem(composer *c)
 
 /* ---------------------------------------------------------- composites */
 
-static bool grow(void **items, size_t *capacity, size_t count, size_t size)
-{
-    if (count < *capacity)
-        return true;
-    size_t bigger = *capacity ? *capacity * 2 : 8;
-    void *moved = realloc(*items, bigger * size);
-    if (!moved)
-        return false;
-    *items = moved;
-    *capacity = bigger;
-    return true;
-}
-
 /* Registers node (taking the caller's reference) as a composite. */
 static bool composite_add(composer *c, json_t *node, size_t *index)
 {
     cr_composition *doc = c->doc;
-    if (!node || !grow((void **)&doc->composites, &doc->composite_capacity, doc->composite_count,
-                       sizeof *doc->composites)) {
+    if (!node || !cr_reserve((void **)&doc->composites, &doc->composite_capacity,
+                             doc->composite_count + 1, sizeof *doc->composites)) {
         json_decref(node);
         return fail_nomem(c);
     }
@@ -197,7 +178,8 @@ static member *find_member(const composite *comp, const cr_json_step *step)
 
 static bool add_member(composer *c, composite *comp, const char *key, origin at)
 {
-    if (!grow((void **)&comp->members, &comp->capacity, comp->count, sizeof *comp->members))
+    if (!cr_reserve((void **)&comp->members, &comp->capacity, comp->count + 1,
+                    sizeof *comp->members))
         return fail_nomem(c);
     comp->members[comp->count++] = (member){key, at};
     return true;
@@ -250,8 +232,8 @@ static bool add_source(composer *c, json_file src, size_t *index)
 {
     cr_composition *doc = c->doc;
     if (!src.name || !src.dir ||
-        !grow((void **)&doc->sources, &doc->source_capacity, doc->source_count,
-              sizeof *doc->sources)) {
+        !cr_reserve((void **)&doc->sources, &doc->source_capacity, doc->source_count + 1,
+                    sizeof *doc->sources)) {
         source_free(&src);
         cr_fail(c->err, CR_ERR_NOMEM, "out of memory composing a template");
         return false;
@@ -321,7 +303,7 @@ static bool open_source(composer *c, origin at, const char *what, const char *re
     if (!src.name)
         return fail_nomem(c);
     cr_error cause;
-    if (cr_json_read_file(src.name, &src.text, &src.length, &cause) != CR_OK) {
+    if (cr_json_read_file(src.name, "the file", &src.text, &src.length, &cause) != CR_OK) {
         free(src.name);
         return fail_read(c, at, what, &cause);
     }
@@ -351,7 +333,7 @@ static const char *path_member(composer *c, json_t *object, const char *what, or
     if (json_is_string(value))
         return json_string_value(value);
     fail_at(c, origin_key(at, what), CR_JSON_AT_VALUE, "\"%s\" must be a path, not %s", what,
-            json_kind(value));
+            cr_json_kind(value, true));
     return NULL;
 }
 
@@ -360,25 +342,20 @@ static const char *path_member(composer *c, json_t *object, const char *what, or
 static bool check_version(composer *c, json_t *root, size_t source)
 {
     json_t *version = json_object_get(root, "version");
-    origin at = origin_key(origin_root(source), "version");
-    if (!version)
-        return fail_at(c, origin_root(source), CR_JSON_AT_VALUE,
-                       "missing required key \"version\"");
-    if (!json_is_integer(version))
-        return fail_at(c, at, CR_JSON_AT_VALUE, "\"version\" must be an integer, not %s",
-                       json_kind(version));
-    if (json_integer_value(version) != 1)
-        return fail_at(c, at, CR_JSON_AT_VALUE,
-                       "unsupported template version %lld (this engine reads version 1)",
-                       (long long)json_integer_value(version));
-    return true;
+    char buf[128];
+    const char *problem = cr_json_version_problem(version, "template", buf, sizeof buf);
+    if (!problem)
+        return true;
+    origin at = version ? origin_key(origin_root(source), "version") : origin_root(source);
+    return fail_at(c, at, CR_JSON_AT_VALUE, "%s", problem);
 }
 
 static bool check_object(composer *c, json_t *value, origin at, const char *what)
 {
     if (json_is_object(value))
         return true;
-    return fail_at(c, at, CR_JSON_AT_VALUE, "%s must be an object, not %s", what, json_kind(value));
+    return fail_at(c, at, CR_JSON_AT_VALUE, "%s must be an object, not %s", what,
+                   cr_json_kind(value, true));
 }
 
 /* A file's top level, named as the validator names a template's. */
@@ -387,21 +364,22 @@ static bool check_root(composer *c, json_t *root, size_t source, const char *wha
     if (json_is_object(root))
         return true;
     return fail_at(c, origin_root(source), CR_JSON_AT_VALUE, "%s must be a JSON object, not %s",
-                   what, json_kind(root));
+                   what, cr_json_kind(root, true));
 }
 
 static bool check_array(composer *c, json_t *value, origin at, const char *what)
 {
     if (json_is_array(value))
         return true;
-    return fail_at(c, at, CR_JSON_AT_VALUE, "%s must be an array, not %s", what, json_kind(value));
+    return fail_at(c, at, CR_JSON_AT_VALUE, "%s must be an array, not %s", what,
+                   cr_json_kind(value, true));
 }
 
 /* --------------------------------------------------------------- fields */
 
 static bool push_entry(composer *c, draft *d, json_t *value, origin at)
 {
-    if (!grow((void **)&d->fields, &d->field_capacity, d->field_count, sizeof *d->fields))
+    if (!cr_reserve((void **)&d->fields, &d->field_capacity, d->field_count + 1, sizeof *d->fields))
         return fail_nomem(c);
     d->fields[d->field_count++] = (entry){value, at};
     return true;
@@ -504,7 +482,7 @@ static bool remove_fields(composer *c, json_t *names, origin at, size_t base, dr
         origin name_at = origin_index(at, i);
         if (!json_is_string(name))
             return fail_at(c, name_at, CR_JSON_AT_VALUE,
-                           "\"remove_fields\" lists field names, not %s", json_kind(name));
+                           "\"remove_fields\" lists field names, not %s", cr_json_kind(name, true));
         entry *e = find_entry(d, json_string_value(name));
         if (!e)
             return fail_unknown_field(c, name_at, CR_JSON_AT_VALUE, "remove_fields",
@@ -731,7 +709,7 @@ cr_composition *cr_compose_file(const char *path, cr_error *err)
 {
     char *text;
     size_t length;
-    if (cr_json_read_file(path, &text, &length, err) != CR_OK)
+    if (cr_json_read_file(path, "the file", &text, &length, err) != CR_OK)
         return NULL;
     return compose_text(text, length, path, cr_path_folder(path), realpath(path, NULL), err);
 }
