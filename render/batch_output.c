@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "hash_table.h"
 
 enum { MAX_FILE_NAME = 255, NUMBER_DIGITS = 6 };
 
@@ -174,83 +175,52 @@ cr_status cr_name_pattern_expand(const cr_name_pattern *pattern, long number,
 /* ----------------------------------------------------------- name set */
 
 typedef struct name_entry {
-    struct name_entry *next;
+    cr_hash_node node; /* first: the table's link and the name's hash */
     long number;
     char name[];
 } name_entry;
 
 struct cr_name_set {
-    name_entry **buckets;
-    size_t bucket_count; /* a power of two */
-    size_t count;
+    cr_hash_table table; /* of name_entry */
 };
 
 cr_name_set *cr_name_set_create(void)
 {
     cr_name_set *set = calloc(1, sizeof *set);
-    if (set && !(set->buckets = calloc(1024, sizeof *set->buckets))) {
+    if (set && !cr_hash_table_init(&set->table, 1024)) {
         free(set);
         return NULL;
     }
-    if (set)
-        set->bucket_count = 1024;
     return set;
+}
+
+static void free_entry(cr_hash_node *node)
+{
+    free(node);
 }
 
 void cr_name_set_destroy(cr_name_set *set)
 {
     if (!set)
         return;
-    for (size_t i = 0; i < set->bucket_count; i++) {
-        for (name_entry *e = set->buckets[i], *next; e; e = next) {
-            next = e->next;
-            free(e);
-        }
-    }
-    free(set->buckets);
+    cr_hash_table_free(&set->table, free_entry);
     free(set);
 }
 
-static uint64_t hash_name(const char *name)
+static bool same_name(const cr_hash_node *node, const void *name)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-        h = (h ^ *c) * 1099511628211ull;
-    return h;
-}
-
-/* Doubles the table when it is full; a failed allocation only leaves the
- * chains longer. */
-static void grow_set(cr_name_set *set)
-{
-    if (set->count < set->bucket_count)
-        return;
-    size_t count = set->bucket_count * 2;
-    name_entry **buckets = calloc(count, sizeof *buckets);
-    if (!buckets)
-        return;
-    for (size_t i = 0; i < set->bucket_count; i++) {
-        for (name_entry *e = set->buckets[i], *next; e; e = next) {
-            next = e->next;
-            size_t slot = hash_name(e->name) & (count - 1);
-            e->next = buckets[slot];
-            buckets[slot] = e;
-        }
-    }
-    free(set->buckets);
-    set->buckets = buckets;
-    set->bucket_count = count;
+    return !strcmp(((const name_entry *)node)->name, name);
 }
 
 bool cr_name_set_add(cr_name_set *set, const char *name, long number, long *holder)
 {
     *holder = 0;
-    size_t slot = hash_name(name) & (set->bucket_count - 1);
-    for (name_entry *e = set->buckets[slot]; e; e = e->next) {
-        if (!strcmp(e->name, name)) {
-            *holder = e->number;
-            return false;
-        }
+    uint64_t hash = cr_hash_string(name);
+    const name_entry *held =
+        (const name_entry *)cr_hash_table_find(&set->table, hash, same_name, name);
+    if (held) {
+        *holder = held->number;
+        return false;
     }
     size_t length = strlen(name);
     name_entry *entry = malloc(sizeof *entry + length + 1);
@@ -258,11 +228,8 @@ bool cr_name_set_add(cr_name_set *set, const char *name, long number, long *hold
         return false;
     memcpy(entry->name, name, length + 1);
     entry->number = number;
-    grow_set(set);
-    slot = hash_name(name) & (set->bucket_count - 1);
-    entry->next = set->buckets[slot];
-    set->buckets[slot] = entry;
-    set->count++;
+    entry->node.hash = hash;
+    cr_hash_table_add(&set->table, &entry->node);
     return true;
 }
 
@@ -302,8 +269,10 @@ static bool is_name_piece(const char *text, size_t length)
 }
 
 /* "NAME.png" then dot-separated pieces of letters, digits, '-' and '_', one
- * of them "tmp": what the PNG writer makes ("NAME.png.XXXXXX.tmp",
- * "NAME.png.PID-N.tmp") and the usual variants ("NAME.png.tmp.XXXXXX"). */
+ * of them "tmp": what the PNG writers make (atomic_file.h:
+ * "NAME.png.XXXXXX.tmp"), the scheme the 1-bit writer used before
+ * ("NAME.png.PID-N.tmp", left by an older version) and the usual variants
+ * ("NAME.png.tmp.XXXXXX"). */
 bool cr_is_png_temporary_name(const char *name)
 {
     const char *png = strstr(name, ".png.");

@@ -10,9 +10,6 @@
 #include "layout.h"
 #include "template.h"
 
-#define CR_DPI_MIN 72
-#define CR_DPI_MAX 1200
-
 static void warn(const cr_render_options *options, const cr_error *problem)
 {
     if (options && options->warning)

@@ -149,30 +149,6 @@ cr_status cr_compose_image_field(const cr_template *tpl, const cr_field *field,
     return status;
 }
 
-/* Blends a composed layer (when status is CR_OK) and frees it. */
-static cr_status blend_and_free(cr_canvas *canvas, cr_layer *layer, cr_status status)
-{
-    if (status == CR_OK)
-        cr_layer_blend(layer, canvas);
-    cr_layer_free(layer);
-    return status;
-}
-
-static cr_pixel_box whole(const cr_canvas *canvas)
-{
-    return (cr_pixel_box){0, 0, canvas->width, canvas->height};
-}
-
-cr_status cr_draw_image_field(const cr_template *tpl, const cr_field *field,
-                              const cr_record *record, int dpi, const cr_render_options *options,
-                              cr_canvas *canvas, cr_error *err)
-{
-    cr_layer layer;
-    return blend_and_free(
-        canvas, &layer,
-        cr_compose_image_field(tpl, field, record, dpi, options, whole(canvas), &layer, err));
-}
-
 cr_pixel_box cr_image_field_box(const cr_field *field, int dpi)
 {
     return cr_pixel_box_round(px(field->x_mm, dpi), px(field->y_mm, dpi), px(field->w_mm, dpi),
@@ -182,16 +158,10 @@ cr_pixel_box cr_image_field_box(const cr_field *field, int dpi)
 /* Outside the rounded corners is paper white: the card is punched there. */
 static const cr_color paper_white = {255, 255, 255, 255};
 
-cr_status cr_draw_card_background(const cr_template *tpl, int dpi, cr_canvas *canvas, cr_error *err)
-{
-    cr_canvas_fill(canvas, paper_white);
-    cr_canvas_fill_rounded_rect(canvas, 0, 0, px(tpl->width_mm, dpi), px(tpl->height_mm, dpi),
-                                px(tpl->corner_radius_mm, dpi), tpl->background);
-    return cr_draw_background_image(tpl, dpi, canvas, err);
-}
-
-cr_status cr_draw_background_image(const cr_template *tpl, int dpi, cr_canvas *canvas,
-                                   cr_error *err)
+/* card.background_image over the whole card, cover-fitted, clipped to the
+ * card's rounded corners. Nothing when the template has none. */
+static cr_status draw_background_image(const cr_template *tpl, int dpi, cr_canvas *canvas,
+                                       cr_error *err)
 {
     if (!tpl->background_image.rgba)
         return CR_OK;
@@ -206,10 +176,18 @@ cr_status cr_draw_background_image(const cr_template *tpl, int dpi, cr_canvas *c
     return cr_paint_image(canvas, &tpl->background_image, &paint, err);
 }
 
+cr_status cr_draw_card_background(const cr_template *tpl, int dpi, cr_canvas *canvas, cr_error *err)
+{
+    cr_canvas_fill(canvas, paper_white);
+    cr_canvas_fill_rounded_rect(canvas, 0, 0, px(tpl->width_mm, dpi), px(tpl->height_mm, dpi),
+                                px(tpl->corner_radius_mm, dpi), tpl->background);
+    return draw_background_image(tpl, dpi, canvas, err);
+}
+
 /* ------------------------------------------------------------ shapes */
 
-cr_status cr_compose_rect_field(const cr_field *field, int dpi, cr_pixel_box clip, cr_layer *out,
-                                cr_error *err)
+static cr_status compose_rect_field(const cr_field *field, int dpi, cr_pixel_box clip,
+                                    cr_layer *out, cr_error *err)
 {
     const cr_rect_field *rect = &field->rect;
     cr_rect_paint paint = {
@@ -226,15 +204,8 @@ cr_status cr_compose_rect_field(const cr_field *field, int dpi, cr_pixel_box cli
     return cr_compose_rect(clip, &paint, out, err);
 }
 
-cr_status cr_draw_rect_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err)
-{
-    cr_layer layer;
-    return blend_and_free(canvas, &layer,
-                          cr_compose_rect_field(field, dpi, whole(canvas), &layer, err));
-}
-
-cr_status cr_compose_line_field(const cr_field *field, int dpi, cr_pixel_box clip, cr_layer *out,
-                                cr_error *err)
+static cr_status compose_line_field(const cr_field *field, int dpi, cr_pixel_box clip,
+                                    cr_layer *out, cr_error *err)
 {
     const cr_line_field *line = &field->segment;
     cr_line_paint paint = {
@@ -249,13 +220,6 @@ cr_status cr_compose_line_field(const cr_field *field, int dpi, cr_pixel_box cli
     return cr_compose_line(clip, &paint, out, err);
 }
 
-cr_status cr_draw_line_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err)
-{
-    cr_layer layer;
-    return blend_and_free(canvas, &layer,
-                          cr_compose_line_field(field, dpi, whole(canvas), &layer, err));
-}
-
 cr_status cr_compose_shape_field(const cr_template *tpl, const cr_field *field,
                                  const cr_record *record, int dpi, const cr_render_options *options,
                                  cr_pixel_box clip, cr_layer *out, cr_error *err)
@@ -264,9 +228,9 @@ cr_status cr_compose_shape_field(const cr_template *tpl, const cr_field *field,
     case CR_FIELD_IMAGE:
         return cr_compose_image_field(tpl, field, record, dpi, options, clip, out, err);
     case CR_FIELD_RECT:
-        return cr_compose_rect_field(field, dpi, clip, out, err);
+        return compose_rect_field(field, dpi, clip, out, err);
     case CR_FIELD_LINE:
-        return cr_compose_line_field(field, dpi, clip, out, err);
+        return compose_line_field(field, dpi, clip, out, err);
     case CR_FIELD_TEXT:
         break;
     }

@@ -14,38 +14,21 @@
 cr_status cr_draw_card_background(const cr_template *tpl, int dpi, cr_canvas *canvas,
                                   cr_error *err);
 
-/* card.background_image over the whole card, cover-fitted, clipped to the
- * card's rounded corners. Nothing when the template has none. */
-cr_status cr_draw_background_image(const cr_template *tpl, int dpi, cr_canvas *canvas,
-                                   cr_error *err);
-
-/* An image field. A bound photo is read from the asset folder (options, else
- * the record file's folder, else the working folder) and decoded now; every
- * failure names the field, the record key and the path. */
-cr_status cr_draw_image_field(const cr_template *tpl, const cr_field *field,
-                              const cr_record *record, int dpi, const cr_render_options *options,
-                              cr_canvas *canvas, cr_error *err);
-
-/* Reads and decodes a bound photo exactly as cr_draw_image_field does, then
+/* Reads and decodes a bound photo exactly as cr_compose_image_field does, then
  * drops it: CR_OK, or the error the render would stop with, its message also
  * naming the record ("the record people.jsonl:3: record key ..."). A full
  * decode, not just the header: a truncated file is what a check must find. */
 cr_status cr_check_photo(const cr_template *tpl, const cr_field *field, const cr_record *record,
                          const cr_render_options *options, cr_error *err);
 
-cr_status cr_draw_rect_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err);
-
-cr_status cr_draw_line_field(const cr_field *field, int dpi, cr_canvas *canvas, cr_error *err);
-
-/* The same fields composed into a layer for a canvas whose pixels are clip,
- * not yet blended (paint.h): cr_draw_* are compose, blend, free. */
+/* Image, rect and line fields composed into a layer for a canvas whose
+ * pixels are clip, not yet blended (paint.h); the caller blends and frees
+ * it. A bound photo is read from the asset folder (options, else the record
+ * file's folder, else the working folder) and decoded now; every failure
+ * names the field, the record key and the path. */
 cr_status cr_compose_image_field(const cr_template *tpl, const cr_field *field,
                                  const cr_record *record, int dpi, const cr_render_options *options,
                                  cr_pixel_box clip, cr_layer *out, cr_error *err);
-cr_status cr_compose_rect_field(const cr_field *field, int dpi, cr_pixel_box clip, cr_layer *out,
-                                cr_error *err);
-cr_status cr_compose_line_field(const cr_field *field, int dpi, cr_pixel_box clip, cr_layer *out,
-                                cr_error *err);
 
 /* Any field but text: the three above by the field's type. */
 cr_status cr_compose_shape_field(const cr_template *tpl, const cr_field *field,

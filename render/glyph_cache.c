@@ -1,5 +1,5 @@
-/* Glyph bitmaps rasterised once and kept for the engine's lifetime: a chained
- * hash table under one mutex. Rasterising happens outside the table lock
+/* Glyph bitmaps rasterised once and kept for the engine's lifetime: a hash
+ * table (hash_table.h) under one mutex. Rasterising happens outside the table lock
  * (under the face's own lock), so threads drawing different faces do not
  * wait for each other. */
 #include "glyph_cache.h"
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "hash_table.h"
 
 typedef struct glyph_key {
     const cr_face *face;
@@ -21,18 +22,15 @@ typedef struct glyph_key {
 } glyph_key;
 
 typedef struct glyph_entry {
-    struct glyph_entry *next;
+    cr_hash_node node; /* first: the table's link and the key's hash */
     glyph_key key;
-    uint64_t hash;
     cr_glyph_bitmap bitmap; /* coverage points at data */
     uint8_t data[];
 } glyph_entry;
 
 struct cr_glyph_cache {
     pthread_mutex_t lock;
-    glyph_entry **buckets;
-    size_t bucket_count; /* a power of two */
-    size_t entry_count;
+    cr_hash_table table; /* of glyph_entry */
 };
 
 enum { INITIAL_BUCKETS = 1024 };
@@ -42,29 +40,24 @@ cr_glyph_cache *cr_glyph_cache_create(void)
     cr_glyph_cache *cache = calloc(1, sizeof *cache);
     if (!cache)
         return NULL;
-    cache->buckets = calloc(INITIAL_BUCKETS, sizeof *cache->buckets);
-    if (!cache->buckets) {
+    if (!cr_hash_table_init(&cache->table, INITIAL_BUCKETS)) {
         free(cache);
         return NULL;
     }
-    cache->bucket_count = INITIAL_BUCKETS;
     pthread_mutex_init(&cache->lock, NULL);
     return cache;
+}
+
+static void free_entry(cr_hash_node *node)
+{
+    free(node);
 }
 
 void cr_glyph_cache_destroy(cr_glyph_cache *cache)
 {
     if (!cache)
         return;
-    for (size_t i = 0; i < cache->bucket_count; i++) {
-        glyph_entry *entry = cache->buckets[i];
-        while (entry) {
-            glyph_entry *next = entry->next;
-            free(entry);
-            entry = next;
-        }
-    }
-    free(cache->buckets);
+    cr_hash_table_free(&cache->table, free_entry);
     pthread_mutex_destroy(&cache->lock);
     free(cache);
 }
@@ -90,8 +83,9 @@ static uint64_t hash_key(const glyph_key *key)
     return mix(h, (uint64_t)(key->rotation * 16 + key->subpixel));
 }
 
-static bool same_key(const glyph_key *a, const glyph_key *b)
+static bool same_key(const cr_hash_node *node, const void *key)
 {
+    const glyph_key *a = &((const glyph_entry *)node)->key, *b = key;
     return a->face == b->face && a->glyph_id == b->glyph_id && a->ppem_26_6 == b->ppem_26_6 &&
            a->x_scale_16_16 == b->x_scale_16_16 && a->rotation == b->rotation &&
            a->subpixel == b->subpixel;
@@ -100,36 +94,7 @@ static bool same_key(const glyph_key *a, const glyph_key *b)
 /* Called with the cache lock held. */
 static glyph_entry *find_entry(const cr_glyph_cache *cache, const glyph_key *key, uint64_t hash)
 {
-    glyph_entry *entry = cache->buckets[hash & (cache->bucket_count - 1)];
-    for (; entry; entry = entry->next)
-        if (entry->hash == hash && same_key(&entry->key, key))
-            return entry;
-    return NULL;
-}
-
-/* Called with the cache lock held. Doubling keeps chains short; a failed
- * allocation only leaves the table fuller, never broken. */
-static void grow_if_full(cr_glyph_cache *cache)
-{
-    if (cache->entry_count < cache->bucket_count)
-        return;
-    size_t count = cache->bucket_count * 2;
-    glyph_entry **buckets = calloc(count, sizeof *buckets);
-    if (!buckets)
-        return;
-    for (size_t i = 0; i < cache->bucket_count; i++) {
-        glyph_entry *entry = cache->buckets[i];
-        while (entry) {
-            glyph_entry *next = entry->next;
-            size_t slot = entry->hash & (count - 1);
-            entry->next = buckets[slot];
-            buckets[slot] = entry;
-            entry = next;
-        }
-    }
-    free(cache->buckets);
-    cache->buckets = buckets;
-    cache->bucket_count = count;
+    return (glyph_entry *)cr_hash_table_find(&cache->table, hash, same_key, key);
 }
 
 /* Outline transform in FreeType's y-up space: first the horizontal scale
@@ -257,18 +222,14 @@ const cr_glyph_bitmap *cr_glyph_cache_get(cr_glyph_cache *cache, cr_face *face, 
     glyph_entry *fresh = rasterise(face, &key, err);
     if (!fresh)
         return NULL;
-    fresh->hash = hash;
+    fresh->node.hash = hash;
 
     /* Another thread may have rasterised the same glyph meanwhile; keep the
      * first so that every caller sees one pointer. */
     pthread_mutex_lock(&cache->lock);
     entry = find_entry(cache, &key, hash);
     if (!entry) {
-        grow_if_full(cache);
-        size_t slot = hash & (cache->bucket_count - 1);
-        fresh->next = cache->buckets[slot];
-        cache->buckets[slot] = fresh;
-        cache->entry_count++;
+        cr_hash_table_add(&cache->table, &fresh->node);
         entry = fresh;
         fresh = NULL;
     }
@@ -282,7 +243,7 @@ size_t cr_glyph_cache_rasterised(cr_glyph_cache *cache)
     /* Counts stored glyphs, so a duplicate rasterised by a racing thread and
      * thrown away does not make the count depend on timing. */
     pthread_mutex_lock(&cache->lock);
-    size_t count = cache->entry_count;
+    size_t count = cache->table.count;
     pthread_mutex_unlock(&cache->lock);
     return count;
 }

@@ -14,7 +14,7 @@ cr_status cr_layout_out_of_memory(cr_error *err)
 
 /* ------------------------------------------------------------- analysis */
 
-const char *cr_field_lang(const cr_field *field, UScriptCode script)
+static const char *field_lang(const cr_field *field, UScriptCode script)
 {
     const char *lang = field->lang;
     return lang && lang[0] ? lang : cr_script_default_lang(script);
@@ -31,13 +31,13 @@ cr_shape_input cr_item_shape_input(const cr_text_analysis *a, const cr_item *ite
                             .end = end,
                             .face = item->face,
                             .script = item->script,
-                            .lang = cr_field_lang(a->field, item->script),
+                            .lang = field_lang(a->field, item->script),
                             .rtl = rtl};
 }
 
 static cr_status find_breaks(cr_text_analysis *a, cr_error *err)
 {
-    cr_linebreak_options options = {.lang = cr_field_lang(a->field, a->scripts[0]),
+    cr_linebreak_options options = {.lang = field_lang(a->field, a->scripts[0]),
                                     .scripts = a->scripts,
                                     .kinsoku = a->field->kinsoku,
                                     .hangul_break = a->field->hangul_break};
@@ -262,7 +262,7 @@ cr_status cr_append_run(cr_layout_output *o, const cr_field *field, const cr_ite
                          .first_glyph = first_glyph,
                          .glyph_count = out->glyph_count - first_glyph};
     snprintf(run->script, sizeof run->script, "%s", uscript_getShortName(item->script));
-    snprintf(run->lang, sizeof run->lang, "%s", cr_field_lang(field, item->script));
+    snprintf(run->lang, sizeof run->lang, "%s", field_lang(field, item->script));
     return CR_OK;
 }
 

@@ -31,10 +31,6 @@
 cr_status cr_analyse_text(cr_text_analysis *a, cr_error *err);
 void cr_text_analysis_free(cr_text_analysis *a);
 
-/* The language text of `script` is shaped and broken in: the field's, else
- * the script's default (cr_script_default_lang). */
-const char *cr_field_lang(const cr_field *field, UScriptCode script);
-
 /* Part [start, end) of an item, with [context_start, context_end) around
  * it for shaping. */
 cr_shape_input cr_item_shape_input(const cr_text_analysis *a, const cr_item *item,

@@ -15,6 +15,7 @@
 
 #include <png.h>
 
+#include "atomic_file.h"
 #include "error.h"
 
 typedef struct buffer {
@@ -141,46 +142,18 @@ static bool write_all(int fd, const uint8_t *data, size_t size)
     return true;
 }
 
-/* "PATH.<pid>-<n>.tmp", created exclusively beside path (mode 0666 less
- * the umask, as any new file). */
-static int create_temporary(const char *path, char *name, size_t size)
-{
-    static atomic_uint counter;
-    for (int attempt = 0; attempt < 100; attempt++) {
-        snprintf(name, size, "%s.%ld-%u.tmp", path, (long)getpid(), atomic_fetch_add(&counter, 1));
-        int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
-    }
-    return -1;
-}
-
 static cr_status store(const char *path, const uint8_t *data, size_t size, cr_error *err)
 {
-    size_t name_size = strlen(path) + 48;
-    char *temp = malloc(name_size);
-    if (!temp)
-        return cr_fail(err, CR_ERR_NOMEM, "%s: out of memory", path);
-    cr_status status = CR_OK;
-    int fd = create_temporary(path, temp, name_size);
-    if (fd < 0) {
-        status = file_error(path, "cannot create a temporary file beside it", errno, err);
-    } else {
-        bool written = write_all(fd, data, size);
-        int write_errno = errno;
-        if (close(fd) != 0 && written) {
-            written = false;
-            write_errno = errno;
-        }
-        if (!written)
-            status = file_error(path, "writing the temporary file failed", write_errno, err);
-        else if (rename(temp, path) != 0)
-            status = file_error(path, "renaming the temporary file failed", errno, err);
-        if (status != CR_OK)
-            unlink(temp);
-    }
-    free(temp);
-    return status;
+    cr_atomic_file file;
+    int error_number = cr_atomic_file_open(&file, path);
+    if (error_number)
+        return file_error(path, "cannot create a temporary file beside it", error_number, err);
+    bool written = write_all(file.fd, data, size);
+    int write_errno = errno;
+    const char *failed = cr_atomic_file_commit(&file, path, written, &error_number);
+    if (!written)
+        return file_error(path, "writing the temporary file failed", write_errno, err);
+    return failed ? file_error(path, failed, error_number, err) : CR_OK;
 }
 
 cr_status cr_png_write_gray1_file(const cr_bitmap *bitmap, int dpi, const char *path, cr_error *err)

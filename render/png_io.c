@@ -28,6 +28,7 @@
 #include <immintrin.h>
 #endif
 
+#include "atomic_file.h"
 #include "error.h"
 
 enum { PNG_MAX_SIDE = 20000 };
@@ -606,43 +607,6 @@ cr_status cr_png_write_memory_banded(const cr_canvas *canvas, int dpi, const cr_
     return CR_OK;
 }
 
-/* Creates "PATH.XXXXXX.tmp" beside path with O_EXCL and mode 0666, so the
- * kernel applies the umask exactly as for any new file (mkstemp would make
- * it 0600, and reading the umask is not thread-safe). */
-static int create_temporary(const char *path, char **temp_path)
-{
-    static atomic_uint counter;
-    static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    size_t size = strlen(path) + 16;
-    char *name = malloc(size);
-    if (!name) {
-        errno = ENOMEM;
-        return -1;
-    }
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    unsigned seed = (unsigned)now.tv_nsec ^ ((unsigned)getpid() << 16);
-    for (int attempt = 0; attempt < 100; attempt++) {
-        unsigned bits = seed ^ (atomic_fetch_add(&counter, 1) * 2654435761u);
-        char suffix[7];
-        for (int i = 0; i < 6; i++, bits /= 36)
-            suffix[i] = letters[bits % 36];
-        suffix[6] = '\0';
-        snprintf(name, size, "%s.%s.tmp", path, suffix);
-        int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0) {
-            *temp_path = name;
-            return fd;
-        }
-        if (errno != EEXIST)
-            break;
-    }
-    int saved = errno;
-    free(name);
-    errno = saved;
-    return -1;
-}
-
 static cr_status file_error(cr_error *err, const char *path, const char *what, int error_number)
 {
     cr_location where = CR_NO_LOCATION;
@@ -653,12 +617,13 @@ static cr_status file_error(cr_error *err, const char *path, const char *what, i
 
 /* Encodes straight into the open temporary file, closes and renames it. */
 static cr_status finish_file(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
-                             const char *path, int fd, const char *temp_path, cr_error *err)
+                             const char *path, cr_atomic_file *file, cr_error *err)
 {
-    png_sink sink = {.fd = fd};
+    png_sink sink = {.fd = file->fd};
     png_failure failure = {""};
     bool encoded = encode_png(canvas, dpi, bands, &sink, &failure);
-    int close_errno = close(fd) == 0 ? 0 : errno;
+    int error_number = 0;
+    const char *failed = cr_atomic_file_commit(file, path, encoded, &error_number);
     if (!encoded && sink.write_errno)
         return file_error(err, path, "writing the temporary file failed", sink.write_errno);
     if (!encoded) {
@@ -666,11 +631,7 @@ static cr_status finish_file(const cr_canvas *canvas, int dpi, const cr_png_band
         where.file = path;
         return cr_error_set(err, CR_ERR_IMAGE, where, "cannot write PNG: %s", failure.message);
     }
-    if (close_errno)
-        return file_error(err, path, "closing the temporary file failed", close_errno);
-    if (rename(temp_path, path) != 0)
-        return file_error(err, path, "renaming the temporary file failed", errno);
-    return CR_OK;
+    return failed ? file_error(err, path, failed, error_number) : CR_OK;
 }
 
 cr_status cr_png_write_file(const cr_canvas *canvas, int dpi, const char *path, cr_error *err)
@@ -688,15 +649,11 @@ cr_status cr_png_write_file_banded(const cr_canvas *canvas, int dpi, const cr_pn
     cr_status status = check_write_args(canvas, dpi, where, err);
     if (status != CR_OK)
         return status;
-    char *temp_path = NULL;
-    int fd = create_temporary(path, &temp_path);
-    if (fd < 0)
-        return file_error(err, path, "cannot create a temporary file beside it", errno);
-    status = finish_file(canvas, dpi, bands, path, fd, temp_path, err);
-    if (status != CR_OK)
-        unlink(temp_path);
-    free(temp_path);
-    return status;
+    cr_atomic_file file;
+    int error_number = cr_atomic_file_open(&file, path);
+    if (error_number)
+        return file_error(err, path, "cannot create a temporary file beside it", error_number);
+    return finish_file(canvas, dpi, bands, path, &file, err);
 }
 
 /* ------------------------------------------------------------- reading */

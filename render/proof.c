@@ -121,8 +121,9 @@ static cr_status lay_out_label(cr_engine *engine, const cr_template *tpl, int dp
     return status;
 }
 
-cr_status cr_measure_label(cr_engine *engine, const cr_template *tpl, int dpi,
-                           const cr_label *label, cr_px_rect *box, cr_error *err)
+/* The box the label would take, without drawing it. */
+static cr_status measure_label(cr_engine *engine, const cr_template *tpl, int dpi,
+                               const cr_label *label, cr_px_rect *box, cr_error *err)
 {
     cr_text_layout layout = {0};
     cr_status status = lay_out_label(engine, tpl, dpi, label, &layout, box, err);
@@ -130,8 +131,8 @@ cr_status cr_measure_label(cr_engine *engine, const cr_template *tpl, int dpi,
     return status;
 }
 
-cr_status cr_draw_label(cr_engine *engine, const cr_template *tpl, cr_canvas *canvas, int dpi,
-                        const cr_label *label, cr_error *err)
+static cr_status draw_label(cr_engine *engine, const cr_template *tpl, cr_canvas *canvas, int dpi,
+                            const cr_label *label, cr_error *err)
 {
     cr_text_layout layout = {0};
     cr_px_rect box;
@@ -551,7 +552,7 @@ static cr_status place_tag(cr_engine *engine, const sheet *s, const cr_template 
     label.above = true;
     label.x = field.x;
     label.y = field.y;
-    cr_status status = cr_measure_label(engine, tpl, s->dpi, &label, &measured, err);
+    cr_status status = measure_label(engine, tpl, s->dpi, &label, &measured, err);
     if (status != CR_OK)
         return status;
     double width = guide_width(s);
@@ -606,7 +607,7 @@ static cr_status draw_tags(cr_engine *engine, const sheet *s, const cr_template 
         if (t->leader.height > 0)
             cr_canvas_fill_rounded_rect(&s->image->canvas, t->leader.x, t->leader.y,
                                         t->leader.width, t->leader.height, 0, t->label.paper);
-        status = cr_draw_label(engine, tpl, &s->image->canvas, s->dpi, &t->label, err);
+        status = draw_label(engine, tpl, &s->image->canvas, s->dpi, &t->label, err);
     }
     free(infos);
     free(unnamed);
@@ -620,11 +621,11 @@ static cr_status draw_footer_line(cr_engine *engine, const sheet *s, const cr_te
                                   cr_label line, cr_error *err)
 {
     cr_px_rect box;
-    cr_status status = cr_measure_label(engine, tpl, s->dpi, &line, &box, err);
+    cr_status status = measure_label(engine, tpl, s->dpi, &line, &box, err);
     if (status == CR_OK && box.width > s->width)
         line.size_pt *= s->width / box.width;
     if (status == CR_OK)
-        status = cr_draw_label(engine, tpl, &s->image->canvas, s->dpi, &line, err);
+        status = draw_label(engine, tpl, &s->image->canvas, s->dpi, &line, err);
     return status;
 }
 

@@ -29,11 +29,4 @@ typedef struct cr_px_rect {
     double x, y, width, height;
 } cr_px_rect;
 
-/* The box the label would take, without drawing it. */
-cr_status cr_measure_label(cr_engine *engine, const cr_template *tpl, int dpi,
-                           const cr_label *label, cr_px_rect *box, cr_error *err);
-
-cr_status cr_draw_label(cr_engine *engine, const cr_template *tpl, cr_canvas *canvas, int dpi,
-                        const cr_label *label, cr_error *err);
-
 #endif

@@ -22,9 +22,6 @@
 #include "template.h"
 #include "text_paint.h"
 
-#define CR_DPI_MIN 72
-#define CR_DPI_MAX 1200
-
 static const cr_color white = {255, 255, 255, 255};
 
 /* ------------------------------------------------------------ fields */

@@ -33,7 +33,10 @@ typedef struct cr_static_cache {
     size_t count;
 } cr_static_cache;
 
-bool cr_static_cache_enabled(void)
+/* False when the environment variable CARDRENDER_NO_STATIC_CACHE is set
+ * (to anything but ""): every card is painted field by field (tests compare
+ * the two). */
+static bool cache_enabled(void)
 {
     const char *off = getenv("CARDRENDER_NO_STATIC_CACHE");
     return !off || !off[0];
@@ -296,7 +299,7 @@ static cache_entry *find_entry(cr_static_cache *cache, int dpi)
 
 const cr_static_layers *cr_static_layers_get(cr_engine *engine, const cr_template *tpl, int dpi)
 {
-    if (!cr_static_cache_enabled())
+    if (!cache_enabled())
         return NULL;
     cr_static_cache *cache = cr_template_user_data(tpl, cache_create, cache_destroy);
     if (!cache)

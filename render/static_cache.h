@@ -49,11 +49,6 @@ typedef struct cr_static_layers {
     size_t field_count;
 } cr_static_layers;
 
-/* False when the environment variable CARDRENDER_NO_STATIC_CACHE is set
- * (to anything but ""): every card is painted field by field (tests compare
- * the two). */
-bool cr_static_cache_enabled(void);
-
 /* The layers of tpl at dpi, built on first use into a cache hung on the
  * template (cr_template_user_data, freed with it); NULL when the cache is
  * off, full or cannot be made (a template made by hand has no room for it), or a static field

@@ -165,6 +165,10 @@ typedef struct cr_print_panels {
 } cr_print_panels;
 
 struct cr_template {
+    /* A reference on the engine it was loaded with: the fields' faces
+     * belong to its font library, so the engine lives as long as the
+     * template (NULL for a template made by hand). */
+    cr_engine *engine;
     char *path; /* as given, for messages */
     char *dir;  /* the template's folder; fonts are searched here first */
     double width_mm, height_mm, corner_radius_mm;

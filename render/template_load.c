@@ -194,7 +194,7 @@ static cr_status read_card_members(loader *ld, json_t *card)
             cr_tpl_read_number(ld, card, "corner_radius_mm", false, radius, &tpl->corner_radius_mm);
     }
     if (status == CR_OK)
-        status = cr_tpl_read_integer(ld, card, "dpi", 72, 1200, &tpl->dpi);
+        status = cr_tpl_read_integer(ld, card, "dpi", CR_DPI_MIN, CR_DPI_MAX, &tpl->dpi);
     if (status == CR_OK)
         status = cr_tpl_read_color(ld, card, "background", &tpl->background);
     if (status == CR_OK)
@@ -474,6 +474,7 @@ void cr_template_destroy(cr_template *tpl)
     cr_pixmap_free(&tpl->background_image);
     free(tpl->print.holes_mm);
     user_data_free(tpl->user_data);
+    cr_engine_destroy(tpl->engine); /* last: the faces freed above were its */
     free(tpl);
 }
 
@@ -528,6 +529,7 @@ static cr_template *load_composed(cr_engine *engine, cr_composition *doc, const 
         cr_fail(err, CR_ERR_NOMEM, "%s: out of memory", name);
         return NULL;
     }
+    tpl->engine = cr_engine_ref(engine);
     loader ld = {.engine = engine, .doc = doc, .tpl = tpl, .err = err, .field_index = -1};
     cr_status status = read_template(&ld, cr_composition_root(doc));
     cr_composition_free(doc);

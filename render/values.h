@@ -1,9 +1,7 @@
 /* Small value types every stage passes around (model, paint, image,
- * output): a colour, the dpi range a card may be rendered at, millimetres
- * to pixels, a resampling filter choice, a rectangle of source pixels and
- * tone adjustments. Kept apart so a header that needs only one of them
- * (raster.h for cr_color, resample_plan.h for a filter) does not pull in
- * the template model. */
+ * output): a colour, millimetres to pixels, a resampling filter choice, a rectangle of source
+ * pixels and tone adjustments. Kept apart so a header that needs only one of them (raster.h for
+ * cr_color, resample_plan.h for a filter) does not pull in the template model. */
 #ifndef CR_VALUES_H
 #define CR_VALUES_H
 
@@ -14,9 +12,6 @@
 typedef struct cr_color {
     uint8_t r, g, b, a;
 } cr_color;
-
-/* The resolutions a template, a render option or the CLI may ask for. */
-enum { CR_DPI_MIN = 72, CR_DPI_MAX = 1200 };
 
 /* Millimetres to pixels at dpi. */
 static inline double cr_mm_to_px(double mm, int dpi)
