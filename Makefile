@@ -39,13 +39,20 @@ TEST_LIBS   := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT      ?= -O2 -g
 SANITIZE ?=
-CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC -Iinclude -Irender \
-              -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
+# The library and the tools see every header; the CLI sees only the public
+# header and the tools' (INCLUDES is set again for its objects below).
+INCLUDES := -Iinclude -Irender -Itools
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC $(INCLUDES) \
+             -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
 # libcsv (batch records) ships no pkg-config file.
 LDLIBS_ALL := $(PKG_LIBS) -lcsv -lpthread -lm $(LDLIBS)
 
 LIB_SRC  := $(sort $(wildcard render/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# tools/: what only the CLI, the tests and the fuzzers use (batch input and
+# output, the layout report, picture comparison), outside the library.
+TOOLS_SRC := $(sort $(wildcard tools/*.c))
+TOOLS_OBJ := $(TOOLS_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -53,6 +60,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 
 STATIC_LIB := $(BUILD)/libcardrender.a
+TOOLS_LIB  := $(BUILD)/libcardrender-tools.a
 SHARED_LIB := $(BUILD)/libcardrender.so.$(VERSION)
 CLI        := $(BUILD)/cardrender
 EXAMPLE    := $(BUILD)/examples/api_example
@@ -94,25 +102,31 @@ $(SHARED_LIB): $(LIB_OBJ)
 	$(Q)ln -sf libcardrender.so.$(VERSION) $(BUILD)/libcardrender.so.$(SOMAJOR)
 	$(Q)ln -sf libcardrender.so.$(SOMAJOR) $(BUILD)/libcardrender.so
 
-$(CLI): $(CLI_OBJ) $(STATIC_LIB)
-	$(Q)$(CC) $(SANITIZE) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS_ALL)
+$(TOOLS_LIB): $(TOOLS_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(CLI_OBJ): INCLUDES := -Iinclude -Itools
+
+$(CLI): $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB)
+	$(Q)$(CC) $(SANITIZE) -o $@ $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(LDLIBS_ALL)
 
 $(EXAMPLE): examples/api_example.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(STATIC_LIB)
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(TOOLS_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST-CC $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(TEST_EXTRA) \
-	    $(STATIC_LIB) $(TEST_LIBS) $(LDLIBS_ALL)
+	    $(TOOLS_LIB) $(STATIC_LIB) $(TEST_LIBS) $(LDLIBS_ALL)
 
 # The fuzz regression test replays inputs through the harnesses' own code.
 FUZZ_PATHS := fuzz/fuzz_paths.c
 $(BUILD)/tests/test_fuzz_regressions: TEST_EXTRA := $(FUZZ_PATHS) -Ifuzz
 $(BUILD)/tests/test_fuzz_regressions: $(FUZZ_PATHS) fuzz/fuzz_paths.h
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/fuzz/fuzz_paths.d
+-include $(LIB_OBJ:.o=.d) $(TOOLS_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/fuzz/fuzz_paths.d
 
 # Unit tests run from the project root so they find fonts/ and ../shared/.
 unit-test: $(TEST_BIN)
@@ -159,10 +173,11 @@ fuzz:
 fuzz-run: $(FUZZ_BIN)
 	@fuzz/run $(BUILD) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
-$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(BUILD)/fuzz/fuzz_paths.o $(STATIC_LIB)
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(BUILD)/fuzz/fuzz_paths.o $(TOOLS_LIB) \
+                      $(STATIC_LIB)
 	@$(if $(Q),echo "  FUZZ-CC $<")
-	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/fuzz_paths.o $(STATIC_LIB) \
-	    $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/fuzz_paths.o $(TOOLS_LIB) \
+	    $(STATIC_LIB) $(LDLIBS_ALL)
 
 # The engine against a Pango+Cairo program of the project's own (bench/run
 # says what is measured). Only this target needs Pango and Cairo.
@@ -211,7 +226,8 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
-	clang-format -i include/*.h render/*.[ch] cli/*.c tests/*.[ch] examples/*.c bench/*.c fuzz/*.[ch]
+	clang-format -i include/*.h render/*.[ch] tools/*.[ch] cli/*.[ch] tests/*.[ch] examples/*.c \
+	    bench/*.c fuzz/*.[ch]
 
 clean:
 	rm -rf build build-asan build-fuzz out

@@ -6,7 +6,14 @@
 
 #include <stdbool.h>
 
+#include "cardrender.h"
+
 enum { CLI_OK = 0, CLI_INPUT_ERROR = 1, CLI_USAGE = 2 };
+
+/* "72..1200", from the library's CR_DPI_MIN and CR_DPI_MAX, for messages. */
+#define CLI_STRING(x) #x
+#define CLI_NUMBER_TEXT(x) CLI_STRING(x)
+#define CLI_DPI_RANGE CLI_NUMBER_TEXT(CR_DPI_MIN) ".." CLI_NUMBER_TEXT(CR_DPI_MAX)
 
 int cli_render(int argc, char **argv);  /* render TEMPLATE RECORD -o OUT.png [--dpi N] */
 int cli_compare(int argc, char **argv); /* compare EXPECTED ACTUAL [--diff D] [--tolerance T] */

@@ -22,8 +22,7 @@
 #include "batch_source.h"
 #include "cardrender.h"
 #include "cli.h"
-#include "paths.h"
-#include "text.h"
+#include "files.h"
 
 static const char batch_usage[] =
     "usage: cardrender batch TEMPLATE RECORDS -o DIR [-j N] [--name PATTERN] [--resume]\n"

@@ -7,8 +7,7 @@
 
 #include "cardrender.h"
 #include "cli.h"
-#include "compare.h"
-#include "png_io.h"
+#include "compare_png.h"
 
 static const char compare_usage[] =
     "usage: cardrender compare EXPECTED.png ACTUAL.png [--diff DIFF.png] [--tolerance T]\n"
@@ -72,41 +71,15 @@ static const char *tolerance_text(double tolerance, char *buf, size_t size)
     return buf;
 }
 
-static void print_verdict(const cr_compare_result *result, const cr_canvas *expected,
-                          const cr_canvas *actual, double tolerance)
+static void print_verdict(const cr_png_comparison *result, double tolerance)
 {
     char text[32];
     if (!result->same_size)
-        printf("FAIL: sizes differ: %dx%d vs %dx%d\n", expected->width, expected->height,
-               actual->width, actual->height);
+        printf("FAIL: sizes differ: %dx%d vs %dx%d\n", result->expected_width,
+               result->expected_height, result->actual_width, result->actual_height);
     else
         printf("score %.3f (tolerance %s): %s\n", result->score,
                tolerance_text(tolerance, text, sizeof text), result->ok ? "OK" : "FAIL");
-}
-
-/* Compares the two decoded images, prints the verdict and writes the diff
- * picture when asked; returns the exit status. */
-static int compare_canvases(const compare_args *args, const cr_canvas *expected,
-                            const cr_canvas *actual, int dpi)
-{
-    cr_error err;
-    cr_compare_result result;
-    cr_canvas diff;
-    if (cr_compare_images(expected, actual, args->tolerance, &result, args->diff ? &diff : NULL,
-                          &err) != CR_OK) {
-        fprintf(stderr, "cardrender compare: %s\n", err.message);
-        return CLI_INPUT_ERROR;
-    }
-    print_verdict(&result, expected, actual, args->tolerance);
-    int status = result.ok ? CLI_OK : CLI_INPUT_ERROR;
-    if (args->diff) {
-        if (cr_png_write_file(&diff, dpi, args->diff, &err) != CR_OK) {
-            fprintf(stderr, "cardrender compare: %s\n", err.message);
-            status = CLI_INPUT_ERROR;
-        }
-        cr_canvas_free(&diff);
-    }
-    return status;
 }
 
 int cli_compare(int argc, char **argv)
@@ -120,20 +93,14 @@ int cli_compare(int argc, char **argv)
         fputs(compare_usage, stderr);
         return CLI_USAGE;
     }
+    /* The verdict first, then a failure to write the diff, as it happens. */
     cr_error err;
-    cr_canvas expected, actual;
-    int dpi = 0;
-    if (cr_png_read_rgb(args.expected, &expected, &dpi, &err) != CR_OK) {
+    cr_png_comparison result;
+    cr_status status =
+        cr_compare_png(args.expected, args.actual, NULL, args.tolerance, args.diff, &result, &err);
+    if (result.compared)
+        print_verdict(&result, args.tolerance);
+    if (status != CR_OK)
         fprintf(stderr, "cardrender compare: %s\n", err.message);
-        return CLI_INPUT_ERROR;
-    }
-    int status = CLI_INPUT_ERROR;
-    if (cr_png_read_rgb(args.actual, &actual, NULL, &err) == CR_OK) {
-        status = compare_canvases(&args, &expected, &actual, dpi);
-        cr_canvas_free(&actual);
-    } else {
-        fprintf(stderr, "cardrender compare: %s\n", err.message);
-    }
-    cr_canvas_free(&expected);
-    return status;
+    return status == CR_OK && result.ok ? CLI_OK : CLI_INPUT_ERROR;
 }

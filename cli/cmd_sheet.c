@@ -15,7 +15,7 @@
 #include "batch_source.h"
 #include "cardrender.h"
 #include "cli.h"
-#include "paths.h"
+#include "files.h"
 
 static const char sheet_usage[] =
     "usage: cardrender sheet TEMPLATE RECORDS... -o SHEET.png [--back BACK_TEMPLATE -b BACK.png]\n"
