@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "compare_png.h"
 
-static const char compare_usage[] =
+const char cli_compare_usage[] =
     "usage: cardrender compare EXPECTED.png ACTUAL.png [--diff DIFF.png] [--tolerance T]\n"
     "\n"
     "Compares two card images perceptually and prints one line, e.g.\n"
@@ -30,39 +30,41 @@ typedef struct compare_args {
     double tolerance;
 } compare_args;
 
+enum { OPT_DIFF = 256, OPT_TOLERANCE };
+
+static const struct option compare_options[] = {
+    {"diff", required_argument, NULL, OPT_DIFF},
+    {"tolerance", required_argument, NULL, OPT_TOLERANCE},
+    {0}};
+
+static bool take_option(void *data, int id, const char *value)
+{
+    compare_args *args = data;
+    if (id == OPT_DIFF) {
+        args->diff = value;
+        return true;
+    }
+    if (cli_parse_number(value, 0, DBL_MAX, &args->tolerance))
+        return true;
+    fprintf(stderr, "cardrender compare: --tolerance needs a number >= 0, not \"%s\"\n", value);
+    return false;
+}
+
 static int parse_compare_args(int argc, char **argv, compare_args *args)
 {
-    const char *positional[2] = {NULL, NULL};
-    int count = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--diff") && i + 1 < argc) {
-            args->diff = argv[++i];
-        } else if (!strcmp(a, "--tolerance") && i + 1 < argc) {
-            if (!cli_parse_number(argv[++i], 0, DBL_MAX, &args->tolerance)) {
-                fprintf(stderr, "cardrender compare: --tolerance needs a number >= 0, not \"%s\"\n",
-                        argv[i]);
-                return 0;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "cardrender compare: unknown or incomplete option \"%s\"\n", a);
-            return 0;
-        } else if (count < 2) {
-            positional[count++] = a;
-        } else {
-            fprintf(stderr, "cardrender compare: too many arguments\n");
-            return 0;
-        }
-    }
-    args->expected = positional[0];
-    args->actual = positional[1];
+    const cli_parser parser = {"compare", "", compare_options, take_option, args};
+    const char *operands[2] = {NULL, NULL};
+    int count;
+    if (!cli_parse_options(&parser, argc, argv, operands, 2, &count))
+        return 0;
+    args->expected = operands[0];
+    args->actual = operands[1];
     if (!args->actual) {
         fprintf(stderr, "cardrender compare: needs EXPECTED.png and ACTUAL.png\n");
         return 0;
     }
     return 1;
 }
-
 /* "15.0", or as many digits as a finer tolerance needs ("2.25"). */
 static const char *tolerance_text(double tolerance, char *buf, size_t size)
 {
@@ -84,13 +86,8 @@ static void print_verdict(const cr_png_comparison *result, double tolerance)
 
 int cli_compare(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(compare_usage, stdout);
-        return CLI_OK;
-    }
     compare_args args = {.tolerance = CR_COMPARE_DEFAULT_TOLERANCE};
     if (!parse_compare_args(argc, argv, &args)) {
-        fputs(compare_usage, stderr);
         return CLI_USAGE;
     }
     /* The verdict first, then a failure to write the diff, as it happens. */

@@ -18,7 +18,7 @@
 #include "cli.h"
 #include "compare_png.h"
 
-static const char golden_usage[] =
+const char cli_golden_usage[] =
     "usage: cardrender golden DIR [--update] [--tolerance T]\n"
     "\n"
     "Every folder in DIR is a case, run in name order. It holds template.json,\n"
@@ -55,35 +55,40 @@ typedef struct golden_case {
 
 /* ------------------------------------------------------------ arguments */
 
+enum { OPT_UPDATE = 256, OPT_TOLERANCE };
+
+static const struct option golden_options[] = {
+    {"update", no_argument, NULL, OPT_UPDATE},
+    {"tolerance", required_argument, NULL, OPT_TOLERANCE},
+    {0}};
+
+static bool take_option(void *data, int id, const char *value)
+{
+    golden_args *args = data;
+    if (id == OPT_UPDATE) {
+        args->update = true;
+        return true;
+    }
+    if (cli_parse_number(value, 0, DBL_MAX, &args->tolerance))
+        return true;
+    fprintf(stderr, "cardrender golden: --tolerance needs a number >= 0, not \"%s\"\n", value);
+    return false;
+}
+
 static bool parse_golden_args(int argc, char **argv, golden_args *args)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--update")) {
-            args->update = true;
-        } else if (!strcmp(a, "--tolerance") && i + 1 < argc) {
-            if (!cli_parse_number(argv[++i], 0, DBL_MAX, &args->tolerance)) {
-                fprintf(stderr, "cardrender golden: --tolerance needs a number >= 0, not \"%s\"\n",
-                        argv[i]);
-                return false;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "cardrender golden: unknown or incomplete option \"%s\"\n", a);
-            return false;
-        } else if (!args->dir) {
-            args->dir = a;
-        } else {
-            fprintf(stderr, "cardrender golden: too many arguments\n");
-            return false;
-        }
-    }
+    const cli_parser parser = {"golden", "", golden_options, take_option, args};
+    const char *operands[1] = {NULL};
+    int count;
+    if (!cli_parse_options(&parser, argc, argv, operands, 1, &count))
+        return false;
+    args->dir = operands[0];
     if (!args->dir) {
         fprintf(stderr, "cardrender golden: needs DIR\n");
         return false;
     }
     return true;
 }
-
 /* ---------------------------------------------------------------- paths */
 
 /* The command's own failures are carried as the library's are: a cr_error
@@ -403,13 +408,8 @@ static int run_cases(const golden_args *args, char **names, size_t count)
 
 int cli_golden(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(golden_usage, stdout);
-        return CLI_OK;
-    }
     golden_args args = {.tolerance = CR_COMPARE_DEFAULT_TOLERANCE};
     if (!parse_golden_args(argc, argv, &args)) {
-        fputs(golden_usage, stderr);
         return CLI_USAGE;
     }
     char **names;

@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "layout_report.h"
 
-static const char layout_usage[] =
+const char cli_layout_usage[] =
     "usage: cardrender layout TEMPLATE [RECORD] [--json] [--dpi N]\n"
     "\n"
     "Lays out every text field of TEMPLATE filled from RECORD (may be left out\n"
@@ -19,7 +19,7 @@ static const char layout_usage[] =
     "tools/layout_dump.h). A field that cannot be laid out is reported and\n"
     "the others still printed; the exit status is then 1.\n"
     "  --json     print the layout as JSON\n"
-    "  --dpi N    resolution, 72..1200 (default: the template's)\n";
+    "  --dpi N    resolution, " CLI_DPI_RANGE " (default: the template's)\n";
 
 typedef struct layout_args {
     const char *template_path;
@@ -28,46 +28,44 @@ typedef struct layout_args {
     int dpi;
 } layout_args;
 
+enum { OPT_JSON = 256, OPT_DPI };
+
+static const struct option layout_options[] = {
+    {"json", no_argument, NULL, OPT_JSON}, {"dpi", required_argument, NULL, OPT_DPI}, {0}};
+
+static bool take_option(void *data, int id, const char *value)
+{
+    layout_args *args = data;
+    if (id == OPT_JSON) {
+        args->json = true;
+        return true;
+    }
+    return cli_option_dpi("layout", value, &args->dpi);
+}
+
 static bool parse_layout_args(int argc, char **argv, layout_args *args)
 {
-    const char *positional[2] = {NULL, NULL};
-    int count = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--json")) {
-            args->json = true;
-        } else if (!strcmp(a, "--dpi") && i + 1 < argc) {
-            if (!cli_parse_int(argv[++i], &args->dpi)) {
-                fprintf(stderr, "cardrender layout: --dpi needs a whole number, not \"%s\"\n",
-                        argv[i]);
-                return false;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "cardrender layout: unknown or incomplete option \"%s\"\n", a);
-            return false;
-        } else if (count < 2) {
-            positional[count++] = a;
-        } else {
-            fprintf(stderr, "cardrender layout: too many arguments\n");
-            return false;
-        }
-    }
-    args->template_path = positional[0];
-    args->record_path = positional[1];
+    const cli_parser parser = {"layout", "", layout_options, take_option, args};
+    const char *operands[2] = {NULL, NULL};
+    int count;
+    if (!cli_parse_options(&parser, argc, argv, operands, 2, &count))
+        return false;
+    args->template_path = operands[0];
+    args->record_path = operands[1];
     if (!args->template_path) {
         fprintf(stderr, "cardrender layout: needs TEMPLATE\n");
         return false;
     }
     return true;
 }
-
 /* ---------------------------------------------------------------- main */
 
-static int run_layout(const layout_args *args, cr_engine *engine, cr_error *err)
+static int run_layout(const layout_args *args, cr_engine *engine)
 {
-    cr_template *tpl = cr_template_load_file(engine, args->template_path, err);
+    cr_error err;
+    cr_template *tpl = cr_template_load_file(engine, args->template_path, &err);
     cr_record *record =
-        tpl && args->record_path ? cr_record_load_file(args->record_path, err) : NULL;
+        tpl && args->record_path ? cr_record_load_file(args->record_path, &err) : NULL;
     int status = CLI_INPUT_ERROR;
     if (tpl && (record || !args->record_path)) {
         int dpi = args->dpi ? args->dpi : cr_template_dpi(tpl);
@@ -75,7 +73,7 @@ static int run_layout(const layout_args *args, cr_engine *engine, cr_error *err)
                              args->json))
             status = CLI_OK;
     } else {
-        fprintf(stderr, "cardrender: %s\n", err->message);
+        fprintf(stderr, "cardrender: %s\n", err.message);
     }
     cr_record_destroy(record);
     cr_template_destroy(tpl);
@@ -84,26 +82,14 @@ static int run_layout(const layout_args *args, cr_engine *engine, cr_error *err)
 
 int cli_layout(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(layout_usage, stdout);
-        return CLI_OK;
-    }
     layout_args args = {0};
     if (!parse_layout_args(argc, argv, &args)) {
-        fputs(layout_usage, stderr);
         return CLI_USAGE;
     }
-    if (args.dpi && (args.dpi < 72 || args.dpi > 1200)) {
-        fprintf(stderr, "cardrender layout: --dpi %d is out of range (72 to 1200)\n", args.dpi);
-        return CLI_USAGE;
-    }
-    cr_error err;
-    cr_engine *engine = cr_engine_create(NULL, &err);
-    if (!engine) {
-        fprintf(stderr, "cardrender: %s\n", err.message);
+    cr_engine *engine = cli_engine_create();
+    if (!engine)
         return CLI_INPUT_ERROR;
-    }
-    int status = run_layout(&args, engine, &err);
+    int status = run_layout(&args, engine);
     cr_engine_destroy(engine);
     return status;
 }
