@@ -521,13 +521,7 @@ static cr_status jpeg_run(jpeg_job *job)
 static cr_status decode_jpeg(const uint8_t *data, size_t size, const char *name,
                              const cr_decode_limits *limits, cr_pixmap *out, cr_error *err)
 {
-    jpeg_job job;
-    memset(&job, 0, sizeof job);
-    job.data = data;
-    job.size = size;
-    job.name = name;
-    job.limits = limits;
-    job.err = err;
+    jpeg_job job = {.data = data, .size = size, .name = name, .limits = limits, .err = err};
     cr_status status = jpeg_run(&job);
     jpeg_destroy_decompress(&job.cinfo); /* a no-op if creating it failed */
     free(job.cmyk_row);
@@ -670,13 +664,7 @@ static void clear_transparent_colour(cr_pixmap *pixmap)
 static cr_status decode_png(const uint8_t *data, size_t size, const char *name,
                             const cr_decode_limits *limits, cr_pixmap *out, cr_error *err)
 {
-    png_job job;
-    memset(&job, 0, sizeof job);
-    job.data = data;
-    job.size = size;
-    job.name = name;
-    job.limits = limits;
-    job.err = err;
+    png_job job = {.data = data, .size = size, .name = name, .limits = limits, .err = err};
     job.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &job, png_on_error, png_on_warning);
     if (job.png)
         job.info = png_create_info_struct(job.png);

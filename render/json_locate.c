@@ -114,7 +114,7 @@ static void skip_value(scanner *s)
 
 /* ------------------------------------------------- comparing a key */
 
-static int hex_digit(unsigned char c)
+int cr_hex_digit(unsigned char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -130,7 +130,7 @@ static long read_hex4(scanner *s)
 {
     long value = 0;
     for (int i = 0; i < 4; i++) {
-        int digit = hex_digit(peek(s));
+        int digit = cr_hex_digit(peek(s));
         if (digit < 0)
             return -1;
         value = value * 16 + digit;
@@ -186,30 +186,17 @@ static size_t read_unicode_escape(scanner *s, char out[4])
 /* s is after the backslash; writes the bytes the escape stands for. */
 static size_t read_escape(scanner *s, char out[4])
 {
+    static const char named[][2] = {
+        {'b', '\b'}, {'f', '\f'}, {'n', '\n'}, {'r', '\r'}, {'t', '\t'}};
     unsigned char c = peek(s);
     advance(s);
-    switch (c) {
-    case 'b':
-        out[0] = '\b';
-        return 1;
-    case 'f':
-        out[0] = '\f';
-        return 1;
-    case 'n':
-        out[0] = '\n';
-        return 1;
-    case 'r':
-        out[0] = '\r';
-        return 1;
-    case 't':
-        out[0] = '\t';
-        return 1;
-    case 'u':
+    if (c == 'u')
         return read_unicode_escape(s, out);
-    default: /* '"', '\\', '/' stand for themselves */
-        out[0] = (char)c;
-        return 1;
-    }
+    out[0] = (char)c; /* '"', '\\', '/' stand for themselves */
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (c == (unsigned char)named[i][0])
+            out[0] = named[i][1];
+    return 1;
 }
 
 /* s is at a string's opening quote; consumes the string and tells whether
@@ -242,6 +229,18 @@ static bool string_equals(scanner *s, const char *want)
 
 /* ------------------------------------------------------------ locating */
 
+/* s is at a member's value or an element: skips it and the comma after
+ * it; false when no comma follows (the container ends or is broken). */
+static bool skip_to_next(scanner *s)
+{
+    skip_value(s);
+    skip_space(s);
+    if (peek(s) != ',')
+        return false;
+    advance(s);
+    return true;
+}
+
 /* s is before an object; moves s to the value of member `key`. */
 static bool enter_member(scanner *s, const char *key, cr_json_position *key_at)
 {
@@ -262,11 +261,8 @@ static bool enter_member(scanner *s, const char *key, cr_json_position *key_at)
         skip_space(s);
         if (match)
             return true;
-        skip_value(s);
-        skip_space(s);
-        if (peek(s) != ',')
+        if (!skip_to_next(s))
             return false;
-        advance(s);
     }
 }
 
@@ -283,11 +279,8 @@ static bool enter_element(scanner *s, size_t index)
             return false;
         if (i == index)
             return true;
-        skip_value(s);
-        skip_space(s);
-        if (peek(s) != ',')
+        if (!skip_to_next(s))
             return false;
-        advance(s);
     }
 }
 

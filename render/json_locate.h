@@ -42,6 +42,10 @@ typedef enum cr_json_target {
 bool cr_json_locate(const char *text, size_t length, const cr_json_step *path, size_t depth,
                     cr_json_target target, cr_json_position *out);
 
+/* The value of a hexadecimal digit (either case), -1 for anything else:
+ * for \uXXXX here and "#rrggbb" colours in templates. */
+int cr_hex_digit(unsigned char c);
+
 /* How a message names a value's JSON type: "an object", "a string", ...;
  * numbers as "an integer" / "a real number" when detail_numbers, else as
  * "a number". */

@@ -5,7 +5,7 @@
 #include "template_read.h"
 
 #include <math.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,7 +345,7 @@ static cr_status check_unique_names(loader *ld)
     return CR_OK;
 }
 
-static cr_status check_fields(loader *ld, json_t *fields)
+static cr_status check_fields(loader *ld, json_t *fields, void *unused)
 {
     if (!json_is_array(fields))
         return cr_tpl_fail(ld, CR_JSON_AT_VALUE, "\"fields\" must be an array, not %s",
@@ -368,15 +368,8 @@ static cr_status check_fields(loader *ld, json_t *fields)
 
 static cr_status read_fields(loader *ld, json_t *root)
 {
-    json_t *fields = json_object_get(root, "fields");
-    if (!fields)
-        return cr_tpl_fail_missing(ld, "fields");
-    cr_tpl_push_key(ld, "fields");
-    cr_status status = check_fields(ld, fields);
-    cr_tpl_pop(ld);
-    return status;
+    return cr_tpl_read_required(ld, root, "fields", check_fields, NULL);
 }
-
 /* The version comes before the key check: a newer template is better told
  * its version than that its new keys are unknown. */
 static cr_status read_template(loader *ld, json_t *root)
@@ -416,29 +409,26 @@ static void free_field(cr_field *field)
 
 /* ------------------------------------------------------------ user data */
 
+/* Made lock-free: the first caller to hang its data wins; a racing caller's
+ * copy is destroyed unused (what stages hang here is cheap to make empty). */
 struct cr_user_data_slot {
-    pthread_mutex_t lock; /* held while the data is made: once per template */
-    void *data;
-    void (*destroy)(void *data);
+    _Atomic(void *) data;
+    void (*destroy)(void *data); /* written once, by the winner; read at destroy */
 };
 
 static cr_user_data_slot *user_data_new(void)
 {
     cr_user_data_slot *slot = calloc(1, sizeof *slot);
-    if (slot && pthread_mutex_init(&slot->lock, NULL) != 0) {
-        free(slot);
-        return NULL;
-    }
+    if (slot)
+        atomic_init(&slot->data, NULL);
     return slot;
 }
 
 static void user_data_free(cr_user_data_slot *slot)
 {
-    if (!slot)
-        return;
-    if (slot->data && slot->destroy)
-        slot->destroy(slot->data);
-    pthread_mutex_destroy(&slot->lock);
+    void *data = slot ? atomic_load(&slot->data) : NULL;
+    if (data && slot->destroy)
+        slot->destroy(data);
     free(slot);
 }
 
@@ -446,15 +436,17 @@ void *cr_template_user_data(const cr_template *tpl, void *(*create)(void),
                             void (*destroy)(void *data))
 {
     cr_user_data_slot *slot = tpl->user_data;
-    if (!slot)
+    void *data = slot ? atomic_load(&slot->data) : NULL;
+    if (!slot || data)
+        return data;
+    void *made = create();
+    if (!made)
         return NULL;
-    pthread_mutex_lock(&slot->lock);
-    if (!slot->data) {
-        slot->data = create();
+    if (atomic_compare_exchange_strong(&slot->data, &data, made)) {
         slot->destroy = destroy;
+        return made;
     }
-    void *data = slot->data;
-    pthread_mutex_unlock(&slot->lock);
+    destroy(made); /* another thread's is there: data holds it */
     return data;
 }
 

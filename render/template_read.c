@@ -68,6 +68,18 @@ cr_status cr_tpl_fail_missing(loader *ld, const char *key)
     return cr_tpl_fail(ld, CR_JSON_AT_VALUE, "missing required key \"%s\"", key);
 }
 
+cr_status cr_tpl_read_required(loader *ld, json_t *object, const char *key,
+                               cr_tpl_member_reader read, void *out)
+{
+    json_t *value = json_object_get(object, key);
+    if (!value)
+        return cr_tpl_fail_missing(ld, key);
+    cr_tpl_push_key(ld, key);
+    cr_status status = read(ld, value, out);
+    cr_tpl_pop(ld);
+    return status;
+}
+
 cr_status cr_tpl_fail_nomem(loader *ld)
 {
     return cr_fail(ld->err, CR_ERR_NOMEM, "%s: out of memory", ld->tpl->path);
@@ -297,21 +309,10 @@ cr_status cr_tpl_read_enum(loader *ld, json_t *object, const char *key, const ch
 
 /* ---------------------------------------------------------------- colour */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool parse_hex_byte(const char *two, uint8_t *out)
 {
-    int high = hex_value(two[0]);
-    int low = high < 0 ? -1 : hex_value(two[1]);
+    int high = cr_hex_digit((unsigned char)two[0]);
+    int low = high < 0 ? -1 : cr_hex_digit((unsigned char)two[1]);
     if (low < 0)
         return false;
     *out = (uint8_t)(high * 16 + low);

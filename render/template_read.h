@@ -64,6 +64,14 @@ cr_status cr_tpl_fail(loader *ld, cr_json_target target, const char *fmt, ...)
 
 cr_status cr_tpl_fail_missing(loader *ld, const char *key);
 
+/* What reads one member's value: the path is at it; out is the reader's. */
+typedef cr_status (*cr_tpl_member_reader)(loader *ld, json_t *value, void *out);
+
+/* The required member `key` of object handed to read with the path at it;
+ * "missing required key" when object lacks it. */
+cr_status cr_tpl_read_required(loader *ld, json_t *object, const char *key,
+                               cr_tpl_member_reader read, void *out);
+
 cr_status cr_tpl_fail_nomem(loader *ld);
 
 /* The shortest text that reads back as v, so 85.6 prints as 85.6 rather

@@ -28,8 +28,9 @@ static const char *const writing_mode_names[] = {"horizontal", "vertical-mongoli
 
 /* ---------------------------------------------------------------- fields */
 
-static cr_status check_box(loader *ld, json_t *box, cr_field *field)
+static cr_status check_box(loader *ld, json_t *box, void *out)
 {
+    cr_field *field = out;
     if (!json_is_array(box))
         return cr_tpl_fail(ld, CR_JSON_AT_VALUE,
                            "\"box_mm\" must be an array of 4 numbers [x, y, width, height], not %s",
@@ -55,15 +56,8 @@ static cr_status check_box(loader *ld, json_t *box, cr_field *field)
 
 cr_status cr_tpl_read_box(loader *ld, json_t *object, cr_field *field)
 {
-    json_t *box = json_object_get(object, "box_mm");
-    if (!box)
-        return cr_tpl_fail_missing(ld, "box_mm");
-    cr_tpl_push_key(ld, "box_mm");
-    cr_status status = check_box(ld, box, field);
-    cr_tpl_pop(ld);
-    return status;
+    return cr_tpl_read_required(ld, object, "box_mm", check_box, field);
 }
-
 static cr_status read_bind(loader *ld, json_t *object, cr_field *field)
 {
     const char *bind;
@@ -173,8 +167,9 @@ static cr_status add_font(loader *ld, json_t *name, cr_field *field)
     return resolve_font(ld, family, &field->faces[slot]);
 }
 
-static cr_status check_fonts(loader *ld, json_t *font, cr_field *field)
+static cr_status check_fonts(loader *ld, json_t *font, void *out)
 {
+    cr_field *field = out;
     if (!json_is_string(font) && !json_is_array(font))
         return cr_tpl_fail(ld, CR_JSON_AT_VALUE,
                            "\"font\" must be a family name or an array of family names, not %s",
@@ -199,15 +194,8 @@ static cr_status check_fonts(loader *ld, json_t *font, cr_field *field)
 
 static cr_status read_fonts(loader *ld, json_t *object, cr_field *field)
 {
-    json_t *font = json_object_get(object, "font");
-    if (!font)
-        return cr_tpl_fail_missing(ld, "font");
-    cr_tpl_push_key(ld, "font");
-    cr_status status = check_fonts(ld, font, field);
-    cr_tpl_pop(ld);
-    return status;
+    return cr_tpl_read_required(ld, object, "font", check_fonts, field);
 }
-
 static bool is_alpha(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
