@@ -39,15 +39,19 @@ TEST_LIBS   := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT      ?= -O2 -g
 SANITIZE ?=
-# The library and the tools see every header; the CLI sees only the public
-# header and the tools' (INCLUDES is set again for its objects below).
-INCLUDES := -Iinclude -Irender -Itools
+# The library lives in one folder per stage (render/model, text, image,
+# paint, output, card, and base for what all share); each is on the include
+# path, so a file names a header by its name alone. The library and the
+# tools see every header; the CLI sees only the public header and the
+# tools' (INCLUDES is set again for its objects below).
+RENDER_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard render/*/*.c render/*/*.h))))
+INCLUDES := -Iinclude $(RENDER_DIRS:%=-I%) -Itools
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC $(INCLUDES) \
              -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
 # libcsv (batch records) ships no pkg-config file.
 LDLIBS_ALL := $(PKG_LIBS) -lcsv -lpthread -lm $(LDLIBS)
 
-LIB_SRC  := $(sort $(wildcard render/*.c))
+LIB_SRC  := $(sort $(wildcard render/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # tools/: what only the CLI, the tests and the fuzzers use (batch input and
 # output, the layout report, picture comparison), outside the library.
@@ -90,7 +94,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/.datadir: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(BUILD)/render/engine.o: $(BUILD)/.datadir
+$(BUILD)/render/base/engine.o: $(BUILD)/.datadir
 FORCE:
 
 $(STATIC_LIB): $(LIB_OBJ)
@@ -199,7 +203,7 @@ png-table:
 	@mkdir -p $(BENCH)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -o $(BENCH)/train_png_table \
 	    bench/train_png_table.c $$(pkg-config --cflags --libs libpng libisal)
-	$(BENCH)/train_png_table render/png_huffman_table.h tests/golden/ed-*/expected.png
+	$(BENCH)/train_png_table render/output/png_huffman_table.h tests/golden/ed-*/expected.png
 
 demo: $(CLI) $(EXAMPLE)
 	@scripts/demo $(CLI) $(EXAMPLE)
@@ -226,7 +230,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
-	clang-format -i include/*.h render/*.[ch] tools/*.[ch] cli/*.[ch] tests/*.[ch] examples/*.c \
+	clang-format -i include/*.h render/*/*.[ch] tools/*.[ch] cli/*.[ch] tests/*.[ch] examples/*.c \
 	    bench/*.c fuzz/*.[ch]
 
 clean:

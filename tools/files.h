@@ -1,7 +1,7 @@
 /* File names and UTF-8 for the CLI: three of the library's own helpers
- * (render/paths.h, render/text.h) declared again here, so the CLI, which
- * sees only cardrender.h and tools/, can use them. tools/files.c includes
- * both declarations, so the compiler holds them to one signature. */
+ * (render/model/paths.h, render/text/text.h) declared again here, so the
+ * CLI, which sees only cardrender.h and tools/, can use them. tools/files.c
+ * includes both declarations, so the compiler holds them to one signature. */
 #ifndef CR_TOOLS_FILES_H
 #define CR_TOOLS_FILES_H
 
