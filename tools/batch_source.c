@@ -286,14 +286,8 @@ static bool queue_push(row_queue *q, const csv_row *row)
         memmove(q->rows, q->rows + q->head, q->count * sizeof *q->rows);
         q->head = 0;
     }
-    if (q->count == q->capacity) {
-        size_t capacity = q->capacity ? q->capacity * 2 : 4;
-        csv_row *rows = realloc(q->rows, capacity * sizeof *rows);
-        if (!rows)
-            return false;
-        q->rows = rows;
-        q->capacity = capacity;
-    }
+    if (!cr_reserve((void **)&q->rows, &q->capacity, q->head + q->count + 1, sizeof *q->rows))
+        return false;
     q->rows[q->head + q->count++] = *row;
     return true;
 }
