@@ -53,6 +53,11 @@ typedef struct cli_parser {
 bool cli_parse_options(const cli_parser *p, int argc, char **argv, const char **operands, int max,
                        int *count);
 
+/* cli_parse_options for a command of at most two operands, into *first and
+ * *second (NULL when left out). */
+bool cli_parse_pair(const cli_parser *p, int argc, char **argv, const char **first,
+                    const char **second);
+
 /* A render's warning on stderr, "cardrender: warning: MESSAGE"
  * (cr_render_options.warning). */
 void cli_print_warning(void *user_data, const cr_error *warning);

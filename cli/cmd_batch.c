@@ -179,12 +179,8 @@ static bool take_option(void *data, int id, const char *value)
 static int parse_options(int argc, char **argv, batch_args *args)
 {
     const cli_parser parser = {"batch", "o:j:", batch_options, take_option, args};
-    const char *operands[2] = {NULL, NULL};
-    int count;
-    if (!cli_parse_options(&parser, argc, argv, operands, 2, &count))
+    if (!cli_parse_pair(&parser, argc, argv, &args->template_path, &args->records_path))
         return 0;
-    args->template_path = operands[0];
-    args->records_path = operands[1];
     if (!args->records_path || !args->output_dir)
         return usage_error("needs TEMPLATE, RECORDS and -o DIR");
     return 1;

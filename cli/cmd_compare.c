@@ -53,12 +53,8 @@ static bool take_option(void *data, int id, const char *value)
 static int parse_compare_args(int argc, char **argv, compare_args *args)
 {
     const cli_parser parser = {"compare", "", compare_options, take_option, args};
-    const char *operands[2] = {NULL, NULL};
-    int count;
-    if (!cli_parse_options(&parser, argc, argv, operands, 2, &count))
+    if (!cli_parse_pair(&parser, argc, argv, &args->expected, &args->actual))
         return 0;
-    args->expected = operands[0];
-    args->actual = operands[1];
     if (!args->actual) {
         fprintf(stderr, "cardrender compare: needs EXPECTED.png and ACTUAL.png\n");
         return 0;

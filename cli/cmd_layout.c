@@ -46,12 +46,8 @@ static bool take_option(void *data, int id, const char *value)
 static bool parse_layout_args(int argc, char **argv, layout_args *args)
 {
     const cli_parser parser = {"layout", "", layout_options, take_option, args};
-    const char *operands[2] = {NULL, NULL};
-    int count;
-    if (!cli_parse_options(&parser, argc, argv, operands, 2, &count))
+    if (!cli_parse_pair(&parser, argc, argv, &args->template_path, &args->record_path))
         return false;
-    args->template_path = operands[0];
-    args->record_path = operands[1];
     if (!args->template_path) {
         fprintf(stderr, "cardrender layout: needs TEMPLATE\n");
         return false;

@@ -69,12 +69,8 @@ static int parse_proof_args(int argc, char **argv, proof_args *args)
 {
     args->safe_mm = 3;
     const cli_parser parser = {"proof", "o:", proof_options, take_option, args};
-    const char *operands[2] = {NULL, NULL};
-    int count;
-    if (!cli_parse_options(&parser, argc, argv, operands, 2, &count))
+    if (!cli_parse_pair(&parser, argc, argv, &args->template_path, &args->record_path))
         return 0;
-    args->template_path = operands[0];
-    args->record_path = operands[1];
     if (!args->template_path || !args->output) {
         fprintf(stderr, "cardrender proof: needs TEMPLATE and -o OUT.png\n");
         return 0;

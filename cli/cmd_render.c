@@ -102,12 +102,8 @@ static bool take_option(void *data, int id, const char *value)
 static int parse_render_args(int argc, char **argv, render_args *args)
 {
     const cli_parser parser = {"render", "o:", render_options, take_option, args};
-    const char *operands[2] = {NULL, NULL};
-    int count;
-    if (!cli_parse_options(&parser, argc, argv, operands, 2, &count))
+    if (!cli_parse_pair(&parser, argc, argv, &args->template_path, &args->record_path))
         return 0;
-    args->template_path = operands[0];
-    args->record_path = operands[1];
     if (!args->template_path || !args->output) {
         fprintf(stderr, "cardrender render: needs TEMPLATE and -o OUT.png\n");
         return 0;

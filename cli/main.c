@@ -113,6 +113,18 @@ bool cli_parse_options(const cli_parser *p, int argc, char **argv, const char **
     return true;
 }
 
+bool cli_parse_pair(const cli_parser *p, int argc, char **argv, const char **first,
+                    const char **second)
+{
+    const char *operands[2] = {NULL, NULL};
+    int count;
+    if (!cli_parse_options(p, argc, argv, operands, 2, &count))
+        return false;
+    *first = operands[0];
+    *second = operands[1];
+    return true;
+}
+
 bool cli_parse_int(const char *text, int *out)
 {
     char *end;
