@@ -1,6 +1,6 @@
 # cardrender: card-layout rendering engine.
 #   make            library (static + shared), CLI, example program
-#   make test       unit tests, golden images; then the same under ASan+UBSan
+#   make test       include check, unit tests, golden images; then the same under ASan+UBSan
 #   make demo       renders the examples into out/demo
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer harnesses (fuzz/), FUZZ_SECONDS each (clang)
@@ -23,7 +23,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 # Before anything is built, check the Debian packages (and install them as
 # root); pkg-config is asked only once they are known to be there.
-NO_DEPS_GOALS := clean format uninstall
+NO_DEPS_GOALS := clean format uninstall check-includes
 ifeq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 else ifeq ($(wildcard $(DEPS_STAMP)),)
 DEPS_RESULT := $(shell scripts/install-deps >&2 && mkdir -p $(BUILD) && touch $(DEPS_STAMP) && echo ok)
@@ -39,13 +39,24 @@ TEST_LIBS   := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT      ?= -O2 -g
 SANITIZE ?=
-CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC -Iinclude -Irender \
-              -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
+# The library lives in one folder per stage (render/model, text, image,
+# paint, output, card, and base for what all share); each is on the include
+# path, so a file names a header by its name alone. The library and the
+# tools see every header; the CLI sees only the public header and the
+# tools' (INCLUDES is set again for its objects below).
+RENDER_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard render/*/*.c render/*/*.h))))
+INCLUDES := -Iinclude $(RENDER_DIRS:%=-I%) -Itools
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC $(INCLUDES) \
+             -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
 # libcsv (batch records) ships no pkg-config file.
 LDLIBS_ALL := $(PKG_LIBS) -lcsv -lpthread -lm $(LDLIBS)
 
-LIB_SRC  := $(sort $(wildcard render/*.c))
+LIB_SRC  := $(sort $(wildcard render/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# tools/: what only the CLI, the tests and the fuzzers use (batch input and
+# output, the layout report, picture comparison), outside the library.
+TOOLS_SRC := $(sort $(wildcard tools/*.c))
+TOOLS_OBJ := $(TOOLS_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -53,11 +64,13 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 
 STATIC_LIB := $(BUILD)/libcardrender.a
+TOOLS_LIB  := $(BUILD)/libcardrender-tools.a
 SHARED_LIB := $(BUILD)/libcardrender.so.$(VERSION)
 CLI        := $(BUILD)/cardrender
 EXAMPLE    := $(BUILD)/examples/api_example
 
-.PHONY: all deps test unit-test cli-test golden-test asan-test demo install uninstall clean \
+# check-includes: no circle among the library's modules (scripts/check-includes).
+.PHONY: all deps test check-includes unit-test cli-test golden-test asan-test demo install uninstall clean \
         update-golden format bench png-table fuzz fuzz-run
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
@@ -81,7 +94,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/.datadir: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(BUILD)/render/engine.o: $(BUILD)/.datadir
+$(BUILD)/render/base/engine.o: $(BUILD)/.datadir
 FORCE:
 
 $(STATIC_LIB): $(LIB_OBJ)
@@ -93,25 +106,31 @@ $(SHARED_LIB): $(LIB_OBJ)
 	$(Q)ln -sf libcardrender.so.$(VERSION) $(BUILD)/libcardrender.so.$(SOMAJOR)
 	$(Q)ln -sf libcardrender.so.$(SOMAJOR) $(BUILD)/libcardrender.so
 
-$(CLI): $(CLI_OBJ) $(STATIC_LIB)
-	$(Q)$(CC) $(SANITIZE) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LDLIBS_ALL)
+$(TOOLS_LIB): $(TOOLS_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(CLI_OBJ): INCLUDES := -Iinclude -Itools
+
+$(CLI): $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB)
+	$(Q)$(CC) $(SANITIZE) -o $@ $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(LDLIBS_ALL)
 
 $(EXAMPLE): examples/api_example.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(STATIC_LIB)
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(TOOLS_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST-CC $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(TEST_EXTRA) \
-	    $(STATIC_LIB) $(TEST_LIBS) $(LDLIBS_ALL)
+	    $(TOOLS_LIB) $(STATIC_LIB) $(TEST_LIBS) $(LDLIBS_ALL)
 
 # The fuzz regression test replays inputs through the harnesses' own code.
 FUZZ_PATHS := fuzz/fuzz_paths.c
 $(BUILD)/tests/test_fuzz_regressions: TEST_EXTRA := $(FUZZ_PATHS) -Ifuzz
 $(BUILD)/tests/test_fuzz_regressions: $(FUZZ_PATHS) fuzz/fuzz_paths.h
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/fuzz/fuzz_paths.d
+-include $(LIB_OBJ:.o=.d) $(TOOLS_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/fuzz/fuzz_paths.d
 
 # Unit tests run from the project root so they find fonts/ and ../shared/.
 unit-test: $(TEST_BIN)
@@ -124,7 +143,10 @@ cli-test: $(CLI)
 	tests/cli.sh $(CLI)
 	tests/batch.sh $(CLI)
 
-test:
+check-includes:
+	@scripts/check-includes render
+
+test: check-includes
 	@$(MAKE) --no-print-directory unit-test cli-test golden-test
 	@$(MAKE) --no-print-directory asan-test
 	@echo "make test: unit, cli and golden suites, plain and under ASan+UBSan"
@@ -155,10 +177,11 @@ fuzz:
 fuzz-run: $(FUZZ_BIN)
 	@fuzz/run $(BUILD) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
-$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(BUILD)/fuzz/fuzz_paths.o $(STATIC_LIB)
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(BUILD)/fuzz/fuzz_paths.o $(TOOLS_LIB) \
+                      $(STATIC_LIB)
 	@$(if $(Q),echo "  FUZZ-CC $<")
-	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/fuzz_paths.o $(STATIC_LIB) \
-	    $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/fuzz_paths.o $(TOOLS_LIB) \
+	    $(STATIC_LIB) $(LDLIBS_ALL)
 
 # The engine against a Pango+Cairo program of the project's own (bench/run
 # says what is measured). Only this target needs Pango and Cairo.
@@ -180,7 +203,7 @@ png-table:
 	@mkdir -p $(BENCH)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -o $(BENCH)/train_png_table \
 	    bench/train_png_table.c $$(pkg-config --cflags --libs libpng libisal)
-	$(BENCH)/train_png_table render/png_huffman_table.h tests/golden/ed-*/expected.png
+	$(BENCH)/train_png_table render/output/png_huffman_table.h tests/golden/ed-*/expected.png
 
 demo: $(CLI) $(EXAMPLE)
 	@scripts/demo $(CLI) $(EXAMPLE)
@@ -207,7 +230,8 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
-	clang-format -i include/*.h render/*.[ch] cli/*.c tests/*.[ch] examples/*.c bench/*.c fuzz/*.[ch]
+	clang-format -i include/*.h render/*/*.[ch] tools/*.[ch] cli/*.[ch] tests/*.[ch] examples/*.c \
+	    bench/*.c fuzz/*.[ch]
 
 clean:
 	rm -rf build build-asan build-fuzz out

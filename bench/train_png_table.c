@@ -1,6 +1,6 @@
-/* Writes render/png_huffman_table.h: the deflate symbol statistics of
+/* Writes render/output/png_huffman_table.h: the deflate symbol statistics of
  * rendered cards, from which the PNG writer builds the one Huffman code it
- * encodes every image with (render/png_io.c says why).
+ * encodes every image with (render/output/png_io.c says why).
  *
  * Each PNG given is decoded with libpng, filtered exactly as the writer
  * filters (first row None, the others Up) and run through ISA-L's own

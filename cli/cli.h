@@ -4,9 +4,22 @@
 #ifndef CR_CLI_H
 #define CR_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 
+#include "cardrender.h"
+
 enum { CLI_OK = 0, CLI_INPUT_ERROR = 1, CLI_USAGE = 2 };
+
+/* "72..1200", from the library's CR_DPI_MIN and CR_DPI_MAX, for messages. */
+#define CLI_STRING(x) #x
+#define CLI_NUMBER_TEXT(x) CLI_STRING(x)
+#define CLI_DPI_RANGE CLI_NUMBER_TEXT(CR_DPI_MIN) ".." CLI_NUMBER_TEXT(CR_DPI_MAX)
+
+/* Each command's usage text: main prints it for --help (stdout, status 0)
+ * and after a usage error (stderr, the command returned CLI_USAGE). */
+extern const char cli_render_usage[], cli_compare_usage[], cli_golden_usage[], cli_layout_usage[],
+    cli_proof_usage[], cli_check_usage[], cli_sheet_usage[], cli_batch_usage[];
 
 int cli_render(int argc, char **argv);  /* render TEMPLATE RECORD -o OUT.png [--dpi N] */
 int cli_compare(int argc, char **argv); /* compare EXPECTED ACTUAL [--diff D] [--tolerance T] */
@@ -17,8 +30,41 @@ int cli_check(int argc, char **argv);   /* check TEMPLATE [RECORDS...] [--safe-m
 int cli_sheet(int argc, char **argv);   /* sheet TEMPLATE RECORDS... -o SHEET.png [--back ...] */
 int cli_batch(int argc, char **argv);   /* batch TEMPLATE RECORDS -o DIR [-j N] ... */
 
-/* True when argv holds -h or --help. */
-int cli_wants_help(int argc, char **argv);
+/* What cli_parse_options hands each option: its id (the short letter, or
+ * one of the command's own ids above 255 for a long-only option) and its
+ * value (NULL for a flag). False when the value is refused; the handler
+ * says why on stderr. */
+typedef bool (*cli_option_func)(void *args, int id, const char *value);
+
+typedef struct cli_parser {
+    const char *command;        /* "render": messages read "cardrender render: ..." */
+    const char *shorts;         /* getopt's short options, e.g. "o:j:" */
+    const struct option *longs; /* getopt_long's table, ending in {0} */
+    cli_option_func take;
+    void *args;
+} cli_parser;
+
+/* Parses argv[1..] with getopt_long (options and operands in any order,
+ * "--" ends the options): each option goes to p->take; the operands, in
+ * order, into operands[0..max), their number into *count. An unknown option
+ * or one missing its value is "cardrender COMMAND: unknown or incomplete
+ * option "X"", more than max operands "too many arguments ("X")": false,
+ * as when take refuses a value. */
+bool cli_parse_options(const cli_parser *p, int argc, char **argv, const char **operands, int max,
+                       int *count);
+
+/* cli_parse_options for a command of at most two operands, into *first and
+ * *second (NULL when left out). */
+bool cli_parse_pair(const cli_parser *p, int argc, char **argv, const char **first,
+                    const char **second);
+
+/* A render's warning on stderr, "cardrender: warning: MESSAGE"
+ * (cr_render_options.warning). */
+void cli_print_warning(void *user_data, const cr_error *warning);
+
+/* An engine with the default font manifest; NULL, with the error said on
+ * stderr, when it cannot be made. */
+cr_engine *cli_engine_create(void);
 
 /* A whole decimal number from -1,000,000 to 1,000,000; false on anything
  * else (nothing after it, no overflow). */
@@ -36,5 +82,9 @@ bool cli_option_number(const char *name, const char *option, const char *text, d
 /* An --encoding value for command `name`: true when ICU knows the encoding,
  * else false with a message on stderr. */
 bool cli_option_encoding(const char *name, const char *text);
+
+/* --dpi's value for command `name`: a whole number from CR_DPI_MIN to
+ * CR_DPI_MAX; false, with a message on stderr, when it is not. */
+bool cli_option_dpi(const char *name, const char *text, int *dpi);
 
 #endif

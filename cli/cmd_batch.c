@@ -24,10 +24,9 @@
 #include "batch_source.h"
 #include "cardrender.h"
 #include "cli.h"
-#include "paths.h"
-#include "text.h"
+#include "files.h"
 
-static const char batch_usage[] =
+const char cli_batch_usage[] =
     "usage: cardrender batch TEMPLATE RECORDS -o DIR [-j N] [--name PATTERN] [--resume]\n"
     "                        [--failures FILE] [--format csv|jsonl] [--encoding NAME]\n"
     "                        [--assets DIR] [--dpi N]\n"
@@ -48,7 +47,7 @@ static const char batch_usage[] =
     "                      utf-16le (default: a byte-order mark's, else UTF-8)\n"
     "  --assets DIR        the folder photo paths are read against (default: the\n"
     "                      folder of RECORDS; standard input: the working folder)\n"
-    "  --dpi N             resolution, 72..1200 (default: the template's)\n"
+    "  --dpi N             resolution, " CLI_DPI_RANGE " (default: the template's)\n"
     "\n"
     "Exit status: 0 every record rendered (or already there), 1 some failed or the\n"
     "input could not be read, 2 usage error.\n";
@@ -134,64 +133,63 @@ static int usage_error(const char *fmt, ...)
     return 0;
 }
 
-/* Options that take a value; false when a is not one of them. */
-static bool take_string_option(const char *a, const char *value, batch_args *args)
+enum { OPT_NAME = 256, OPT_FAILURES, OPT_ASSETS, OPT_FORMAT, OPT_DPI, OPT_RESUME, OPT_ENCODING };
+
+static const struct option batch_options[] = {{"output", required_argument, NULL, 'o'},
+                                              {"jobs", required_argument, NULL, 'j'},
+                                              {"name", required_argument, NULL, OPT_NAME},
+                                              {"failures", required_argument, NULL, OPT_FAILURES},
+                                              {"assets", required_argument, NULL, OPT_ASSETS},
+                                              {"format", required_argument, NULL, OPT_FORMAT},
+                                              {"dpi", required_argument, NULL, OPT_DPI},
+                                              {"resume", no_argument, NULL, OPT_RESUME},
+                                              {"encoding", required_argument, NULL, OPT_ENCODING},
+                                              {0}};
+
+/* The options that take a string: where each value goes. */
+static const char **string_slot(batch_args *args, int id)
 {
-    const char **slot = NULL;
-    if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-        slot = &args->output_dir;
-    else if (!strcmp(a, "--name"))
-        slot = &args->name_pattern;
-    else if (!strcmp(a, "--failures"))
-        slot = &args->failures_path;
-    else if (!strcmp(a, "--assets"))
-        slot = &args->assets;
-    else if (!strcmp(a, "--format"))
-        slot = &args->format;
-    else if (!strcmp(a, "--encoding"))
-        slot = &args->encoding;
-    if (slot)
+    switch (id) {
+    case 'o':
+        return &args->output_dir;
+    case OPT_NAME:
+        return &args->name_pattern;
+    case OPT_FAILURES:
+        return &args->failures_path;
+    case OPT_ASSETS:
+        return &args->assets;
+    case OPT_FORMAT:
+        return &args->format;
+    case OPT_ENCODING:
+        return &args->encoding;
+    }
+    return NULL;
+}
+
+static bool take_option(void *data, int id, const char *value)
+{
+    batch_args *args = data;
+    const char **slot = string_slot(args, id);
+    if (slot) {
         *slot = value;
-    return slot != NULL;
-}
-
-static int take_number_option(const char *a, const char *value, batch_args *args)
-{
-    int *slot = !strcmp(a, "--dpi") ? &args->dpi : &args->threads;
-    if (!cli_parse_int(value, slot))
-        return usage_error("%s needs a whole number", a);
-    return 1;
-}
-
-static bool is_number_option(const char *a)
-{
-    return !strcmp(a, "--dpi") || !strcmp(a, "-j") || !strcmp(a, "--jobs");
+        return true;
+    }
+    if (id == OPT_RESUME) {
+        args->resume = true;
+        return true;
+    }
+    if (id == OPT_DPI)
+        return cli_option_dpi("batch", value, &args->dpi);
+    if (!cli_parse_int(value, &args->threads))
+        return usage_error("-j needs a whole number");
+    return true;
 }
 
 static int parse_options(int argc, char **argv, batch_args *args)
 {
-    const char *positional[2] = {NULL, NULL};
-    int count = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool has_value = i + 1 < argc;
-        if (!strcmp(a, "--resume")) {
-            args->resume = true;
-        } else if (has_value && take_string_option(a, argv[i + 1], args)) {
-            i++;
-        } else if (has_value && is_number_option(a)) {
-            if (!take_number_option(a, argv[++i], args))
-                return 0;
-        } else if (a[0] == '-' && a[1]) {
-            return usage_error("unknown or incomplete option \"%s\"", a);
-        } else if (count < 2) {
-            positional[count++] = a;
-        } else {
-            return usage_error("too many arguments (\"%s\")", a);
-        }
-    }
-    args->template_path = positional[0];
-    args->records_path = positional[1];
+    const cli_parser parser = {"batch", "o:j:", batch_options, take_option, args};
+    if (!cli_parse_pair(&parser, argc, argv, &args->template_path, &args->records_path))
+        return 0;
     if (!args->records_path || !args->output_dir)
         return usage_error("needs TEMPLATE, RECORDS and -o DIR");
     return 1;
@@ -199,8 +197,6 @@ static int parse_options(int argc, char **argv, batch_args *args)
 
 static int check_options(batch_args *args, cr_batch_format *format)
 {
-    if (args->dpi && (args->dpi < 72 || args->dpi > 1200))
-        return usage_error("--dpi %d is out of range (72 to 1200)", args->dpi);
     if (args->threads < 0 || args->threads > MAX_THREADS)
         return usage_error("-j %d is out of range (0: one thread per core, up to %d)",
                            args->threads, MAX_THREADS);
@@ -670,14 +666,8 @@ static int parse_args(int argc, char **argv, batch *b)
 
 int cli_batch(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(batch_usage, stdout);
-        return CLI_OK;
-    }
     batch b = {.args = {.threads = 1}, .failures_fd = -1};
     int status = parse_args(argc, argv, &b);
-    if (status == CLI_USAGE)
-        fputs(batch_usage, stderr);
     if (status == CLI_OK)
         status = load_inputs(&b);
     if (status == CLI_OK)

@@ -16,7 +16,7 @@
 #include "cardrender.h"
 #include "cli.h"
 
-static const char check_usage[] =
+const char cli_check_usage[] =
     "usage: cardrender check TEMPLATE [RECORDS...] [--safe-mm N] [--dpi N] [--assets DIR]\n"
     "                        [--encoding NAME]\n"
     "\n"
@@ -36,7 +36,8 @@ static const char check_usage[] =
 
 typedef struct check_args {
     const char *template_path;
-    const char **records;
+    const char **operands; /* TEMPLATE and RECORDS, allocated */
+    const char **records;  /* within operands */
     int record_count;
     double safe_mm;
     int dpi;
@@ -54,44 +55,50 @@ typedef struct findings {
 
 /* ------------------------------------------------------------- options */
 
+enum { OPT_SAFE_MM = 256, OPT_DPI, OPT_ASSETS, OPT_ENCODING };
+
+static const struct option check_options[] = {{"safe-mm", required_argument, NULL, OPT_SAFE_MM},
+                                              {"dpi", required_argument, NULL, OPT_DPI},
+                                              {"assets", required_argument, NULL, OPT_ASSETS},
+                                              {"encoding", required_argument, NULL, OPT_ENCODING},
+                                              {0}};
+
+static bool take_option(void *data, int id, const char *value)
+{
+    check_args *args = data;
+    if (id == OPT_SAFE_MM)
+        return cli_option_number("check", "--safe-mm", value, 0, 20, false, &args->safe_mm);
+    if (id == OPT_DPI)
+        return cli_option_dpi("check", value, &args->dpi);
+    if (id == OPT_ENCODING) {
+        args->record_options.encoding = value;
+        return cli_option_encoding("check", value);
+    }
+    args->assets = value;
+    return true;
+}
+
+/* TEMPLATE, then any number of RECORDS. */
 static int parse_check_args(int argc, char **argv, check_args *args)
 {
     args->safe_mm = 3;
-    args->records = calloc((size_t)argc, sizeof *args->records);
-    if (!args->records)
+    const char **operands = calloc((size_t)argc + 1, sizeof *operands);
+    const cli_parser parser = {"check", "", check_options, take_option, args};
+    int count = 0;
+    if (!operands || !cli_parse_options(&parser, argc, argv, operands, argc, &count)) {
+        free(operands);
         return 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        double dpi;
-        if (!strcmp(a, "--safe-mm") && i + 1 < argc) {
-            if (!cli_option_number("check", a, argv[++i], 0, 20, false, &args->safe_mm))
-                return 0;
-        } else if (!strcmp(a, "--dpi") && i + 1 < argc) {
-            if (!cli_option_number("check", a, argv[++i], 72, 1200, true, &dpi))
-                return 0;
-            args->dpi = (int)dpi;
-        } else if (!strcmp(a, "--assets") && i + 1 < argc) {
-            args->assets = argv[++i];
-        } else if (!strcmp(a, "--encoding") && i + 1 < argc) {
-            if (!cli_option_encoding("check", argv[++i]))
-                return 0;
-            args->record_options.encoding = argv[i];
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "cardrender check: unknown or incomplete option \"%s\"\n", a);
-            return 0;
-        } else if (!args->template_path) {
-            args->template_path = a;
-        } else {
-            args->records[args->record_count++] = a;
-        }
     }
+    args->operands = operands;
+    args->template_path = operands[0];
+    args->records = operands + (count > 0);
+    args->record_count = count > 0 ? count - 1 : 0;
     if (!args->template_path) {
         fprintf(stderr, "cardrender check: needs TEMPLATE\n");
         return 0;
     }
     return 1;
 }
-
 /* ------------------------------------------------------------ findings */
 
 static void field_label(const cr_template *tpl, int index, char *buf, size_t size)
@@ -272,14 +279,9 @@ static int run_check(cr_engine *engine, const cr_template *tpl, const check_args
 
 int cli_check(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(check_usage, stdout);
-        return CLI_OK;
-    }
     check_args args = {0};
     if (!parse_check_args(argc, argv, &args)) {
-        free(args.records);
-        fputs(check_usage, stderr);
+        free(args.operands);
         return CLI_USAGE;
     }
     cr_error err;
@@ -294,6 +296,6 @@ int cli_check(int argc, char **argv)
         fprintf(stderr, "cardrender: %s\n", err.message);
     cr_template_destroy(tpl);
     cr_engine_destroy(engine);
-    free(args.records);
+    free(args.operands);
     return status;
 }

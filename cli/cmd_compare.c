@@ -7,10 +7,9 @@
 
 #include "cardrender.h"
 #include "cli.h"
-#include "compare.h"
-#include "png_io.h"
+#include "compare_png.h"
 
-static const char compare_usage[] =
+const char cli_compare_usage[] =
     "usage: cardrender compare EXPECTED.png ACTUAL.png [--diff DIFF.png] [--tolerance T]\n"
     "\n"
     "Compares two card images perceptually and prints one line, e.g.\n"
@@ -31,39 +30,37 @@ typedef struct compare_args {
     double tolerance;
 } compare_args;
 
+enum { OPT_DIFF = 256, OPT_TOLERANCE };
+
+static const struct option compare_options[] = {
+    {"diff", required_argument, NULL, OPT_DIFF},
+    {"tolerance", required_argument, NULL, OPT_TOLERANCE},
+    {0}};
+
+static bool take_option(void *data, int id, const char *value)
+{
+    compare_args *args = data;
+    if (id == OPT_DIFF) {
+        args->diff = value;
+        return true;
+    }
+    if (cli_parse_number(value, 0, DBL_MAX, &args->tolerance))
+        return true;
+    fprintf(stderr, "cardrender compare: --tolerance needs a number >= 0, not \"%s\"\n", value);
+    return false;
+}
+
 static int parse_compare_args(int argc, char **argv, compare_args *args)
 {
-    const char *positional[2] = {NULL, NULL};
-    int count = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--diff") && i + 1 < argc) {
-            args->diff = argv[++i];
-        } else if (!strcmp(a, "--tolerance") && i + 1 < argc) {
-            if (!cli_parse_number(argv[++i], 0, DBL_MAX, &args->tolerance)) {
-                fprintf(stderr, "cardrender compare: --tolerance needs a number >= 0, not \"%s\"\n",
-                        argv[i]);
-                return 0;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "cardrender compare: unknown or incomplete option \"%s\"\n", a);
-            return 0;
-        } else if (count < 2) {
-            positional[count++] = a;
-        } else {
-            fprintf(stderr, "cardrender compare: too many arguments\n");
-            return 0;
-        }
-    }
-    args->expected = positional[0];
-    args->actual = positional[1];
+    const cli_parser parser = {"compare", "", compare_options, take_option, args};
+    if (!cli_parse_pair(&parser, argc, argv, &args->expected, &args->actual))
+        return 0;
     if (!args->actual) {
         fprintf(stderr, "cardrender compare: needs EXPECTED.png and ACTUAL.png\n");
         return 0;
     }
     return 1;
 }
-
 /* "15.0", or as many digits as a finer tolerance needs ("2.25"). */
 static const char *tolerance_text(double tolerance, char *buf, size_t size)
 {
@@ -72,68 +69,31 @@ static const char *tolerance_text(double tolerance, char *buf, size_t size)
     return buf;
 }
 
-static void print_verdict(const cr_compare_result *result, const cr_canvas *expected,
-                          const cr_canvas *actual, double tolerance)
+static void print_verdict(const cr_png_comparison *result, double tolerance)
 {
     char text[32];
     if (!result->same_size)
-        printf("FAIL: sizes differ: %dx%d vs %dx%d\n", expected->width, expected->height,
-               actual->width, actual->height);
+        printf("FAIL: sizes differ: %dx%d vs %dx%d\n", result->expected_width,
+               result->expected_height, result->actual_width, result->actual_height);
     else
         printf("score %.3f (tolerance %s): %s\n", result->score,
                tolerance_text(tolerance, text, sizeof text), result->ok ? "OK" : "FAIL");
 }
 
-/* Compares the two decoded images, prints the verdict and writes the diff
- * picture when asked; returns the exit status. */
-static int compare_canvases(const compare_args *args, const cr_canvas *expected,
-                            const cr_canvas *actual, int dpi)
-{
-    cr_error err;
-    cr_compare_result result;
-    cr_canvas diff;
-    if (cr_compare_images(expected, actual, args->tolerance, &result, args->diff ? &diff : NULL,
-                          &err) != CR_OK) {
-        fprintf(stderr, "cardrender compare: %s\n", err.message);
-        return CLI_INPUT_ERROR;
-    }
-    print_verdict(&result, expected, actual, args->tolerance);
-    int status = result.ok ? CLI_OK : CLI_INPUT_ERROR;
-    if (args->diff) {
-        if (cr_png_write_file(&diff, dpi, args->diff, &err) != CR_OK) {
-            fprintf(stderr, "cardrender compare: %s\n", err.message);
-            status = CLI_INPUT_ERROR;
-        }
-        cr_canvas_free(&diff);
-    }
-    return status;
-}
-
 int cli_compare(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(compare_usage, stdout);
-        return CLI_OK;
-    }
     compare_args args = {.tolerance = CR_COMPARE_DEFAULT_TOLERANCE};
     if (!parse_compare_args(argc, argv, &args)) {
-        fputs(compare_usage, stderr);
         return CLI_USAGE;
     }
+    /* The verdict first, then a failure to write the diff, as it happens. */
     cr_error err;
-    cr_canvas expected, actual;
-    int dpi = 0;
-    if (cr_png_read_rgb(args.expected, &expected, &dpi, &err) != CR_OK) {
+    cr_png_comparison result;
+    cr_status status =
+        cr_compare_png(args.expected, args.actual, NULL, args.tolerance, args.diff, &result, &err);
+    if (result.compared)
+        print_verdict(&result, args.tolerance);
+    if (status != CR_OK)
         fprintf(stderr, "cardrender compare: %s\n", err.message);
-        return CLI_INPUT_ERROR;
-    }
-    int status = CLI_INPUT_ERROR;
-    if (cr_png_read_rgb(args.actual, &actual, NULL, &err) == CR_OK) {
-        status = compare_canvases(&args, &expected, &actual, dpi);
-        cr_canvas_free(&actual);
-    } else {
-        fprintf(stderr, "cardrender compare: %s\n", err.message);
-    }
-    cr_canvas_free(&expected);
-    return status;
+    return status == CR_OK && result.ok ? CLI_OK : CLI_INPUT_ERROR;
 }

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <float.h>
 #include <stdio.h>
@@ -15,11 +16,9 @@
 
 #include "cardrender.h"
 #include "cli.h"
-#include "compare.h"
-#include "error.h"
-#include "png_io.h"
+#include "compare_png.h"
 
-static const char golden_usage[] =
+const char cli_golden_usage[] =
     "usage: cardrender golden DIR [--update] [--tolerance T]\n"
     "\n"
     "Every folder in DIR is a case, run in name order. It holds template.json,\n"
@@ -36,7 +35,7 @@ static const char golden_usage[] =
     "\n"
     "exit status: 0 all passed, 1 a case failed or DIR holds none, 2 usage error\n";
 
-enum { PATH_SIZE = 4096, MAX_DPI = 1200, MIN_DPI = 72 };
+enum { PATH_SIZE = 4096 };
 
 typedef struct golden_args {
     const char *dir;
@@ -56,36 +55,58 @@ typedef struct golden_case {
 
 /* ------------------------------------------------------------ arguments */
 
+enum { OPT_UPDATE = 256, OPT_TOLERANCE };
+
+static const struct option golden_options[] = {
+    {"update", no_argument, NULL, OPT_UPDATE},
+    {"tolerance", required_argument, NULL, OPT_TOLERANCE},
+    {0}};
+
+static bool take_option(void *data, int id, const char *value)
+{
+    golden_args *args = data;
+    if (id == OPT_UPDATE) {
+        args->update = true;
+        return true;
+    }
+    if (cli_parse_number(value, 0, DBL_MAX, &args->tolerance))
+        return true;
+    fprintf(stderr, "cardrender golden: --tolerance needs a number >= 0, not \"%s\"\n", value);
+    return false;
+}
+
 static bool parse_golden_args(int argc, char **argv, golden_args *args)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--update")) {
-            args->update = true;
-        } else if (!strcmp(a, "--tolerance") && i + 1 < argc) {
-            if (!cli_parse_number(argv[++i], 0, DBL_MAX, &args->tolerance)) {
-                fprintf(stderr, "cardrender golden: --tolerance needs a number >= 0, not \"%s\"\n",
-                        argv[i]);
-                return false;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "cardrender golden: unknown or incomplete option \"%s\"\n", a);
-            return false;
-        } else if (!args->dir) {
-            args->dir = a;
-        } else {
-            fprintf(stderr, "cardrender golden: too many arguments\n");
-            return false;
-        }
-    }
+    const cli_parser parser = {"golden", "", golden_options, take_option, args};
+    const char *operands[1] = {NULL};
+    int count;
+    if (!cli_parse_options(&parser, argc, argv, operands, 1, &count))
+        return false;
+    args->dir = operands[0];
     if (!args->dir) {
         fprintf(stderr, "cardrender golden: needs DIR\n");
         return false;
     }
     return true;
 }
-
 /* ---------------------------------------------------------------- paths */
+
+/* The command's own failures are carried as the library's are: a cr_error
+ * whose message the caller prints. err may be NULL. */
+static bool fail(cr_error *err, cr_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool fail(cr_error *err, cr_status code, const char *fmt, ...)
+{
+    if (!err)
+        return false;
+    err->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return false;
+}
 
 /* dir/file into out; an absolute file stays as it is. */
 static bool join_path(char *out, const char *dir, const char *file, cr_error *err)
@@ -94,8 +115,7 @@ static bool join_path(char *out, const char *dir, const char *file, cr_error *er
                            : snprintf(out, PATH_SIZE, "%s/%s", dir, file);
     if (n >= 0 && n < PATH_SIZE)
         return true;
-    cr_fail(err, CR_ERR_ARGUMENT, "path too long: %s/%s", dir, file);
-    return false;
+    return fail(err, CR_ERR_ARGUMENT, "path too long: %s/%s", dir, file);
 }
 
 static bool is_directory(const char *path)
@@ -141,8 +161,7 @@ static bool list_cases(const char *dir, char ***names, size_t *count, cr_error *
     *count = 0;
     DIR *d = opendir(dir);
     if (!d) {
-        cr_fail(err, CR_ERR_IO, "cannot open %s: %s", dir, strerror(errno));
-        return false;
+        return fail(err, CR_ERR_IO, "cannot open %s: %s", dir, strerror(errno));
     }
     bool ok = true;
     char path[PATH_SIZE];
@@ -155,8 +174,7 @@ static bool list_cases(const char *dir, char ***names, size_t *count, cr_error *
     closedir(d);
     if (!ok) {
         free_names(*names, *count);
-        cr_fail(err, CR_ERR_NOMEM, "out of memory listing %s", dir);
-        return false;
+        return fail(err, CR_ERR_NOMEM, "out of memory listing %s", dir);
     }
     qsort(*names, *count, sizeof **names, compare_names);
     return true;
@@ -166,10 +184,7 @@ static bool list_cases(const char *dir, char ***names, size_t *count, cr_error *
 
 static bool case_json_error(cr_error *err, const char *path, const char *what)
 {
-    cr_location where = CR_NO_LOCATION;
-    where.file = path;
-    cr_error_set(err, CR_ERR_SYNTAX, where, "%s", what);
-    return false;
+    return fail(err, CR_ERR_SYNTAX, "%s: %s", path, what);
 }
 
 /* Applies one key of case.json to the case. */
@@ -178,8 +193,8 @@ static bool apply_case_key(golden_case *c, const char *path, const char *key, js
 {
     if (!strcmp(key, "dpi")) {
         json_int_t dpi = json_is_integer(value) ? json_integer_value(value) : -1;
-        if (dpi < MIN_DPI || dpi > MAX_DPI)
-            return case_json_error(err, path, "\"dpi\" must be a whole number 72..1200");
+        if (dpi < CR_DPI_MIN || dpi > CR_DPI_MAX)
+            return case_json_error(err, path, "\"dpi\" must be a whole number " CLI_DPI_RANGE);
         c->dpi = (int)dpi;
     } else if (!strcmp(key, "tolerance")) {
         if (!json_is_number(value) || !(json_number_value(value) >= 0))
@@ -212,9 +227,7 @@ static bool read_case_json(golden_case *c, cr_error *err)
     json_error_t jerr;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        cr_location where = {path, jerr.line, jerr.column, -1, NULL};
-        cr_error_set(err, CR_ERR_SYNTAX, where, "%s", jerr.text);
-        return false;
+        return fail(err, CR_ERR_SYNTAX, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
     }
     bool ok = json_is_object(root) || case_json_error(err, path, "must be a JSON object");
     const char *key;
@@ -295,14 +308,6 @@ static bool update_case(const golden_case *c, const cr_image *image)
     return true;
 }
 
-/* A canvas that views the image's pixels, for the comparison. */
-static cr_canvas canvas_of(const cr_image *image)
-{
-    cr_canvas canvas = {cr_image_width(image), cr_image_height(image), cr_image_stride(image),
-                        (uint8_t *)cr_image_pixels(image)};
-    return canvas;
-}
-
 static const char *tolerance_text(double tolerance, char *buf, size_t size)
 {
     double tenths = tolerance * 10;
@@ -311,27 +316,28 @@ static const char *tolerance_text(double tolerance, char *buf, size_t size)
 }
 
 /* Writes actual.png and diff.png for a failed case and says so. */
-static void report_mismatch(const golden_case *c, const cr_image *image, const cr_canvas *diff,
+static void report_mismatch(const golden_case *c, const char *expected_path, const cr_image *image,
                             const char *why)
 {
     char actual_path[PATH_SIZE], diff_path[PATH_SIZE];
     cr_error err;
+    cr_png_comparison again;
     if (!join_path(actual_path, c->dir, "actual.png", &err) ||
         !join_path(diff_path, c->dir, "diff.png", &err) ||
         cr_image_write_png_file(image, actual_path, &err) != CR_OK ||
-        cr_png_write_file(diff, cr_image_dpi(image), diff_path, &err) != CR_OK) {
+        cr_compare_png(expected_path, NULL, image, c->tolerance, diff_path, &again, &err) !=
+            CR_OK) {
         printf("FAIL  %s (%s); could not write the pictures: %s\n", c->name, why, err.message);
         return;
     }
     printf("FAIL  %s (%s): wrote %s and %s\n", c->name, why, actual_path, diff_path);
 }
 
-static bool judge(const golden_case *c, const cr_image *image, const cr_canvas *expected)
+static bool judge(const golden_case *c, const char *expected_path, const cr_image *image)
 {
-    cr_canvas actual = canvas_of(image), diff;
-    cr_compare_result result;
+    cr_png_comparison result;
     cr_error err;
-    if (cr_compare_images(expected, &actual, c->tolerance, &result, &diff, &err) != CR_OK) {
+    if (cr_compare_png(expected_path, NULL, image, c->tolerance, NULL, &result, &err) != CR_OK) {
         printf("FAIL  %s: %s\n", c->name, err.message);
         return false;
     }
@@ -340,15 +346,15 @@ static bool judge(const golden_case *c, const cr_image *image, const cr_canvas *
         remove_leftovers(c);
         printf("ok    %s (score %.3f)\n", c->name, result.score);
     } else if (!result.same_size) {
-        snprintf(why, sizeof why, "sizes differ: %dx%d expected, %dx%d rendered", expected->width,
-                 expected->height, actual.width, actual.height);
-        report_mismatch(c, image, &diff, why);
+        snprintf(why, sizeof why, "sizes differ: %dx%d expected, %dx%d rendered",
+                 result.expected_width, result.expected_height, result.actual_width,
+                 result.actual_height);
+        report_mismatch(c, expected_path, image, why);
     } else {
         snprintf(why, sizeof why, "score %.3f > %s", result.score,
                  tolerance_text(c->tolerance, tolerance, sizeof tolerance));
-        report_mismatch(c, image, &diff, why);
+        report_mismatch(c, expected_path, image, why);
     }
-    cr_canvas_free(&diff);
     return result.ok;
 }
 
@@ -364,14 +370,7 @@ static bool check_case(const golden_case *c, const cr_image *image)
         printf("FAIL  %s: no expected.png; run with --update to create it\n", c->name);
         return false;
     }
-    cr_canvas expected;
-    if (cr_png_read_rgb(path, &expected, NULL, &err) != CR_OK) {
-        printf("FAIL  %s: %s\n", c->name, err.message);
-        return false;
-    }
-    bool passed = judge(c, image, &expected);
-    cr_canvas_free(&expected);
-    return passed;
+    return judge(c, path, image);
 }
 
 static bool run_case(cr_engine *engine, const golden_args *args, const char *name)
@@ -409,13 +408,8 @@ static int run_cases(const golden_args *args, char **names, size_t count)
 
 int cli_golden(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(golden_usage, stdout);
-        return CLI_OK;
-    }
     golden_args args = {.tolerance = CR_COMPARE_DEFAULT_TOLERANCE};
     if (!parse_golden_args(argc, argv, &args)) {
-        fputs(golden_usage, stderr);
         return CLI_USAGE;
     }
     char **names;

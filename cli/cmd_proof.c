@@ -11,7 +11,7 @@
 /* Between the two sides on a --sides sheet. */
 #define SIDES_GAP_MM 10.0
 
-static const char proof_usage[] =
+const char cli_proof_usage[] =
     "usage: cardrender proof TEMPLATE [RECORD] -o OUT.png [--sides OTHER_TEMPLATE] [--dpi N]\n"
     "                        [--assets DIR] [--safe-mm N]\n"
     "\n"
@@ -23,7 +23,7 @@ static const char proof_usage[] =
     "  -o, --output FILE      the PNG to write (written whole or not at all)\n"
     "  --sides OTHER          also proof OTHER_TEMPLATE (e.g. the emblem side) with the\n"
     "                         same record, beside the first on one sheet\n"
-    "  --dpi N                resolution, 72..1200 (default: TEMPLATE's)\n"
+    "  --dpi N                resolution, " CLI_DPI_RANGE " (default: TEMPLATE's)\n"
     "  --assets DIR           the folder photo paths in RECORD are read against\n"
     "  --safe-mm N            the safe margin inside the card's edge (default 3; 0: none)\n";
 
@@ -37,68 +37,46 @@ typedef struct proof_args {
     double safe_mm;
 } proof_args;
 
-/* The option at argv[*i] and its value; 0, with a message, when it is
- * unknown, lacks its value or has a bad one. */
-static int parse_option(int argc, char **argv, int *i, proof_args *args)
-{
-    const char *a = argv[*i];
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "cardrender proof: unknown or incomplete option \"%s\"\n", a);
-        return 0;
-    }
-    const char *value = argv[++*i];
-    double dpi;
-    if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-        args->output = value;
-    else if (!strcmp(a, "--sides"))
-        args->other_side = value;
-    else if (!strcmp(a, "--assets"))
-        args->assets = value;
-    else if (!strcmp(a, "--dpi")) {
-        if (!cli_option_number("proof", a, value, 72, 1200, true, &dpi))
-            return 0;
-        args->dpi = (int)dpi;
-    } else if (!strcmp(a, "--safe-mm")) {
-        return cli_option_number("proof", a, value, 0, 20, false, &args->safe_mm);
-    } else {
-        fprintf(stderr, "cardrender proof: unknown option \"%s\"\n", a);
-        return 0;
-    }
-    return 1;
-}
+enum { OPT_SIDES = 256, OPT_ASSETS, OPT_DPI, OPT_SAFE_MM };
 
+static const struct option proof_options[] = {{"output", required_argument, NULL, 'o'},
+                                              {"sides", required_argument, NULL, OPT_SIDES},
+                                              {"assets", required_argument, NULL, OPT_ASSETS},
+                                              {"dpi", required_argument, NULL, OPT_DPI},
+                                              {"safe-mm", required_argument, NULL, OPT_SAFE_MM},
+                                              {0}};
+
+static bool take_option(void *data, int id, const char *value)
+{
+    proof_args *args = data;
+    switch (id) {
+    case 'o':
+        args->output = value;
+        return true;
+    case OPT_SIDES:
+        args->other_side = value;
+        return true;
+    case OPT_ASSETS:
+        args->assets = value;
+        return true;
+    case OPT_DPI:
+        return cli_option_dpi("proof", value, &args->dpi);
+    default:
+        return cli_option_number("proof", "--safe-mm", value, 0, 20, false, &args->safe_mm);
+    }
+}
 static int parse_proof_args(int argc, char **argv, proof_args *args)
 {
-    const char *positional[2] = {NULL, NULL};
-    int count = 0;
     args->safe_mm = 3;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (a[0] == '-' && a[1]) {
-            if (!parse_option(argc, argv, &i, args))
-                return 0;
-        } else if (count < 2) {
-            positional[count++] = a;
-        } else {
-            fprintf(stderr, "cardrender proof: too many arguments\n");
-            return 0;
-        }
-    }
-    args->template_path = positional[0];
-    args->record_path = positional[1];
+    const cli_parser parser = {"proof", "o:", proof_options, take_option, args};
+    if (!cli_parse_pair(&parser, argc, argv, &args->template_path, &args->record_path))
+        return 0;
     if (!args->template_path || !args->output) {
         fprintf(stderr, "cardrender proof: needs TEMPLATE and -o OUT.png\n");
         return 0;
     }
     return 1;
 }
-
-static void print_warning(void *user_data, const cr_error *warning)
-{
-    (void)user_data;
-    fprintf(stderr, "cardrender: warning: %s\n", warning->message);
-}
-
 /* The proof of one side, captioned with the files it was made from. */
 static cr_image *proof_side(cr_engine *engine, const char *template_path, const cr_record *record,
                             const proof_args *args, int dpi, cr_error *err)
@@ -113,7 +91,7 @@ static cr_image *proof_side(cr_engine *engine, const char *template_path, const 
                                 .asset_dir = args->assets,
                                 .safe_mm = args->safe_mm > 0 ? args->safe_mm : -1,
                                 .caption = caption,
-                                .warning = print_warning};
+                                .warning = cli_print_warning};
     cr_image *image = cr_render_proof(engine, tpl, record, &options, err);
     cr_template_destroy(tpl);
     return image;
@@ -135,13 +113,8 @@ static cr_image *make_proof(cr_engine *engine, const cr_record *record, const pr
 
 int cli_proof(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(proof_usage, stdout);
-        return CLI_OK;
-    }
     proof_args args = {0};
     if (!parse_proof_args(argc, argv, &args)) {
-        fputs(proof_usage, stderr);
         return CLI_USAGE;
     }
     cr_error err;

@@ -7,7 +7,7 @@
 #include "cardrender.h"
 #include "cli.h"
 
-static const char render_usage[] =
+const char cli_render_usage[] =
     "usage: cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]\n"
     "                         [--canvas WxH] [--canvas-offset X,Y] [--mirror]\n"
     "                         [--encoding NAME]\n"
@@ -15,7 +15,7 @@ static const char render_usage[] =
     "Renders one card: TEMPLATE (JSON) filled from RECORD (JSON object of strings;\n"
     "may be left out when the template binds no keys) into an 8-bit RGB PNG.\n"
     "  -o, --output FILE   the PNG to write (written whole or not at all)\n"
-    "  --dpi N             resolution, 72..1200 (default: the template's)\n"
+    "  --dpi N             resolution, " CLI_DPI_RANGE " (default: the template's)\n"
     "  --assets DIR        the folder photo paths in RECORD are read against\n"
     "                      (default: RECORD's folder); paths may not leave it\n"
     "  --canvas WxH        a printer canvas in pixels (e.g. 1016x648 Evolis, 661x1035\n"
@@ -55,6 +55,18 @@ static int parse_pair(const char *text, char separator, int *a, int *b)
     return cli_parse_int(first, a) && cli_parse_int(split + 1, b);
 }
 
+enum { OPT_ASSETS = 256, OPT_CANVAS, OPT_CANVAS_OFFSET, OPT_MIRROR, OPT_DPI, OPT_ENCODING };
+
+static const struct option render_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"assets", required_argument, NULL, OPT_ASSETS},
+    {"canvas", required_argument, NULL, OPT_CANVAS},
+    {"canvas-offset", required_argument, NULL, OPT_CANVAS_OFFSET},
+    {"mirror", no_argument, NULL, OPT_MIRROR},
+    {"dpi", required_argument, NULL, OPT_DPI},
+    {"encoding", required_argument, NULL, OPT_ENCODING},
+    {0}};
+
 /* --canvas and --canvas-offset; 0 when the value is malformed. */
 static int parse_print_option(const char *option, const char *value, render_args *args)
 {
@@ -70,56 +82,42 @@ static int parse_print_option(const char *option, const char *value, render_args
     return ok;
 }
 
+static bool take_option(void *data, int id, const char *value)
+{
+    render_args *args = data;
+    switch (id) {
+    case 'o':
+        args->output = value;
+        return true;
+    case OPT_ASSETS:
+        args->assets = value;
+        return true;
+    case OPT_CANVAS:
+        return parse_print_option("--canvas", value, args);
+    case OPT_CANVAS_OFFSET:
+        return parse_print_option("--canvas-offset", value, args);
+    case OPT_MIRROR:
+        args->mirror = 1;
+        return true;
+    case OPT_ENCODING:
+        args->record_options.encoding = value;
+        return cli_option_encoding("render", value);
+    default:
+        return cli_option_dpi("render", value, &args->dpi);
+    }
+}
+
 static int parse_render_args(int argc, char **argv, render_args *args)
 {
-    const char *positional[2] = {NULL, NULL};
-    int count = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
-            args->output = argv[++i];
-        } else if (!strcmp(a, "--assets") && i + 1 < argc) {
-            args->assets = argv[++i];
-        } else if (!strcmp(a, "--encoding") && i + 1 < argc) {
-            if (!cli_option_encoding("render", argv[++i]))
-                return 0;
-            args->record_options.encoding = argv[i];
-        } else if ((!strcmp(a, "--canvas") || !strcmp(a, "--canvas-offset")) && i + 1 < argc) {
-            if (!parse_print_option(a, argv[++i], args))
-                return 0;
-        } else if (!strcmp(a, "--mirror")) {
-            args->mirror = 1;
-        } else if (!strcmp(a, "--dpi") && i + 1 < argc) {
-            if (!cli_parse_int(argv[++i], &args->dpi)) {
-                fprintf(stderr, "cardrender render: --dpi needs a whole number, not \"%s\"\n",
-                        argv[i]);
-                return 0;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "cardrender render: unknown or incomplete option \"%s\"\n", a);
-            return 0;
-        } else if (count < 2) {
-            positional[count++] = a;
-        } else {
-            fprintf(stderr, "cardrender render: too many arguments\n");
-            return 0;
-        }
-    }
-    args->template_path = positional[0];
-    args->record_path = positional[1];
+    const cli_parser parser = {"render", "o:", render_options, take_option, args};
+    if (!cli_parse_pair(&parser, argc, argv, &args->template_path, &args->record_path))
+        return 0;
     if (!args->template_path || !args->output) {
         fprintf(stderr, "cardrender render: needs TEMPLATE and -o OUT.png\n");
         return 0;
     }
     return 1;
 }
-
-static void print_warning(void *user_data, const cr_error *warning)
-{
-    (void)user_data;
-    fprintf(stderr, "cardrender: warning: %s\n", warning->message);
-}
-
 static int fail(const cr_error *err)
 {
     fprintf(stderr, "cardrender: %s\n", err->message);
@@ -128,17 +126,8 @@ static int fail(const cr_error *err)
 
 int cli_render(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(render_usage, stdout);
-        return CLI_OK;
-    }
     render_args args = {0};
     if (!parse_render_args(argc, argv, &args)) {
-        fputs(render_usage, stderr);
-        return CLI_USAGE;
-    }
-    if (args.dpi && (args.dpi < 72 || args.dpi > 1200)) {
-        fprintf(stderr, "cardrender render: --dpi %d is out of range (72 to 1200)\n", args.dpi);
         return CLI_USAGE;
     }
     if (args.offset_given && !args.canvas_width) {
@@ -158,7 +147,7 @@ int cli_render(int argc, char **argv)
         record = cr_record_load_file_with(args.record_path, &args.record_options, &err);
     if (tpl && (record || !args.record_path)) {
         cr_render_options options = {.dpi = args.dpi,
-                                     .warning = print_warning,
+                                     .warning = cli_print_warning,
                                      .asset_dir = args.assets,
                                      .canvas_width = args.canvas_width,
                                      .canvas_height = args.canvas_height,

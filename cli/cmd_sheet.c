@@ -5,7 +5,6 @@
  * Renders one card per record and imposes them on one sheet with crop
  * marks; with --back, the backs on a second sheet, registered so that each
  * back lies behind its front once the sheet is turned over. */
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +14,9 @@
 #include "batch_source.h"
 #include "cardrender.h"
 #include "cli.h"
-#include "paths.h"
+#include "files.h"
 
-static const char sheet_usage[] =
+const char cli_sheet_usage[] =
     "usage: cardrender sheet TEMPLATE RECORDS... -o SHEET.png [--back BACK_TEMPLATE -b BACK.png]\n"
     "                        [--mirror] [--layout CxR] [--gap-mm G] [--margin-mm M] [--dpi N]\n"
     "                        [--assets DIR] [--encoding NAME]\n"
@@ -32,7 +31,7 @@ static const char sheet_usage[] =
     "  --layout CxR        columns x rows (default 2x4: 8 cards)\n"
     "  --gap-mm G          space between cards (default 3)\n"
     "  --margin-mm M       margin around the cards, where the crop marks are (default 6)\n"
-    "  --dpi N             resolution, 72..1200 (default: the template's)\n"
+    "  --dpi N             resolution, " CLI_DPI_RANGE " (default: the template's)\n"
     "  --assets DIR        the folder photo paths are read against (default: each\n"
     "                      record file's folder)\n"
     "  --encoding NAME     the character encoding of RECORDS, e.g. gb18030, gbk, big5,\n"
@@ -63,7 +62,6 @@ static int usage_error(const char *fmt, const char *value)
     fprintf(stderr, "cardrender sheet: ");
     fprintf(stderr, fmt, value);
     fputc('\n', stderr);
-    fputs(sheet_usage, stderr);
     return CLI_USAGE;
 }
 
@@ -78,58 +76,93 @@ static bool parse_layout(const char *text, cr_sheet_options *sheet)
     return true;
 }
 
-/* One option with its value; returns CLI_OK or CLI_USAGE. */
-static int parse_option(const char *option, const char *value, sheet_args *args)
+/* A refused option value, said on stderr; false. */
+static bool refuse(const char *fmt, const char *value)
 {
-    double number;
-    if (!strcmp(option, "-o") || !strcmp(option, "--output"))
-        args->output = value;
-    else if (!strcmp(option, "-b") || !strcmp(option, "--back-output"))
-        args->back_output = value;
-    else if (!strcmp(option, "--back"))
-        args->back_template_path = value;
-    else if (!strcmp(option, "--assets"))
-        args->assets = value;
-    else if (!strcmp(option, "--encoding")) {
-        if (!cli_option_encoding("sheet", value))
-            return CLI_USAGE;
-        args->record_options.encoding = value;
-    } else if (!strcmp(option, "--layout")) {
-        if (!parse_layout(value, &args->sheet))
-            return usage_error("--layout needs COLUMNSxROWS, 1 to 32 each, not \"%s\"", value);
-    } else if (!strcmp(option, "--gap-mm") || !strcmp(option, "--margin-mm")) {
-        if (!cli_parse_number(value, 0, 100, &number))
-            return usage_error("the value of a --gap-mm or --margin-mm must be 0 to 100, not "
-                               "\"%s\"",
-                               value);
-        *(!strcmp(option, "--gap-mm") ? &args->sheet.gap_mm : &args->sheet.margin_mm) = number;
-    } else if (!strcmp(option, "--dpi")) {
-        if (!cli_parse_number(value, 72, 1200, &number) || number != floor(number))
-            return usage_error("--dpi needs a whole number from 72 to 1200, not \"%s\"", value);
-        args->dpi = (int)number;
-    } else
-        return usage_error("unknown option \"%s\"", option);
-    return CLI_OK;
+    fprintf(stderr, "cardrender sheet: ");
+    fprintf(stderr, fmt, value);
+    fputc('\n', stderr);
+    return false;
 }
 
+enum {
+    OPT_BACK = 256,
+    OPT_ASSETS,
+    OPT_LAYOUT,
+    OPT_GAP_MM,
+    OPT_MARGIN_MM,
+    OPT_DPI,
+    OPT_MIRROR,
+    OPT_ENCODING
+};
+
+static const struct option sheet_options[] = {{"output", required_argument, NULL, 'o'},
+                                              {"back-output", required_argument, NULL, 'b'},
+                                              {"back", required_argument, NULL, OPT_BACK},
+                                              {"assets", required_argument, NULL, OPT_ASSETS},
+                                              {"layout", required_argument, NULL, OPT_LAYOUT},
+                                              {"gap-mm", required_argument, NULL, OPT_GAP_MM},
+                                              {"margin-mm", required_argument, NULL, OPT_MARGIN_MM},
+                                              {"dpi", required_argument, NULL, OPT_DPI},
+                                              {"mirror", no_argument, NULL, OPT_MIRROR},
+                                              {"encoding", required_argument, NULL, OPT_ENCODING},
+                                              {0}};
+
+/* The options that name a file or folder: where each value goes. */
+static const char **path_slot(sheet_args *args, int id)
+{
+    switch (id) {
+    case 'o':
+        return &args->output;
+    case 'b':
+        return &args->back_output;
+    case OPT_BACK:
+        return &args->back_template_path;
+    case OPT_ASSETS:
+        return &args->assets;
+    }
+    return NULL;
+}
+
+static bool take_option(void *data, int id, const char *value)
+{
+    sheet_args *args = data;
+    const char **slot = path_slot(args, id);
+    if (slot) {
+        *slot = value;
+        return true;
+    }
+    if (id == OPT_MIRROR) {
+        args->sheet.mirror = 1;
+        return true;
+    }
+    if (id == OPT_DPI)
+        return cli_option_dpi("sheet", value, &args->dpi);
+    if (id == OPT_ENCODING) {
+        args->record_options.encoding = value;
+        return cli_option_encoding("sheet", value);
+    }
+    if (id == OPT_LAYOUT)
+        return parse_layout(value, &args->sheet) ||
+               refuse("--layout needs COLUMNSxROWS, 1 to 32 each, not \"%s\"", value);
+    double number;
+    if (!cli_parse_number(value, 0, 100, &number))
+        return refuse("the value of a --gap-mm or --margin-mm must be 0 to 100, not \"%s\"", value);
+    *(id == OPT_GAP_MM ? &args->sheet.gap_mm : &args->sheet.margin_mm) = number;
+    return true;
+}
+
+/* TEMPLATE and RECORDS go into args->record_paths (room for argc), the
+ * records then start at its second entry. */
 static int parse_sheet_args(int argc, char **argv, sheet_args *args)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--mirror")) {
-            args->sheet.mirror = 1;
-        } else if (a[0] == '-' && a[1]) {
-            if (i + 1 >= argc)
-                return usage_error("option \"%s\" needs a value", a);
-            int status = parse_option(a, argv[++i], args);
-            if (status != CLI_OK)
-                return status;
-        } else if (!args->template_path) {
-            args->template_path = a;
-        } else {
-            args->record_paths[args->record_path_count++] = a;
-        }
-    }
+    const cli_parser parser = {"sheet", "o:b:", sheet_options, take_option, args};
+    int count;
+    if (!cli_parse_options(&parser, argc, argv, args->record_paths, argc, &count))
+        return CLI_USAGE;
+    args->template_path = count > 0 ? args->record_paths[0] : NULL;
+    args->record_paths += count > 0;
+    args->record_path_count = count > 0 ? count - 1 : 0;
     if (!args->template_path || !args->record_path_count || !args->output)
         return usage_error("%s", "needs TEMPLATE, at least one RECORDS file and -o SHEET.png");
     if (!args->back_template_path != !args->back_output)
@@ -217,12 +250,6 @@ static void free_records(record_list *list)
 
 /* ------------------------------------------------------------ sheets */
 
-static void print_warning(void *user_data, const cr_error *warning)
-{
-    (void)user_data;
-    fprintf(stderr, "cardrender: warning: %s\n", warning->message);
-}
-
 /* Renders every record with tpl, imposes the cards and writes the sheet. */
 static int make_sheet(cr_engine *engine, const cr_template *tpl, const sheet_args *args,
                       const record_list *list, int back, const char *output)
@@ -232,7 +259,7 @@ static int make_sheet(cr_engine *engine, const cr_template *tpl, const sheet_arg
     int status = CLI_OK;
     for (size_t i = 0; i < list->count && status == CLI_OK; i++) {
         cr_render_options options = {.dpi = args->dpi,
-                                     .warning = print_warning,
+                                     .warning = cli_print_warning,
                                      .asset_dir =
                                          args->assets ? args->assets : list->asset_dirs[i]};
         cards[i] = cr_render(engine, tpl, list->records[i], &options, &err);
@@ -294,21 +321,14 @@ static int run_sheet(cr_engine *engine, const sheet_args *args, record_list *lis
 
 int cli_sheet(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(sheet_usage, stdout);
-        return CLI_OK;
-    }
     const char *record_paths[argc > 0 ? argc : 1];
     sheet_args args = {.record_paths = record_paths, .sheet = cr_sheet_default_options()};
     int status = parse_sheet_args(argc, argv, &args);
     if (status != CLI_OK)
         return status;
-    cr_error err;
-    cr_engine *engine = cr_engine_create(NULL, &err);
-    if (!engine) {
-        fprintf(stderr, "cardrender: %s\n", err.message);
+    cr_engine *engine = cli_engine_create();
+    if (!engine)
         return CLI_INPUT_ERROR;
-    }
     record_list *list = calloc(1, sizeof *list);
     status = list ? run_sheet(engine, &args, list) : CLI_INPUT_ERROR;
     if (list)

@@ -1,5 +1,5 @@
 /* libFuzzer harness: the bytes are a batch's record file, read by the
- * batch record source (render/batch_source.h) to the end: the first byte
+ * batch record source (tools/batch_source.h) to the end: the first byte
  * picks CSV (odd) or JSON Lines (even), the rest is the file. The source
  * reads files only, so the bytes go to a temporary file first. */
 #include <stdlib.h>

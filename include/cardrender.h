@@ -46,6 +46,11 @@ extern "C" {
 #define CR_VERSION_PATCH 0
 #define CR_VERSION_STRING "0.1.0"
 
+/* The resolutions, in dots per inch, that a template's card.dpi, the dpi of
+ * cr_render_options and cr_proof_options, and the CLI's --dpi accept. */
+#define CR_DPI_MIN 72
+#define CR_DPI_MAX 1200
+
 /* Version of the library actually linked, e.g. "0.1.0". */
 const char *cr_version(void);
 
@@ -115,7 +120,9 @@ typedef struct cr_template cr_template;
  * time. The template's own folder is searched for fonts first. A template
  * may be composed of several files ("extends" a base template, "include"s
  * fragments of fields: see README): each error names the file it is in, and
- * field indexes count the fields of the merged template. */
+ * field indexes count the fields of the merged template. The template holds
+ * a reference on the engine (cr_engine_ref), so the two may be destroyed in
+ * either order. */
 cr_template *cr_template_load_file(cr_engine *engine, const char *path, cr_error *err);
 
 /* The same from memory; `name` is used in error messages and `base_dir` (may
@@ -188,6 +195,11 @@ cr_record *cr_record_load_file_with(const char *path, const cr_record_options *o
 cr_record *cr_record_load_memory_with(const char *bytes, size_t length, const char *name,
                                       const cr_record_options *options, cr_error *err);
 
+/* CR_OK when ICU's converters know the encoding name (case and punctuation
+ * as ICU allows: "gb18030", "GBK", "UTF-16LE"); CR_ERR_ARGUMENT naming it
+ * when not. */
+cr_status cr_encoding_check(const char *encoding, cr_error *err);
+
 /* The value for key, or NULL. Valid as long as the record. */
 const char *cr_record_get(const cr_record *record, const char *key);
 
@@ -217,7 +229,7 @@ typedef struct cr_field_report {
 typedef void (*cr_field_report_func)(void *user_data, const cr_field_report *report);
 
 typedef struct cr_render_options {
-    int dpi;                 /* 0: the template's resolution; else 72..1200 */
+    int dpi;                 /* 0: the template's; else CR_DPI_MIN..CR_DPI_MAX */
     cr_warning_func warning; /* may be NULL */
     void *warning_data;
     /* The folder an image field's bound value (a record's photo path, e.g.
@@ -377,7 +389,7 @@ cr_status cr_check_layout(cr_engine *engine, const cr_template *tpl, const cr_re
                           const cr_render_options *options, cr_error *err);
 
 typedef struct cr_proof_options {
-    int dpi;                 /* 0: the template's resolution; else 72..1200 */
+    int dpi;                 /* 0: the template's; else CR_DPI_MIN..CR_DPI_MAX */
     const char *asset_dir;   /* where photos are read, as in cr_render_options */
     double safe_mm;          /* safe margin inside the card's edge: 0 means 3 mm, < 0 none */
     const char *caption;     /* a line under the card (e.g. template and record), or NULL */
@@ -389,12 +401,15 @@ typedef struct cr_proof_options {
  * (a K panel shown black), on a white sheet with a 7 mm margin, and drawn
  * over it: a light "样张 SPECIMEN" watermark along the card's diagonal; the
  * card's outline with its rounded corners (thin grey); the safe margin
- * (dashed green); every field's box (thin blue) with its name on a small tag
- * above its top-left corner; each text field that overflows, was shrunk or
- * condensed, or has a character drawn as .notdef boxed and tinted red, with
- * the reason on a red tag under its box; the caption under the card. The
- * render's errors stop the proof (a record lacking a key, a "fit": "error"
- * field that does not fit). Same inputs, same bytes. options may be NULL. */
+ * (dashed green); every field's box (thin blue) and its name on a small tag,
+ * placed where it covers the fewest other tags and boxes: outside a corner
+ * of the box (above the top-left first), beside it, or further out with a
+ * leader line to the box. Each text field that overflows, was shrunk or
+ * condensed, or has a character drawn as .notdef is boxed and tinted red and
+ * its tag is red. Under the card: the caption, then one red line per such
+ * field ("field 3 "name": condensed to 82.0%"). The render's errors stop the
+ * proof (a record lacking a key, a "fit": "error" field that does not fit).
+ * Same inputs, same bytes. options may be NULL. */
 cr_image *cr_render_proof(cr_engine *engine, const cr_template *tpl, const cr_record *record,
                           const cr_proof_options *options, cr_error *err);
 

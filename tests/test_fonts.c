@@ -127,18 +127,21 @@ static void test_semantic_errors_name_the_key(void **state)
     cr_error err;
     assert_null(cr_font_manifest_load(FIXTURES "unknown_fallback.json", &err));
     assert_int_equal(err.code, CR_ERR_FONT);
-    assert_string_equal(err.message, FIXTURES "unknown_fallback.json: fallback \"Latn\": family "
-                                              "\"Comic Sans\" is not in \"families\"");
+    assert_string_equal(err.message,
+                        FIXTURES "unknown_fallback.json:6:24: fallback \"Latn\": family "
+                                 "\"Comic Sans\" is not in \"families\"");
 
     assert_null(cr_font_manifest_load(FIXTURES "bad_index.json", &err));
     assert_int_equal(err.code, CR_ERR_FONT);
-    assert_string_equal(err.message, FIXTURES "bad_index.json: family \"Noto Sans\": \"index\" "
-                                              "must be an integer from 0 to 65535");
+    assert_string_equal(err.message,
+                        FIXTURES "bad_index.json:4:18: family \"Noto Sans\": \"index\" "
+                                 "must be an integer from 0 to 65535");
 
     assert_null(cr_font_manifest_load(FIXTURES "unknown_key.json", &err));
     assert_int_equal(err.code, CR_ERR_FONT);
-    assert_string_equal(err.message, FIXTURES "unknown_key.json: family \"Noto Sans\": unknown "
-                                              "key \"weight\"");
+    assert_string_equal(err.message,
+                        FIXTURES "unknown_key.json:4:18: family \"Noto Sans\": unknown "
+                                 "key \"weight\"");
 }
 
 static void test_face_loaded_once(void **state)

@@ -215,7 +215,7 @@ static void test_private_use_manifest_errors(void **state)
     assert_null(cr_font_manifest_load("tests/data/fonts/bad_private_use.json", &err));
     assert_int_equal(err.code, CR_ERR_FONT);
     assert_string_equal(err.message,
-                        "tests/data/fonts/bad_private_use.json: private_use \"Noto Sans\": entry 1 "
+                        "tests/data/fonts/bad_private_use.json:6:18: private_use \"Noto Sans\": entry 1 "
                         "must be a range of private-use code points like \"U+E000..U+E0FF\"");
 }
 

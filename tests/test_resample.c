@@ -1,4 +1,4 @@
-/* Resampling, cropping, turning and adjustments (render/resample.h).
+/* Resampling, cropping, turning and adjustments (render/image/resample.h).
  *
  * Every threshold is in 8-bit levels; the values measured when it was set
  * are in the comments and printed on every run. Run from the project root

@@ -607,7 +607,7 @@ static void test_never_crashes(void **state)
     char *text;
     size_t length;
     cr_error err;
-    assert_int_equal(cr_json_read_file(TPL "full.json", &text, &length, &err), CR_OK);
+    assert_int_equal(cr_json_read_file(TPL "full.json", "the file", &text, &length, &err), CR_OK);
     for (size_t cut = 0; cut <= length; cut++) {
         cr_template *tpl =
             cr_template_load_memory(fixture_engine, text, cut, "cut.json", NULL, &err);
@@ -636,7 +636,7 @@ static void test_shapes_never_crash(void **state)
     char *text;
     size_t length;
     cr_error err;
-    assert_int_equal(cr_json_read_file(TPL "shapes.json", &text, &length, &err), CR_OK);
+    assert_int_equal(cr_json_read_file(TPL "shapes.json", "the file", &text, &length, &err), CR_OK);
     for (size_t cut = 0; cut <= length; cut++) {
         cr_template *tpl =
             cr_template_load_memory(fixture_engine, text, cut, "cut.json", TPL, &err);

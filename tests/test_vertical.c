@@ -14,6 +14,7 @@
 #include "cardrender.h"
 #include "layout.h"
 #include "layout_vertical.h"
+#include "vertical_orient.h"
 #include "shape.h"
 #include "support.h"
 #include "template.h"

@@ -1,0 +1,148 @@
+/* cr_check_layout: every text field laid out as cr_render lays it out, and
+ * every bound photo read as cr_render reads it, with nothing painted, going
+ * on past the problems that would stop a render, so that a check can list
+ * all of them at once. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/uchar.h>
+
+#include "draw_fields.h"
+#include "error.h"
+#include "font_select.h"
+#include "layout.h"
+#include "template.h"
+#include "text.h"
+
+static void warn(const cr_render_options *options, const cr_error *problem)
+{
+    if (options && options->warning)
+        options->warning(options->warning_data, problem);
+}
+
+/* A problem that would stop a render is reported and the check goes on;
+ * running out of memory stops it. */
+static cr_status go_on(const cr_render_options *options, cr_status status, const cr_error *problem,
+                       cr_error *err)
+{
+    if (status == CR_ERR_NOMEM) {
+        if (err)
+            *err = *problem;
+        return status;
+    }
+    if (status != CR_OK)
+        warn(options, problem);
+    return CR_OK;
+}
+
+/* A record's photo: found, readable, decodable and within max_image_pixels,
+ * through the render's own reader so the two never disagree. Artwork was
+ * decoded when the template loaded. */
+static cr_status check_photo(const cr_template *tpl, const cr_field *field, const cr_record *record,
+                             const cr_render_options *options, cr_error *err)
+{
+    if (!field->bind)
+        return CR_OK;
+    cr_error problem;
+    cr_status status = cr_check_photo(tpl, field, record, options, &problem);
+    return go_on(options, status, &problem, err);
+}
+
+/* A character a proof reader should look at: an ideograph outside the URO
+ * (Extensions A to H, compatibility ideographs), a private-use character,
+ * or one with a variation selector: rare fonts and variants draw them. */
+static bool is_rare(uint32_t cp, uint32_t next)
+{
+    bool ideograph = u_hasBinaryProperty((UChar32)cp, UCHAR_IDEOGRAPHIC);
+    bool common = cp >= 0x4E00 && cp <= 0x9FFF;
+    bool variant = next >= 0xE0100 && next <= 0xE01EF;
+    return (ideograph && !common) || variant || u_charType((UChar32)cp) == U_PRIVATE_USE_CHAR;
+}
+
+/* Names the font each rare character came from, once per character (one
+ * drawn as .notdef has had its warning already). */
+static void name_rare_fonts(const cr_template *tpl, const cr_field *field, const char *text,
+                            const cr_text_layout *layout, const cr_render_options *options)
+{
+    size_t length = strlen(text);
+    uint32_t last_cluster = UINT32_MAX;
+    for (size_t i = 0; i < layout->glyph_count; i++) {
+        const cr_glyph_pos *g = &layout->glyphs[i];
+        if (g->cluster == last_cluster || g->cluster >= length || !g->face || !g->glyph_id)
+            continue;
+        last_cluster = g->cluster;
+        size_t offset = g->cluster;
+        uint32_t cp = cr_utf8_next(text, length, &offset);
+        uint32_t next = offset < length ? cr_utf8_next(text, length, &offset) : 0;
+        if (!is_rare(cp, next))
+            continue;
+        bool variant = next >= 0xE0100 && next <= 0xE01EF;
+        cr_error note;
+        cr_error_set(&note, CR_ERR_FONT, cr_field_location(tpl, field),
+                     "U+%04X%s (%s, byte %u of the text) is drawn from \"%s\": a rare "
+                     "character; look at its glyph on the proof",
+                     (unsigned)cp, variant ? " with a variation selector" : "",
+                     cr_block_name(cp).text, (unsigned)g->cluster, g->face->family);
+        warn(options, &note);
+    }
+}
+
+/* A text field laid out as a render would. */
+static cr_status check_text(cr_engine *engine, const cr_template *tpl, const cr_field *field,
+                            const cr_record *record, int dpi, const cr_render_options *options,
+                            cr_error *err)
+{
+    const char *text = cr_field_text(tpl, field, record, err);
+    cr_error problem;
+    cr_status fits =
+        cr_field_value_fits(tpl, field, text, options ? options->max_value_bytes : 0, &problem);
+    if (fits != CR_OK)
+        return go_on(options, fits, &problem, err);
+    cr_field with_lang;
+    field = cr_field_for_record(tpl, field, record, &with_lang, &problem);
+    if (!field) {
+        warn(options, &problem);
+        return CR_OK;
+    }
+    cr_text_layout layout;
+    cr_status status = cr_layout_text(engine, tpl, field, text, dpi, &layout, &problem);
+    if (status != CR_OK)
+        return go_on(options, status, &problem, err);
+    /* as a render tells it, less the overflow warning that repeats the report */
+    cr_layout_announce(tpl, field, &layout, options, false);
+    name_rare_fonts(tpl, field, layout.text ? layout.text : text, &layout, options);
+    cr_text_layout_free(&layout);
+    return CR_OK;
+}
+
+/* One field; only running out of memory stops the check. */
+static cr_status check_field(cr_engine *engine, const cr_template *tpl, const cr_field *field,
+                             const cr_record *record, int dpi, const cr_render_options *options,
+                             cr_error *err)
+{
+    if (field->bind && (!record || !cr_record_get(record, field->bind)))
+        return CR_OK; /* the caller checks binds against cr_template_field */
+    if (cr_field_is_absent(field, record))
+        return CR_OK;
+    if (field->type == CR_FIELD_TEXT)
+        return check_text(engine, tpl, field, record, dpi, options, err);
+    if (field->type == CR_FIELD_IMAGE)
+        return check_photo(tpl, field, record, options, err);
+    return CR_OK;
+}
+
+cr_status cr_check_layout(cr_engine *engine, const cr_template *tpl, const cr_record *record,
+                          const cr_render_options *options, cr_error *err)
+{
+    cr_error_clear(err);
+    if (!engine || !tpl)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_check_layout needs an engine and a template");
+    int dpi = options && options->dpi ? options->dpi : tpl->dpi;
+    if (dpi < CR_DPI_MIN || dpi > CR_DPI_MAX)
+        return cr_fail(err, CR_ERR_ARGUMENT, "resolution %d dpi is out of range (%d to %d)", dpi,
+                       CR_DPI_MIN, CR_DPI_MAX);
+    cr_status status = CR_OK;
+    for (size_t i = 0; i < tpl->field_count && status == CR_OK; i++)
+        status = check_field(engine, tpl, &tpl->fields[i], record, dpi, options, err);
+    return status;
+}

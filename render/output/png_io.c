@@ -1,0 +1,804 @@
+/* PNG files. Writing: the PNG container is assembled here around ISA-L's
+ * igzip deflate (the speed of writing cards is mostly the speed of this
+ * file); reading: libpng, which also decodes our own files in the tests.
+ * Output depends only on the pixels and the dpi (no time stamps, fixed
+ * filters, level and chunk sizes), so the same card is the same bytes; files
+ * appear under their name only once complete. */
+#include "png_io.h"
+#include "input_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <isa-l/crc.h>
+#include <isa-l/igzip_lib.h>
+#include <png.h>
+#include <zlib.h> /* adler32_combine */
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+#include "atomic_file.h"
+#include "error.h"
+
+enum { PNG_MAX_SIDE = 20000 };
+
+/* libpng reports errors through a callback that must not return; the text
+ * is kept here for the cr_error. */
+typedef struct png_failure {
+    char message[256];
+} png_failure;
+
+static void on_png_error(png_structp png, png_const_charp message)
+{
+    png_failure *failure = png_get_error_ptr(png);
+    if (failure)
+        snprintf(failure->message, sizeof failure->message, "%s", message);
+    png_longjmp(png, 1);
+}
+
+static void on_png_warning(png_structp png, png_const_charp message)
+{
+    /* Warnings (an odd ancillary chunk, a CRC in a chunk we do not use) do
+     * not stop reading; the result is checked by its own means. */
+}
+
+/* ---------------------------------------------------------------- sink */
+
+/* Where encoded bytes go: a growing buffer or a file descriptor. */
+typedef struct png_sink {
+    int fd; /* -1: memory */
+    uint8_t *data;
+    size_t size, capacity;
+    int write_errno; /* first failure of write(), 0 if none */
+    bool out_of_memory;
+} png_sink;
+
+static bool sink_append(png_sink *sink, const uint8_t *bytes, size_t length)
+{
+    if (length > sink->capacity - sink->size) {
+        size_t capacity = sink->capacity ? sink->capacity : 64 * 1024;
+        while (capacity - sink->size < length)
+            capacity *= 2;
+        uint8_t *bigger = realloc(sink->data, capacity);
+        if (!bigger) {
+            sink->out_of_memory = true;
+            return false;
+        }
+        sink->data = bigger;
+        sink->capacity = capacity;
+    }
+    memcpy(sink->data + sink->size, bytes, length);
+    sink->size += length;
+    return true;
+}
+
+static bool sink_write_fd(png_sink *sink, const uint8_t *bytes, size_t length)
+{
+    while (length > 0) {
+        ssize_t n = write(sink->fd, bytes, length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            sink->write_errno = n < 0 ? errno : EIO;
+            return false;
+        }
+        bytes += n;
+        length -= (size_t)n;
+        sink->size += (size_t)n;
+    }
+    return true;
+}
+
+static bool sink_put(png_sink *sink, const uint8_t *bytes, size_t length)
+{
+    return sink->fd < 0 ? sink_append(sink, bytes, length) : sink_write_fd(sink, bytes, length);
+}
+
+/* -------------------------------------------------------------- chunks */
+
+/* The deflate inside IDAT is ISA-L's igzip, many times faster than zlib
+ * at a similar size; the chunks' CRC-32 is ISA-L's too (zlib's polynomial,
+ * with carry-less multiply where the CPU has it, about 9x zlib's here). */
+
+/* ISA-L's AVX2 and AVX-512 code returns without VZEROUPPER (intel/isa-l
+ * issue 24): SSE code that runs next (the filter here, the render of the
+ * next card) then runs several times slower (measured: a filter loop 5x).
+ * Every ISA-L call is followed by this. */
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx"))) static void clear_upper_registers(void)
+{
+    if (__builtin_cpu_supports("avx"))
+        _mm256_zeroupper();
+}
+#else
+static void clear_upper_registers(void) {}
+#endif
+
+static uint32_t chunk_crc(const uint8_t *bytes, size_t length)
+{
+    uint32_t crc = crc32_gzip_refl(0, bytes, length);
+    clear_upper_registers();
+    return crc;
+}
+
+static void put_be32(uint8_t *p, uint32_t value)
+{
+    p[0] = (uint8_t)(value >> 24);
+    p[1] = (uint8_t)(value >> 16);
+    p[2] = (uint8_t)(value >> 8);
+    p[3] = (uint8_t)value;
+}
+
+/* Lays out a chunk around data already at p + 8 (length bytes): the
+ * length and type before it, the CRC of type and data after it. Returns
+ * the chunk's whole size. */
+static size_t frame_chunk(uint8_t *p, const char type[4], size_t length)
+{
+    put_be32(p, (uint32_t)length);
+    memcpy(p + 4, type, 4);
+    put_be32(p + 8 + length, chunk_crc(p + 4, length + 4));
+    return length + 12;
+}
+
+static size_t append_chunk(uint8_t *p, const char type[4], const uint8_t *data, size_t length)
+{
+    memcpy(p + 8, data, length);
+    return frame_chunk(p, type, length);
+}
+
+static uint32_t pixels_per_metre(int dpi)
+{
+    return (uint32_t)lround(dpi / 0.0254);
+}
+
+/* Signature, IHDR (8-bit RGB, not interlaced), pHYs and sRGB, in one write. */
+static bool write_head(png_sink *sink, const cr_canvas *canvas, int dpi)
+{
+    static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    uint8_t head[sizeof signature + 12 + 13 + 12 + 9 + 12 + 1]; /* chunk framing is 12 */
+    memcpy(head, signature, sizeof signature);
+    size_t size = sizeof signature;
+    uint8_t ihdr[13] = {0, 0, 0, 0, 0, 0, 0, 0, 8, 2 /* RGB */, 0, 0, 0};
+    put_be32(ihdr, (uint32_t)canvas->width);
+    put_be32(ihdr + 4, (uint32_t)canvas->height);
+    size += append_chunk(head + size, "IHDR", ihdr, sizeof ihdr);
+    if (dpi > 0) {
+        uint8_t phys[9] = {0, 0, 0, 0, 0, 0, 0, 0, 1 /* metre */};
+        put_be32(phys, pixels_per_metre(dpi));
+        put_be32(phys + 4, pixels_per_metre(dpi));
+        size += append_chunk(head + size, "pHYs", phys, sizeof phys);
+    }
+    const uint8_t perceptual = 0;
+    size += append_chunk(head + size, "sRGB", &perceptual, 1);
+    return sink_put(sink, head, size);
+}
+
+/* ------------------------------------------------------------- filters */
+
+/* Every row but the first is Up-filtered (the row above subtracted); the
+ * first, with no row above, is stored as it is. Measured on rendered cards
+ * (bench/card at 300 and 600 dpi) against None, Sub, Average, Paeth and a
+ * per-row choice like libpng's: Paeth gives igzip 9-11% smaller files but
+ * makes the whole encoding 10-14% slower; Sub and Average deflate slower
+ * than Up; a per-row choice costs more than it saves. Up's files stay well
+ * within the size the benchmark allows (1.3x Cairo's), and speed is what
+ * it lacks. */
+enum { FILTER_NONE = 0, FILTER_UP = 2, PIXEL_BYTES = 3 };
+
+typedef uint8_t bytes16 __attribute__((vector_size(16)));
+
+/* Sixteen bytes at a time (one SSE2 or NEON register); -O2 leaves the plain
+ * loop scalar. */
+static void filter_up(const uint8_t *row, const uint8_t *above, uint8_t *out, size_t length)
+{
+    size_t i = 0;
+    for (; i + sizeof(bytes16) <= length; i += sizeof(bytes16)) {
+        bytes16 r, a;
+        memcpy(&r, row + i, sizeof r);
+        memcpy(&a, above + i, sizeof a);
+        r -= a;
+        memcpy(out + i, &r, sizeof r);
+    }
+    for (; i < length; i++)
+        out[i] = (uint8_t)(row[i] - above[i]);
+}
+
+/* Row y as PNG stores it: the filter type byte, then the filtered bytes. */
+static void filter_row(const cr_canvas *canvas, int y, uint8_t *out)
+{
+    size_t length = (size_t)canvas->width * PIXEL_BYTES;
+    const uint8_t *row = canvas->pixels + (size_t)y * (size_t)canvas->stride;
+    if (y == 0) {
+        out[0] = FILTER_NONE;
+        memcpy(out + 1, row, length);
+    } else {
+        out[0] = FILTER_UP;
+        filter_up(row, row - canvas->stride, out + 1, length);
+    }
+}
+
+/* ------------------------------------------------------------- encoder */
+
+/* Level 0 with one Huffman code for every image, built once from symbol
+ * counts of rendered edition cards (png_huffman_table.h, `make png-table`).
+ * Measured on the benchmark card, which the counts never saw, against
+ * level 1 (a code fitted to each image): 3-5% larger files, 8% less time
+ * in deflate, and no per-block statistics to build; ISA-L's own default
+ * code for level 0 gives files a fifth larger. Level 2 is under 1% smaller
+ * than level 1 and slower. Every symbol has a code, so any image encodes.
+ *
+ * The zlib stream is cut into segments of whole rows, each deflated by a
+ * fresh igzip stream and ended with a full flush: a segment's bytes depend
+ * on its rows (and the row above, for the Up filter) and nothing else. So a
+ * band of rows that no record changes (cr_png_bands, made once per
+ * template) is deflated once and its bytes copied into every card whose
+ * rows there are the template's, and a card painted without the template's
+ * cache, whose bands are deflated afresh, gets the same bytes. An image
+ * without bands is one segment. The zlib header, the final empty block and
+ * the Adler-32 (combined over the segments) are written here. Rows are
+ * filtered a block at a time into a small buffer that stays in cache while
+ * igzip reads it; IDAT chunks are cut at a fixed size, so the bytes depend
+ * on the pixels (and the bands) only. */
+enum {
+    DEFLATE_LEVEL = 0,
+    FILTERED_BLOCK_BYTES = 256 * 1024,
+    IDAT_DATA_BYTES = 256 * 1024,
+};
+
+#include "png_huffman_table.h"
+
+static struct isal_hufftables card_code;
+static pthread_once_t card_code_once = PTHREAD_ONCE_INIT;
+
+static void build_card_code(void)
+{
+    struct isal_huff_histogram counts;
+    memset(&counts, 0, sizeof counts);
+    for (int i = 0; i < ISAL_DEF_LIT_LEN_SYMBOLS; i++)
+        counts.lit_len_histogram[i] = card_lit_len_counts[i];
+    for (int i = 0; i < ISAL_DEF_DIST_SYMBOLS; i++)
+        counts.dist_histogram[i] = card_dist_counts[i];
+    isal_create_hufftables(&card_code, &counts);
+    clear_upper_registers();
+}
+
+/* Deflate output on its way into IDAT chunks of a fixed size (or, raw,
+ * into the sink as it is: a band's segment kept for later). */
+typedef struct idat_writer {
+    png_sink *sink;
+    bool raw;
+    uint8_t chunk[8 + IDAT_DATA_BYTES + 4]; /* length, type, data, CRC */
+    size_t used;                            /* data bytes in chunk */
+    bool failed;
+} idat_writer;
+
+static bool idat_emit(idat_writer *w)
+{
+    if (w->used > 0 && !w->failed)
+        w->failed = !(w->raw ? sink_put(w->sink, w->chunk + 8, w->used)
+                             : sink_put(w->sink, w->chunk, frame_chunk(w->chunk, "IDAT", w->used)));
+    w->used = 0;
+    return !w->failed;
+}
+
+static bool idat_put(idat_writer *w, const uint8_t *bytes, size_t length)
+{
+    while (length > 0 && !w->failed) {
+        size_t n = IDAT_DATA_BYTES - w->used;
+        n = n < length ? n : length;
+        memcpy(w->chunk + 8 + w->used, bytes, n);
+        w->used += n;
+        bytes += n;
+        length -= n;
+        if (w->used == IDAT_DATA_BYTES)
+            idat_emit(w);
+    }
+    return !w->failed;
+}
+
+/* Where one segment's rows are filtered and deflated. igzip writes into
+ * `out`, the same empty buffer on every call, never into the IDAT chunk as
+ * it fills: its output depends on where its output buffer ends (a band of
+ * tests/golden/zh-photo-side deflated into the last 525 bytes of a chunk
+ * came out 3 bytes longer than on its own), and a band's bytes must be the
+ * same wherever the band falls in the file. tests/test_print.c compares the
+ * files of cards painted from the cache and painted whole. */
+typedef struct segment_coder {
+    struct isal_zstream stream;
+    uint8_t *filtered; /* whole rows, each behind its filter byte */
+    size_t rows_per_block, row_bytes;
+    uint8_t *out;   /* OUT_BYTES: a block's output with room to spare */
+    uint32_t adler; /* of the filtered bytes, over the whole image so far */
+} segment_coder;
+
+/* Codes are at most 15 bits: a block never deflates to twice its size. */
+enum { OUT_BYTES = 2 * FILTERED_BLOCK_BYTES + 4096 };
+
+static bool coder_init(segment_coder *c, int width)
+{
+    c->row_bytes = 1 + (size_t)width * PIXEL_BYTES;
+    size_t rows = FILTERED_BLOCK_BYTES / c->row_bytes;
+    c->rows_per_block = rows > 0 ? rows : 1;
+    c->filtered = malloc(c->rows_per_block * c->row_bytes);
+    c->out = malloc(OUT_BYTES);
+    c->adler = 1;
+    pthread_once(&card_code_once, build_card_code);
+    return c->filtered && c->out;
+}
+
+static void coder_free(segment_coder *c)
+{
+    free(c->filtered);
+    free(c->out);
+}
+
+/* Deflates the input given to the stream, and the flush asked for. */
+static bool deflate_into(segment_coder *c, idat_writer *w, png_failure *failure)
+{
+    for (;;) {
+        c->stream.next_out = c->out;
+        c->stream.avail_out = OUT_BYTES;
+        int result = isal_deflate(&c->stream);
+        clear_upper_registers();
+        if (result != COMP_OK) {
+            snprintf(failure->message, sizeof failure->message, "igzip failed (error %d)", result);
+            return false;
+        }
+        if (!idat_put(w, c->out, OUT_BYTES - c->stream.avail_out))
+            return false;
+        if (c->stream.avail_out > 0 && c->stream.avail_in == 0)
+            return true; /* all input taken, and a flush asked for is complete */
+    }
+}
+
+/* Rows [first, end) as a segment of their own, ended by a full flush. */
+static bool deflate_rows(segment_coder *c, const cr_canvas *canvas, int first, int end,
+                         idat_writer *w, png_failure *failure)
+{
+    isal_deflate_init(&c->stream);
+    c->stream.level = DEFLATE_LEVEL;
+    c->stream.gzip_flag = IGZIP_DEFLATE; /* raw: the zlib framing is written here */
+    isal_deflate_set_hufftables(&c->stream, &card_code, IGZIP_HUFFTABLE_CUSTOM);
+    for (int y = first; y < end;) {
+        size_t length = 0;
+        for (size_t n = 0; n < c->rows_per_block && y < end; n++, y++, length += c->row_bytes)
+            filter_row(canvas, y, c->filtered + length);
+        c->adler = isal_adler32(c->adler, c->filtered, length);
+        c->stream.next_in = c->filtered;
+        c->stream.avail_in = (uint32_t)length;
+        c->stream.flush = y == end ? FULL_FLUSH : NO_FLUSH;
+        if (!deflate_into(c, w, failure))
+            return false;
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------- bands */
+
+typedef struct png_band {
+    int first, end;    /* rows [first, end) */
+    uint8_t *rows;     /* the reference's rows [first - 1 or 0, end), to compare */
+    uint8_t *deflated; /* the segment deflate_rows makes of them */
+    size_t deflated_size;
+    uint32_t adler; /* of the band's filtered bytes alone */
+} png_band;
+
+struct cr_png_bands {
+    atomic_int references;
+    int width, height;
+    size_t count;
+    png_band band[];
+};
+
+static void bands_free(cr_png_bands *bands)
+{
+    for (size_t i = 0; i < bands->count; i++) {
+        free(bands->band[i].rows);
+        free(bands->band[i].deflated);
+    }
+    free(bands);
+}
+
+cr_png_bands *cr_png_bands_ref(cr_png_bands *bands)
+{
+    if (bands)
+        atomic_fetch_add(&bands->references, 1);
+    return bands;
+}
+
+void cr_png_bands_unref(cr_png_bands *bands)
+{
+    if (bands && atomic_fetch_sub(&bands->references, 1) == 1)
+        bands_free(bands);
+}
+
+/* The rows a band's segment depends on: its own and the one above. */
+static int band_top(const png_band *band)
+{
+    return band->first > 0 ? band->first - 1 : 0;
+}
+
+static size_t band_row_bytes(const png_band *band, int width)
+{
+    return (size_t)(band->end - band_top(band)) * (size_t)width * PIXEL_BYTES;
+}
+
+static bool band_matches(const png_band *band, const cr_canvas *canvas)
+{
+    size_t length = (size_t)canvas->width * PIXEL_BYTES;
+    for (int y = band_top(band); y < band->end; y++)
+        if (memcmp(canvas->pixels + (size_t)y * (size_t)canvas->stride,
+                   band->rows + (size_t)(y - band_top(band)) * length, length) != 0)
+            return false;
+    return true;
+}
+
+/* Keeps the reference's rows of the band and deflates them. */
+static bool band_prepare(png_band *band, const cr_canvas *reference)
+{
+    size_t length = (size_t)reference->width * PIXEL_BYTES;
+    band->rows = malloc(band_row_bytes(band, reference->width));
+    if (!band->rows)
+        return false;
+    for (int y = band_top(band); y < band->end; y++)
+        memcpy(band->rows + (size_t)(y - band_top(band)) * length,
+               reference->pixels + (size_t)y * (size_t)reference->stride, length);
+    png_sink sink = {.fd = -1};
+    png_failure failure = {""};
+    idat_writer *w = calloc(1, sizeof *w);
+    segment_coder coder = {.filtered = NULL};
+    bool ok = w && coder_init(&coder, reference->width);
+    if (ok) {
+        *w = (idat_writer){.sink = &sink, .raw = true};
+        ok = deflate_rows(&coder, reference, band->first, band->end, w, &failure) && idat_emit(w);
+    }
+    band->adler = coder.adler;
+    coder_free(&coder);
+    free(w);
+    if (!ok) {
+        free(sink.data);
+        return false;
+    }
+    band->deflated = sink.data;
+    band->deflated_size = sink.size;
+    return true;
+}
+
+cr_png_bands *cr_png_bands_create(const int *rows, size_t count, int width, int height,
+                                  const cr_canvas *reference)
+{
+    cr_png_bands *bands = calloc(1, sizeof *bands + count * sizeof(png_band));
+    if (!bands)
+        return NULL;
+    atomic_init(&bands->references, 1);
+    bands->width = width;
+    bands->height = height;
+    for (size_t i = 0; i < count; i++) {
+        int first = rows[2 * i], end = rows[2 * i + 1];
+        int previous_end = bands->count ? bands->band[bands->count - 1].end : 0;
+        if (first < previous_end || end <= first || end > height)
+            continue; /* not in order, empty or off the image: no band */
+        bands->band[bands->count++] = (png_band){.first = first, .end = end};
+    }
+    bool usable = reference && reference->width == width && reference->height == height;
+    for (size_t i = 0; usable && i < bands->count; i++)
+        if (!band_prepare(&bands->band[i], reference)) {
+            bands_free(bands);
+            return NULL;
+        }
+    return bands;
+}
+
+/* --------------------------------------------------------------- stream */
+
+/* The zlib stream of the image, segment by segment, into IDAT chunks. */
+static bool write_pixels(const cr_canvas *canvas, const cr_png_bands *bands, png_sink *sink,
+                         png_failure *failure)
+{
+    static const uint8_t zlib_header[2] = {0x78, 0x01}; /* deflate, 32 KiB window, fastest */
+    static const uint8_t final_block[2] = {0x03, 0x00}; /* empty, fixed codes, last */
+    if (bands && (bands->width != canvas->width || bands->height != canvas->height))
+        bands = NULL;
+    idat_writer *w = calloc(1, sizeof *w);
+    segment_coder coder = {.filtered = NULL, .out = NULL};
+    bool ok = w && coder_init(&coder, canvas->width);
+    if (ok) {
+        w->sink = sink;
+        ok = idat_put(w, zlib_header, sizeof zlib_header);
+    }
+    int y = 0;
+    for (size_t i = 0; ok && bands && i < bands->count; i++) {
+        const png_band *band = &bands->band[i];
+        if (y < band->first)
+            ok = deflate_rows(&coder, canvas, y, band->first, w, failure);
+        if (ok && band->deflated && band_matches(band, canvas)) {
+            ok = idat_put(w, band->deflated, band->deflated_size);
+            coder.adler = (uint32_t)adler32_combine(
+                coder.adler, band->adler,
+                (z_off_t)((size_t)(band->end - band->first) * coder.row_bytes));
+        } else if (ok) {
+            ok = deflate_rows(&coder, canvas, band->first, band->end, w, failure);
+        }
+        y = band->end;
+    }
+    if (ok && y < canvas->height)
+        ok = deflate_rows(&coder, canvas, y, canvas->height, w, failure);
+    uint8_t trailer[4];
+    put_be32(trailer, coder.adler);
+    ok = ok && idat_put(w, final_block, sizeof final_block) &&
+         idat_put(w, trailer, sizeof trailer) && idat_emit(w);
+    if (!w || !coder.filtered || !coder.out) {
+        sink->out_of_memory = true;
+        snprintf(failure->message, sizeof failure->message, "out of memory");
+    }
+    coder_free(&coder);
+    free(w);
+    return ok;
+}
+
+/* Encodes into the sink; on failure failure->message says why (or the
+ * sink's out_of_memory / write_errno). */
+static bool encode_png(const cr_canvas *canvas, int dpi, const cr_png_bands *bands, png_sink *sink,
+                       png_failure *failure)
+{
+    static const uint8_t iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+    bool ok = write_head(sink, canvas, dpi) && write_pixels(canvas, bands, sink, failure) &&
+              sink_put(sink, iend, sizeof iend);
+    if (!ok && !failure->message[0])
+        snprintf(failure->message, sizeof failure->message, "%s",
+                 sink->out_of_memory ? "out of memory" : "write failed");
+    return ok;
+}
+
+static bool usable_canvas(const cr_canvas *canvas)
+{
+    return canvas && canvas->pixels && canvas->width > 0 && canvas->height > 0 &&
+           canvas->stride >= canvas->width * 3;
+}
+
+static cr_status check_write_args(const cr_canvas *canvas, int dpi, cr_location where,
+                                  cr_error *err)
+{
+    if (!usable_canvas(canvas))
+        return cr_error_set(err, CR_ERR_ARGUMENT, where, "cannot write PNG: empty canvas");
+    if (dpi < 0 || dpi > 100000)
+        return cr_error_set(err, CR_ERR_ARGUMENT, where, "cannot write PNG: %d dpi is invalid",
+                            dpi);
+    return CR_OK;
+}
+
+cr_status cr_png_write_memory(const cr_canvas *canvas, int dpi, uint8_t **data, size_t *size,
+                              cr_error *err)
+{
+    return cr_png_write_memory_banded(canvas, dpi, NULL, data, size, err);
+}
+
+cr_status cr_png_write_memory_banded(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
+                                     uint8_t **data, size_t *size, cr_error *err)
+{
+    if (!data || !size)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cannot write PNG: no output buffer given");
+    *data = NULL;
+    *size = 0;
+    cr_status status = check_write_args(canvas, dpi, CR_NO_LOCATION, err);
+    if (status != CR_OK)
+        return status;
+    png_sink sink = {.fd = -1};
+    png_failure failure = {""};
+    if (!encode_png(canvas, dpi, bands, &sink, &failure)) {
+        free(sink.data);
+        if (sink.out_of_memory)
+            return cr_fail(err, CR_ERR_NOMEM, "cannot write PNG: out of memory");
+        return cr_fail(err, CR_ERR_IMAGE, "cannot write PNG: %s", failure.message);
+    }
+    *data = sink.data;
+    *size = sink.size;
+    return CR_OK;
+}
+
+static cr_status file_error(cr_error *err, const char *path, const char *what, int error_number)
+{
+    cr_location where = CR_NO_LOCATION;
+    where.file = path;
+    return cr_error_set(err, error_number == ENOMEM ? CR_ERR_NOMEM : CR_ERR_IO, where,
+                        "cannot write PNG: %s: %s", what, strerror(error_number));
+}
+
+/* Encodes straight into the open temporary file, closes and renames it. */
+static cr_status finish_file(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
+                             const char *path, cr_atomic_file *file, cr_error *err)
+{
+    png_sink sink = {.fd = file->fd};
+    png_failure failure = {""};
+    bool encoded = encode_png(canvas, dpi, bands, &sink, &failure);
+    int error_number = 0;
+    const char *failed = cr_atomic_file_commit(file, path, encoded, &error_number);
+    if (!encoded && sink.write_errno)
+        return file_error(err, path, "writing the temporary file failed", sink.write_errno);
+    if (!encoded) {
+        cr_location where = CR_NO_LOCATION;
+        where.file = path;
+        return cr_error_set(err, CR_ERR_IMAGE, where, "cannot write PNG: %s", failure.message);
+    }
+    return failed ? file_error(err, path, failed, error_number) : CR_OK;
+}
+
+cr_status cr_png_write_file(const cr_canvas *canvas, int dpi, const char *path, cr_error *err)
+{
+    return cr_png_write_file_banded(canvas, dpi, NULL, path, err);
+}
+
+cr_status cr_png_write_file_banded(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
+                                   const char *path, cr_error *err)
+{
+    if (!path || !path[0])
+        return cr_fail(err, CR_ERR_ARGUMENT, "cannot write PNG: no file name given");
+    cr_location where = CR_NO_LOCATION;
+    where.file = path;
+    cr_status status = check_write_args(canvas, dpi, where, err);
+    if (status != CR_OK)
+        return status;
+    cr_atomic_file file;
+    int error_number = cr_atomic_file_open(&file, path);
+    if (error_number)
+        return file_error(err, path, "cannot create a temporary file beside it", error_number);
+    return finish_file(canvas, dpi, bands, path, &file, err);
+}
+
+/* ------------------------------------------------------------- reading */
+
+static cr_status read_error(cr_error *err, const char *path, cr_status code, const char *what)
+{
+    cr_location where = CR_NO_LOCATION;
+    where.file = path;
+    return cr_error_set(err, code, where, "cannot read PNG: %s", what);
+}
+
+/* Asks libpng for 8-bit RGBA whatever the file holds. */
+static void request_rgba8(png_structp png, png_infop info)
+{
+    int color_type = png_get_color_type(png, info);
+    if (png_get_bit_depth(png, info) == 16)
+        png_set_scale_16(png);
+    png_set_expand(png); /* palette -> RGB, gray < 8 bits -> 8, tRNS -> alpha */
+    if (color_type == PNG_COLOR_TYPE_GRAY || color_type == PNG_COLOR_TYPE_GRAY_ALPHA)
+        png_set_gray_to_rgb(png);
+    png_set_add_alpha(png, 0xFF, PNG_FILLER_AFTER); /* no effect when alpha exists */
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+}
+
+static int dpi_from_phys(png_structp png, png_infop info)
+{
+    png_uint_32 x_ppm = 0, y_ppm = 0;
+    int unit = PNG_RESOLUTION_UNKNOWN;
+    if (!png_get_pHYs(png, info, &x_ppm, &y_ppm, &unit) || unit != PNG_RESOLUTION_METER)
+        return 0;
+    return (int)lround(x_ppm * 0.0254);
+}
+
+/* Alpha over white, with the same rounding as the canvas blending. */
+static void composite_over_white(const uint8_t *rgba, uint8_t *rgb, int width)
+{
+    for (int x = 0; x < width; x++, rgba += 4, rgb += 3) {
+        unsigned alpha = rgba[3];
+        for (int c = 0; c < 3; c++)
+            rgb[c] = (uint8_t)((rgba[c] * alpha + 255u * (255u - alpha) + 127u) / 255u);
+    }
+}
+
+typedef struct png_reader {
+    png_failure failure;
+    png_structp png;
+    png_infop info;
+    FILE *file;
+    uint8_t *rgba;     /* whole decoded image */
+    png_bytep *rows;   /* into rgba */
+    cr_canvas *canvas; /* filled when the whole image is decoded */
+} png_reader;
+
+static void reader_cleanup(png_reader *r)
+{
+    png_destroy_read_struct(&r->png, &r->info, NULL);
+    free(r->rows);
+    free(r->rgba);
+    if (r->file)
+        fclose(r->file);
+}
+
+static bool allocate_rows(png_reader *r, int width, int height)
+{
+    size_t row_bytes = (size_t)width * 4;
+    r->rgba = malloc(row_bytes * (size_t)height);
+    r->rows = malloc(sizeof *r->rows * (size_t)height);
+    if (!r->rgba || !r->rows)
+        return false;
+    for (int y = 0; y < height; y++)
+        r->rows[y] = r->rgba + row_bytes * (size_t)y;
+    return true;
+}
+
+/* Everything between setjmp and a possible longjmp. All state it changes is
+ * in the heap-allocated reader, never in the frame that called setjmp, so
+ * nothing there needs to be volatile. */
+static cr_status decode(png_reader *r, const char *path, int *dpi, cr_error *err)
+{
+    png_set_user_limits(r->png, PNG_MAX_SIDE, PNG_MAX_SIDE);
+    png_init_io(r->png, r->file);
+    png_set_sig_bytes(r->png, 8);
+    png_read_info(r->png, r->info);
+    request_rgba8(r->png, r->info);
+    int width = (int)png_get_image_width(r->png, r->info);
+    int height = (int)png_get_image_height(r->png, r->info);
+    if (!allocate_rows(r, width, height))
+        return read_error(err, path, CR_ERR_NOMEM, "out of memory");
+    png_read_image(r->png, r->rows);
+    png_read_end(r->png, NULL);
+    cr_status status = cr_canvas_init(r->canvas, width, height, err);
+    if (status != CR_OK)
+        return status;
+    for (int y = 0; y < height; y++)
+        composite_over_white(r->rows[y], r->canvas->pixels + (size_t)y * (size_t)r->canvas->stride,
+                             width);
+    if (dpi)
+        *dpi = dpi_from_phys(r->png, r->info);
+    return CR_OK;
+}
+
+static cr_status open_png(png_reader *r, const char *path, cr_error *err)
+{
+    const char *kind;
+    r->file = cr_fopen_input(path, &kind);
+    if (!r->file)
+        return read_error(err, path, CR_ERR_IO, kind ? kind : strerror(errno));
+    png_byte signature[8];
+    if (fread(signature, 1, sizeof signature, r->file) != sizeof signature ||
+        png_sig_cmp(signature, 0, sizeof signature) != 0)
+        return read_error(err, path, CR_ERR_IMAGE, "not a PNG file");
+    r->png =
+        png_create_read_struct(PNG_LIBPNG_VER_STRING, &r->failure, on_png_error, on_png_warning);
+    r->info = r->png ? png_create_info_struct(r->png) : NULL;
+    if (!r->info)
+        return read_error(err, path, CR_ERR_NOMEM, "out of memory");
+    return CR_OK;
+}
+
+cr_status cr_png_read_rgb(const char *path, cr_canvas *out, int *dpi, cr_error *err)
+{
+    if (!path || !out)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cannot read PNG: no file or canvas given");
+    memset(out, 0, sizeof *out);
+    if (dpi)
+        *dpi = 0;
+    png_reader *const reader = calloc(1, sizeof *reader);
+    if (!reader)
+        return read_error(err, path, CR_ERR_NOMEM, "out of memory");
+    reader->canvas = out;
+    cr_status status = open_png(reader, path, err);
+    if (status == CR_OK) {
+        if (setjmp(png_jmpbuf(reader->png)))
+            /* libpng says only "Read Error" when the data runs out. */
+            status =
+                read_error(err, path, CR_ERR_IMAGE,
+                           feof(reader->file) ? "the file is truncated" : reader->failure.message);
+        else
+            status = decode(reader, path, dpi, err);
+    }
+    if (status != CR_OK)
+        cr_canvas_free(out);
+    reader_cleanup(reader);
+    free(reader);
+    return status;
+}

@@ -1,0 +1,239 @@
+/* Image, rect and line fields and the background artwork (draw_fields.h). */
+#include "draw_fields.h"
+
+#include <stdlib.h>
+
+#include "error.h"
+#include "font_select.h"
+#include "image.h"
+#include "paint.h"
+#include "paths.h"
+
+/* ----------------------------------------------------------- photos */
+
+/* The folder bound photo paths are read against. */
+static const char *asset_folder(const cr_record *record, const cr_render_options *options)
+{
+    if (options && options->asset_dir && options->asset_dir[0])
+        return options->asset_dir;
+    if (record && record->dir)
+        return record->dir;
+    return ".";
+}
+
+/* A photo problem at the field's "bind", naming the key (and, for a check,
+ * the record: a check reports many records' problems side by side); cause
+ * holds the path and what is wrong with it. */
+static cr_status photo_error(const cr_template *tpl, const cr_field *field, const char *record_name,
+                             const cr_error *cause, cr_error *err)
+{
+    cr_location where = {field->bind_file ? field->bind_file : tpl->path, field->bind_line,
+                         field->bind_column, field->index, field->name};
+    if (record_name)
+        return cr_error_set(err, cause->code, where, "the record %s: record key \"%s\": %s",
+                            record_name, field->bind, cause->message);
+    return cr_error_set(err, cause->code, where, "record key \"%s\": %s", field->bind,
+                        cause->message);
+}
+
+/* The bound value resolved against the asset folder and decoded (reduced
+ * while it stays at least `fit`, the box it goes into; 0 x 0: full size);
+ * cause (no location) says what went wrong. */
+static cr_status read_photo(const char *value, const cr_record *record,
+                            const cr_render_options *options, cr_pixel_box fit, cr_pixmap *out,
+                            cr_error *cause)
+{
+    cr_error_clear(cause);
+    if (value[0] == '\0')
+        return cr_fail(cause, CR_ERR_RECORD, "the value is empty; it must name an image file");
+    char *path = NULL;
+    cr_status status = cr_asset_path(asset_folder(record, options), value, &path, cause);
+    if (status == CR_OK) {
+        cr_decode_limits limits = {options ? options->max_image_pixels : 0, 0, fit.x1 - fit.x0,
+                                   fit.y1 - fit.y0};
+        status = cr_image_decode_file(path, &limits, out, cause);
+    }
+    free(path);
+    return status;
+}
+
+/* record_name: NULL in a render, which names no record (its caller does). */
+static cr_status load_photo(const cr_template *tpl, const cr_field *field, const cr_record *record,
+                            const char *record_name, const cr_render_options *options,
+                            cr_pixel_box fit, cr_pixmap *out, cr_error *err)
+{
+    const char *value = cr_field_text(tpl, field, record, err);
+    if (!value)
+        return err ? err->code : CR_ERR_RECORD;
+    cr_error cause;
+    if (read_photo(value, record, options, fit, out, &cause) != CR_OK)
+        return photo_error(tpl, field, record_name, &cause, err);
+    return CR_OK;
+}
+
+cr_status cr_check_photo(const cr_template *tpl, const cr_field *field, const cr_record *record,
+                         const cr_render_options *options, cr_error *err)
+{
+    cr_pixmap photo;
+    const char *name = record ? record->path : "(none)";
+    cr_pixel_box whole = {0, 0, 0, 0}; /* every pixel decoded: the whole file is checked */
+    cr_status status = load_photo(tpl, field, record, name, options, whole, &photo, err);
+    if (status == CR_OK)
+        cr_pixmap_free(&photo);
+    return status;
+}
+
+/* ------------------------------------------------------------ images */
+
+static double px(double mm, int dpi)
+{
+    return cr_mm_to_px(mm, dpi);
+}
+
+static cr_image_paint image_paint_for(const cr_template *tpl, const cr_field *field, int dpi)
+{
+    const cr_image_field *image = &field->image;
+    return (cr_image_paint){
+        .box = cr_pixel_box_round(px(field->x_mm, dpi), px(field->y_mm, dpi), px(field->w_mm, dpi),
+                                  px(field->h_mm, dpi)),
+        .fit = image->fit,
+        .focus_x = image->focus_x,
+        .focus_y = image->focus_y,
+        .none_scale = (double)dpi / tpl->dpi, /* one picture pixel per pixel at card.dpi */
+        .quarter_turns = image->quarter_turns,
+        .pad = image->pad_color,
+        .opacity = image->opacity,
+        .corner_radius = px(image->corner_radius_mm, dpi),
+        .adjust = image->adjust,
+    };
+}
+
+/* Paint errors carry no location; put the field in front. */
+static cr_status at_field(const cr_template *tpl, const cr_field *field, cr_status status,
+                          cr_error *err)
+{
+    if (status == CR_OK || !err)
+        return status;
+    cr_error cause = *err;
+    cr_location where = cr_field_location(tpl, field);
+    return cr_error_set(err, status, where, "%s", cause.message);
+}
+
+/* The size a photo may be decoded down to: its box, turned with it. A
+ * picture shown at its own pixel size (fit none) is decoded whole. */
+static cr_pixel_box decode_fit(const cr_image_paint *paint)
+{
+    if (paint->fit == CR_IMAGE_NONE)
+        return (cr_pixel_box){0, 0, 0, 0};
+    int width = paint->box.x1 - paint->box.x0, height = paint->box.y1 - paint->box.y0;
+    bool turned = ((paint->quarter_turns % 4) + 4) % 2 == 1;
+    return turned ? (cr_pixel_box){0, 0, height, width} : (cr_pixel_box){0, 0, width, height};
+}
+
+cr_status cr_compose_image_field(const cr_template *tpl, const cr_field *field,
+                                 const cr_record *record, int dpi, const cr_render_options *options,
+                                 cr_pixel_box clip, cr_layer *out, cr_error *err)
+{
+    cr_image_paint paint = image_paint_for(tpl, field, dpi);
+    if (field->image.artwork.rgba)
+        return at_field(tpl, field, cr_compose_image(clip, &field->image.artwork, &paint, out, err),
+                        err);
+    cr_pixmap photo;
+    *out = (cr_layer){{0, 0, 0, 0}, 0, 0, NULL, 0};
+    cr_status status =
+        load_photo(tpl, field, record, NULL, options, decode_fit(&paint), &photo, err);
+    if (status != CR_OK)
+        return status;
+    status = at_field(tpl, field, cr_compose_image(clip, &photo, &paint, out, err), err);
+    cr_pixmap_free(&photo);
+    return status;
+}
+
+cr_pixel_box cr_image_field_box(const cr_field *field, int dpi)
+{
+    return cr_pixel_box_round(px(field->x_mm, dpi), px(field->y_mm, dpi), px(field->w_mm, dpi),
+                              px(field->h_mm, dpi));
+}
+
+/* Outside the rounded corners is paper white: the card is punched there. */
+static const cr_color paper_white = {255, 255, 255, 255};
+
+/* card.background_image over the whole card, cover-fitted, clipped to the
+ * card's rounded corners. Nothing when the template has none. */
+static cr_status draw_background_image(const cr_template *tpl, int dpi, cr_canvas *canvas,
+                                       cr_error *err)
+{
+    if (!tpl->background_image.rgba)
+        return CR_OK;
+    cr_image_paint paint = {
+        .box = {0, 0, canvas->width, canvas->height},
+        .fit = CR_IMAGE_COVER,
+        .focus_x = 0.5,
+        .focus_y = 0.5,
+        .opacity = 1,
+        .corner_radius = px(tpl->corner_radius_mm, dpi),
+    };
+    return cr_paint_image(canvas, &tpl->background_image, &paint, err);
+}
+
+cr_status cr_draw_card_background(const cr_template *tpl, int dpi, cr_canvas *canvas, cr_error *err)
+{
+    cr_canvas_fill(canvas, paper_white);
+    cr_canvas_fill_rounded_rect(canvas, 0, 0, px(tpl->width_mm, dpi), px(tpl->height_mm, dpi),
+                                px(tpl->corner_radius_mm, dpi), tpl->background);
+    return draw_background_image(tpl, dpi, canvas, err);
+}
+
+/* ------------------------------------------------------------ shapes */
+
+static cr_status compose_rect_field(const cr_field *field, int dpi, cr_pixel_box clip,
+                                    cr_layer *out, cr_error *err)
+{
+    const cr_rect_field *rect = &field->rect;
+    cr_rect_paint paint = {
+        .x = px(field->x_mm, dpi),
+        .y = px(field->y_mm, dpi),
+        .width = px(field->w_mm, dpi),
+        .height = px(field->h_mm, dpi),
+        .corner_radius = px(rect->corner_radius_mm, dpi),
+        .fill = rect->fill,
+        .stroke = rect->stroke,
+        .stroke_width = px(rect->stroke_width_mm, dpi),
+        .opacity = rect->opacity,
+    };
+    return cr_compose_rect(clip, &paint, out, err);
+}
+
+static cr_status compose_line_field(const cr_field *field, int dpi, cr_pixel_box clip,
+                                    cr_layer *out, cr_error *err)
+{
+    const cr_line_field *line = &field->segment;
+    cr_line_paint paint = {
+        .x0 = px(line->x0_mm, dpi),
+        .y0 = px(line->y0_mm, dpi),
+        .x1 = px(line->x1_mm, dpi),
+        .y1 = px(line->y1_mm, dpi),
+        .width = px(line->width_mm, dpi),
+        .color = line->color,
+        .opacity = line->opacity,
+    };
+    return cr_compose_line(clip, &paint, out, err);
+}
+
+cr_status cr_compose_shape_field(const cr_template *tpl, const cr_field *field,
+                                 const cr_record *record, int dpi, const cr_render_options *options,
+                                 cr_pixel_box clip, cr_layer *out, cr_error *err)
+{
+    switch (field->type) {
+    case CR_FIELD_IMAGE:
+        return cr_compose_image_field(tpl, field, record, dpi, options, clip, out, err);
+    case CR_FIELD_RECT:
+        return compose_rect_field(field, dpi, clip, out, err);
+    case CR_FIELD_LINE:
+        return compose_line_field(field, dpi, clip, out, err);
+    case CR_FIELD_TEXT:
+        break;
+    }
+    *out = (cr_layer){{0, 0, 0, 0}, 0, 0, NULL, 0};
+    return cr_fail(err, CR_ERR_INTERNAL, "cr_compose_shape_field: field %d is text", field->index);
+}

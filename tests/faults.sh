@@ -1,0 +1,108 @@
+#!/bin/sh
+# Fault injection: a small batch with the Nth open, write, fsync, rename or
+# close under its output folder made to fail (tests/fault_inject.c, loaded
+# with LD_PRELOAD), for every N until the batch makes fewer such calls; once
+# with a disk that stays full (ENOSPC from then on), once with a single
+# EIO. After every run: exit status 1, no partial file under a final name
+# and no temporary left, every record rendered (byte for byte the clean
+# run's card) or listed in the failures file, or, when the disk stays full,
+# one message naming the folder, the cause and --resume; then --resume
+# without faults ends byte-identical to the clean run.
+# Usage: tests/faults.sh path/to/cardrender path/to/fault_inject.so
+set -u
+cli=$1
+shim=$2
+case $shim in /*) ;; *) shim=$PWD/$shim ;; esac
+passed=0 failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+TPL=templates/resident-id-zh-photo.json
+
+python3 - "$tmp/records.jsonl" <<'EOF'
+import json, sys
+names = ["zh-zhang-wei", "zh-chen-xiaoling", "zh-reyihanguli-aihemaitijiang"]
+records = [json.load(open(f"examples/records/{n}.json", encoding="utf-8")) for n in names]
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    for i in range(6):
+        out.write(json.dumps(records[i % 3], ensure_ascii=False) + "\n")
+EOF
+batch() { "$cli" batch "$TPL" "$tmp/records.jsonl" -o "$1" --dpi 72 --assets examples/records; }
+batch "$tmp/clean" >/dev/null 2>&1 || bad "the clean batch failed"
+
+# Every *.png whole (chunks, CRCs, the rows inflated), no temporaries.
+whole() {
+    python3 - "$1" <<'EOF' || return 1
+import pathlib, struct, sys, zlib
+for path in pathlib.Path(sys.argv[1]).iterdir():
+    if "tmp" in path.name:
+        sys.exit(f"temporary left: {path.name}")
+    if path.suffix != ".png":
+        continue
+    data, pos, idat = path.read_bytes(), 8, b""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        assert zlib.crc32(kind + body) == struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])[0], path
+        idat += body if kind == b"IDAT" else b""
+        pos += 12 + n
+    assert kind == b"IEND", path
+    zlib.decompress(idat)
+EOF
+}
+
+# Each record is its clean card or a line of the failures file.
+accounted() {
+    for n in 1 2 3 4 5 6; do
+        f=$(printf '%06d.png' "$n")
+        if [ -e "$1/$f" ]; then
+            cmp -s "$1/$f" "$tmp/clean/$f" || return 1
+        elif ! grep -q "\"number\": *$n[,}]" "$1/failures.jsonl" 2>/dev/null; then
+            return 1
+        fi
+    done
+}
+
+# run CALL N ERRNO STICKY: 0 when the fault was met, 1 when the batch made
+# fewer than N such calls (it then must have succeeded).
+run() {
+    out=$tmp/out-$1-$2-$3-$4
+    CR_FAULT_CALL=$1 CR_FAULT_AT=$2 CR_FAULT_ERRNO=$3 CR_FAULT_STICKY=$4 CR_FAULT_PATH=$out \
+        LD_PRELOAD=$shim batch "$out" >"$tmp/stdout" 2>"$tmp/stderr"
+    status=$?
+    what="$1 #$2 fails with $3$([ "$4" = 1 ] && echo ', and every one after')"
+    if [ $status = 0 ] && [ "$(ls "$out" | grep -c '\.png$')" = 6 ]; then
+        for f in "$tmp"/clean/*.png; do cmp -s "$f" "$out/${f##*/}" || bad "$what: ${f##*/} differs"; done
+        return 1
+    fi
+    [ $status = 1 ] && ok || bad "$what: exit $status, wanted 1"
+    whole "$out" && ok || bad "$what: a partial file or a temporary is left"
+    if [ "$4" = 1 ]; then
+        lines=$(grep -c "$out" "$tmp/stderr")
+        grep -q "resume" "$tmp/stderr" && ok || bad "$what: no word of --resume"
+        [ "$lines" -le 3 ] && ok || bad "$what: $lines lines about the folder, not one stop"
+        if grep -q "are listed in" "$tmp/stderr" && ! [ -s "$out/failures.jsonl" ]; then
+            bad "$what: the summary claims a failures file it could not write"
+        else ok; fi
+    else
+        accounted "$out" && ok || bad "$what: a record neither rendered nor listed"
+    fi
+    "$cli" batch "$TPL" "$tmp/records.jsonl" -o "$out" --dpi 72 --assets examples/records \
+        --resume >/dev/null 2>&1 || bad "$what: --resume failed"
+    for f in "$tmp"/clean/*.png; do
+        cmp -s "$f" "$out/${f##*/}" || bad "$what: after --resume ${f##*/} differs"
+    done
+    return 0
+}
+
+for call in open write fsync rename close; do
+    for mode in "ENOSPC 1" "EIO 0"; do
+        n=1
+        while [ $n -le 40 ] && run "$call" "$n" $mode; do n=$((n + 1)); done
+    done
+done
+
+echo "faults.sh: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,147 @@
+/* What `cardrender layout` prints (layout_report.h): each text field laid
+ * out as cr_render would, as a summary or as the JSON of layout_dump.h. */
+#include "layout_report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "layout.h"
+#include "layout_dump.h"
+#include "template.h"
+
+/* ------------------------------------------------------------ summary */
+
+static const char *plural(size_t count)
+{
+    return count == 1 ? "" : "s";
+}
+
+static void print_run(const cr_text_run *run, const char *text)
+{
+    printf("%s/%s %s L%u \"%.*s\" (%s, %zu glyph%s)", run->script, run->lang[0] ? run->lang : "-",
+           run->bidi_level & 1 ? "rtl" : "ltr", (unsigned)run->bidi_level,
+           (int)(run->end - run->start), text + run->start,
+           run->face && run->face->family ? run->face->family : "no font", run->glyph_count,
+           plural(run->glyph_count));
+}
+
+/* Vertical fields: a line is a column, baseline its top, x its axis. */
+static void print_line(const cr_field *field, const cr_text_layout *layout, size_t index,
+                       const char *text)
+{
+    const cr_text_line *line = &layout->lines[index];
+    bool vertical = field->writing_mode != CR_WRITING_HORIZONTAL;
+    printf(vertical ? "  column %zu, bytes %u-%u, top %.2f px, axis x %.2f px, length %.2f px:"
+                    : "  line %zu, bytes %u-%u, baseline %.2f px, x %.2f px, width %.2f px:",
+           index + 1, (unsigned)line->start, (unsigned)line->end, line->baseline / 64.0,
+           line->x / 64.0, line->width / 64.0);
+    for (size_t r = 0; r < line->run_count; r++) {
+        printf(r ? " | " : " ");
+        print_run(&layout->runs[line->first_run + r], text);
+    }
+    printf("\n");
+}
+
+static void print_summary(const cr_field *field, const char *text, const cr_text_layout *layout)
+{
+    if (layout->text)
+        text = layout->text; /* the offsets are into the text laid out */
+    printf("field %d \"%s\": %g pt, scale %.3f, %zu line%s, %zu glyph%s", field->index, field->name,
+           layout->size_pt, layout->scale_x, layout->line_count, plural(layout->line_count),
+           layout->glyph_count, plural(layout->glyph_count));
+    if (layout->overflow)
+        printf(", OVERFLOW: %s", layout->overflow_reason);
+    printf("\n");
+    for (size_t i = 0; i < layout->line_count; i++)
+        print_line(field, layout, i, text);
+    for (size_t i = 0; i < layout->warning_count; i++)
+        printf("  warning: %s\n", layout->warnings[i].message);
+}
+
+/* -------------------------------------------------------------- fields */
+
+/* What one run of the command needs to lay out and report fields. */
+typedef struct session {
+    bool json;
+    cr_engine *engine;
+    const cr_template *tpl;
+    const cr_record *record;
+    int dpi;
+    json_t *document; /* NULL without --json */
+} session;
+
+/* A field's text or layout failed: said on stderr, and in the JSON. */
+static bool report_field_error(session *s, const cr_field *field, const char *text,
+                               const cr_error *err)
+{
+    fprintf(stderr, "cardrender: %s\n", err->message);
+    if (!s->json) {
+        printf("field %d \"%s\": ERROR (see stderr)\n", field->index, field->name);
+        return true;
+    }
+    return cr_layout_dump_add_field(s->document, cr_layout_dump_field_error(field, text, err));
+}
+
+static bool report_field(session *s, const cr_field *field, const char *text,
+                         const cr_text_layout *layout)
+{
+    if (!s->json) {
+        print_summary(field, text, layout);
+        return true;
+    }
+    return cr_layout_dump_add_field(s->document, cr_layout_dump_field(field, text, layout));
+}
+
+/* Lays out one field; false when it failed (the failure is reported). */
+static bool lay_out_field(session *s, const cr_field *field, bool *memory_ok)
+{
+    cr_error err;
+    const char *text = cr_field_text(s->tpl, field, s->record, &err);
+    cr_field with_lang;
+    const cr_field *applied =
+        text ? cr_field_for_record(s->tpl, field, s->record, &with_lang, &err) : NULL;
+    cr_text_layout layout;
+    if (!applied ||
+        cr_layout_text(s->engine, s->tpl, applied, text, s->dpi, &layout, &err) != CR_OK) {
+        *memory_ok = report_field_error(s, field, text, &err) && *memory_ok;
+        return false;
+    }
+    *memory_ok = report_field(s, field, text, &layout) && *memory_ok;
+    cr_text_layout_free(&layout);
+    return true;
+}
+
+static bool lay_out_fields(session *s)
+{
+    bool all_ok = true, memory_ok = true;
+    for (size_t i = 0; i < s->tpl->field_count; i++)
+        if (s->tpl->fields[i].type == CR_FIELD_TEXT)
+            all_ok = lay_out_field(s, &s->tpl->fields[i], &memory_ok) && all_ok;
+    char *dump = s->document && memory_ok ? cr_layout_dump_text(s->document) : NULL;
+    if (s->document && !dump) {
+        fprintf(stderr, "cardrender layout: out of memory writing the layout\n");
+        return false;
+    }
+    if (dump)
+        fputs(dump, stdout);
+    free(dump);
+    return all_ok;
+}
+
+/* ---------------------------------------------------------------- entry */
+
+bool cr_layout_report(cr_engine *engine, const cr_template *tpl, const cr_record *record,
+                      const char *template_path, const char *record_path, int dpi, bool json)
+{
+    session s = {json, engine, tpl, record, dpi, NULL};
+    if (json) {
+        s.document = cr_layout_dump_document(template_path, record_path, dpi);
+        if (!s.document) {
+            fprintf(stderr, "cardrender layout: out of memory\n");
+            return false;
+        }
+    }
+    bool ok = lay_out_fields(&s);
+    json_decref(s.document);
+    return ok;
+}
