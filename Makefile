@@ -123,6 +123,7 @@ golden-test: $(CLI)
 cli-test: $(CLI)
 	tests/cli.sh $(CLI)
 	tests/batch.sh $(CLI)
+	tests/golden.sh $(CLI)
 
 test:
 	@$(MAKE) --no-print-directory unit-test cli-test golden-test

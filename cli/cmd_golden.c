@@ -25,14 +25,18 @@ static const char golden_usage[] =
     "Every folder in DIR is a case, run in name order. It holds template.json,\n"
     "record.json (left out when the template binds nothing), expected.png and\n"
     "optionally case.json:\n"
-    "  {\"dpi\": 300, \"tolerance\": 15, \"template\": \"a.json\", \"record\": \"b.json\"}\n"
-    "Each case is rendered and compared with expected.png (see cardrender compare).\n"
-    "Photos a record names are read from the case folder.\n"
-    "A failing case leaves actual.png and diff.png in its folder; a passing one\n"
-    "removes them. The last line reads \"N passed, M failed\".\n"
+    "  {\"dpi\": 300, \"template\": \"a.json\", \"record\": \"b.json\",\n"
+    "   \"tolerance\": 2.5, \"tolerance_reason\": \"why this case cannot be exact\"}\n"
+    "Each case is rendered, written as a PNG file, read back through libpng and\n"
+    "compared with expected.png. Rendering is deterministic, so by default every\n"
+    "pixel must be equal (tolerance 0); a case that sets a tolerance above 0 is\n"
+    "judged by the perceptual score of cardrender compare instead and must say\n"
+    "why in \"tolerance_reason\". Photos a record names are read from the case\n"
+    "folder. A failing case leaves actual.png and diff.png in its folder; a\n"
+    "passing one removes them. The last line reads \"N passed, M failed\".\n"
     "  --update         write expected.png from the render instead of comparing\n"
     "  --tolerance T    the highest score that passes, for cases whose case.json\n"
-    "                   sets none (default 15)\n"
+    "                   sets none (default 0: exact)\n"
     "\n"
     "exit status: 0 all passed, 1 a case failed or DIR holds none, 2 usage error\n";
 
@@ -51,7 +55,9 @@ typedef struct golden_case {
     char template_path[PATH_SIZE];
     char record_path[PATH_SIZE]; /* "" when the case has no record */
     int dpi;                     /* 0: the template's */
-    double tolerance;
+    double tolerance;            /* 0: every pixel equal */
+    bool tolerance_set;          /* by case.json, which must then say why */
+    bool tolerance_reason;       /* case.json has a "tolerance_reason" */
 } golden_case;
 
 /* ------------------------------------------------------------ arguments */
@@ -185,6 +191,11 @@ static bool apply_case_key(golden_case *c, const char *path, const char *key, js
         if (!json_is_number(value) || !(json_number_value(value) >= 0))
             return case_json_error(err, path, "\"tolerance\" must be a number >= 0");
         c->tolerance = json_number_value(value);
+        c->tolerance_set = true;
+    } else if (!strcmp(key, "tolerance_reason")) {
+        if (!json_is_string(value) || !json_string_value(value)[0])
+            return case_json_error(err, path, "\"tolerance_reason\" must be a sentence");
+        c->tolerance_reason = true;
     } else if (!strcmp(key, "template") || !strcmp(key, "record")) {
         if (!json_is_string(value) || !json_string_value(value)[0])
             return case_json_error(err, path,
@@ -195,7 +206,9 @@ static bool apply_case_key(golden_case *c, const char *path, const char *key, js
     } else {
         char what[256];
         snprintf(what, sizeof what,
-                 "unknown key \"%.100s\" (known: dpi, tolerance, template, record)", key);
+                 "unknown key \"%.100s\" (known: dpi, tolerance, tolerance_reason, template, "
+                 "record)",
+                 key);
         return case_json_error(err, path, what);
     }
     return true;
@@ -225,6 +238,9 @@ static bool read_case_json(golden_case *c, cr_error *err)
             ok = apply_case_key(c, path, key, value, err);
     }
     json_decref(root);
+    /* Output is deterministic: a case that is not exact says why. */
+    if (ok && c->tolerance_set && c->tolerance > 0 && !c->tolerance_reason)
+        ok = case_json_error(err, path, "a \"tolerance\" above 0 needs a \"tolerance_reason\"");
     return ok;
 }
 
@@ -326,22 +342,59 @@ static void report_mismatch(const golden_case *c, const cr_image *image, const c
     printf("FAIL  %s (%s): wrote %s and %s\n", c->name, why, actual_path, diff_path);
 }
 
-static bool judge(const golden_case *c, const cr_image *image, const cr_canvas *expected)
+/* How many pixels of two same-sized canvases differ in any channel; each
+ * such pixel the perceptual diff left gray (below its visible threshold) is
+ * painted red, so an exact failure always shows where. */
+static long mark_differing_pixels(const cr_canvas *expected, const cr_canvas *actual,
+                                  cr_canvas *diff)
 {
-    cr_canvas actual = canvas_of(image), diff;
+    long count = 0;
+    for (int y = 0; y < expected->height; y++) {
+        const uint8_t *e = expected->pixels + (size_t)y * (size_t)expected->stride;
+        const uint8_t *a = actual->pixels + (size_t)y * (size_t)actual->stride;
+        uint8_t *d = diff->pixels ? diff->pixels + (size_t)y * (size_t)diff->stride : NULL;
+        for (int x = 0; x < expected->width; x++, e += 3, a += 3) {
+            if (!memcmp(e, a, 3))
+                continue;
+            count++;
+            uint8_t *p = d ? d + (size_t)x * 3 : NULL;
+            if (p && p[0] == p[1] && p[1] == p[2])
+                p[0] = 255, p[1] = p[2] = 0;
+        }
+    }
+    return count;
+}
+
+/* Tolerance 0 asks for equal pixels; above 0 for a perceptual score at most
+ * that (compare.h). */
+static bool judge(const golden_case *c, const cr_image *image, const cr_canvas *actual,
+                  const cr_canvas *expected)
+{
+    cr_canvas diff;
     cr_compare_result result;
     cr_error err;
-    if (cr_compare_images(expected, &actual, c->tolerance, &result, &diff, &err) != CR_OK) {
+    if (cr_compare_images(expected, actual, c->tolerance, &result, &diff, &err) != CR_OK) {
         printf("FAIL  %s: %s\n", c->name, err.message);
         return false;
     }
-    char why[128], tolerance[32];
-    if (result.ok) {
+    bool exact = c->tolerance == 0;
+    long differing = result.same_size ? mark_differing_pixels(expected, actual, &diff) : 0;
+    bool passed = result.same_size && (exact ? differing == 0 : result.ok);
+    char why[160], tolerance[32];
+    if (passed) {
         remove_leftovers(c);
-        printf("ok    %s (score %.3f)\n", c->name, result.score);
+        if (exact)
+            printf("ok    %s (exact)\n", c->name);
+        else
+            printf("ok    %s (score %.3f, tolerance %s)\n", c->name, result.score,
+                   tolerance_text(c->tolerance, tolerance, sizeof tolerance));
     } else if (!result.same_size) {
         snprintf(why, sizeof why, "sizes differ: %dx%d expected, %dx%d rendered", expected->width,
-                 expected->height, actual.width, actual.height);
+                 expected->height, actual->width, actual->height);
+        report_mismatch(c, image, &diff, why);
+    } else if (exact) {
+        snprintf(why, sizeof why, "%ld pixels differ, score %.3f; the case asks for exact",
+                 differing, result.score);
         report_mismatch(c, image, &diff, why);
     } else {
         snprintf(why, sizeof why, "score %.3f > %s", result.score,
@@ -349,7 +402,40 @@ static bool judge(const golden_case *c, const cr_image *image, const cr_canvas *
         report_mismatch(c, image, &diff, why);
     }
     cr_canvas_free(&diff);
-    return result.ok;
+    return passed;
+}
+
+/* Whether two same-sized canvases hold the same pixels. */
+static bool same_pixels(const cr_canvas *a, const cr_canvas *b)
+{
+    if (a->width != b->width || a->height != b->height)
+        return false;
+    for (int y = 0; y < a->height; y++)
+        if (memcmp(a->pixels + (size_t)y * (size_t)a->stride,
+                   b->pixels + (size_t)y * (size_t)b->stride, (size_t)a->width * 3))
+            return false;
+    return true;
+}
+
+/* The render as a file: written by the engine's own PNG writer to a
+ * temporary file and read back through libpng, so a broken encoder fails
+ * the case as a broken renderer does. */
+static bool decode_written(const cr_image *image, cr_canvas *out, cr_error *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[PATH_SIZE];
+    snprintf(path, sizeof path, "%s/cardrender-golden-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        cr_fail(err, CR_ERR_IO, "cannot make a temporary file in %s: %s",
+                tmp && tmp[0] ? tmp : "/tmp", strerror(errno));
+        return false;
+    }
+    close(fd);
+    bool ok = cr_image_write_png_file(image, path, err) == CR_OK &&
+              cr_png_read_rgb(path, out, NULL, err) == CR_OK;
+    unlink(path);
+    return ok;
 }
 
 static bool check_case(const golden_case *c, const cr_image *image)
@@ -364,12 +450,22 @@ static bool check_case(const golden_case *c, const cr_image *image)
         printf("FAIL  %s: no expected.png; run with --update to create it\n", c->name);
         return false;
     }
-    cr_canvas expected;
+    cr_canvas expected, actual;
     if (cr_png_read_rgb(path, &expected, NULL, &err) != CR_OK) {
         printf("FAIL  %s: %s\n", c->name, err.message);
         return false;
     }
-    bool passed = judge(c, image, &expected);
+    bool passed = false;
+    cr_canvas rendered = canvas_of(image);
+    if (!decode_written(image, &actual, &err)) {
+        printf("FAIL  %s: writing and reading back its PNG file: %s\n", c->name, err.message);
+    } else if (!same_pixels(&rendered, &actual)) {
+        printf("FAIL  %s: its PNG file decodes to other pixels than were rendered\n", c->name);
+        cr_canvas_free(&actual);
+    } else {
+        passed = judge(c, image, &actual, &expected);
+        cr_canvas_free(&actual);
+    }
     cr_canvas_free(&expected);
     return passed;
 }
@@ -413,7 +509,7 @@ int cli_golden(int argc, char **argv)
         fputs(golden_usage, stdout);
         return CLI_OK;
     }
-    golden_args args = {.tolerance = CR_COMPARE_DEFAULT_TOLERANCE};
+    golden_args args = {.tolerance = 0}; /* exact */
     if (!parse_golden_args(argc, argv, &args)) {
         fputs(golden_usage, stderr);
         return CLI_USAGE;
