@@ -307,12 +307,13 @@ static void print_summary(const tally *t)
 
 static void test_bidi_character_test(void **state)
 {
+    if (!test_data_present(
+            test_file_path(),
+            "install the Debian package unicode-data, or set CR_BIDI_CHARACTER_TEST"))
+        skip();
     FILE *file = fopen(test_file_path(), "r");
     if (!file) {
-        printf("BidiCharacterTest: SKIPPED: %s not found (Debian package unicode-data; or set "
-               "CR_BIDI_CHARACTER_TEST)\n",
-               test_file_path());
-        skip();
+        fail_msg("cannot open %s", test_file_path());
     }
     UErrorCode status = U_ZERO_ERROR;
     UBiDi *line = ubidi_openSized(TEXT_MAX_CHARS * 2, 0, &status);

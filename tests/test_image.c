@@ -25,6 +25,7 @@
 #include <png.h>
 #include <zlib.h>
 
+#include "support.h"
 #include "error.h"
 #include "image.h"
 #include "resample.h"
@@ -96,12 +97,8 @@ static buffer read_whole(const char *path)
 
 static bool have_photos(void)
 {
-    struct stat info;
-    if (stat(PHOTO_DIR, &info) == 0 && S_ISDIR(info.st_mode))
-        return true;
-    print_message("SKIPPED: %s is absent (run from the project root with ../shared present)\n",
-                  PHOTO_DIR);
-    return false;
+    return test_data_present(PHOTO_DIR,
+                             "run from the project root with ../shared beside the checkout");
 }
 
 static cr_pixmap decode_photo(const char *name)
