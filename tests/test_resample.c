@@ -571,6 +571,48 @@ static void test_adjustments(void **state)
     cr_pixmap_free(&src);
 }
 
+/* All four together, in the documented order (resample.h): grayscale
+ * (Rec. 601 luma), contrast about mid-grey, brightness, gamma. The reference
+ * is computed here from those formulas; brightness before contrast, or
+ * gamma before either, gives other values. */
+static uint8_t reference_adjust(double level, const cr_adjustments *a)
+{
+    double v = level / 255.0;
+    v = (v - 0.5) * (1 + a->contrast) / (1 - a->contrast) + 0.5; /* contrast */
+    v += a->brightness;                                          /* then brightness */
+    v = v < 0 ? 0 : v > 1 ? 1 : v;
+    v = pow(v, 1.0 / a->gamma); /* then gamma */
+    return (uint8_t)lround(v * 255.0);
+}
+
+static void test_adjustments_compose_in_order(void **state)
+{
+    const cr_adjustments settings[] = {
+        {.brightness = 0.1, .contrast = 0.4, .gamma = 1.8},
+        {.brightness = -0.2, .contrast = -0.3, .gamma = 0.6, .grayscale = true},
+        {.brightness = 0.25, .contrast = 0.6, .gamma = 1.0, .grayscale = true},
+    };
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+        const cr_adjustments *a = &settings[i];
+        cr_pixmap src = painted(256, 2, paint_ramp), p = painted(256, 2, paint_ramp);
+        assert_int_equal(cr_pixmap_adjust(&p, a, NULL), CR_OK);
+        for (int y = 0; y < 2; y++)
+            for (int x = 0; x < 256; x++) {
+                const uint8_t *s = cr_pixmap_at(&src, x, y), *q = cr_pixmap_at(&p, x, y);
+                double luma = 0.299 * s[0] + 0.587 * s[1] + 0.114 * s[2];
+                for (int c = 0; c < 3; c++) {
+                    double in = a->grayscale ? (double)lround(luma) : s[c];
+                    if (q[c] != reference_adjust(in, a))
+                        fail_msg("settings %zu, pixel %d channel %d: %d, reference %d", i, x, c,
+                                 q[c], reference_adjust(in, a));
+                }
+                assert_int_equal(q[3], s[3]); /* alpha untouched */
+            }
+        cr_pixmap_free(&p);
+        cr_pixmap_free(&src);
+    }
+}
+
 /* ------------------------------------------------ arguments, stability */
 
 static void test_arguments(void **state)
@@ -1016,6 +1058,7 @@ int main(void)
         cmocka_unit_test(test_crop),
         cmocka_unit_test(test_rotate90),
         cmocka_unit_test(test_adjustments),
+        cmocka_unit_test(test_adjustments_compose_in_order),
         cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_lanczos3_weights_are_the_formula),
         cmocka_unit_test(test_lanczos3_weights_are_symmetric),
