@@ -357,6 +357,44 @@ static void test_floyd_steinberg_matches_reference(void **state)
     cr_bitmap_free(&bits);
 }
 
+/* The classic Bayer matrix built here by its recursion, M(2n) = [4M, 4M+2;
+ * 4M+3, 4M+1] from M(1) = [0]: each quadrant is 4M plus an offset, so the
+ * finest 2x2 step gives the most significant base-4 digit. The level at
+ * (x, y) of the 8x8 one. */
+static int bayer_level(int x, int y)
+{
+    int level = 0;
+    for (int bit = 1; bit <= 4; bit <<= 1) { /* the finest 2x2 step weighs most */
+        int qx = (x & bit) != 0, qy = (y & bit) != 0;
+        level = level * 4 + (qy ? (qx ? 1 : 3) : (qx ? 2 : 0));
+    }
+    return level;
+}
+
+/* Ordered dither as documented (panels.c): a pixel of luminance g prints
+ * where g < 4 * level + 2, mid-way in its 1/64 step; so black always prints
+ * and white never. Checked on 16x16 greys at every level that matters. */
+static void test_ordered_dither_thresholds(void **state)
+{
+    assert_int_equal(bayer_level(1, 0), 32); /* the matrix panels.c writes out */
+    assert_int_equal(bayer_level(7, 7), 21);
+    const int greys[] = {0, 1, 2, 3, 64, 127, 128, 129, 250, 252, 253, 254, 255};
+    for (size_t i = 0; i < sizeof greys / sizeof greys[0]; i++) {
+        cr_canvas canvas;
+        assert_int_equal(cr_canvas_init(&canvas, 16, 16, NULL), CR_OK);
+        memset(canvas.pixels, greys[i], (size_t)canvas.stride * 16);
+        cr_bitmap bits;
+        assert_int_equal(cr_bitmap_from_canvas(&canvas, CR_K_ORDERED, 128, &bits, NULL), CR_OK);
+        for (int y = 0; y < 16; y++)
+            for (int x = 0; x < 16; x++)
+                if (cr_bitmap_get(&bits, x, y) != (greys[i] < 4 * bayer_level(x % 8, y % 8) + 2))
+                    fail_msg("grey %d at (%d, %d): printed %d", greys[i], x, y,
+                             cr_bitmap_get(&bits, x, y));
+        cr_bitmap_free(&bits);
+        cr_canvas_free(&canvas);
+    }
+}
+
 /* -------------------------------------------------------------- overlay */
 
 static const char overlay_card[] =
@@ -1026,6 +1064,7 @@ int main(void)
         cmocka_unit_test(test_k_threshold_values),
         cmocka_unit_test(test_floyd_steinberg_by_hand),
         cmocka_unit_test(test_floyd_steinberg_matches_reference),
+        cmocka_unit_test(test_ordered_dither_thresholds),
         cmocka_unit_test(test_overlay_mask_has_holes_and_rounded_outline),
         cmocka_unit_test(test_mirror_equals_a_flipped_render),
         cmocka_unit_test(test_printer_canvas_centres_the_card),
