@@ -365,6 +365,23 @@ static long mark_differing_pixels(const cr_canvas *expected, const cr_canvas *ac
     return count;
 }
 
+/* Why a case failed, into why: the sizes, or how far off it is. */
+static void failure_reason(const golden_case *c, const cr_compare_result *result, long differing,
+                           const cr_canvas *expected, const cr_canvas *actual, char *why,
+                           size_t size)
+{
+    char tolerance[32];
+    if (!result->same_size)
+        snprintf(why, size, "sizes differ: %dx%d expected, %dx%d rendered", expected->width,
+                 expected->height, actual->width, actual->height);
+    else if (c->tolerance == 0)
+        snprintf(why, size, "%ld pixels differ, score %.3f; the case asks for exact", differing,
+                 result->score);
+    else
+        snprintf(why, size, "score %.3f > %s", result->score,
+                 tolerance_text(c->tolerance, tolerance, sizeof tolerance));
+}
+
 /* Tolerance 0 asks for equal pixels; above 0 for a perceptual score at most
  * that (compare.h). */
 static bool judge(const golden_case *c, const cr_image *image, const cr_canvas *actual,
@@ -388,17 +405,8 @@ static bool judge(const golden_case *c, const cr_image *image, const cr_canvas *
         else
             printf("ok    %s (score %.3f, tolerance %s)\n", c->name, result.score,
                    tolerance_text(c->tolerance, tolerance, sizeof tolerance));
-    } else if (!result.same_size) {
-        snprintf(why, sizeof why, "sizes differ: %dx%d expected, %dx%d rendered", expected->width,
-                 expected->height, actual->width, actual->height);
-        report_mismatch(c, image, &diff, why);
-    } else if (exact) {
-        snprintf(why, sizeof why, "%ld pixels differ, score %.3f; the case asks for exact",
-                 differing, result.score);
-        report_mismatch(c, image, &diff, why);
     } else {
-        snprintf(why, sizeof why, "score %.3f > %s", result.score,
-                 tolerance_text(c->tolerance, tolerance, sizeof tolerance));
+        failure_reason(c, &result, differing, expected, actual, why, sizeof why);
         report_mismatch(c, image, &diff, why);
     }
     cr_canvas_free(&diff);
