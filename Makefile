@@ -193,7 +193,7 @@ $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(BUILD)/fuzz/fuzz_paths.
 	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/fuzz_paths.o $(STATIC_LIB) \
 	    $(LDLIBS_ALL)
 
-# Mutation testing, not part of `make test` (about 20 minutes on 2 cores):
+# Mutation testing, not part of `make test` (about 10 minutes on 2 cores):
 # each mutation of mutate/mutations.txt is applied to a scratch copy of the
 # tree, which is rebuilt and put through the plain suite; prints killed or
 # survived per mutation and the score. MUTATE_ONLY=id,id runs a few.
