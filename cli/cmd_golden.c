@@ -24,14 +24,18 @@ const char cli_golden_usage[] =
     "Every folder in DIR is a case, run in name order. It holds template.json,\n"
     "record.json (left out when the template binds nothing), expected.png and\n"
     "optionally case.json:\n"
-    "  {\"dpi\": 300, \"tolerance\": 15, \"template\": \"a.json\", \"record\": \"b.json\"}\n"
-    "Each case is rendered and compared with expected.png (see cardrender compare).\n"
-    "Photos a record names are read from the case folder.\n"
-    "A failing case leaves actual.png and diff.png in its folder; a passing one\n"
-    "removes them. The last line reads \"N passed, M failed\".\n"
+    "  {\"dpi\": 300, \"template\": \"a.json\", \"record\": \"b.json\",\n"
+    "   \"tolerance\": 2.5, \"tolerance_reason\": \"why this case cannot be exact\"}\n"
+    "Each case is rendered, written as a PNG file, read back through libpng and\n"
+    "compared with expected.png. Rendering is deterministic, so by default every\n"
+    "pixel must be equal (tolerance 0); a case that sets a tolerance above 0 is\n"
+    "judged by the perceptual score of cardrender compare instead and must say\n"
+    "why in \"tolerance_reason\". Photos a record names are read from the case\n"
+    "folder. A failing case leaves actual.png and diff.png in its folder; a\n"
+    "passing one removes them. The last line reads \"N passed, M failed\".\n"
     "  --update         write expected.png from the render instead of comparing\n"
     "  --tolerance T    the highest score that passes, for cases whose case.json\n"
-    "                   sets none (default 15)\n"
+    "                   sets none (default 0: exact)\n"
     "\n"
     "exit status: 0 all passed, 1 a case failed or DIR holds none, 2 usage error\n";
 
@@ -50,7 +54,9 @@ typedef struct golden_case {
     char template_path[PATH_SIZE];
     char record_path[PATH_SIZE]; /* "" when the case has no record */
     int dpi;                     /* 0: the template's */
-    double tolerance;
+    double tolerance;            /* 0: every pixel equal */
+    bool tolerance_set;          /* by case.json, which must then say why */
+    bool tolerance_reason;       /* case.json has a "tolerance_reason" */
 } golden_case;
 
 /* ------------------------------------------------------------ arguments */
@@ -200,6 +206,11 @@ static bool apply_case_key(golden_case *c, const char *path, const char *key, js
         if (!json_is_number(value) || !(json_number_value(value) >= 0))
             return case_json_error(err, path, "\"tolerance\" must be a number >= 0");
         c->tolerance = json_number_value(value);
+        c->tolerance_set = true;
+    } else if (!strcmp(key, "tolerance_reason")) {
+        if (!json_is_string(value) || !json_string_value(value)[0])
+            return case_json_error(err, path, "\"tolerance_reason\" must be a sentence");
+        c->tolerance_reason = true;
     } else if (!strcmp(key, "template") || !strcmp(key, "record")) {
         if (!json_is_string(value) || !json_string_value(value)[0])
             return case_json_error(err, path,
@@ -210,7 +221,9 @@ static bool apply_case_key(golden_case *c, const char *path, const char *key, js
     } else {
         char what[256];
         snprintf(what, sizeof what,
-                 "unknown key \"%.100s\" (known: dpi, tolerance, template, record)", key);
+                 "unknown key \"%.100s\" (known: dpi, tolerance, tolerance_reason, template, "
+                 "record)",
+                 key);
         return case_json_error(err, path, what);
     }
     return true;
@@ -238,6 +251,9 @@ static bool read_case_json(golden_case *c, cr_error *err)
             ok = apply_case_key(c, path, key, value, err);
     }
     json_decref(root);
+    /* Output is deterministic: a case that is not exact says why. */
+    if (ok && c->tolerance_set && c->tolerance > 0 && !c->tolerance_reason)
+        ok = case_json_error(err, path, "a \"tolerance\" above 0 needs a \"tolerance_reason\"");
     return ok;
 }
 
@@ -333,29 +349,78 @@ static void report_mismatch(const golden_case *c, const char *expected_path, con
     printf("FAIL  %s (%s): wrote %s and %s\n", c->name, why, actual_path, diff_path);
 }
 
-static bool judge(const golden_case *c, const char *expected_path, const cr_image *image)
+/* Why a case failed, into why: the sizes, or how far off it is. */
+static void failure_reason(const golden_case *c, const cr_png_comparison *result, char *why,
+                           size_t size)
+{
+    char tolerance[32];
+    if (!result->same_size)
+        snprintf(why, size, "sizes differ: %dx%d expected, %dx%d rendered", result->expected_width,
+                 result->expected_height, result->actual_width, result->actual_height);
+    else if (c->tolerance == 0)
+        snprintf(why, size, "%ld pixels differ, score %.3f; the case asks for exact",
+                 result->changed_pixels, result->score);
+    else
+        snprintf(why, size, "score %.3f > %s", result->score,
+                 tolerance_text(c->tolerance, tolerance, sizeof tolerance));
+}
+
+/* Tolerance 0 asks for equal pixels; above 0 for a perceptual score at most
+ * that (cardrender compare). written is the render as a PNG file. */
+static bool judge(const golden_case *c, const char *expected_path, const char *written,
+                  const cr_image *image)
 {
     cr_png_comparison result;
     cr_error err;
-    if (cr_compare_png(expected_path, NULL, image, c->tolerance, NULL, &result, &err) != CR_OK) {
+    if (cr_compare_png(expected_path, written, NULL, c->tolerance, NULL, &result, &err) != CR_OK) {
         printf("FAIL  %s: %s\n", c->name, err.message);
         return false;
     }
-    char why[128], tolerance[32];
+    char why[160], tolerance[32];
     if (result.ok) {
         remove_leftovers(c);
-        printf("ok    %s (score %.3f)\n", c->name, result.score);
-    } else if (!result.same_size) {
-        snprintf(why, sizeof why, "sizes differ: %dx%d expected, %dx%d rendered",
-                 result.expected_width, result.expected_height, result.actual_width,
-                 result.actual_height);
-        report_mismatch(c, expected_path, image, why);
+        if (c->tolerance == 0)
+            printf("ok    %s (exact)\n", c->name);
+        else
+            printf("ok    %s (score %.3f, tolerance %s)\n", c->name, result.score,
+                   tolerance_text(c->tolerance, tolerance, sizeof tolerance));
     } else {
-        snprintf(why, sizeof why, "score %.3f > %s", result.score,
-                 tolerance_text(c->tolerance, tolerance, sizeof tolerance));
+        failure_reason(c, &result, why, sizeof why);
         report_mismatch(c, expected_path, image, why);
     }
     return result.ok;
+}
+
+/* The render as a file: written by the engine's own PNG writer to a
+ * temporary file (path, PATH_SIZE bytes), so that reading it back through
+ * libpng checks the encoder as the comparison checks the renderer; false,
+ * said, when it cannot be written or decodes to other pixels than were
+ * rendered. */
+static bool write_and_read_back(const golden_case *c, const cr_image *image, char *path)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, PATH_SIZE, "%s/cardrender-golden-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    cr_error err;
+    if (fd < 0) {
+        printf("FAIL  %s: cannot make a temporary file in %s: %s\n", c->name,
+               tmp && tmp[0] ? tmp : "/tmp", strerror(errno));
+        return false;
+    }
+    close(fd);
+    cr_png_comparison same;
+    if (cr_image_write_png_file(image, path, &err) != CR_OK ||
+        cr_compare_png(path, NULL, image, 0, NULL, &same, &err) != CR_OK) {
+        printf("FAIL  %s: writing and reading back its PNG file: %s\n", c->name, err.message);
+        unlink(path);
+        return false;
+    }
+    if (!same.ok) {
+        printf("FAIL  %s: its PNG file decodes to other pixels than were rendered\n", c->name);
+        unlink(path);
+        return false;
+    }
+    return true;
 }
 
 static bool check_case(const golden_case *c, const cr_image *image)
@@ -370,7 +435,12 @@ static bool check_case(const golden_case *c, const cr_image *image)
         printf("FAIL  %s: no expected.png; run with --update to create it\n", c->name);
         return false;
     }
-    return judge(c, path, image);
+    char written[PATH_SIZE];
+    if (!write_and_read_back(c, image, written))
+        return false;
+    bool passed = judge(c, path, written, image);
+    unlink(written);
+    return passed;
 }
 
 static bool run_case(cr_engine *engine, const golden_args *args, const char *name)
@@ -408,7 +478,7 @@ static int run_cases(const golden_args *args, char **names, size_t count)
 
 int cli_golden(int argc, char **argv)
 {
-    golden_args args = {.tolerance = CR_COMPARE_DEFAULT_TOLERANCE};
+    golden_args args = {.tolerance = 0}; /* exact */
     if (!parse_golden_args(argc, argv, &args)) {
         return CLI_USAGE;
     }

@@ -1,6 +1,8 @@
 #include "support.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,36 @@
 #include <unicode/utf8.h>
 
 #include "engine.h"
+
+/* ----------------------------------------------------------- skips */
+
+void test_note_skip(const char *format, ...)
+{
+    char reason[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(reason, sizeof reason, format, args);
+    va_end(args);
+    printf("SKIPPED: %s\n", reason);
+    fflush(stdout);
+    const char *log = getenv("CR_SKIP_LOG");
+    FILE *file = log && log[0] ? fopen(log, "a") : NULL;
+    if (file) {
+        fprintf(file, "%s: %s\n", program_invocation_short_name, reason);
+        fclose(file);
+    }
+}
+
+bool test_data_present(const char *path, const char *remedy)
+{
+    if (access(path, R_OK) == 0)
+        return true;
+    const char *required = getenv("CR_REQUIRE_DATA");
+    if (required && !strcmp(required, "1"))
+        fail_msg("%s is absent, and CR_REQUIRE_DATA=1 says this machine has it (%s)", path, remedy);
+    test_note_skip("%s is absent (%s)", path, remedy);
+    return false;
+}
 
 /* ------------------------------------------------------ layout fixtures */
 

@@ -15,6 +15,19 @@
 #include "layout.h"
 #include "template.h"
 
+/* ----------------------------------------------------------- skips */
+
+/* Skips are loud: every skipped test says why, and is counted by make test
+ * through the file $CR_SKIP_LOG (one line per skip; the Makefile sets it).
+ * A test that needs data from outside the repository (../shared corpora
+ * and photos, Debian's unicode-data) asks test_data_present(); when the data
+ * is absent it prints why and the test calls skip(). Under CR_REQUIRE_DATA=1
+ * (.ci/run: CI has all of that data) a missing file fails the test instead. */
+bool test_data_present(const char *path, const char *remedy);
+
+/* Prints "SKIPPED: reason" and logs the skip; skip() is the caller's. */
+void test_note_skip(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
 /* ------------------------------------------------------ layout fixtures */
 
 #define FIXTURE_DPI 300

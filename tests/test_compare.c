@@ -77,6 +77,28 @@ static void identical_images_score_zero(void **state)
     assert_true(r.ok);
 }
 
+/* The tolerance is the highest score that passes: a score equal to it
+ * passes (identical images at tolerance 0, a missing stroke at exactly its
+ * own score), one a hair above fails. */
+static void score_equal_to_tolerance_passes(void **state)
+{
+    cr_canvas expected, actual;
+    draw_card(&expected, WIDTH, HEIGHT, 0, 0, NONE);
+    draw_card(&actual, WIDTH, HEIGHT, 0, 0, MIDDLE_BAR_OF_E);
+    cr_compare_result r;
+    assert_int_equal(cr_compare_images(&expected, &expected, 0.0, &r, NULL, NULL), CR_OK);
+    assert_true(r.ok && r.score == 0.0);
+    assert_int_equal(cr_compare_images(&expected, &actual, 0.0, &r, NULL, NULL), CR_OK);
+    double score = r.score;
+    assert_true(!r.ok && score > 10);
+    assert_int_equal(cr_compare_images(&expected, &actual, score, &r, NULL, NULL), CR_OK);
+    assert_true(r.ok);
+    assert_int_equal(cr_compare_images(&expected, &actual, score * 0.999, &r, NULL, NULL), CR_OK);
+    assert_false(r.ok);
+    cr_canvas_free(&expected);
+    cr_canvas_free(&actual);
+}
+
 /* How many bytes a shift changes: a sub-pixel shift must change many. */
 static long changed_bytes(double dx, double dy)
 {
@@ -238,6 +260,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(identical_images_score_zero),
+        cmocka_unit_test(score_equal_to_tolerance_passes),
         cmocka_unit_test(quarter_pixel_shift_passes),
         cmocka_unit_test(whole_pixel_shift_fails),
         cmocka_unit_test(missing_stroke_fails),

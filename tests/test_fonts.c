@@ -4,10 +4,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "cardrender.h"
 #include "fonts.h"
 
 #define MANIFEST "fonts/manifest.json"
@@ -244,6 +247,63 @@ static void test_threads_share_faces(void **state)
     cr_font_library_destroy(lib);
 }
 
+/* ------------------------------------------------ manifest lookup */
+
+/* The file cr_engine_create(options) looks for, from err->file when it
+ * fails, or NULL when it succeeds. */
+static char *manifest_tried(const cr_engine_options *options)
+{
+    cr_error err;
+    cr_engine *engine = cr_engine_create(options, &err);
+    if (engine) {
+        cr_engine_destroy(engine);
+        return NULL;
+    }
+    assert_non_null(err.file);
+    assert_non_null(strstr(err.message, "cannot open the font manifest"));
+    return strdup(err.file);
+}
+
+static void expect_tried(const cr_engine_options *options, const char *path)
+{
+    char *tried = manifest_tried(options);
+    assert_non_null(tried);
+    assert_string_equal(tried, path);
+    free(tried);
+}
+
+/* An explicit path wins over CARDRENDER_FONT_MANIFEST, which wins over the
+ * checkout's fonts/manifest.json; without any of them (run from another
+ * folder) the installed manifest, CR_DATADIR/fonts/manifest.json, is read:
+ * an engine when it is installed, else an error naming that file. */
+static void test_manifest_lookup_order(void **state)
+{
+    char cwd[4096], dir[] = "/tmp/cr-test-lookup-XXXXXX";
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_non_null(mkdtemp(dir));
+    cr_engine_options explicit = {.font_manifest_path = "/nonexistent/explicit.json"};
+    setenv("CARDRENDER_FONT_MANIFEST", "/nonexistent/env.json", 1);
+    expect_tried(&explicit, "/nonexistent/explicit.json");
+    expect_tried(NULL, "/nonexistent/env.json");
+    setenv("CARDRENDER_FONT_MANIFEST", "", 1); /* empty counts as unset */
+    char *tried = manifest_tried(NULL);        /* the checkout's own */
+    assert_null(tried);
+    unsetenv("CARDRENDER_FONT_MANIFEST");
+    assert_int_equal(chdir(dir), 0);
+    const char *installed = CR_DATADIR "/fonts/manifest.json";
+    tried = manifest_tried(NULL);
+    int chdir_back = chdir(cwd);
+    rmdir(dir);
+    assert_int_equal(chdir_back, 0);
+    if (access(installed, R_OK) == 0) {
+        assert_null(tried);
+    } else {
+        assert_non_null(tried);
+        assert_string_equal(tried, installed);
+    }
+    free(tried);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_fallback_chains),
         cmocka_unit_test(test_fallback_without_default),
         cmocka_unit_test(test_threads_share_faces),
+        cmocka_unit_test(test_manifest_lookup_order),
     };
     return cmocka_run_group_tests_name("fonts", tests, setup_library, teardown_library);
 }

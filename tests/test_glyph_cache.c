@@ -1,5 +1,6 @@
 /* Glyph cache: reuse, distinct keys, plausible bitmaps. Run from the project
  * root (it reads fonts/manifest.json). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -154,6 +155,29 @@ static void test_rotation_is_clockwise(void **state)
     cr_glyph_cache_destroy(cache);
 }
 
+/* Ink-weighted centre and total of a bitmap, in the glyph's own pixel
+ * coordinates (left is where column 0 sits). */
+typedef struct ink_moments {
+    double total, x, y;
+} ink_moments;
+
+static ink_moments moments_of(const cr_glyph_bitmap *bm)
+{
+    ink_moments m = {0, 0, 0};
+    for (int y = 0; y < bm->rows; y++)
+        for (int x = 0; x < bm->width; x++) {
+            double ink = bm->coverage[(size_t)y * (size_t)bm->pitch + (size_t)x];
+            m.total += ink;
+            m.x += ink * (bm->left + x + 0.5);
+            m.y += ink * (y - bm->top + 0.5);
+        }
+    m.x /= m.total, m.y /= m.total;
+    return m;
+}
+
+/* Phase p shifts the outline right by p/4 px before rasterising: the ink's
+ * centre moves right by that much (within 0.05 px: coverage is 8-bit), not
+ * up or down, and the ink's total stays (within 1%). */
 static void test_subpixel_shift(void **state)
 {
     fixture *f = *state;
@@ -161,12 +185,20 @@ static void test_subpixel_shift(void **state)
     cr_glyph_cache *cache = cr_glyph_cache_create();
     const cr_glyph_bitmap *p0 =
         cr_glyph_cache_get(cache, f->cjk, f->zhong, 40 * PX, NO_SCALE, 0, 0, &err);
-    const cr_glyph_bitmap *p2 =
-        cr_glyph_cache_get(cache, f->cjk, f->zhong, 40 * PX, NO_SCALE, 0, 2, &err);
     assert_non_null(p0);
-    assert_non_null(p2);
-    assert_true(p0->width != p2->width || p0->left != p2->left ||
-                memcmp(p0->coverage, p2->coverage, (size_t)p0->pitch * p0->rows) != 0);
+    ink_moments m0 = moments_of(p0);
+    for (int phase = 1; phase < CR_GLYPH_SUBPIXELS; phase++) {
+        const cr_glyph_bitmap *p =
+            cr_glyph_cache_get(cache, f->cjk, f->zhong, 40 * PX, NO_SCALE, 0, phase, &err);
+        assert_non_null(p);
+        ink_moments m = moments_of(p);
+        double moved = m.x - m0.x, want = (double)phase / CR_GLYPH_SUBPIXELS;
+        print_message("phase %d: ink centre moved %.3f px (want %.2f), %.4f down, total %.4f\n",
+                      phase, moved, want, m.y - m0.y, m.total / m0.total);
+        assert_true(fabs(moved - want) < 0.05);
+        assert_true(fabs(m.y - m0.y) < 0.01);
+        assert_true(fabs(m.total / m0.total - 1) < 0.01);
+    }
     cr_glyph_cache_destroy(cache);
 }
 

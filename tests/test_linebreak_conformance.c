@@ -208,10 +208,12 @@ static void test_line_break_test_file(void **state)
     const char *path;
     FILE *file = open_test_file(&path);
     if (!file) {
-        printf("LineBreakTest: skipped: LineBreakTest.txt not found in /usr/share/unicode/ or "
-               "/usr/share/unicode/auxiliary/ (install the Debian package unicode-data, or set "
-               "CR_LINEBREAK_TEST)\n");
-        skip();
+        /* Neither candidate (nor CR_LINEBREAK_TEST) opened: report the first. */
+        const char *wanted = getenv("CR_LINEBREAK_TEST");
+        if (!test_data_present(wanted ? wanted : candidate_files[0],
+                               "install the Debian package unicode-data, or set CR_LINEBREAK_TEST"))
+            skip();
+        fail_msg("cannot open %s", wanted ? wanted : candidate_files[0]);
     }
     tally counts = {0};
     char line[4096];

@@ -47,11 +47,7 @@
 
 static bool present(const char *path)
 {
-    if (access(path, R_OK) == 0)
-        return true;
-    print_message("SKIPPED: %s is absent (run from the project root with ../shared present)\n",
-                  path);
-    return false;
+    return test_data_present(path, "run from the project root with ../shared beside the checkout");
 }
 
 static char *read_text_file(const char *path)

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "support.h"
 #include "image.h"
 #include "paint.h"
 #include "raster.h"
@@ -442,12 +443,9 @@ static void test_alpha_ramp_over_artwork(void **state)
 
 static void test_portrait_alpha_over_artwork(void **state)
 {
-    struct stat info;
-    if (stat(PHOTO_DIR, &info) != 0) {
-        print_message("SKIPPED: %s is absent (run from the project root with ../shared)\n",
-                      PHOTO_DIR);
+    if (!test_data_present(PHOTO_DIR,
+                           "run from the project root with ../shared beside the checkout"))
         skip();
-    }
     cr_pixmap picture;
     cr_error err;
     if (cr_image_decode_file(PHOTO_DIR "/portrait-alpha.png", NULL, &picture, &err) != CR_OK)

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "support.h"
 #include "cardrender.h"
 
 #define PHOTO_DIR "../shared/data/photos"
@@ -124,12 +125,8 @@ static void expect_close(const cr_image *a, const cr_image *reference, const cha
 
 static bool have_photos(void)
 {
-    struct stat info;
-    if (stat(PHOTO_DIR, &info) == 0 && S_ISDIR(info.st_mode))
-        return true;
-    print_message("SKIPPED: %s is absent (run from the project root with ../shared present)\n",
-                  PHOTO_DIR);
-    return false;
+    return test_data_present(PHOTO_DIR,
+                             "run from the project root with ../shared beside the checkout");
 }
 
 /* ------------------------------------------------- the shared photos */

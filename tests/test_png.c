@@ -12,10 +12,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <png.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "panels.h"
+#include "png_bits.h"
 #include "png_io.h"
 
 static char work_dir[64];
@@ -271,6 +275,123 @@ static void test_failed_rename_leaves_nothing(void **state)
     assert_int_equal(files_in_work_dir(), 1);
     assert_int_equal(rmdir(path), 0);
     cr_canvas_free(&c);
+}
+
+/* ------------------------------------------------- 1-bit panels */
+
+/* A 13x5 panel with a diagonal and a full last row. */
+static void make_bitmap(cr_bitmap *b)
+{
+    assert_int_equal(cr_bitmap_init(b, 13, 5, NULL), CR_OK);
+    for (int x = 0; x < 13; x++) {
+        if (x % 5 == x / 3 % 5)
+            cr_bitmap_set(b, x, x % 5);
+        cr_bitmap_set(b, x, 4);
+    }
+}
+
+/* Written to a file and read back through libpng: printed bits are black,
+ * the rest white, the resolution kept. */
+static void test_gray1_round_trip(void **state)
+{
+    cr_bitmap b;
+    make_bitmap(&b);
+    char path[128];
+    work_path(path, sizeof path, "k.png");
+    assert_int_equal(cr_png_write_gray1_file(&b, 600, path, NULL), CR_OK);
+    cr_canvas c;
+    int dpi;
+    assert_int_equal(cr_png_read_rgb(path, &c, &dpi, NULL), CR_OK);
+    assert_int_equal(dpi, 600);
+    assert_int_equal(c.width, 13);
+    assert_int_equal(c.height, 5);
+    for (int y = 0; y < 5; y++)
+        for (int x = 0; x < 13; x++) {
+            const uint8_t *p = c.pixels + (size_t)y * c.stride + (size_t)x * 3;
+            int want = cr_bitmap_get(&b, x, y) ? 0 : 255;
+            assert_true(p[0] == want && p[1] == want && p[2] == want);
+        }
+    assert_int_equal(unlink(path), 0);
+    cr_canvas_free(&c);
+    cr_bitmap_free(&b);
+}
+
+/* Every refusal of the 1-bit writer, with its message, and no file left. */
+static void test_gray1_arguments(void **state)
+{
+    cr_bitmap b, empty = {0};
+    make_bitmap(&b);
+    uint8_t *data = (uint8_t *)"untouched";
+    size_t size = 1;
+    cr_error err;
+    assert_int_equal(cr_png_write_gray1_memory(&b, 300, NULL, &size, &err), CR_ERR_ARGUMENT);
+    assert_string_equal(err.message, "cannot write PNG: no output buffer given");
+    assert_int_equal(cr_png_write_gray1_memory(&b, 300, &data, NULL, &err), CR_ERR_ARGUMENT);
+    assert_int_equal(cr_png_write_gray1_memory(&empty, 300, &data, &size, &err), CR_ERR_ARGUMENT);
+    assert_string_equal(err.message, "cannot write PNG: empty panel");
+    assert_null(data);
+    assert_int_equal(size, 0);
+    cr_bitmap narrow = b;
+    narrow.stride = 1; /* 13 px need 2 bytes a row */
+    assert_int_equal(cr_png_write_gray1_memory(&narrow, 300, &data, &size, &err), CR_ERR_ARGUMENT);
+    assert_string_equal(err.message, "cannot write PNG: empty panel");
+    assert_int_equal(cr_png_write_gray1_memory(&b, 0, &data, &size, &err), CR_ERR_ARGUMENT);
+    assert_string_equal(err.message, "cannot write PNG: 0 dpi is invalid");
+    assert_int_equal(cr_png_write_gray1_memory(&b, 100001, &data, &size, &err), CR_ERR_ARGUMENT);
+    assert_string_equal(err.message, "cannot write PNG: 100001 dpi is invalid");
+    assert_int_equal(cr_png_write_gray1_memory(&b, 100000, &data, &size, &err), CR_OK);
+    free(data);
+    assert_int_equal(cr_png_write_gray1_file(&b, 300, NULL, &err), CR_ERR_ARGUMENT);
+    assert_string_equal(err.message, "cannot write PNG: no file name given");
+    assert_int_equal(cr_png_write_gray1_file(&b, 300, "", &err), CR_ERR_ARGUMENT);
+    char path[128];
+    work_path(path, sizeof path, "bad-dpi.png");
+    assert_int_equal(cr_png_write_gray1_file(&b, -5, path, &err), CR_ERR_ARGUMENT);
+    assert_int_equal(files_in_work_dir(), 0);
+    cr_bitmap_free(&b);
+}
+
+/* The three ways storing the file fails: no folder, a write that fails
+ * (the file-size limit, its signal ignored: EFBIG) and a rename that fails
+ * (a folder in the way). Each names the file and the step; nothing is
+ * left, not even the temporary. */
+static void expect_gray1_io_error(const char *path, const char *step, int error_number)
+{
+    cr_bitmap b;
+    make_bitmap(&b);
+    cr_error err;
+    assert_int_equal(cr_png_write_gray1_file(&b, 300, path, &err), CR_ERR_IO);
+    assert_string_equal(err.file, path);
+    char want[512];
+    snprintf(want, sizeof want, "cannot write PNG: %s: %s", step, strerror(error_number));
+    if (!strstr(err.message, want))
+        fail_msg("\"%s\" lacks \"%s\"", err.message, want);
+    cr_bitmap_free(&b);
+}
+
+static void test_gray1_file_errors(void **state)
+{
+    char path[128];
+    work_path(path, sizeof path, "missing/k.png");
+    expect_gray1_io_error(path, "cannot create a temporary file beside it", ENOENT);
+    assert_int_equal(files_in_work_dir(), 0);
+
+    work_path(path, sizeof path, "big.png");
+    struct rlimit old, tiny = {16, 16};
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    tiny.rlim_max = old.rlim_max;
+    void (*previous)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &tiny), 0);
+    expect_gray1_io_error(path, "writing the temporary file failed", EFBIG);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, previous);
+    assert_int_equal(files_in_work_dir(), 0);
+
+    work_path(path, sizeof path, "folder.png");
+    assert_int_equal(mkdir(path, 0755), 0);
+    expect_gray1_io_error(path, "renaming the temporary file failed", EISDIR);
+    assert_int_equal(files_in_work_dir(), 1);
+    assert_int_equal(rmdir(path), 0);
 }
 
 static void test_truncated_and_foreign_files(void **state)
@@ -757,6 +878,9 @@ int main(void)
         cmocka_unit_test(test_chunks_and_crcs),
         cmocka_unit_test(test_reads_gray16_alpha_interlaced),
         cmocka_unit_test(test_reads_palette_with_transparency),
+        cmocka_unit_test(test_gray1_round_trip),
+        cmocka_unit_test(test_gray1_arguments),
+        cmocka_unit_test(test_gray1_file_errors),
     };
     return cmocka_run_group_tests_name("png", tests, make_work_dir, remove_work_dir);
 }

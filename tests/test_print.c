@@ -17,6 +17,7 @@
 #include <png.h>
 
 #include "cardrender.h"
+#include "panels.h"
 #include "static_cache.h"
 
 #define PHOTO_TEMPLATE "templates/resident-id-zh-photo.json"
@@ -230,6 +231,167 @@ static void test_k_panel_threshold_and_dithers(void **state)
         for (int x = 0; x < cr_image_width(k); x++) /* nothing outside the block */
             assert_int_equal(bit_at(k, x, 50), 0);
         cr_image_destroy(card);
+    }
+}
+
+/* Grey blocks of luminance 0, 1, 126, 127, 128, 129, 254 and 255 on a K
+ * panel thresholded at each threshold that matters: a block prints exactly
+ * when its luminance is below the configured threshold (grey g has
+ * luminance g, panels.h). */
+static void test_k_threshold_values(void **state)
+{
+    static const int levels[] = {0, 1, 126, 127, 128, 129, 254, 255};
+    static const int thresholds[] = {1, 127, 128, 129, 255};
+    enum { LEVELS = sizeof levels / sizeof levels[0] };
+    for (size_t t = 0; t < sizeof thresholds / sizeof thresholds[0]; t++) {
+        char json[4096];
+        int n = snprintf(json, sizeof json,
+                         "{\"version\": 1, \"card\": {\"k_panel\": {\"mode\": \"threshold\", "
+                         "\"threshold\": %d}}, \"fields\": [",
+                         thresholds[t]);
+        for (int i = 0; i < LEVELS; i++)
+            n += snprintf(json + n, sizeof json - (size_t)n,
+                          "%s{\"type\": \"rect\", \"box_mm\": [%d, 10, 8, 8], \"fill\": "
+                          "\"#%02x%02x%02x\", \"panel\": \"k\"}",
+                          i ? ", " : "", 2 + 10 * i, levels[i], levels[i], levels[i]);
+        snprintf(json + n, sizeof json - (size_t)n, "]}");
+        cr_template *tpl = template_from(json, ".");
+        cr_image *card = render_with(tpl, NULL, NULL);
+        const cr_image *k = cr_image_panel(card, CR_PANEL_K);
+        assert_non_null(k);
+        for (int i = 0; i < LEVELS; i++) {
+            int x = (int)lround((6 + 10 * i) / 25.4 * 300), y = (int)lround(14 / 25.4 * 300);
+            if (bit_at(k, x, y) != (levels[i] < thresholds[t]))
+                fail_msg("threshold %d, grey %d: printed %d", thresholds[t], levels[i],
+                         bit_at(k, x, y));
+        }
+        cr_image_destroy(card);
+        cr_template_destroy(tpl);
+    }
+}
+
+/* Floyd-Steinberg as documented (panels.c): left to right, top to bottom;
+ * a pixel prints when its luminance plus the error diffused to it is below
+ * 128; its error (value - 0 or - 255) goes 7/16 right, 3/16 down-left, 5/16
+ * down, 1/16 down-right, each pixel's error sum kept in 1/16 and divided
+ * (rounded half away from zero) when it is read. A second, plainer
+ * implementation of that rule, on a whole-image array. */
+static void reference_dither(const uint8_t *grey, int width, int height, bool *printed)
+{
+    int *error16 = calloc((size_t)width * (size_t)height, sizeof *error16);
+    assert_non_null(error16);
+    const int dx[4] = {1, -1, 0, 1}, dy[4] = {0, 1, 1, 1}, share[4] = {7, 3, 5, 1};
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) {
+            int e = error16[y * width + x];
+            int value = grey[y * width + x] + (e >= 0 ? (e + 8) / 16 : -((-e + 8) / 16));
+            printed[y * width + x] = value < 128;
+            int error = value - (value < 128 ? 0 : 255);
+            for (int k = 0; k < 4; k++) {
+                int nx = x + dx[k], ny = y + dy[k];
+                if (nx >= 0 && nx < width && ny < height)
+                    error16[ny * width + nx] += error * share[k];
+            }
+        }
+    free(error16);
+}
+
+/* The K panel of a grey canvas dithered (panels.h). */
+static void dither_canvas(const uint8_t *grey, int width, int height, cr_bitmap *out)
+{
+    cr_canvas canvas;
+    assert_int_equal(cr_canvas_init(&canvas, width, height, NULL), CR_OK);
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++)
+            memset(canvas.pixels + (size_t)y * (size_t)canvas.stride + (size_t)x * 3,
+                   grey[y * width + x], 3);
+    assert_int_equal(cr_bitmap_from_canvas(&canvas, CR_K_DITHER, 128, out, NULL), CR_OK);
+    cr_canvas_free(&canvas);
+}
+
+/* Worked by hand, a 3x2 grey of 100 (errors in 1/16 in brackets):
+ *   (0,0) 100 prints, error 100: (1,0) +700, (0,1) +500, (1,1) +100.
+ *   (1,0) 100 + 700/16 (43.75 -> 44) = 144: white, error -111:
+ *         (2,0) -777, (0,1) -333, (1,1) -555, (2,1) -111.
+ *   (2,0) 100 - 777/16 (48.6 -> 49) = 51 prints, error 51: (1,1) +153, (2,1) +255.
+ *   (0,1) 100 + 167/16 (10.4 -> 10) = 110 prints, error 110: (1,1) -302 + 770 = 468.
+ *   (1,1) 100 + 468/16 (29.25 -> 29) = 129: white (not below 128), error -126:
+ *         (2,1) 144 - 882 = -738.
+ *   (2,1) 100 - 738/16 (46.1 -> 46) = 54 prints.
+ * With the right and down-left shares swapped (3 right, 7 down-left),
+ * (1,0) would be 100 + 19 = 119 and print. */
+static void test_floyd_steinberg_by_hand(void **state)
+{
+    const uint8_t grey[6] = {100, 100, 100, 100, 100, 100};
+    const bool expected[6] = {true, false, true, true, false, true};
+    cr_bitmap bits;
+    dither_canvas(grey, 3, 2, &bits);
+    for (int i = 0; i < 6; i++)
+        if (cr_bitmap_get(&bits, i % 3, i / 3) != expected[i])
+            fail_msg("pixel (%d, %d): printed %d, by hand %d", i % 3, i / 3,
+                     cr_bitmap_get(&bits, i % 3, i / 3), expected[i]);
+    cr_bitmap_free(&bits);
+}
+
+/* A 24x16 ramp with a bump: every dot where the reference puts it. */
+static void test_floyd_steinberg_matches_reference(void **state)
+{
+    enum { W = 24, H = 16 };
+    uint8_t grey[W * H];
+    bool printed[W * H];
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            grey[y * W + x] = (uint8_t)(x * 10 + (x * y) % 7 + (y == 5 ? 40 : 0));
+    reference_dither(grey, W, H, printed);
+    cr_bitmap bits;
+    dither_canvas(grey, W, H, &bits);
+    long ink = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            if (cr_bitmap_get(&bits, x, y) != printed[y * W + x])
+                fail_msg("pixel (%d, %d) grey %d: printed %d, reference %d", x, y, grey[y * W + x],
+                         cr_bitmap_get(&bits, x, y), printed[y * W + x]);
+            ink += printed[y * W + x];
+        }
+    assert_true(ink > W * H / 4 && ink < W * H * 3 / 4); /* a real mix of dots */
+    cr_bitmap_free(&bits);
+}
+
+/* The classic Bayer matrix built here by its recursion, M(2n) = [4M, 4M+2;
+ * 4M+3, 4M+1] from M(1) = [0]: each quadrant is 4M plus an offset, so the
+ * finest 2x2 step gives the most significant base-4 digit. The level at
+ * (x, y) of the 8x8 one. */
+static int bayer_level(int x, int y)
+{
+    int level = 0;
+    for (int bit = 1; bit <= 4; bit <<= 1) { /* the finest 2x2 step weighs most */
+        int qx = (x & bit) != 0, qy = (y & bit) != 0;
+        level = level * 4 + (qy ? (qx ? 1 : 3) : (qx ? 2 : 0));
+    }
+    return level;
+}
+
+/* Ordered dither as documented (panels.c): a pixel of luminance g prints
+ * where g < 4 * level + 2, mid-way in its 1/64 step; so black always prints
+ * and white never. Checked on 16x16 greys at every level that matters. */
+static void test_ordered_dither_thresholds(void **state)
+{
+    assert_int_equal(bayer_level(1, 0), 32); /* the matrix panels.c writes out */
+    assert_int_equal(bayer_level(7, 7), 21);
+    const int greys[] = {0, 1, 2, 3, 64, 127, 128, 129, 250, 252, 253, 254, 255};
+    for (size_t i = 0; i < sizeof greys / sizeof greys[0]; i++) {
+        cr_canvas canvas;
+        assert_int_equal(cr_canvas_init(&canvas, 16, 16, NULL), CR_OK);
+        memset(canvas.pixels, greys[i], (size_t)canvas.stride * 16);
+        cr_bitmap bits;
+        assert_int_equal(cr_bitmap_from_canvas(&canvas, CR_K_ORDERED, 128, &bits, NULL), CR_OK);
+        for (int y = 0; y < 16; y++)
+            for (int x = 0; x < 16; x++)
+                if (cr_bitmap_get(&bits, x, y) != (greys[i] < 4 * bayer_level(x % 8, y % 8) + 2))
+                    fail_msg("grey %d at (%d, %d): printed %d", greys[i], x, y,
+                             cr_bitmap_get(&bits, x, y));
+        cr_bitmap_free(&bits);
+        cr_canvas_free(&canvas);
     }
 }
 
@@ -899,6 +1061,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_k_panel_holds_exactly_the_k_field),
         cmocka_unit_test(test_k_panel_threshold_and_dithers),
+        cmocka_unit_test(test_k_threshold_values),
+        cmocka_unit_test(test_floyd_steinberg_by_hand),
+        cmocka_unit_test(test_floyd_steinberg_matches_reference),
+        cmocka_unit_test(test_ordered_dither_thresholds),
         cmocka_unit_test(test_overlay_mask_has_holes_and_rounded_outline),
         cmocka_unit_test(test_mirror_equals_a_flipped_render),
         cmocka_unit_test(test_printer_canvas_centres_the_card),

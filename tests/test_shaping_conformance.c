@@ -629,10 +629,9 @@ static void print_summary(const tally *t)
 static void test_harfbuzz_tibetan_and_arabic(void **state)
 {
     char pattern[1024];
-    if (access(corpus_dir(), R_OK) != 0) {
-        printf("shaping conformance: SKIPPED: %s not found (set CR_HB_CORPUS)\n", corpus_dir());
+    if (!test_data_present(corpus_dir(), "run from the project root with ../shared beside the "
+                                         "checkout; or set CR_HB_CORPUS"))
         skip();
-    }
     reference ref;
     load_reference(corpus_dir(), &ref);
     if (!ref.loaded)

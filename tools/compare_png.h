@@ -15,7 +15,11 @@ typedef struct cr_png_comparison {
     bool same_size;        /* the two pictures are one size */
     double score;          /* compare.h: 0 = identical .. 100 */
     long differing_pixels; /* pixels whose error is visible */
-    bool ok;               /* same_size && score <= tolerance */
+    long changed_pixels;   /* pixels that differ in any channel at all */
+    /* same_size, and score <= tolerance; tolerance 0 asks for equal pixels
+     * (changed_pixels 0): the diff picture then shows every changed pixel,
+     * in red where the perceptual diff left it gray. */
+    bool ok;
     int expected_width, expected_height, actual_width, actual_height;
 } cr_png_comparison;
 

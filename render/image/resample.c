@@ -238,9 +238,11 @@ RESAMPLE_AVX2 static void column_line_avx2(const uint16_t *top, size_t stride,
 }
 #endif
 
-#else
+#endif
 
-/* Accumulated value of one channel plus the range of what went into it. */
+/* The portable version: every build has it, so the tests can compare the
+ * SIMD ones with it. Accumulated value of one channel plus the range of
+ * what went into it. */
 typedef struct channel_sum {
     int64_t total;
     int lo, hi;
@@ -282,8 +284,6 @@ static void filter_pixel_c(const uint16_t *source, size_t stride, const cr_axis_
     out[3] = (uint16_t)alpha;
 }
 
-#endif
-
 /* Whole lines of output pixels, one version per pixel filter: a row of the
  * first pass (pixel x reads from its own first source pixel) and a row of
  * the second (pixel x reads column x of the band, every pixel with the same
@@ -313,18 +313,46 @@ typedef struct line_filters {
             filter_pixel_##suffix(top, stride, plan, index, allow_ringing, out);                   \
     }
 
+DEFINE_LINE_FILTERS(c, )
 #if defined(__SSE2__) && !defined(CR_RESAMPLE_SCALAR)
 DEFINE_LINE_FILTERS(sse2, )
-#else
-DEFINE_LINE_FILTERS(c, )
 #endif
 
-/* The fastest version this processor runs; all give the same bytes. */
+static bool have_avx2(void)
+{
+#ifdef RESAMPLE_AVX2
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return false;
+#endif
+}
+
+bool cr_resample_exact_version_available(cr_resample_path path)
+{
+    switch (path) {
+    case CR_RESAMPLE_PATH_EXACT_C:
+        return true;
+#if defined(__SSE2__) && !defined(CR_RESAMPLE_SCALAR)
+    case CR_RESAMPLE_PATH_EXACT_SSE2:
+        return true;
+#endif
+    case CR_RESAMPLE_PATH_EXACT_AVX2:
+        return have_avx2();
+    default:
+        return false;
+    }
+}
+
+/* The fastest version this processor runs, unless the tests force one
+ * (cr_resample_force_path); all give the same bytes. */
 static line_filters choose_line_filters(void)
 {
+    cr_resample_path forced = cr_resample_forced_path();
+    if (forced == CR_RESAMPLE_PATH_EXACT_C)
+        return (line_filters){row_line_c, column_line_c};
 #if defined(__SSE2__) && !defined(CR_RESAMPLE_SCALAR)
 #ifdef RESAMPLE_AVX2
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    if (forced != CR_RESAMPLE_PATH_EXACT_SSE2 && have_avx2())
         return (line_filters){row_line_avx2, column_line_avx2};
 #endif
     return (line_filters){row_line_sse2, column_line_sse2};
@@ -478,7 +506,9 @@ static cr_status check_area(const cr_pixmap *src, cr_rectd area, int width, int 
 static bool opaque_path_applies(const cr_pixmap *src, const cr_axis_plan *across,
                                 const cr_axis_plan *down)
 {
-    if (!across->fits14 || !down->fits14 || cr_resample_forced_path() == CR_RESAMPLE_PATH_EXACT)
+    cr_resample_path forced = cr_resample_forced_path();
+    bool exact_forced = forced == CR_RESAMPLE_PATH_EXACT || forced >= CR_RESAMPLE_PATH_EXACT_C;
+    if (!across->fits14 || !down->fits14 || exact_forced)
         return false;
     int x0, x1, y0, y1;
     cr_axis_plan_extent(across, &x0, &x1);

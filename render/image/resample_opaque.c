@@ -596,6 +596,10 @@ static bool path_available(cr_resample_path path)
     case CR_RESAMPLE_PATH_EXACT:
     case CR_RESAMPLE_PATH_OPAQUE_C:
         return true;
+    case CR_RESAMPLE_PATH_EXACT_C:
+    case CR_RESAMPLE_PATH_EXACT_SSE2:
+    case CR_RESAMPLE_PATH_EXACT_AVX2:
+        return cr_resample_exact_version_available(path);
 #ifdef OPAQUE_X86
     case CR_RESAMPLE_PATH_OPAQUE_SSSE3:
         return __builtin_cpu_supports("ssse3");

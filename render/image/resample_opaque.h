@@ -58,21 +58,29 @@ cr_status cr_resample_opaque(const cr_pixmap *src, const cr_opaque_axis *across,
                              const cr_opaque_axis *down, bool allow_ringing, cr_pixmap *out,
                              cr_error *err);
 
-/* Which code scales: for the tests, which compare them. AUTO (the default)
- * takes the opaque path when it applies, with the fastest version this
- * processor runs; EXACT never takes it; the others force that version of
- * the opaque path wherever it applies. Not thread-safe: set it before any
- * rendering starts. Returns false (and changes nothing) for a version this
- * processor or build does not have. */
+/* Which code scales: for the tests, which compare them (an internal
+ * switch, not in the public API). AUTO (the default) takes the opaque path
+ * when it applies, with the fastest version this processor runs; EXACT
+ * never takes it; OPAQUE_* force that version of the opaque path wherever
+ * it applies; EXACT_* never take the opaque path and run that version of
+ * the exact one (the SSE2 one otherwise never runs on an AVX2 machine). Not
+ * thread-safe: set it before any rendering starts. Returns false (and
+ * changes nothing) for a version this processor or build does not have. */
 typedef enum cr_resample_path {
     CR_RESAMPLE_PATH_AUTO = 0,
     CR_RESAMPLE_PATH_EXACT,
     CR_RESAMPLE_PATH_OPAQUE_C,
     CR_RESAMPLE_PATH_OPAQUE_SSSE3,
-    CR_RESAMPLE_PATH_OPAQUE_AVX2
+    CR_RESAMPLE_PATH_OPAQUE_AVX2,
+    CR_RESAMPLE_PATH_EXACT_C,
+    CR_RESAMPLE_PATH_EXACT_SSE2,
+    CR_RESAMPLE_PATH_EXACT_AVX2
 } cr_resample_path;
 
 bool cr_resample_force_path(cr_resample_path path);
 cr_resample_path cr_resample_forced_path(void);
+
+/* Whether this build and processor have that EXACT_* version (resample.c). */
+bool cr_resample_exact_version_available(cr_resample_path path);
 
 #endif
