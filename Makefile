@@ -156,10 +156,18 @@ unit-test: $(TEST_BIN)
 golden-test: $(CLI)
 	$(CLI) golden tests/golden
 
-cli-test: $(CLI)
+# The fault shim (tests/faults.sh) is loaded into the tool with LD_PRELOAD:
+# built plain, without the sanitizers, in every build.
+FAULT_SHIM := $(BUILD)/tests/faults/fault_inject.so
+$(FAULT_SHIM): tests/faults/fault_inject.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+
+cli-test: $(CLI) $(FAULT_SHIM)
 	tests/cli.sh $(CLI)
 	tests/batch.sh $(CLI)
 	tests/golden.sh $(CLI)
+	tests/faults.sh $(CLI) $(FAULT_SHIM)
 
 check-includes:
 	@scripts/check-includes render

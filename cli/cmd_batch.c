@@ -75,6 +75,7 @@ typedef struct batch_job {
     char *name;        /* the output file name, NULL when it cannot be made */
     char *path;        /* DIR/name */
     bool skipped;      /* --resume: complete already */
+    bool write_failed; /* rendered, but the file could not be written */
     cr_error error;    /* code != CR_OK: the record failed */
     char *warnings;    /* "message\n" each, or NULL */
 } batch_job;
@@ -107,7 +108,13 @@ typedef struct batch {
     cr_name_set *names;
     cr_batch_pool *pool;
     bool input_broken; /* reading stopped early: exit 1 */
-    long rendered, failed, skipped;
+    /* The output folder cannot take files any more (no space, read-only,
+     * permission, quota): no more records are read, and the cards still in
+     * the workers are not reported one by one. */
+    bool stopped;
+    int stop_errno;
+    bool failures_unwritable; /* the failures file could not be written */
+    long rendered, failed, skipped, unwritten;
     progress progress;
 } batch;
 
@@ -230,7 +237,7 @@ static double cards_per_second(const batch *b)
 
 static long records_done(const batch *b)
 {
-    return b->rendered + b->failed + b->skipped;
+    return b->rendered + b->failed + b->skipped + b->unwritten;
 }
 
 static void draw_bar(const batch *b)
@@ -354,9 +361,64 @@ static void report_failure(batch *b, const batch_job *job)
     clear_bar(b);
     fprintf(stderr, "cardrender batch: record %ld (%s:%ld, %s): %s\n", job->number, records_name(b),
             job->line, job->name ? job->name : "no output name", job->error.message);
-    if (!write_failure_line(b, job))
+    if (b->failures_unwritable)
+        return;
+    if (!write_failure_line(b, job)) {
+        b->failures_unwritable = true; /* said once; the summary says it again */
         fprintf(stderr, "cardrender batch: cannot write the failures file %s: %s\n",
                 b->failures_path, strerror(errno));
+    }
+}
+
+/* Whether the output folder still takes a file, the way a card is written:
+ * a probe as large as a small card is written, synced, closed, renamed and
+ * removed. 0, or the errno of the step that failed: a write that failed
+ * because the folder is full, read-only, forbidden or over quota fails here
+ * too, a passing fault does not. */
+static int folder_takes_files(const char *folder)
+{
+    char *path = cr_path_join(folder, ".cardrender-probe.tmp");
+    char *renamed = cr_path_join(folder, ".cardrender-probe-renamed.tmp");
+    if (!path || !renamed) {
+        free(path);
+        free(renamed);
+        return ENOMEM;
+    }
+    static const char block[64 * 1024];
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int error = fd < 0 ? errno : 0;
+    if (!error && write(fd, block, sizeof block) != (ssize_t)sizeof block)
+        error = errno ? errno : ENOSPC;
+    if (!error && fsync(fd) != 0)
+        error = errno;
+    if (fd >= 0 && close(fd) != 0 && !error)
+        error = errno;
+    if (!error && rename(path, renamed) != 0)
+        error = errno;
+    unlink(path);
+    unlink(renamed);
+    free(path);
+    free(renamed);
+    return error;
+}
+
+/* A card rendered but not written: a bad moment, or the folder can take
+ * no more? The latter stops the batch, with one message. */
+static void check_folder_after(batch *b, const batch_job *job)
+{
+    if (b->stopped || !job->write_failed)
+        return;
+    int error = folder_takes_files(b->args.output_dir);
+    if (!error)
+        return;
+    b->stopped = true;
+    b->stop_errno = error;
+    clear_bar(b);
+    fprintf(stderr,
+            "cardrender batch: stopped: the output folder %s takes no more files: %s; the cards "
+            "written so far are whole; free space or fix the folder and run the same command "
+            "with --resume to finish\n",
+            b->args.output_dir, strerror(error));
 }
 
 static void report_job(batch *b, const batch_job *job)
@@ -370,7 +432,9 @@ static void report_job(batch *b, const batch_job *job)
             w += length + (w[length] == '\n');
         }
     }
-    if (job->error.code != CR_OK)
+    if (job->error.code != CR_OK && b->stopped && job->write_failed)
+        b->unwritten++; /* the stop message covers it */
+    else if (job->error.code != CR_OK)
         report_failure(b, job);
     else if (job->skipped)
         b->skipped++;
@@ -415,7 +479,7 @@ static void render_job(void *context, void *job_pointer)
                                  .asset_dir = setup->asset_dir};
     cr_image *image = cr_render(setup->engine, setup->tpl, job->record, &options, &job->error);
     if (image)
-        cr_image_write_png_file(image, job->path, &job->error);
+        job->write_failed = cr_image_write_png_file(image, job->path, &job->error) != CR_OK;
     cr_image_destroy(image);
     cr_record_destroy(job->record);
     job->record = NULL;
@@ -531,7 +595,7 @@ static void run_jobs(batch *b)
 {
     bool more = true;
     for (;;) {
-        while (more && !cr_batch_pool_full(b->pool)) {
+        while (more && !b->stopped && !cr_batch_pool_full(b->pool)) {
             batch_job *job = NULL;
             more = next_job(b, &job);
             if (more)
@@ -540,6 +604,8 @@ static void run_jobs(batch *b)
         batch_job *done = cr_batch_pool_take(b->pool);
         if (!done)
             break;
+        if (done->error.code != CR_OK)
+            check_folder_after(b, done);
         report_job(b, done);
         job_free(done);
     }
@@ -574,6 +640,11 @@ static int prepare_output(batch *b)
     b->asset_dir = default_asset_dir(&b->args);
     if (!b->failures_path || !b->asset_dir)
         return fail("out of memory");
+    if (access(b->args.output_dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "cardrender batch: %s: cannot write cards in this folder: %s\n",
+                b->args.output_dir, strerror(errno));
+        return CLI_INPUT_ERROR;
+    }
     char *failures_dir = cr_path_folder(b->failures_path);
     bool writable = failures_dir && access(failures_dir, W_OK | X_OK) == 0;
     free(failures_dir);
@@ -631,7 +702,17 @@ static void print_summary(batch *b)
             "%.1f s, %.0f cards/s\n",
             records_done(b), records_done(b) == 1 ? "" : "s", b->rendered, b->failed, b->skipped,
             seconds_since(&b->progress.start), cards_per_second(b));
-    if (b->failed)
+    if (b->stopped)
+        fprintf(stderr,
+                "cardrender batch: stopped early (%s): %ld rendered card%s not written, the "
+                "records after them not read; run the same command with --resume to finish\n",
+                strerror(b->stop_errno), b->unwritten, b->unwritten == 1 ? "" : "s");
+    if (b->failed && b->failures_unwritable)
+        fprintf(stderr,
+                "cardrender batch: the failures file %s could not be written: the failed records "
+                "are the ones named above\n",
+                b->failures_path);
+    else if (b->failed)
         fprintf(stderr, "cardrender batch: the failed records are listed in %s\n",
                 b->failures_path);
 }
@@ -678,7 +759,7 @@ int cli_batch(int argc, char **argv)
         start_progress(&b);
         run_jobs(&b);
         print_summary(&b);
-        status = b.failed || b.input_broken ? CLI_INPUT_ERROR : CLI_OK;
+        status = b.failed || b.input_broken || b.stopped ? CLI_INPUT_ERROR : CLI_OK;
     }
     batch_free(&b);
     return status;

@@ -10,6 +10,8 @@
 # without faults ends byte-identical to the clean run.
 # Usage: tests/faults.sh path/to/cardrender path/to/fault_inject.so
 set -u
+# The shim is not built with the sanitizers: let an ASan build load it.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"
 cli=$1
 shim=$2
 case $shim in /*) ;; *) shim=$PWD/$shim ;; esac
@@ -25,41 +27,29 @@ import json, sys
 names = ["zh-zhang-wei", "zh-chen-xiaoling", "zh-reyihanguli-aihemaitijiang"]
 records = [json.load(open(f"examples/records/{n}.json", encoding="utf-8")) for n in names]
 with open(sys.argv[1], "w", encoding="utf-8") as out:
-    for i in range(6):
+    for i in range(4):
         out.write(json.dumps(records[i % 3], ensure_ascii=False) + "\n")
 EOF
 batch() { "$cli" batch "$TPL" "$tmp/records.jsonl" -o "$1" --dpi 72 --assets examples/records; }
 batch "$tmp/clean" >/dev/null 2>&1 || bad "the clean batch failed"
 
-# Every *.png whole (chunks, CRCs, the rows inflated), no temporaries.
+# No temporary left, and every card under a final name is the clean run's,
+# byte for byte (a partial file would differ).
 whole() {
-    python3 - "$1" <<'EOF' || return 1
-import pathlib, struct, sys, zlib
-for path in pathlib.Path(sys.argv[1]).iterdir():
-    if "tmp" in path.name:
-        sys.exit(f"temporary left: {path.name}")
-    if path.suffix != ".png":
-        continue
-    data, pos, idat = path.read_bytes(), 8, b""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
-    while pos < len(data):
-        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + n]
-        assert zlib.crc32(kind + body) == struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])[0], path
-        idat += body if kind == b"IDAT" else b""
-        pos += 12 + n
-    assert kind == b"IEND", path
-    zlib.decompress(idat)
-EOF
+    ! ls "$1" | grep -q 'tmp' || return 1
+    for f in "$1"/*.png; do
+        [ -e "$f" ] || continue
+        cmp -s "$f" "$tmp/clean/${f##*/}" || return 1
+    done
 }
 
 # Each record is its clean card or a line of the failures file.
 accounted() {
-    for n in 1 2 3 4 5 6; do
-        f=$(printf '%06d.png' "$n")
+    for k in 1 2 3 4; do
+        f=$(printf '%06d.png' "$k")
         if [ -e "$1/$f" ]; then
             cmp -s "$1/$f" "$tmp/clean/$f" || return 1
-        elif ! grep -q "\"number\": *$n[,}]" "$1/failures.jsonl" 2>/dev/null; then
+        elif ! grep -q "\"record\":$k," "$1/failures.jsonl" 2>/dev/null; then
             return 1
         fi
     done
@@ -69,11 +59,13 @@ accounted() {
 # fewer than N such calls (it then must have succeeded).
 run() {
     out=$tmp/out-$1-$2-$3-$4
-    CR_FAULT_CALL=$1 CR_FAULT_AT=$2 CR_FAULT_ERRNO=$3 CR_FAULT_STICKY=$4 CR_FAULT_PATH=$out \
-        LD_PRELOAD=$shim batch "$out" >"$tmp/stdout" 2>"$tmp/stderr"
+    # env, not assignments before a shell function: those would stay set.
+    env CR_FAULT_CALL="$1" CR_FAULT_AT="$2" CR_FAULT_ERRNO="$3" CR_FAULT_STICKY="$4" \
+        CR_FAULT_PATH="$out" LD_PRELOAD="$shim" "$cli" batch "$TPL" "$tmp/records.jsonl" \
+        -o "$out" --dpi 72 --assets examples/records >"$tmp/stdout" 2>"$tmp/stderr"
     status=$?
     what="$1 #$2 fails with $3$([ "$4" = 1 ] && echo ', and every one after')"
-    if [ $status = 0 ] && [ "$(ls "$out" | grep -c '\.png$')" = 6 ]; then
+    if [ $status = 0 ] && [ "$(ls "$out" | grep -c "\.png$")" = 4 ]; then
         for f in "$tmp"/clean/*.png; do cmp -s "$f" "$out/${f##*/}" || bad "$what: ${f##*/} differs"; done
         return 1
     fi
@@ -100,7 +92,9 @@ run() {
 for call in open write fsync rename close; do
     for mode in "ENOSPC 1" "EIO 0"; do
         n=1
-        while [ $n -le 40 ] && run "$call" "$n" $mode; do n=$((n + 1)); done
+        while [ $n -le 1000 ] && run "$call" "$n" $mode; do n=$((n + 1)); done
+        [ $n -le 1000 ] && ok || bad "$call: more than 1000 calls; raise the bound"
+        echo "  $call, $mode: all $((n - 1)) calls failed in turn"
     done
 done
 
