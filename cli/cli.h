@@ -83,6 +83,11 @@ bool cli_option_number(const char *name, const char *option, const char *text, d
  * else false with a message on stderr. */
 bool cli_option_encoding(const char *name, const char *text);
 
+/* --max-value-bytes's value for command `name`: a whole number of bytes,
+ * 1 to 1 GiB (cr_render_options.max_value_bytes); false, with a message on
+ * stderr, when it is not. */
+bool cli_option_max_value_bytes(const char *name, const char *text, size_t *out);
+
 /* --dpi's value for command `name`: a whole number from CR_DPI_MIN to
  * CR_DPI_MAX; false, with a message on stderr, when it is not. */
 bool cli_option_dpi(const char *name, const char *text, int *dpi);

@@ -45,6 +45,7 @@ const char cli_batch_usage[] =
     "  --format F          csv or jsonl, whatever the name of RECORDS\n"
     "  --encoding NAME     the character encoding of RECORDS, e.g. gb18030, gbk, big5,\n"
     "                      utf-16le (default: a byte-order mark's, else UTF-8)\n"
+    "  --max-value-bytes N refuse a record value longer than N bytes (default 65536)\n"
     "  --assets DIR        the folder photo paths are read against (default: the\n"
     "                      folder of RECORDS; standard input: the working folder)\n"
     "  --dpi N             resolution, " CLI_DPI_RANGE " (default: the template's)\n"
@@ -65,6 +66,7 @@ typedef struct batch_args {
     const char *encoding;
     int threads;
     int dpi;
+    size_t max_value_bytes; /* --max-value-bytes; 0: the library's 64 KiB */
     bool resume;
 } batch_args;
 
@@ -85,6 +87,7 @@ typedef struct render_setup {
     cr_engine *engine;
     cr_template *tpl;
     int dpi;
+    size_t max_value_bytes;
     const char *asset_dir;
 } render_setup;
 
@@ -140,18 +143,29 @@ static int usage_error(const char *fmt, ...)
     return 0;
 }
 
-enum { OPT_NAME = 256, OPT_FAILURES, OPT_ASSETS, OPT_FORMAT, OPT_DPI, OPT_RESUME, OPT_ENCODING };
+enum {
+    OPT_NAME = 256,
+    OPT_FAILURES,
+    OPT_ASSETS,
+    OPT_FORMAT,
+    OPT_DPI,
+    OPT_RESUME,
+    OPT_ENCODING,
+    OPT_MAX_VALUE
+};
 
-static const struct option batch_options[] = {{"output", required_argument, NULL, 'o'},
-                                              {"jobs", required_argument, NULL, 'j'},
-                                              {"name", required_argument, NULL, OPT_NAME},
-                                              {"failures", required_argument, NULL, OPT_FAILURES},
-                                              {"assets", required_argument, NULL, OPT_ASSETS},
-                                              {"format", required_argument, NULL, OPT_FORMAT},
-                                              {"dpi", required_argument, NULL, OPT_DPI},
-                                              {"resume", no_argument, NULL, OPT_RESUME},
-                                              {"encoding", required_argument, NULL, OPT_ENCODING},
-                                              {0}};
+static const struct option batch_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"failures", required_argument, NULL, OPT_FAILURES},
+    {"assets", required_argument, NULL, OPT_ASSETS},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"dpi", required_argument, NULL, OPT_DPI},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"encoding", required_argument, NULL, OPT_ENCODING},
+    {"max-value-bytes", required_argument, NULL, OPT_MAX_VALUE},
+    {0}};
 
 /* The options that take a string: where each value goes. */
 static const char **string_slot(batch_args *args, int id)
@@ -187,6 +201,8 @@ static bool take_option(void *data, int id, const char *value)
     }
     if (id == OPT_DPI)
         return cli_option_dpi("batch", value, &args->dpi);
+    if (id == OPT_MAX_VALUE)
+        return cli_option_max_value_bytes("batch", value, &args->max_value_bytes);
     if (!cli_parse_int(value, &args->threads))
         return usage_error("-j needs a whole number");
     return true;
@@ -476,7 +492,8 @@ static void render_job(void *context, void *job_pointer)
     cr_render_options options = {.dpi = setup->dpi,
                                  .warning = collect_warning,
                                  .warning_data = job,
-                                 .asset_dir = setup->asset_dir};
+                                 .asset_dir = setup->asset_dir,
+                                 .max_value_bytes = setup->max_value_bytes};
     cr_image *image = cr_render(setup->engine, setup->tpl, job->record, &options, &job->error);
     if (image)
         job->write_failed = cr_image_write_png_file(image, job->path, &job->error) != CR_OK;
@@ -686,6 +703,7 @@ static int start_workers(batch *b)
 {
     cr_error err;
     b->setup.asset_dir = b->asset_dir;
+    b->setup.max_value_bytes = b->args.max_value_bytes;
     b->names = cr_name_set_create();
     if (!b->names)
         return fail("out of memory");

@@ -32,6 +32,7 @@ const char cli_check_usage[] =
     "  --assets DIR  the folder photo paths are read against (default: each record's)\n"
     "  --encoding NAME  the character encoding of RECORDS, e.g. gb18030, gbk, big5,\n"
     "                utf-16le (default: a byte-order mark's, else UTF-8)\n"
+    "  --max-value-bytes N refuse a record value longer than N bytes (default 65536)\n"
     "exit status: 0 nothing found, 1 findings or an input error, 2 usage error\n";
 
 typedef struct check_args {
@@ -41,6 +42,7 @@ typedef struct check_args {
     int record_count;
     double safe_mm;
     int dpi;
+    size_t max_value_bytes; /* --max-value-bytes; 0: the library's 64 KiB */
     const char *assets;
     cr_record_options record_options; /* --encoding */
 } check_args;
@@ -55,13 +57,15 @@ typedef struct findings {
 
 /* ------------------------------------------------------------- options */
 
-enum { OPT_SAFE_MM = 256, OPT_DPI, OPT_ASSETS, OPT_ENCODING };
+enum { OPT_SAFE_MM = 256, OPT_DPI, OPT_ASSETS, OPT_ENCODING, OPT_MAX_VALUE };
 
-static const struct option check_options[] = {{"safe-mm", required_argument, NULL, OPT_SAFE_MM},
-                                              {"dpi", required_argument, NULL, OPT_DPI},
-                                              {"assets", required_argument, NULL, OPT_ASSETS},
-                                              {"encoding", required_argument, NULL, OPT_ENCODING},
-                                              {0}};
+static const struct option check_options[] = {
+    {"safe-mm", required_argument, NULL, OPT_SAFE_MM},
+    {"dpi", required_argument, NULL, OPT_DPI},
+    {"assets", required_argument, NULL, OPT_ASSETS},
+    {"encoding", required_argument, NULL, OPT_ENCODING},
+    {"max-value-bytes", required_argument, NULL, OPT_MAX_VALUE},
+    {0}};
 
 static bool take_option(void *data, int id, const char *value)
 {
@@ -74,6 +78,8 @@ static bool take_option(void *data, int id, const char *value)
         args->record_options.encoding = value;
         return cli_option_encoding("check", value);
     }
+    if (id == OPT_MAX_VALUE)
+        return cli_option_max_value_bytes("check", value, &args->max_value_bytes);
     args->assets = value;
     return true;
 }
@@ -202,6 +208,7 @@ static void check_layout(cr_engine *engine, const cr_record *record, const check
                          findings *f)
 {
     cr_render_options options = {.dpi = args->dpi,
+                                 .max_value_bytes = args->max_value_bytes,
                                  .asset_dir = args->assets,
                                  .warning = on_problem,
                                  .warning_data = f,

@@ -24,6 +24,7 @@ const char cli_render_usage[] =
     "  --mirror            flip every output left to right (retransfer film)\n"
     "  --encoding NAME     the character encoding of RECORD, e.g. gb18030, gbk, big5,\n"
     "                      utf-16le (default: a byte-order mark's, else UTF-8)\n"
+    "  --max-value-bytes N refuse a record value longer than N bytes (default 65536)\n"
     "A template with K fields or an overlay also writes OUT.k.png and OUT.overlay.png\n"
     "(1-bit grayscale, black where the panel prints).\n";
 
@@ -34,6 +35,7 @@ typedef struct render_args {
     const char *assets;
     cr_record_options record_options; /* --encoding */
     int dpi;
+    size_t max_value_bytes; /* --max-value-bytes; 0: the library's 64 KiB */
     int canvas_width, canvas_height;
     int offset_x, offset_y;
     int offset_given;
@@ -55,7 +57,15 @@ static int parse_pair(const char *text, char separator, int *a, int *b)
     return cli_parse_int(first, a) && cli_parse_int(split + 1, b);
 }
 
-enum { OPT_ASSETS = 256, OPT_CANVAS, OPT_CANVAS_OFFSET, OPT_MIRROR, OPT_DPI, OPT_ENCODING };
+enum {
+    OPT_ASSETS = 256,
+    OPT_CANVAS,
+    OPT_CANVAS_OFFSET,
+    OPT_MIRROR,
+    OPT_DPI,
+    OPT_ENCODING,
+    OPT_MAX_VALUE
+};
 
 static const struct option render_options[] = {
     {"output", required_argument, NULL, 'o'},
@@ -65,6 +75,7 @@ static const struct option render_options[] = {
     {"mirror", no_argument, NULL, OPT_MIRROR},
     {"dpi", required_argument, NULL, OPT_DPI},
     {"encoding", required_argument, NULL, OPT_ENCODING},
+    {"max-value-bytes", required_argument, NULL, OPT_MAX_VALUE},
     {0}};
 
 /* --canvas and --canvas-offset; 0 when the value is malformed. */
@@ -102,6 +113,8 @@ static bool take_option(void *data, int id, const char *value)
     case OPT_ENCODING:
         args->record_options.encoding = value;
         return cli_option_encoding("render", value);
+    case OPT_MAX_VALUE:
+        return cli_option_max_value_bytes("render", value, &args->max_value_bytes);
     default:
         return cli_option_dpi("render", value, &args->dpi);
     }
@@ -153,7 +166,8 @@ int cli_render(int argc, char **argv)
                                      .canvas_height = args.canvas_height,
                                      .canvas_offset_x = args.offset_x,
                                      .canvas_offset_y = args.offset_y,
-                                     .mirror = args.mirror};
+                                     .mirror = args.mirror,
+                                     .max_value_bytes = args.max_value_bytes};
         image = cr_render(engine, tpl, record, &options, &err);
     }
     if (image && cr_image_write_panels(image, args.output, &err) == CR_OK)

@@ -166,6 +166,15 @@ bool cli_option_encoding(const char *name, const char *text)
     return false;
 }
 
+bool cli_option_max_value_bytes(const char *name, const char *text, size_t *out)
+{
+    double value;
+    if (!cli_option_number(name, "--max-value-bytes", text, 1, 1 << 30, true, &value))
+        return false;
+    *out = (size_t)value;
+    return true;
+}
+
 bool cli_option_dpi(const char *name, const char *text, int *dpi)
 {
     double value;

@@ -223,6 +223,18 @@ for e in zh ug bo mn ko ii za; do
     done
 done
 
+# A record value over --max-value-bytes is refused before layout, naming
+# the key; at the limit it passes.
+sed 's/"张伟"/"张伟伟伟"/' "$REC" >"$tmp/rec/long-value.json"
+expect 1 "a value over --max-value-bytes" -- "$cli" render "$TPL" "$tmp/rec/long-value.json" --assets examples/records --max-value-bytes 11 -o "$tmp/mv.png"
+stderr_has "record key \"name\": the value is 12 bytes, more than the limit of 11" "the long value named with its key"
+no_file "$tmp/mv.png" "no card for a value over the limit"
+expect 0 "the longest value (the address, 61 bytes) at --max-value-bytes" -- "$cli" render "$TPL" "$tmp/rec/long-value.json" --assets examples/records --max-value-bytes 61 -o "$tmp/mv.png"
+expect 1 "the address one byte over" -- "$cli" render "$TPL" "$tmp/rec/long-value.json" --assets examples/records --max-value-bytes 60 -o "$tmp/mv.png"
+stderr_has "record key \"address\": the value is 61 bytes, more than the limit of 60" "one byte over is refused"
+expect 1 "check with --max-value-bytes" -- "$cli" check "$TPL" "$tmp/rec/long-value.json" --assets examples/records --max-value-bytes 11
+expect 2 "--max-value-bytes 0" -- "$cli" render "$TPL" "$REC" --max-value-bytes 0 -o "$tmp/mv.png"
+
 # check names the font of each rare character: an Extension B ideograph,
 # a compatibility ideograph, a variation sequence.
 cat >"$tmp/rare.json" <<'JSON'
