@@ -226,3 +226,18 @@ size_t code_point_text_char_at(const code_point_text *t, uint32_t byte)
     }
     return lo;
 }
+
+void scratch_dir_make(char *dir, size_t size, const char *prefix)
+{
+    snprintf(dir, size, "/tmp/%s-XXXXXX", prefix);
+    if (!mkdtemp(dir))
+        fail_msg("mkdtemp failed");
+}
+
+void scratch_dir_remove(const char *dir)
+{
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    if (system(command) != 0)
+        fail_msg("cannot remove %s", dir);
+}

@@ -115,4 +115,11 @@ bool code_point_text_parse(code_point_text *t, const char *unicodes);
 /* The index of the character holding byte `byte`. */
 size_t code_point_text_char_at(const code_point_text *t, uint32_t byte);
 
+/* A new empty folder "/tmp/PREFIX-XXXXXX" into dir (size bytes); fails
+ * the test when it cannot be made. */
+void scratch_dir_make(char *dir, size_t size, const char *prefix);
+
+/* Removes the folder and everything in it; fails the test when it cannot. */
+void scratch_dir_remove(const char *dir);
+
 #endif

@@ -18,6 +18,7 @@
 #include "batch_pool.h"
 #include "batch_source.h"
 #include "cardrender.h"
+#include "support.h"
 
 /* ------------------------------------------------------------- helpers */
 
@@ -28,9 +29,7 @@ typedef struct scratch {
 static int make_scratch(void **state)
 {
     scratch *s = calloc(1, sizeof *s);
-    snprintf(s->dir, sizeof s->dir, "/tmp/cr-batch-XXXXXX");
-    if (!mkdtemp(s->dir))
-        fail_msg("mkdtemp failed");
+    scratch_dir_make(s->dir, sizeof s->dir, "cr-batch");
     *state = s;
     return 0;
 }
@@ -38,10 +37,7 @@ static int make_scratch(void **state)
 static int remove_scratch(void **state)
 {
     scratch *s = *state;
-    char command[128];
-    snprintf(command, sizeof command, "rm -rf '%s'", s->dir);
-    if (system(command) != 0)
-        fail_msg("cannot remove %s", s->dir);
+    scratch_dir_remove(s->dir);
     free(s);
     return 0;
 }

@@ -18,6 +18,7 @@
 #include "batch_source.h"
 #include "cardrender.h"
 #include "json_locate.h"
+#include "support.h"
 
 #define BOM8 "\xEF\xBB\xBF"
 
@@ -31,9 +32,7 @@ typedef struct scratch {
 static int make_scratch(void **state)
 {
     scratch *s = calloc(1, sizeof *s);
-    snprintf(s->dir, sizeof s->dir, "/tmp/cr-encoding-XXXXXX");
-    if (!mkdtemp(s->dir))
-        fail_msg("mkdtemp failed");
+    scratch_dir_make(s->dir, sizeof s->dir, "cr-encoding");
     *state = s;
     return 0;
 }
@@ -41,10 +40,7 @@ static int make_scratch(void **state)
 static int remove_scratch(void **state)
 {
     scratch *s = *state;
-    char command[128];
-    snprintf(command, sizeof command, "rm -rf '%s'", s->dir);
-    if (system(command) != 0)
-        fail_msg("cannot remove %s", s->dir);
+    scratch_dir_remove(s->dir);
     free(s);
     return 0;
 }
