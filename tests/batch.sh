@@ -194,6 +194,13 @@ same "$tmp/dup/$ZHANG-男.png" "$tmp/mixed/000001.png" "the first holder keeps i
 run 1 "a name key missing" -- batch "$tmp/mixed.jsonl" -o "$tmp/nokey" --name "{nickname}.png"
 stderr_has 'the output name needs the key "nickname"' "missing name key"
 
+# Names up to the file system's 255 bytes: 245 letters, six digits, ".png".
+long=$(printf '%0245d' 0 | tr 0 b)
+run 1 "output names of 255 bytes (the mixed records: three fail)" -- batch "$tmp/mixed.jsonl" -o "$tmp/long" --name "$long{#}.png"
+[ "$(count_png "$tmp/long")" = "$(count_png "$tmp/mixed")" ] && ok || bad "255-byte names: $(count_png "$tmp/long") files"
+for f in "$tmp"/mixed/*.png; do same "$f" "$tmp/long/$long${f##*/}" "a 255-byte name holds the same card"; done
+[ -z "$(find "$tmp/long" -name '*tmp*')" ] && ok || bad "temporaries left beside 255-byte names"
+
 # ------------------------------------------- kill -9 mid-way, then --resume
 run 0 "uninterrupted batch" -- batch "$tmp/many.jsonl" -o "$tmp/whole"
 # Records trickle in through a pipe, so the batch is surely mid-way when

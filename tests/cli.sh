@@ -235,6 +235,13 @@ stderr_has "record key \"address\": the value is 61 bytes, more than the limit o
 expect 1 "check with --max-value-bytes" -- "$cli" check "$TPL" "$tmp/rec/long-value.json" --assets examples/records --max-value-bytes 11
 expect 2 "--max-value-bytes 0" -- "$cli" render "$TPL" "$REC" --max-value-bytes 0 -o "$tmp/mv.png"
 
+# The longest name the file system allows (255 bytes) is written: the
+# temporary file then takes a short name of its own.
+long=$(printf '%0251d' 0 | tr 0 a).png
+expect 0 "an output name of 255 bytes" -- "$cli" render "$TPL" "$REC" -o "$tmp/$long"
+[ -f "$tmp/$long" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: the 255-byte name was not written"; }
+if ls "$tmp" | grep -q '\.tmp$'; then failed=$((failed + 1)); echo "FAIL: a temporary was left"; else passed=$((passed + 1)); fi
+
 # check names the font of each rare character: an Extension B ideograph,
 # a compatibility ideograph, a variation sequence.
 cat >"$tmp/rare.json" <<'JSON'

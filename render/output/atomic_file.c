@@ -10,6 +10,19 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The temporary name's stem: PATH itself, or, when PATH's last part is so
+ * long that 11 bytes more would pass the file system's limit (255), the
+ * short "cr.png" in the same folder: every final name the file system
+ * allows can be written. Both are temporaries of the same scheme. */
+static size_t temp_stem(const char *path, char *stem, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (strlen(base) + 11 <= 255)
+        return (size_t)snprintf(stem, size, "%s", path);
+    return (size_t)snprintf(stem, size, "%.*scr.png", (int)(base - path), path);
+}
+
 int cr_atomic_file_open(cr_atomic_file *file, const char *path)
 {
     static atomic_uint counter;
@@ -29,7 +42,8 @@ int cr_atomic_file_open(cr_atomic_file *file, const char *path)
         for (int i = 0; i < 6; i++, bits /= 36)
             suffix[i] = letters[bits % 36];
         suffix[6] = '\0';
-        snprintf(file->temp_path, size, "%s.%s.tmp", path, suffix);
+        size_t stem = temp_stem(path, file->temp_path, size);
+        snprintf(file->temp_path + stem, size - stem, ".%s.tmp", suffix);
         file->fd = open(file->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (file->fd >= 0)
             return 0;

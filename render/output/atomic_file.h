@@ -1,7 +1,8 @@
 /* Writing a whole file so that a reader sees the old file or the new one,
  * never half of one: the bytes go into a temporary file beside it, named
- * "PATH.XXXXXX.tmp" (six letters and digits), which is then renamed over
- * PATH. Both PNG writers (png_io.c, png_bits.c) use it, so a batch that
+ * "PATH.XXXXXX.tmp" (six letters and digits; "FOLDER/cr.png.XXXXXX.tmp"
+ * when PATH's name is too long to take 11 bytes more), which is then
+ * renamed over PATH. Both PNG writers (png_io.c, png_bits.c) use it, so a batch that
  * was killed leaves only names of this one scheme behind, which
  * batch_output.c recognises and clears. */
 #ifndef CR_ATOMIC_FILE_H
