@@ -405,12 +405,6 @@ bool cr_png_file_verify(const char *path, char *why, size_t why_size)
     return ok;
 }
 
-bool cr_png_file_complete(const char *path)
-{
-    char why[128];
-    return cr_png_file_verify(path, why, sizeof why);
-}
-
 static bool is_name_piece(const char *text, size_t length)
 {
     for (size_t i = 0; i < length; i++)

@@ -55,9 +55,6 @@ bool cr_name_set_add(cr_name_set *set, const char *name, long number, long *hold
  * false with the reason in why ("a chunk's CRC is wrong", ...). */
 bool cr_png_file_verify(const char *path, char *why, size_t why_size);
 
-/* cr_png_file_verify without the reason. */
-bool cr_png_file_complete(const char *path);
-
 /* True for the name of a temporary that cr_image_write_png_file makes
  * beside "NAME.png" ("NAME.png.XXXXXX.tmp", "NAME.png.PID-N.tmp"). */
 bool cr_is_png_temporary_name(const char *name);
