@@ -47,7 +47,7 @@ SANITIZE ?=
 # tools' (INCLUDES is set again for its objects below).
 RENDER_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard render/*/*.c render/*/*.h))))
 INCLUDES := -Iinclude $(RENDER_DIRS:%=-I%) -Itools
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC $(INCLUDES) \
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC -fvisibility=hidden $(INCLUDES) \
              -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
 # libcsv (batch records) ships no pkg-config file.
 LDLIBS_ALL := $(PKG_LIBS) -lcsv -lpthread -lm $(LDLIBS)
@@ -72,7 +72,7 @@ EXAMPLE    := $(BUILD)/examples/api_example
 
 # check-includes: no circle among the library's modules (scripts/check-includes).
 .PHONY: all deps test check-includes unit-test cli-test golden-test asan-test demo install uninstall clean \
-        update-golden format bench png-table fuzz fuzz-run mutate
+        update-golden format bench png-table fuzz fuzz-run mutate abi-baseline
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
 
@@ -163,7 +163,8 @@ $(FAULT_SHIM): tests/faults/fault_inject.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
 
-cli-test: $(CLI) $(FAULT_SHIM)
+cli-test: $(CLI) $(FAULT_SHIM) $(SHARED_LIB)
+	tests/abi.sh $(SHARED_LIB) include/cardrender.h $(ABI_BASELINE)
 	tests/cli.sh $(CLI)
 	tests/batch.sh $(CLI)
 	tests/golden.sh $(CLI)
@@ -171,6 +172,13 @@ cli-test: $(CLI) $(FAULT_SHIM)
 
 check-includes:
 	@scripts/check-includes render
+
+# The ABI that tests/abi.sh holds the shared library to: written from a
+# plain build (with -g) when functions are added or the soname changes.
+ABI_BASELINE := abi/libcardrender.abi
+abi-baseline: $(SHARED_LIB)
+	abidw --headers-dir include --drop-undefined-syms --no-corpus-path --out-file $(ABI_BASELINE) \
+	    $(SHARED_LIB)
 
 # Six suites: unit, cli, golden, then the same under ASan+UBSan. All run
 # even after a failure; the last line counts suites that passed and failed

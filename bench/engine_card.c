@@ -48,7 +48,7 @@ int main(int argc, char **argv)
     }
     int cards = atoi(argv[5]);
     int names = argc == 7 ? atoi(argv[6]) : 0; /* 0: every card its own new file */
-    cr_render_options options = {.dpi = atoi(argv[4])};
+    cr_render_options options = {.struct_size = sizeof options, .dpi = atoi(argv[4])};
     cr_error err;
     cr_engine *engine = cr_engine_create(NULL, &err);
     cr_template *tpl = engine ? cr_template_load_file(engine, argv[1], &err) : NULL;

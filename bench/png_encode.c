@@ -104,7 +104,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s TEMPLATE RECORD DPI RUNS\n", argv[0]);
         return 2;
     }
-    cr_render_options options = {.dpi = atoi(argv[3])};
+    cr_render_options options = {.struct_size = sizeof options, .dpi = atoi(argv[3])};
     int runs = atoi(argv[4]) > 0 ? atoi(argv[4]) : 1;
     cr_error err;
     cr_engine *engine = cr_engine_create(NULL, &err);

@@ -314,7 +314,7 @@ static void start_progress(batch *b)
 {
     progress *p = &b->progress;
     p->tty = isatty(STDERR_FILENO);
-    cr_record_options options = {.encoding = b->args.encoding};
+    cr_record_options options = {.struct_size = sizeof options, .encoding = b->args.encoding};
     p->total = cr_batch_count_records_with(b->args.records_path, b->format, &options);
     clock_gettime(CLOCK_MONOTONIC, &p->start);
     p->last = p->start;
@@ -489,7 +489,8 @@ static void render_job(void *context, void *job_pointer)
 {
     const render_setup *setup = context;
     batch_job *job = job_pointer;
-    cr_render_options options = {.dpi = setup->dpi,
+    cr_render_options options = {.struct_size = sizeof options,
+                                 .dpi = setup->dpi,
                                  .warning = collect_warning,
                                  .warning_data = job,
                                  .asset_dir = setup->asset_dir,
@@ -691,8 +692,9 @@ static int load_inputs(batch *b)
     if (b->setup.engine)
         b->setup.tpl = cr_template_load_file(b->setup.engine, b->args.template_path, &err);
     if (b->setup.tpl)
-        b->source = cr_batch_source_open_with(b->args.records_path, b->format,
-                                              &(cr_record_options){b->args.encoding}, &err);
+        b->source = cr_batch_source_open_with(
+            b->args.records_path, b->format,
+            &(cr_record_options){sizeof(cr_record_options), b->args.encoding}, &err);
     if (!b->source)
         return fail(err.message);
     b->setup.dpi = b->args.dpi;

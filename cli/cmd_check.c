@@ -207,7 +207,8 @@ static void on_problem(void *data, const cr_error *problem)
 static void check_layout(cr_engine *engine, const cr_record *record, const check_args *args,
                          findings *f)
 {
-    cr_render_options options = {.dpi = args->dpi,
+    cr_render_options options = {.struct_size = sizeof options,
+                                 .dpi = args->dpi,
                                  .max_value_bytes = args->max_value_bytes,
                                  .asset_dir = args->assets,
                                  .warning = on_problem,
@@ -287,6 +288,7 @@ static int run_check(cr_engine *engine, const cr_template *tpl, const check_args
 int cli_check(int argc, char **argv)
 {
     check_args args = {0};
+    cr_record_options_init(&args.record_options);
     if (!parse_check_args(argc, argv, &args)) {
         free(args.operands);
         return CLI_USAGE;

@@ -289,7 +289,8 @@ static cr_image *render_case(cr_engine *engine, const golden_case *c, cr_error *
         record = cr_record_load_file(c->record_path, err);
     if (tpl && (record || !c->record_path[0])) {
         /* The case folder holds the photos its record names. */
-        cr_render_options options = {.dpi = c->dpi,
+        cr_render_options options = {.struct_size = sizeof options,
+                                     .dpi = c->dpi,
                                      .warning = print_warning,
                                      .warning_data = (void *)c->name,
                                      .asset_dir = c->dir};

@@ -87,7 +87,8 @@ static cr_image *proof_side(cr_engine *engine, const char *template_path, const 
     char caption[1024];
     snprintf(caption, sizeof caption, "%s%s%s", template_path, args->record_path ? "  ·  " : "",
              args->record_path ? args->record_path : "");
-    cr_proof_options options = {.dpi = dpi ? dpi : cr_template_dpi(tpl),
+    cr_proof_options options = {.struct_size = sizeof options,
+                                .dpi = dpi ? dpi : cr_template_dpi(tpl),
                                 .asset_dir = args->assets,
                                 .safe_mm = args->safe_mm > 0 ? args->safe_mm : -1,
                                 .caption = caption,

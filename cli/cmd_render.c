@@ -140,6 +140,7 @@ static int fail(const cr_error *err)
 int cli_render(int argc, char **argv)
 {
     render_args args = {0};
+    cr_record_options_init(&args.record_options);
     if (!parse_render_args(argc, argv, &args)) {
         return CLI_USAGE;
     }
@@ -159,7 +160,8 @@ int cli_render(int argc, char **argv)
     if (tpl && args.record_path)
         record = cr_record_load_file_with(args.record_path, &args.record_options, &err);
     if (tpl && (record || !args.record_path)) {
-        cr_render_options options = {.dpi = args.dpi,
+        cr_render_options options = {.struct_size = sizeof options,
+                                     .dpi = args.dpi,
                                      .warning = cli_print_warning,
                                      .asset_dir = args.assets,
                                      .canvas_width = args.canvas_width,

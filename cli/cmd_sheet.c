@@ -258,7 +258,8 @@ static int make_sheet(cr_engine *engine, const cr_template *tpl, const sheet_arg
     cr_error err;
     int status = CLI_OK;
     for (size_t i = 0; i < list->count && status == CLI_OK; i++) {
-        cr_render_options options = {.dpi = args->dpi,
+        cr_render_options options = {.struct_size = sizeof options,
+                                     .dpi = args->dpi,
                                      .warning = cli_print_warning,
                                      .asset_dir =
                                          args->assets ? args->assets : list->asset_dirs[i]};
@@ -322,7 +323,9 @@ static int run_sheet(cr_engine *engine, const sheet_args *args, record_list *lis
 int cli_sheet(int argc, char **argv)
 {
     const char *record_paths[argc > 0 ? argc : 1];
-    sheet_args args = {.record_paths = record_paths, .sheet = cr_sheet_default_options()};
+    sheet_args args = {.record_paths = record_paths};
+    cr_record_options_init(&args.record_options);
+    cr_sheet_options_init(&args.sheet);
     int status = parse_sheet_args(argc, argv, &args);
     if (status != CLI_OK)
         return status;

@@ -27,7 +27,8 @@ static cr_status encode_panels(const cr_image *image, cr_error *err)
 static cr_status render_and_encode(cr_engine *engine, const cr_template *tpl,
                                    const cr_record *record, cr_error *err)
 {
-    cr_render_options options = {.dpi = FUZZ_DPI, .asset_dir = FUZZ_ASSET_DIR};
+    cr_render_options options = {
+        .struct_size = sizeof options, .dpi = FUZZ_DPI, .asset_dir = FUZZ_ASSET_DIR};
     cr_image *image = cr_render(engine, tpl, record, &options, err);
     if (!image)
         return err->code;

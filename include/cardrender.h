@@ -46,13 +46,43 @@ extern "C" {
 #define CR_VERSION_PATCH 0
 #define CR_VERSION_STRING "0.1.0"
 
+/* True when this header is at least version major.minor.patch, for code
+ * that must build against several versions:
+ *   #if CR_VERSION_ATLEAST(0, 2, 0) ... #endif */
+#define CR_VERSION_ATLEAST(major, minor, patch)                                                    \
+    ((major) < CR_VERSION_MAJOR ||                                                                 \
+     ((major) == CR_VERSION_MAJOR &&                                                               \
+      ((minor) < CR_VERSION_MINOR ||                                                               \
+       ((minor) == CR_VERSION_MINOR && (patch) <= CR_VERSION_PATCH))))
+
+/* Marks what the shared library exports. It is built with hidden visibility,
+ * so this header's functions are its whole ABI; everything else in it is
+ * private and may change in any release. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CR_API __attribute__((visibility("default")))
+#else
+#define CR_API
+#endif
+
+/* Options structs can grow in later versions. Their first member is
+ * struct_size, which their init function sets to the size the caller was
+ * compiled with: the library reads only that much, so a program built
+ * against an older header keeps working. Always start from the init
+ * function (or set struct_size = sizeof yourself):
+ *   cr_render_options options;
+ *   cr_render_options_init(&options);
+ *   options.dpi = 600;
+ * A struct_size of 0 (an options struct zeroed but never initialised) is
+ * refused with CR_ERR_ARGUMENT, as is a larger struct whose unknown tail is
+ * not all zero (options this library does not have). */
+
 /* The resolutions, in dots per inch, that a template's card.dpi, the dpi of
  * cr_render_options and cr_proof_options, and the CLI's --dpi accept. */
 #define CR_DPI_MIN 72
 #define CR_DPI_MAX 1200
 
 /* Version of the library actually linked, e.g. "0.1.0". */
-const char *cr_version(void);
+CR_API const char *cr_version(void);
 
 /* ---------------------------------------------------------------- errors */
 
@@ -84,16 +114,20 @@ typedef struct cr_error {
     int column;
     int field_index;
     char field_name[128];
+    /* Room to grow without changing the struct's size (callers allocate it):
+     * a later version may put members here. Every call clears it. */
+    uint64_t reserved[16];
 } cr_error;
 
 /* A short name for a status, e.g. "template". */
-const char *cr_status_name(cr_status status);
+CR_API const char *cr_status_name(cr_status status);
 
 /* ---------------------------------------------------------------- engine */
 
 typedef struct cr_engine cr_engine;
 
 typedef struct cr_engine_options {
+    size_t struct_size; /* set by cr_engine_options_init */
     /* Font manifest to use. NULL means $CARDRENDER_FONT_MANIFEST if set, else
      * fonts/manifest.json in the working folder if there is one (a checkout),
      * else the installed PREFIX/share/cardrender/fonts/manifest.json. */
@@ -103,13 +137,16 @@ typedef struct cr_engine_options {
 /* Creates an engine: the font manifest is read now, fonts load lazily, once
  * per engine, the first time a template needs them. Share one engine between
  * all templates and threads. Returns NULL and fills err on failure. */
-cr_engine *cr_engine_create(const cr_engine_options *options, cr_error *err);
+/* No manifest named: the lookup above. */
+CR_API void cr_engine_options_init(cr_engine_options *options);
+
+CR_API cr_engine *cr_engine_create(const cr_engine_options *options, cr_error *err);
 
 /* Adds a reference; returns engine. */
-cr_engine *cr_engine_ref(cr_engine *engine);
+CR_API cr_engine *cr_engine_ref(cr_engine *engine);
 
 /* Drops a reference; the engine is freed with the last one. NULL is allowed. */
-void cr_engine_destroy(cr_engine *engine);
+CR_API void cr_engine_destroy(cr_engine *engine);
 
 /* -------------------------------------------------------------- template */
 
@@ -123,18 +160,18 @@ typedef struct cr_template cr_template;
  * field indexes count the fields of the merged template. The template holds
  * a reference on the engine (cr_engine_ref), so the two may be destroyed in
  * either order. */
-cr_template *cr_template_load_file(cr_engine *engine, const char *path, cr_error *err);
+CR_API cr_template *cr_template_load_file(cr_engine *engine, const char *path, cr_error *err);
 
 /* The same from memory; `name` is used in error messages and `base_dir` (may
  * be NULL) as the template's folder. */
-cr_template *cr_template_load_memory(cr_engine *engine, const char *json, size_t length,
-                                     const char *name, const char *base_dir, cr_error *err);
+CR_API cr_template *cr_template_load_memory(cr_engine *engine, const char *json, size_t length,
+                                            const char *name, const char *base_dir, cr_error *err);
 
 /* Card size in pixels at the template's own resolution or at `dpi` (> 0). */
-void cr_template_pixel_size(const cr_template *tpl, int dpi, int *width, int *height);
+CR_API void cr_template_pixel_size(const cr_template *tpl, int dpi, int *width, int *height);
 
 /* Resolution in dpi the template asks for. */
-int cr_template_dpi(const cr_template *tpl);
+CR_API int cr_template_dpi(const cr_template *tpl);
 
 /* What a template's field is, for tools that draw guides or check layouts. */
 typedef struct cr_field_info {
@@ -147,19 +184,20 @@ typedef struct cr_field_info {
     bool optional;    /* "optional": a record may leave `bind` out or empty */
 } cr_field_info;
 
-size_t cr_template_field_count(const cr_template *tpl);
+CR_API size_t cr_template_field_count(const cr_template *tpl);
 
 /* Fills info for field index (0-based); returns CR_ERR_ARGUMENT when out of
  * range. The strings live as long as the template. */
-cr_status cr_template_field(const cr_template *tpl, size_t index, cr_field_info *info);
+CR_API cr_status cr_template_field(const cr_template *tpl, size_t index, cr_field_info *info);
 
 /* Card size in millimetres and the corner radius. */
-void cr_template_card_mm(const cr_template *tpl, double *width, double *height, double *radius);
+CR_API void cr_template_card_mm(const cr_template *tpl, double *width, double *height,
+                                double *radius);
 
 /* The template's path as it was given (for messages). */
-const char *cr_template_path(const cr_template *tpl);
+CR_API const char *cr_template_path(const cr_template *tpl);
 
-void cr_template_destroy(cr_template *tpl);
+CR_API void cr_template_destroy(cr_template *tpl);
 
 /* ---------------------------------------------------------------- record */
 
@@ -167,19 +205,24 @@ typedef struct cr_record cr_record;
 
 /* A record is one JSON object whose values are strings, e.g.
  *   {"name": "张三", "sex": "男", "birth_date": "1990-05-12"} */
-cr_record *cr_record_load_file(const char *path, cr_error *err);
-cr_record *cr_record_load_memory(const char *json, size_t length, const char *name, cr_error *err);
+CR_API cr_record *cr_record_load_file(const char *path, cr_error *err);
+CR_API cr_record *cr_record_load_memory(const char *json, size_t length, const char *name,
+                                        cr_error *err);
 
 /* How record inputs are read: cr_record_load_file_with and
  * cr_record_load_memory_with here, and the records of `cardrender batch`,
  * `check`, `sheet` and `render` (--encoding). */
 typedef struct cr_record_options {
+    size_t struct_size; /* set by cr_record_options_init */
     /* The input's character encoding: any name ICU's converters know, e.g.
      * "gb18030", "gbk", "big5", "utf-16le", "utf-16be", "utf-8" (any case).
      * NULL: a byte-order mark at the start (UTF-8, UTF-16LE/BE, UTF-32LE/BE)
      * selects it, else UTF-8. Read during the call only; the caller keeps it. */
     const char *encoding;
 } cr_record_options;
+
+/* No encoding named: a byte-order mark, else UTF-8. */
+CR_API void cr_record_options_init(cr_record_options *options);
 
 /* Like cr_record_load_file and cr_record_load_memory (which read UTF-8, a
  * UTF-8 byte-order mark allowed), in the encoding options names (options may
@@ -190,20 +233,20 @@ typedef struct cr_record_options {
  * line, column and the sequence's byte offset in the input (with a hint such
  * as "try --encoding gb18030" when the bytes read cleanly in GB 18030);
  * otherwise as the functions above. */
-cr_record *cr_record_load_file_with(const char *path, const cr_record_options *options,
-                                    cr_error *err);
-cr_record *cr_record_load_memory_with(const char *bytes, size_t length, const char *name,
-                                      const cr_record_options *options, cr_error *err);
+CR_API cr_record *cr_record_load_file_with(const char *path, const cr_record_options *options,
+                                           cr_error *err);
+CR_API cr_record *cr_record_load_memory_with(const char *bytes, size_t length, const char *name,
+                                             const cr_record_options *options, cr_error *err);
 
 /* CR_OK when ICU's converters know the encoding name (case and punctuation
  * as ICU allows: "gb18030", "GBK", "UTF-16LE"); CR_ERR_ARGUMENT naming it
  * when not. */
-cr_status cr_encoding_check(const char *encoding, cr_error *err);
+CR_API cr_status cr_encoding_check(const char *encoding, cr_error *err);
 
 /* The value for key, or NULL. Valid as long as the record. */
-const char *cr_record_get(const cr_record *record, const char *key);
+CR_API const char *cr_record_get(const cr_record *record, const char *key);
 
-void cr_record_destroy(cr_record *record);
+CR_API void cr_record_destroy(cr_record *record);
 
 /* ----------------------------------------------------------------- render */
 
@@ -229,6 +272,7 @@ typedef struct cr_field_report {
 typedef void (*cr_field_report_func)(void *user_data, const cr_field_report *report);
 
 typedef struct cr_render_options {
+    size_t struct_size;      /* set by cr_render_options_init */
     int dpi;                 /* 0: the template's; else CR_DPI_MIN..CR_DPI_MAX */
     cr_warning_func warning; /* may be NULL */
     void *warning_data;
@@ -260,6 +304,10 @@ typedef struct cr_render_options {
     size_t max_value_bytes;
 } cr_render_options;
 
+/* Every member 0 or NULL: the template's dpi, no callbacks, the limits'
+ * defaults, the card's own size, not mirrored. */
+CR_API void cr_render_options_init(cr_render_options *options);
+
 /* An 8-bit RGB image, rows top to bottom, 3 bytes a pixel; or a 1-bit
  * panel of a card (see cr_image_panel). */
 typedef struct cr_image cr_image;
@@ -268,26 +316,26 @@ typedef struct cr_image cr_image;
  * template asks for (cr_image_panel), on a printer canvas and mirrored when
  * options say so. A record may be NULL when the template binds no keys.
  * Thread-safe for a shared engine and template. */
-cr_image *cr_render(cr_engine *engine, const cr_template *tpl, const cr_record *record,
-                    const cr_render_options *options, cr_error *err);
+CR_API cr_image *cr_render(cr_engine *engine, const cr_template *tpl, const cr_record *record,
+                           const cr_render_options *options, cr_error *err);
 
-int cr_image_width(const cr_image *image);
-int cr_image_height(const cr_image *image);
-int cr_image_stride(const cr_image *image); /* bytes per row */
-int cr_image_dpi(const cr_image *image);
-const uint8_t *cr_image_pixels(const cr_image *image);
+CR_API int cr_image_width(const cr_image *image);
+CR_API int cr_image_height(const cr_image *image);
+CR_API int cr_image_stride(const cr_image *image); /* bytes per row */
+CR_API int cr_image_dpi(const cr_image *image);
+CR_API const uint8_t *cr_image_pixels(const cr_image *image);
 
 /* Writes an 8-bit RGB PNG with pHYs (the image's dpi) and sRGB chunks (a
  * 1-bit panel: a 1-bit grayscale PNG with pHYs, black where it prints). The
  * file is written to a temporary name beside `path` and renamed when
  * complete, so a failure never leaves a partial file. Returns CR_OK. */
-cr_status cr_image_write_png_file(const cr_image *image, const char *path, cr_error *err);
+CR_API cr_status cr_image_write_png_file(const cr_image *image, const char *path, cr_error *err);
 
 /* The same PNG into a buffer the caller frees with free(). */
-cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_t *size,
-                                    cr_error *err);
+CR_API cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_t *size,
+                                           cr_error *err);
 
-void cr_image_destroy(cr_image *image);
+CR_API void cr_image_destroy(cr_image *image);
 
 /* ----------------------------------------------------------- print panels */
 
@@ -309,36 +357,38 @@ typedef enum cr_image_format {
                          * in its PNG), a clear bit where it does not (white) */
 } cr_image_format;
 
-cr_image_format cr_image_format_of(const cr_image *image);
+CR_API cr_image_format cr_image_format_of(const cr_image *image);
 
 /* A panel of a rendered card: CR_PANEL_COLOR is the image itself; the K and
  * overlay panels are 1-bit images of the same size and resolution, owned by
  * the card's image (never destroy them), or NULL when the template has none.
  * The accessors above and the PNG writers work on them too: a 1-bit panel is
  * written as a 1-bit grayscale PNG with pHYs. */
-const cr_image *cr_image_panel(const cr_image *image, cr_panel panel);
+CR_API const cr_image *cr_image_panel(const cr_image *image, cr_panel panel);
 
 /* "color", "k", "overlay". */
-const char *cr_panel_name(cr_panel panel);
+CR_API const char *cr_panel_name(cr_panel panel);
 
 /* Writes every panel the card has: the colour image to path, the K panel to
  * path with ".png" (if it ends so) replaced by ".k.png", the overlay to
  * ".overlay.png". Each file is written whole or not at all, and when one
  * fails, the files this call already wrote are removed again. */
-cr_status cr_image_write_panels(const cr_image *image, const char *path, cr_error *err);
+CR_API cr_status cr_image_write_panels(const cr_image *image, const char *path, cr_error *err);
 
 /* The file name cr_image_write_panels uses for panel, into buf (size bytes);
  * CR_ERR_ARGUMENT when it does not fit. */
-cr_status cr_panel_path(const char *path, cr_panel panel, char *buf, size_t size, cr_error *err);
+CR_API cr_status cr_panel_path(const char *path, cr_panel panel, char *buf, size_t size,
+                               cr_error *err);
 
 /* ---------------------------------------------------------------- sheets */
 
 /* N cards imposed on one sheet, for printing several cards at once (the
  * resident card is printed 8 to a sheet, both sides, mirrored). */
 typedef struct cr_sheet_options {
-    int columns, rows; /* slots, filled row by row from the top left */
-    double gap_mm;     /* between neighbouring cards */
-    double margin_mm;  /* around the cards: the crop marks are drawn there */
+    size_t struct_size; /* set by cr_sheet_options_init */
+    int columns, rows;  /* slots, filled row by row from the top left */
+    double gap_mm;      /* between neighbouring cards */
+    double margin_mm;   /* around the cards: the crop marks are drawn there */
     /* Non-zero: the back of a sheet: slot positions are mirrored left to
      * right, so that after turning the sheet over about its vertical axis
      * each back lies behind its front. The cards themselves are not flipped. */
@@ -347,7 +397,7 @@ typedef struct cr_sheet_options {
 } cr_sheet_options;
 
 /* 2 x 4 slots, 3 mm gaps, 6 mm margins, front, not mirrored. */
-cr_sheet_options cr_sheet_default_options(void);
+CR_API void cr_sheet_options_init(cr_sheet_options *options);
 
 /* Imposes count cards (at most columns x rows; NULL entries leave a slot
  * empty) on a white sheet with crop marks: hairlines in the margin along
@@ -355,8 +405,8 @@ cr_sheet_options cr_sheet_default_options(void);
  * resolution, which the sheet takes. When any card has a K or overlay
  * panel, the sheet has that panel too, imposed the same way (crop marks are
  * on the colour sheet only). options may be NULL for the defaults. */
-cr_image *cr_sheet_impose(const cr_image *const *cards, size_t count,
-                          const cr_sheet_options *options, cr_error *err);
+CR_API cr_image *cr_sheet_impose(const cr_image *const *cards, size_t count,
+                                 const cr_sheet_options *options, cr_error *err);
 
 /* -------------------------------------------------------- proofs and checks */
 
@@ -385,10 +435,11 @@ cr_image *cr_sheet_impose(const cr_image *const *cards, size_t count,
  * dpi, warning, field_report, asset_dir and max_image_pixels members of
  * options are used. Returns CR_OK, or the error that stopped the check (bad
  * arguments, out of memory). */
-cr_status cr_check_layout(cr_engine *engine, const cr_template *tpl, const cr_record *record,
-                          const cr_render_options *options, cr_error *err);
+CR_API cr_status cr_check_layout(cr_engine *engine, const cr_template *tpl, const cr_record *record,
+                                 const cr_render_options *options, cr_error *err);
 
 typedef struct cr_proof_options {
+    size_t struct_size;      /* set by cr_proof_options_init */
     int dpi;                 /* 0: the template's; else CR_DPI_MIN..CR_DPI_MAX */
     const char *asset_dir;   /* where photos are read, as in cr_render_options */
     double safe_mm;          /* safe margin inside the card's edge: 0 means 3 mm, < 0 none */
@@ -396,6 +447,9 @@ typedef struct cr_proof_options {
     cr_warning_func warning; /* the render's warnings; may be NULL */
     void *warning_data;
 } cr_proof_options;
+
+/* The template's dpi, a 3 mm safe margin, no caption, no callback. */
+CR_API void cr_proof_options_init(cr_proof_options *options);
 
 /* A proof for the people who approve cards: the card as cr_render paints it
  * (a K panel shown black), on a white sheet with a 7 mm margin, and drawn
@@ -410,14 +464,14 @@ typedef struct cr_proof_options {
  * field ("field 3 "name": condensed to 82.0%"). The render's errors stop the
  * proof (a record lacking a key, a "fit": "error" field that does not fit).
  * Same inputs, same bytes. options may be NULL. */
-cr_image *cr_render_proof(cr_engine *engine, const cr_template *tpl, const cr_record *record,
-                          const cr_proof_options *options, cr_error *err);
+CR_API cr_image *cr_render_proof(cr_engine *engine, const cr_template *tpl, const cr_record *record,
+                                 const cr_proof_options *options, cr_error *err);
 
 /* left and right next to each other on white, gap_mm (0..1000) apart, tops
  * aligned: e.g. the proofs of a card's two sides on one sheet. Both must be
  * colour images of one resolution, which the result takes. */
-cr_image *cr_image_beside(const cr_image *left, const cr_image *right, double gap_mm,
-                          cr_error *err);
+CR_API cr_image *cr_image_beside(const cr_image *left, const cr_image *right, double gap_mm,
+                                 cr_error *err);
 
 #ifdef __cplusplus
 }

@@ -161,7 +161,7 @@ bool temp_engine_open(temp_engine *t, const char *manifest_json)
     FILE *file = fopen(t->manifest, "w");
     bool written = file && fputs(manifest_json, file) >= 0;
     written = file && fclose(file) == 0 && written;
-    cr_engine_options options = {.font_manifest_path = t->manifest};
+    cr_engine_options options = {.struct_size = sizeof options, .font_manifest_path = t->manifest};
     cr_error err;
     t->engine = written ? cr_engine_create(&options, &err) : NULL;
     if (written && !t->engine)

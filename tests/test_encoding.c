@@ -114,7 +114,7 @@ static void assert_same_records(scratch *s, const char *bytes, size_t length, co
     assert_int_equal(count, 3);
 
     write_file(s, "encoded.csv", bytes, length);
-    cr_record_options options = {encoding};
+    cr_record_options options = {.struct_size = sizeof options, encoding};
     source = cr_batch_source_open_with(s->path, CR_BATCH_CSV, &options, &err);
     if (!source)
         fail_msg("%s", err.message);
@@ -168,8 +168,8 @@ static void test_big5_and_gbk_name_their_encoding(void **state)
     scratch *s = *state;
     write_file(s, "big5.csv", bytes, length);
     cr_error err;
-    cr_batch_source *source =
-        cr_batch_source_open_with(s->path, CR_BATCH_CSV, &(cr_record_options){"big5"}, &err);
+    cr_batch_source *source = cr_batch_source_open_with(
+        s->path, CR_BATCH_CSV, &(cr_record_options){sizeof(cr_record_options), "big5"}, &err);
     assert_non_null(source);
     cr_batch_item item;
     assert_int_equal(cr_batch_source_next(source, &item, &err), 1);
@@ -180,8 +180,8 @@ static void test_big5_and_gbk_name_their_encoding(void **state)
     free(bytes);
 
     bytes = encode("", 0, "{\"name\": \"张伟\"}", "GBK", &length);
-    cr_record *record =
-        cr_record_load_memory_with(bytes, length, "gbk.json", &(cr_record_options){"GBK"}, &err);
+    cr_record *record = cr_record_load_memory_with(
+        bytes, length, "gbk.json", &(cr_record_options){sizeof(cr_record_options), "GBK"}, &err);
     assert_non_null(record);
     assert_string_equal(cr_record_get(record, "name"), "张伟");
     cr_record_destroy(record);
@@ -193,7 +193,7 @@ static void test_unknown_encoding_is_an_argument_error(void **state)
     scratch *s = *state;
     write_file(s, "a.csv", people_csv, sizeof people_csv - 1);
     cr_error err;
-    cr_record_options options = {"no-such-encoding"};
+    cr_record_options options = {.struct_size = sizeof options, "no-such-encoding"};
     assert_null(cr_batch_source_open_with(s->path, CR_BATCH_CSV, &options, &err));
     assert_int_equal(err.code, CR_ERR_ARGUMENT);
     assert_has(err.message, "unknown encoding \"no-such-encoding\"");
@@ -217,8 +217,8 @@ static void test_bad_byte_fails_its_record_only(void **state)
     size_t offset = (size_t)(at - bytes);
     write_file(s, "bad.csv", bytes, length);
     cr_error err;
-    cr_batch_source *source =
-        cr_batch_source_open_with(s->path, CR_BATCH_CSV, &(cr_record_options){"gb18030"}, &err);
+    cr_batch_source *source = cr_batch_source_open_with(
+        s->path, CR_BATCH_CSV, &(cr_record_options){sizeof(cr_record_options), "gb18030"}, &err);
     assert_non_null(source);
     cr_batch_item items[4];
     int last;

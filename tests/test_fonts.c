@@ -281,7 +281,8 @@ static void test_manifest_lookup_order(void **state)
     char cwd[4096], dir[] = "/tmp/cr-test-lookup-XXXXXX";
     assert_non_null(getcwd(cwd, sizeof cwd));
     assert_non_null(mkdtemp(dir));
-    cr_engine_options explicit = {.font_manifest_path = "/nonexistent/explicit.json"};
+    cr_engine_options explicit = {.struct_size = sizeof explicit,
+                                  .font_manifest_path = "/nonexistent/explicit.json"};
     setenv("CARDRENDER_FONT_MANIFEST", "/nonexistent/env.json", 1);
     expect_tried(&explicit, "/nonexistent/explicit.json");
     expect_tried(NULL, "/nonexistent/env.json");

@@ -83,7 +83,7 @@ static void test_wide_line_overflows_honestly(void **state)
 static void test_value_limit_at_the_boundary(void **state)
 {
     cr_template *tpl = load_big("wrap");
-    cr_render_options options = {.dpi = 72, .max_value_bytes = 10};
+    cr_render_options options = {.struct_size = sizeof options, .dpi = 72, .max_value_bytes = 10};
     cr_error err;
     cr_record *record = digits_record(10);
     cr_image *image = cr_render(fixture_engine, tpl, record, &options, &err);

@@ -507,7 +507,7 @@ static void test_harfbuzz_mongolian_tests(void **state)
     assert_non_null(mkdtemp(dir));
     assert_true(write_hb_manifest(dir, manifest, sizeof manifest));
     cr_error err;
-    cr_engine_options options = {.font_manifest_path = manifest};
+    cr_engine_options options = {.struct_size = sizeof options, .font_manifest_path = manifest};
     cr_engine *engine = cr_engine_create(&options, &err);
     if (!engine)
         fail_msg("%s", err.message);

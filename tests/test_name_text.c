@@ -158,7 +158,8 @@ static void test_presentation_forms_warn_and_error(void **state)
 static cr_engine *private_use_engine(void)
 {
     cr_error err;
-    cr_engine_options options = {.font_manifest_path = "tests/data/fonts/private_use.json"};
+    cr_engine_options options = {.struct_size = sizeof options,
+                                 .font_manifest_path = "tests/data/fonts/private_use.json"};
     cr_engine *engine = cr_engine_create(&options, &err);
     if (!engine)
         fail_msg("%s", err.message);
@@ -214,9 +215,10 @@ static void test_private_use_manifest_errors(void **state)
     cr_error err;
     assert_null(cr_font_manifest_load("tests/data/fonts/bad_private_use.json", &err));
     assert_int_equal(err.code, CR_ERR_FONT);
-    assert_string_equal(err.message,
-                        "tests/data/fonts/bad_private_use.json:6:18: private_use \"Noto Sans\": entry 1 "
-                        "must be a range of private-use code points like \"U+E000..U+E0FF\"");
+    assert_string_equal(
+        err.message,
+        "tests/data/fonts/bad_private_use.json:6:18: private_use \"Noto Sans\": entry 1 "
+        "must be a range of private-use code points like \"U+E000..U+E0FF\"");
 }
 
 int main(void)

@@ -73,7 +73,7 @@ static cr_image *render_card(const card_spec *spec, const char *name)
 {
     cr_template *tpl = card_template(spec);
     cr_record *record = photo_record(name);
-    cr_render_options options = {.asset_dir = PHOTO_DIR};
+    cr_render_options options = {.struct_size = sizeof options, .asset_dir = PHOTO_DIR};
     cr_error err;
     cr_image *image = cr_render(engine, tpl, record, &options, &err);
     if (!image)
@@ -408,7 +408,7 @@ static void expect_photo_error(const char *value, cr_status code, const char *fm
     char message[1024];
     snprintf(message, sizeof message, fmt, temp_dir);
     cr_record *record = photo_record(value);
-    cr_render_options options = {.asset_dir = temp_dir};
+    cr_render_options options = {.struct_size = sizeof options, .asset_dir = temp_dir};
     expect_render_error(record, &options, code, message);
     cr_record_destroy(record);
 }
@@ -457,7 +457,8 @@ static void test_over_the_pixel_limit(void **state)
                      "than the limit of 100000",
              temp_dir);
     cr_record *record = photo_record("p.jpg");
-    cr_render_options options = {.asset_dir = temp_dir, .max_image_pixels = 100000};
+    cr_render_options options = {
+        .struct_size = sizeof options, .asset_dir = temp_dir, .max_image_pixels = 100000};
     expect_render_error(record, &options, CR_ERR_IMAGE, message);
     cr_record_destroy(record);
 }
@@ -492,7 +493,7 @@ static void test_empty_and_missing_values(void **state)
     expect_render_error(NULL, NULL, CR_ERR_RECORD,
                         BIND_AT "no record was given for the key \"photo\"");
     cr_record_destroy(empty);
-    cr_render_options options = {.asset_dir = "/no/such/folder"};
+    cr_render_options options = {.struct_size = sizeof options, .asset_dir = "/no/such/folder"};
     cr_record *record = photo_record("p.jpg");
     expect_render_error(record, &options, CR_ERR_IO,
                         BIND_AT "record key \"photo\": the asset folder \"/no/such/folder\" cannot "
@@ -551,7 +552,7 @@ static void test_memory_record_and_inner_link(void **state)
     cr_record_destroy(record);
 
     record = photo_record("inner.jpg");
-    cr_render_options options = {.asset_dir = temp_dir};
+    cr_render_options options = {.struct_size = sizeof options, .asset_dir = temp_dir};
     image = render_bound(record, &options, &err);
     if (!image)
         fail_msg("%s", err.message);

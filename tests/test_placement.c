@@ -192,7 +192,8 @@ static void test_notdef_warning_reaches_the_caller(void **state)
     if (!card)
         fail_msg("%s", err.message);
     char warnings[2048] = "";
-    cr_render_options options = {.warning = collect_warning, .warning_data = warnings};
+    cr_render_options options = {
+        .struct_size = sizeof options, .warning = collect_warning, .warning_data = warnings};
     cr_image *image = cr_render(fixture_engine, card, NULL, &options, &err);
     if (!image)
         fail_msg("%s", err.message);

@@ -464,7 +464,7 @@ static void test_mirror_equals_a_flipped_render(void **state)
     cr_record *photo_record = cr_record_load_file(PHOTO_RECORD, &err);
     assert_non_null(photo);
     assert_non_null(photo_record);
-    cr_render_options mirror = {.mirror = 1};
+    cr_render_options mirror = {.struct_size = sizeof mirror, .mirror = 1};
     cr_image *plain = render_with(photo, photo_record, NULL);
     cr_image *mirrored = render_with(photo, photo_record, &mirror);
     assert_false(same_pixels(plain, mirrored));
@@ -474,7 +474,10 @@ static void test_mirror_equals_a_flipped_render(void **state)
 
     cr_template *panels = template_from(overlay_card, ".");
     cr_record *id = record_from(ID_RECORD);
-    cr_render_options canvas = {.canvas_width = 1016, .canvas_height = 648, .canvas_offset_x = 2};
+    cr_render_options canvas = {.struct_size = sizeof canvas,
+                                .canvas_width = 1016,
+                                .canvas_height = 648,
+                                .canvas_offset_x = 2};
     cr_render_options canvas_mirror = canvas;
     canvas_mirror.mirror = 1;
     plain = render_with(panels, id, &canvas);
@@ -514,7 +517,8 @@ static void test_printer_canvas_centres_the_card(void **state)
     assert_int_equal(cr_image_width(card), 1011);
     assert_int_equal(cr_image_height(card), 638);
 
-    cr_render_options evolis = {.canvas_width = 1016, .canvas_height = 648};
+    cr_render_options evolis = {
+        .struct_size = sizeof evolis, .canvas_width = 1016, .canvas_height = 648};
     cr_image *placed = render_with(tpl, record, &evolis);
     assert_int_equal(cr_image_width(placed), 1016);
     assert_int_equal(cr_image_height(placed), 648);
@@ -531,7 +535,8 @@ static void test_printer_canvas_centres_the_card(void **state)
     assert_null(cr_render(engine, tpl, record, &evolis, &err));
     assert_int_equal(err.code, CR_ERR_ARGUMENT);
     assert_non_null(strstr(err.message, "does not lie wholly on the 1016x648 printer canvas"));
-    cr_render_options fargo = {.canvas_width = 661, .canvas_height = 1035};
+    cr_render_options fargo = {
+        .struct_size = sizeof fargo, .canvas_width = 661, .canvas_height = 1035};
     assert_null(cr_render(engine, tpl, record, &fargo, &err)); /* a landscape card */
     assert_non_null(strstr(err.message, "1011x638 px card"));
     cr_image_destroy(card);
@@ -574,7 +579,7 @@ static void test_panels_written_at_600_dpi(void **state)
 {
     cr_template *tpl = template_from(overlay_card, ".");
     cr_record *record = record_from(ID_RECORD);
-    cr_render_options options = {.dpi = 600};
+    cr_render_options options = {.struct_size = sizeof options, .dpi = 600};
     cr_image *card = render_with(tpl, record, &options);
     char dir[] = "/tmp/cr-print-XXXXXX";
     assert_non_null(mkdtemp(dir));
@@ -672,7 +677,8 @@ static void test_sheet_positions_marks_and_back(void **state)
     for (int i = 0; i < 8; i++)
         cards[i] = solid_card(slot_colors[i]);
     cr_error err;
-    cr_sheet_options options = cr_sheet_default_options();
+    cr_sheet_options options;
+    cr_sheet_options_init(&options);
     cr_image *front = cr_sheet_impose((const cr_image *const *)cards, 8, &options, &err);
     assert_non_null(front);
     options.back = 1;
@@ -715,7 +721,7 @@ static void test_sheet_positions_marks_and_back(void **state)
     cr_image *too_many[9];
     memcpy(too_many, cards, sizeof cards);
     too_many[8] = cards[0];
-    options = cr_sheet_default_options();
+    cr_sheet_options_init(&options);
     assert_null(cr_sheet_impose((const cr_image *const *)too_many, 9, &options, &err));
     assert_non_null(strstr(err.message, "9 cards do not fit a 2x4 sheet"));
     cr_image_destroy(mirrored);
@@ -786,7 +792,7 @@ static bool check_cache_identical(const char *template_path, const char *record_
     if (!tpl)
         fail_msg("%s", err.message);
     cr_record *record = record_path ? cr_record_load_file(record_path, &err) : NULL;
-    cr_render_options options = {.dpi = dpi};
+    cr_render_options options = {.struct_size = sizeof options, .dpi = dpi};
     set_cache(false);
     cr_image *whole = cr_render(engine, tpl, record, &options, &err);
     set_cache(true);
@@ -925,7 +931,9 @@ static void test_static_cache_conflict_repaints(void **state)
     for (int r = 0; r < 2; r++) {
         cr_record *record = record_from(records[r]);
         report_log whole_log = {.count = 0}, cached_log = {.count = 0};
-        cr_render_options options = {.field_report = log_report, .field_report_data = &whole_log};
+        cr_render_options options = {.struct_size = sizeof options,
+                                     .field_report = log_report,
+                                     .field_report_data = &whole_log};
         set_cache(false);
         cr_image *whole = render_with(tpl, record, &options);
         set_cache(true);
@@ -959,7 +967,7 @@ static void test_static_artwork_is_scaled_once(void **state)
     assert_int_equal(layers->fields[1].plan, CR_PLAN_PREPARED);
     assert_non_null(layers->fields[1].layer.rgba);
     cr_record *record = record_from("{\"photo\": \"photos/portrait-358x441.jpg\"}");
-    cr_render_options options = {.asset_dir = "examples/records"};
+    cr_render_options options = {.struct_size = sizeof options, .asset_dir = "examples/records"};
     set_cache(false);
     cr_image *whole = render_with(tpl, record, &options);
     set_cache(true);
@@ -981,7 +989,8 @@ static void *render_thread(void *data)
 {
     thread_job *job = data;
     cr_error err;
-    cr_render_options options = {.dpi = 200}; /* a resolution no other test built */
+    cr_render_options options = {.struct_size = sizeof options,
+                                 .dpi = 200}; /* a resolution no other test built */
     job->image = cr_render(engine, job->tpl, job->record, &options, &err);
     return NULL;
 }
@@ -992,7 +1001,7 @@ static void test_static_cache_threads_share_a_template(void **state)
     cr_template *tpl = cr_template_load_file(engine, PHOTO_TEMPLATE, &err);
     cr_record *record = cr_record_load_file(PHOTO_RECORD, &err);
     set_cache(false);
-    cr_render_options options = {.dpi = 200};
+    cr_render_options options = {.struct_size = sizeof options, .dpi = 200};
     cr_image *whole = render_with(tpl, record, &options);
     set_cache(true);
     enum { THREADS = 4 };

@@ -79,7 +79,7 @@ static cr_record *record_of(const char *json)
 static cr_image *proof_of(const cr_template *tpl, const cr_record *record)
 {
     cr_error err;
-    cr_proof_options options = {.caption = "test"};
+    cr_proof_options options = {.struct_size = sizeof options, .caption = "test"};
     cr_image *image = cr_render_proof(engine, tpl, record, &options, &err);
     if (!image)
         fail_msg("%s", err.message);
@@ -272,7 +272,7 @@ static void test_beside(void **state)
     cr_template *tpl = load_memory(small_card);
     cr_record *record = record_of("{\"name\": \"张伟\", \"place\": \"北京\"}");
     cr_image *left = proof_of(tpl, record);
-    cr_proof_options options = {.dpi = 150};
+    cr_proof_options options = {.struct_size = sizeof options, .dpi = 150};
     cr_error err;
     cr_image *small = cr_render_proof(engine, tpl, record, &options, &err);
     assert_non_null(small);
@@ -332,7 +332,8 @@ static heard check_with(const cr_template *tpl, const cr_record *record, const c
                         uint64_t max_image_pixels)
 {
     heard h = {0};
-    cr_render_options options = {.asset_dir = asset_dir,
+    cr_render_options options = {.struct_size = sizeof options,
+                                 .asset_dir = asset_dir,
                                  .max_image_pixels = max_image_pixels,
                                  .warning = on_problem,
                                  .warning_data = &h,

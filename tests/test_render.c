@@ -53,7 +53,7 @@ static int teardown(void **state)
 static cr_image *render_at(fixture *f, int dpi)
 {
     cr_error err;
-    cr_render_options options = {.dpi = dpi};
+    cr_render_options options = {.struct_size = sizeof options, .dpi = dpi};
     cr_image *image = cr_render(f->engine, f->tpl, f->record, &options, &err);
     if (!image)
         fail_msg("%s", err.message);
@@ -201,7 +201,7 @@ static void test_dpi_out_of_range_is_refused(void **state)
 {
     fixture *f = *state;
     cr_error err;
-    cr_render_options options = {.dpi = 1201};
+    cr_render_options options = {.struct_size = sizeof options, .dpi = 1201};
     assert_null(cr_render(f->engine, f->tpl, f->record, &options, &err));
     assert_int_equal(err.code, CR_ERR_ARGUMENT);
     assert_string_equal(err.message, "resolution 1201 dpi is out of range (72 to 1200)");

@@ -570,7 +570,8 @@ static void test_bad_memory(void **state)
 
 static int create_ghost_engine(void **state)
 {
-    cr_engine_options options = {.font_manifest_path = TPL "missing_font_manifest.json"};
+    cr_engine_options options = {.struct_size = sizeof options,
+                                 .font_manifest_path = TPL "missing_font_manifest.json"};
     cr_error err;
     *state = cr_engine_create(&options, &err);
     if (!*state)

@@ -171,7 +171,8 @@ static bool render_bytes(const loaded *l, const job_list *list, int i, uint8_t *
                          size_t *size, cr_error *err)
 {
     const job *j = &list->jobs[i];
-    cr_render_options options = {.dpi = j->dpi, .asset_dir = j->asset_dir};
+    cr_render_options options = {
+        .struct_size = sizeof options, .dpi = j->dpi, .asset_dir = j->asset_dir};
     cr_image *image = cr_render(l->engine, l->templates[i], j->record, &options, err);
     uint8_t *png = NULL;
     size_t png_size = 0;

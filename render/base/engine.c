@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "error.h"
 #include "glyph_cache.h"
+#include "options.h"
 
 #ifndef CR_DATADIR
 #define CR_DATADIR "/usr/local/share/cardrender"
@@ -19,7 +20,7 @@ const char *cr_version(void)
  * manifest, then the installed one. */
 static const char *manifest_path(const cr_engine_options *options)
 {
-    if (options && options->font_manifest_path)
+    if (options->font_manifest_path)
         return options->font_manifest_path;
     const char *env = getenv("CARDRENDER_FONT_MANIFEST");
     if (env && env[0])
@@ -29,16 +30,27 @@ static const char *manifest_path(const cr_engine_options *options)
     return CR_DATADIR "/fonts/manifest.json";
 }
 
-cr_engine *cr_engine_create(const cr_engine_options *options, cr_error *err)
+void cr_engine_options_init(cr_engine_options *options)
+{
+    if (options)
+        *options = (cr_engine_options){.struct_size = sizeof *options};
+}
+
+cr_engine *cr_engine_create(const cr_engine_options *caller_options, cr_error *err)
 {
     cr_error_clear(err);
+    cr_engine_options options;
+    cr_engine_options_init(&options);
+    if (cr_options_take(&options, sizeof options, caller_options, "cr_engine_options", err) !=
+        CR_OK)
+        return NULL;
     cr_engine *engine = calloc(1, sizeof *engine);
     if (!engine) {
         cr_fail(err, CR_ERR_NOMEM, "out of memory creating the engine");
         return NULL;
     }
     atomic_init(&engine->refs, 1);
-    engine->manifest = cr_font_manifest_load(manifest_path(options), err);
+    engine->manifest = cr_font_manifest_load(manifest_path(&options), err);
     if (engine->manifest)
         engine->fonts = cr_font_library_create(engine->manifest, err);
     if (engine->fonts) {

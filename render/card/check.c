@@ -9,6 +9,7 @@
 
 #include "draw_fields.h"
 #include "error.h"
+#include "options.h"
 #include "font_select.h"
 #include "layout.h"
 #include "template.h"
@@ -132,12 +133,19 @@ static cr_status check_field(cr_engine *engine, const cr_template *tpl, const cr
 }
 
 cr_status cr_check_layout(cr_engine *engine, const cr_template *tpl, const cr_record *record,
-                          const cr_render_options *options, cr_error *err)
+                          const cr_render_options *caller_options, cr_error *err)
 {
     cr_error_clear(err);
     if (!engine || !tpl)
         return cr_fail(err, CR_ERR_ARGUMENT, "cr_check_layout needs an engine and a template");
-    int dpi = options && options->dpi ? options->dpi : tpl->dpi;
+    cr_render_options resolved;
+    cr_render_options_init(&resolved);
+    cr_status taken =
+        cr_options_take(&resolved, sizeof resolved, caller_options, "cr_render_options", err);
+    if (taken != CR_OK)
+        return taken;
+    const cr_render_options *options = &resolved;
+    int dpi = options->dpi ? options->dpi : tpl->dpi;
     if (dpi < CR_DPI_MIN || dpi > CR_DPI_MAX)
         return cr_fail(err, CR_ERR_ARGUMENT, "resolution %d dpi is out of range (%d to %d)", dpi,
                        CR_DPI_MIN, CR_DPI_MAX);

@@ -10,6 +10,7 @@
 
 #include "engine.h"
 #include "error.h"
+#include "options.h"
 #include "fonts.h"
 #include "layout.h"
 #include "text_paint.h"
@@ -680,21 +681,34 @@ static cr_status draw_proof(cr_engine *engine, const cr_template *tpl, const cr_
     return status;
 }
 
+void cr_proof_options_init(cr_proof_options *options)
+{
+    if (options)
+        *options = (cr_proof_options){.struct_size = sizeof *options};
+}
+
 cr_image *cr_render_proof(cr_engine *engine, const cr_template *tpl, const cr_record *record,
-                          const cr_proof_options *options, cr_error *err)
+                          const cr_proof_options *caller_options, cr_error *err)
 {
     cr_error_clear(err);
     if (!engine || !tpl) {
         cr_fail(err, CR_ERR_ARGUMENT, "cr_render_proof needs an engine and a template");
         return NULL;
     }
+    cr_proof_options resolved;
+    cr_proof_options_init(&resolved);
+    if (cr_options_take(&resolved, sizeof resolved, caller_options, "cr_proof_options", err) !=
+        CR_OK)
+        return NULL;
+    const cr_proof_options *options = &resolved;
     marks m = {calloc(tpl->field_count + 1, sizeof *m.fields), tpl->field_count, options};
     if (!m.fields) {
         cr_fail(err, CR_ERR_NOMEM, "out of memory for the proof");
         return NULL;
     }
-    cr_render_options render = {.dpi = options ? options->dpi : 0,
-                                .asset_dir = options ? options->asset_dir : NULL,
+    cr_render_options render = {.struct_size = sizeof render,
+                                .dpi = options->dpi,
+                                .asset_dir = options->asset_dir,
                                 .warning = note_warning,
                                 .warning_data = &m,
                                 .field_report = note_report,

@@ -11,6 +11,7 @@
 #include "draw_fields.h"
 #include "engine.h"
 #include "error.h"
+#include "options.h"
 #include "font_select.h"
 #include "glyph_cache.h"
 #include "layout.h"
@@ -336,15 +337,27 @@ static cr_status apply_print_geometry(cr_image *image, const cr_render_options *
 
 /* ------------------------------------------------------------ render */
 
+void cr_render_options_init(cr_render_options *options)
+{
+    if (options)
+        *options = (cr_render_options){.struct_size = sizeof *options};
+}
+
 cr_image *cr_render(cr_engine *engine, const cr_template *tpl, const cr_record *record,
-                    const cr_render_options *options, cr_error *err)
+                    const cr_render_options *caller_options, cr_error *err)
 {
     cr_error_clear(err);
     if (!engine || !tpl) {
         cr_fail(err, CR_ERR_ARGUMENT, "cr_render needs an engine and a template");
         return NULL;
     }
-    int dpi = options && options->dpi ? options->dpi : tpl->dpi;
+    cr_render_options resolved;
+    cr_render_options_init(&resolved);
+    if (cr_options_take(&resolved, sizeof resolved, caller_options, "cr_render_options", err) !=
+        CR_OK)
+        return NULL;
+    const cr_render_options *options = &resolved;
+    int dpi = options->dpi ? options->dpi : tpl->dpi;
     if (dpi < CR_DPI_MIN || dpi > CR_DPI_MAX) {
         cr_fail(err, CR_ERR_ARGUMENT, "resolution %d dpi is out of range (%d to %d)", dpi,
                 CR_DPI_MIN, CR_DPI_MAX);
@@ -384,26 +397,34 @@ static bool is_panel_bits(const cr_image *image)
 
 int cr_image_width(const cr_image *image)
 {
+    if (!image)
+        return 0;
     return is_panel_bits(image) ? image->bitmap.width : image->canvas.width;
 }
 
 int cr_image_height(const cr_image *image)
 {
+    if (!image)
+        return 0;
     return is_panel_bits(image) ? image->bitmap.height : image->canvas.height;
 }
 
 int cr_image_stride(const cr_image *image)
 {
+    if (!image)
+        return 0;
     return is_panel_bits(image) ? image->bitmap.stride : image->canvas.stride;
 }
 
 int cr_image_dpi(const cr_image *image)
 {
-    return image->dpi;
+    return image ? image->dpi : 0;
 }
 
 const uint8_t *cr_image_pixels(const cr_image *image)
 {
+    if (!image)
+        return NULL;
     return is_panel_bits(image) ? image->bitmap.bits : image->canvas.pixels;
 }
 

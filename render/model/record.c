@@ -8,6 +8,7 @@
 
 #include "encoding.h"
 #include "error.h"
+#include "options.h"
 #include "json_locate.h"
 #include "paths.h"
 
@@ -98,10 +99,21 @@ cr_record *cr_record_load_memory(const char *json, size_t length, const char *na
     return record;
 }
 
+void cr_record_options_init(cr_record_options *options)
+{
+    if (options)
+        *options = (cr_record_options){.struct_size = sizeof *options};
+}
+
 cr_record *cr_record_load_memory_with(const char *bytes, size_t length, const char *name,
-                                      const cr_record_options *options, cr_error *err)
+                                      const cr_record_options *caller_options, cr_error *err)
 {
     cr_error_clear(err);
+    cr_record_options options;
+    cr_record_options_init(&options);
+    if (cr_options_take(&options, sizeof options, caller_options, "cr_record_options", err) !=
+        CR_OK)
+        return NULL;
     if (!bytes && length > 0) {
         cr_fail(err, CR_ERR_ARGUMENT, "cr_record_load_memory_with: bytes is NULL");
         return NULL;
@@ -109,7 +121,7 @@ cr_record *cr_record_load_memory_with(const char *bytes, size_t length, const ch
     name = name ? name : "<memory>";
     char *text;
     size_t text_length;
-    const char *encoding = options ? options->encoding : NULL;
+    const char *encoding = options.encoding;
     if (cr_decode_text(bytes ? bytes : "", length, encoding, name, &text, &text_length, err) !=
         CR_OK)
         return NULL;

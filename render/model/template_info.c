@@ -60,16 +60,16 @@ cr_status cr_template_field(const cr_template *tpl, size_t index, cr_field_info 
 void cr_template_card_mm(const cr_template *tpl, double *width, double *height, double *radius)
 {
     if (width)
-        *width = tpl->width_mm;
+        *width = tpl ? tpl->width_mm : 0;
     if (height)
-        *height = tpl->height_mm;
+        *height = tpl ? tpl->height_mm : 0;
     if (radius)
-        *radius = tpl->corner_radius_mm;
+        *radius = tpl ? tpl->corner_radius_mm : 0;
 }
 
 const char *cr_template_path(const cr_template *tpl)
 {
-    return tpl->path;
+    return tpl ? tpl->path : NULL;
 }
 
 cr_location cr_field_location(const cr_template *tpl, const cr_field *field)

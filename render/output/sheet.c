@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "error.h"
+#include "options.h"
 #include "paint.h"
 #include "panels.h"
 #include "raster.h"
@@ -13,9 +14,14 @@ enum { MAX_SLOTS_SIDE = 32, SHEET_MAX_SIDE = 20000 };
 static const double mark_width_mm = 0.15;
 static const double mark_clearance_mm = 1.5;
 
-cr_sheet_options cr_sheet_default_options(void)
+void cr_sheet_options_init(cr_sheet_options *options)
 {
-    return (cr_sheet_options){.columns = 2, .rows = 4, .gap_mm = 3.0, .margin_mm = 6.0};
+    if (options)
+        *options = (cr_sheet_options){.struct_size = sizeof *options,
+                                      .columns = 2,
+                                      .rows = 4,
+                                      .gap_mm = 3.0,
+                                      .margin_mm = 6.0};
 }
 
 /* The sheet's pixel geometry: every slot is card-sized, gap apart. */
@@ -208,7 +214,10 @@ cr_image *cr_sheet_impose(const cr_image *const *cards, size_t count,
                           const cr_sheet_options *options, cr_error *err)
 {
     cr_error_clear(err);
-    cr_sheet_options o = options ? *options : cr_sheet_default_options();
+    cr_sheet_options o;
+    cr_sheet_options_init(&o);
+    if (cr_options_take(&o, sizeof o, options, "cr_sheet_options", err) != CR_OK)
+        return NULL;
     sheet_geometry g;
     if (!cards || check_options(&o, count, err) != CR_OK ||
         check_cards(cards, count, err) != CR_OK ||
