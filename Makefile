@@ -13,6 +13,7 @@ LIBDIR  ?= $(PREFIX)/lib
 INCDIR  ?= $(PREFIX)/include
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/cardrender
+PYTHONDIR ?= $(PREFIX)/lib/python3/dist-packages
 
 VERSION := 0.1.0
 SOMAJOR := 0
@@ -72,7 +73,7 @@ EXAMPLE    := $(BUILD)/examples/api_example
 
 # check-includes: no circle among the library's modules (scripts/check-includes).
 .PHONY: all deps test check-includes unit-test cli-test golden-test asan-test demo install uninstall clean \
-        update-golden format bench png-table fuzz fuzz-run mutate abi-baseline
+        update-golden format bench png-table fuzz fuzz-run mutate abi-baseline python-test
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
 
@@ -172,6 +173,18 @@ cli-test: $(CLI) $(FAULT_SHIM) $(SHARED_LIB)
 
 check-includes:
 	@scripts/check-includes render
+
+# The Python binding (python/cardrender) against this build's shared library
+# and tool, with Debian's python3 and pytest. Under the sanitizers the
+# runtimes are preloaded into python3, which was not built with them.
+PYTHON ?= /usr/bin/python3
+PYTHON_ENV = PYTHONPATH=python PYTHONDONTWRITEBYTECODE=1 CARDRENDER_CLI=$(CLI) \
+             CARDRENDER_LIBRARY=$(BUILD)/libcardrender.so.$(SOMAJOR) \
+             CARDRENDER_FONT_MANIFEST=$(CURDIR)/fonts/manifest.json \
+             $(if $(SANITIZE),LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) \
+             $$($(CC) -print-file-name=libubsan.so)" ASAN_OPTIONS=detect_leaks=0)
+python-test: $(SHARED_LIB) $(CLI)
+	$(PYTHON_ENV) $(PYTHON) -m pytest -q -p no:cacheprovider tests/python
 
 # The ABI that tests/abi.sh holds the shared library to: written from a
 # plain build (with -g) when functions are added or the soname changes.
@@ -275,6 +288,11 @@ install: all
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libcardrender.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcardrender.so.$(SOMAJOR)
 	ln -sf libcardrender.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libcardrender.so
+	install -d $(DESTDIR)$(PYTHONDIR)/cardrender
+	install -m 644 python/cardrender/__init__.py $(DESTDIR)$(PYTHONDIR)/cardrender/
+	printf '# Written by make install: the library, relative to this folder.\nLIBRARY = "%s"\n' \
+	    "$$(realpath -m --relative-to=$(PYTHONDIR)/cardrender $(LIBDIR))/libcardrender.so.$(SOMAJOR)" \
+	    > $(DESTDIR)$(PYTHONDIR)/cardrender/_installed.py
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
 	install -m 644 fonts/manifest.json $(DESTDIR)$(DATADIR)/fonts/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
@@ -283,7 +301,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/cardrender.h $(DESTDIR)$(LIBDIR)/libcardrender.* \
 	    $(DESTDIR)$(BINDIR)/cardrender $(DESTDIR)$(LIBDIR)/pkgconfig/cardrender.pc
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(PYTHONDIR)/cardrender
 
 format:
 	clang-format -i include/*.h render/*/*.[ch] tools/*.[ch] cli/*.[ch] tests/*.[ch] examples/*.c \
