@@ -3,7 +3,8 @@
  * Three versions of each pass give the same bytes (integer arithmetic, the
  * same sums, the same ranges): portable C (the reference, a channel at a
  * time, exactly as the header states it), SSSE3 and AVX2 (chosen at run
- * time; the build assumes only SSE2). tests/test_resample.c compares them.
+ * time; the build assumes only SSE2). tests/test_resample_paths.c compares
+ * them.
  *
  * Pass 1 in SIMD reads 4-pixel blocks (16 bytes); each pair of pixels is
  * shuffled into int16 [r0 r1 g0 g1 b0 b1 a0 a1] and one pmaddwd against

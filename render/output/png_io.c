@@ -313,8 +313,8 @@ static bool idat_put(idat_writer *w, const uint8_t *bytes, size_t length)
  * it fills: its output depends on where its output buffer ends (a band of
  * tests/golden/zh-photo-side deflated into the last 525 bytes of a chunk
  * came out 3 bytes longer than on its own), and a band's bytes must be the
- * same wherever the band falls in the file. tests/test_print.c compares the
- * files of cards painted from the cache and painted whole. */
+ * same wherever the band falls in the file. tests/test_static_cache.c
+ * compares the files of cards painted from the cache and painted whole. */
 typedef struct segment_coder {
     struct isal_zstream stream;
     uint8_t *filtered; /* whole rows, each behind its filter byte */

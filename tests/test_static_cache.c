@@ -1,0 +1,300 @@
+/* The static-layer cache: cards painted from it are byte-identical to cards
+ * painted field by field (every golden case, every edition template, with
+ * K and overlay panels, at several resolutions), its plan of which fields
+ * go into the base, repaints on conflict, artwork scaled once, and one
+ * template shared by threads. */
+#include <glob.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cardrender.h"
+#include "print_fixtures.h"
+#include "static_cache.h"
+
+/* --------------------------------------------------------- static cache */
+
+static void set_cache(bool on)
+{
+    if (on)
+        unsetenv("CARDRENDER_NO_STATIC_CACHE");
+    else
+        setenv("CARDRENDER_NO_STATIC_CACHE", "1", 1);
+}
+
+static int case_dpi(const char *case_dir)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/case.json", case_dir);
+    FILE *file = fopen(path, "r");
+    if (!file)
+        return 0;
+    char text[256] = "";
+    size_t n = fread(text, 1, sizeof text - 1, file);
+    text[n] = '\0';
+    fclose(file);
+    const char *key = strstr(text, "\"dpi\"");
+    int dpi = 0;
+    return key && sscanf(key, "\"dpi\" : %d", &dpi) == 1 ? dpi : 0;
+}
+
+/* Painted field by field, then from a fresh cache (built), then again from
+ * it (reused): the same bytes every time. Returns false when the template
+ * does not render with this record at all. */
+static bool check_cache_identical(const char *template_path, const char *record_path, int dpi)
+{
+    cr_error err;
+    cr_template *tpl = cr_template_load_file(engine, template_path, &err);
+    if (!tpl)
+        fail_msg("%s", err.message);
+    cr_record *record = record_path ? cr_record_load_file(record_path, &err) : NULL;
+    cr_render_options options = {.struct_size = sizeof options, .dpi = dpi};
+    set_cache(false);
+    cr_image *whole = cr_render(engine, tpl, record, &options, &err);
+    set_cache(true);
+    if (!whole) {
+        cr_record_destroy(record);
+        cr_template_destroy(tpl);
+        return false;
+    }
+    for (int round = 0; round < 2; round++) {
+        cr_image *cached = render_with(tpl, record, &options);
+        char what[600];
+        snprintf(what, sizeof what, "%s at %d dpi, round %d", template_path, dpi, round);
+        assert_same_card(whole, cached, what);
+        cr_image_destroy(cached);
+    }
+    assert_non_null(cr_static_layers_get(engine, tpl, dpi ? dpi : cr_template_dpi(tpl)));
+    cr_image_destroy(whole);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+    return true;
+}
+
+static void test_static_cache_is_byte_identical(void **state)
+{
+    glob_t cases;
+    assert_int_equal(glob("tests/golden/*/template.json", 0, NULL, &cases), 0);
+    size_t checked = 0;
+    for (size_t i = 0; i < cases.gl_pathc; i++) {
+        char dir[512], record[1024];
+        snprintf(dir, sizeof dir, "%s", cases.gl_pathv[i]);
+        *strrchr(dir, '/') = '\0';
+        snprintf(record, sizeof record, "%s/record.json", dir);
+        const char *record_path = access(record, R_OK) == 0 ? record : NULL;
+        if (!check_cache_identical(cases.gl_pathv[i], record_path, case_dpi(dir)))
+            fail_msg("golden case %s does not render", dir);
+        checked++;
+    }
+    globfree(&cases);
+    assert_true(checked >= 15);
+    /* each template with the first example record it renders with */
+    glob_t templates, records;
+    assert_int_equal(glob("templates/*.json", 0, NULL, &templates), 0);
+    assert_int_equal(glob("examples/records/*.json", 0, NULL, &records), 0);
+    size_t rendered = 0;
+    for (size_t i = 0; i < templates.gl_pathc; i++)
+        for (size_t r = 0; r < records.gl_pathc; r++)
+            if (check_cache_identical(templates.gl_pathv[i], records.gl_pathv[r], 300)) {
+                assert_true(check_cache_identical(templates.gl_pathv[i], records.gl_pathv[r], 600));
+                rendered++;
+                break;
+            }
+    globfree(&records);
+    globfree(&templates);
+    assert_true(rendered >= 2);
+    assert_true(check_cache_identical(PHOTO_TEMPLATE, "examples/records/zh-chen-xiaoling.json", 0));
+}
+
+/* K and overlay panels come out of the cache byte for byte too. */
+static void test_static_cache_is_byte_identical_with_panels(void **state)
+{
+    char dir[] = "/tmp/cr-print-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char tpl_path[64], record_path[64];
+    snprintf(tpl_path, sizeof tpl_path, "%s/panels.json", dir);
+    snprintf(record_path, sizeof record_path, "%s/record.json", dir);
+    FILE *file = fopen(tpl_path, "w");
+    fputs(overlay_card, file);
+    fclose(file);
+    file = fopen(record_path, "w");
+    fputs(ID_RECORD, file);
+    fclose(file);
+    assert_true(check_cache_identical(tpl_path, record_path, 0));
+    assert_true(check_cache_identical(tpl_path, record_path, 600));
+    unlink(tpl_path);
+    unlink(record_path);
+    rmdir(dir);
+}
+
+static void test_static_cache_plans_fields(void **state)
+{
+    cr_error err;
+    cr_template *tpl = cr_template_load_file(engine, PHOTO_TEMPLATE, &err);
+    const cr_static_layers *layers = cr_static_layers_get(engine, tpl, 300);
+    assert_non_null(layers);
+    size_t base = 0, live = 0;
+    for (size_t i = 0; i < cr_template_field_count(tpl); i++) {
+        cr_field_info info;
+        cr_template_field(tpl, i, &info);
+        cr_field_plan plan = layers->fields[i].plan;
+        assert_int_equal(plan == CR_PLAN_LIVE, info.bind != NULL);
+        base += plan == CR_PLAN_BASE;
+        live += plan == CR_PLAN_LIVE;
+    }
+    assert_int_equal(layers->fields[0].plan, CR_PLAN_BASE); /* 姓名 comes first */
+    assert_true(base >= 6);                                 /* most labels */
+    assert_int_equal(live, 9);
+    assert_ptr_equal(cr_static_layers_get(engine, tpl, 300), layers); /* once per key */
+    cr_template_destroy(tpl);
+}
+
+typedef struct report_log {
+    int indices[64];
+    int count;
+} report_log;
+
+static void log_report(void *data, const cr_field_report *report)
+{
+    report_log *log = data;
+    if (log->count < 64)
+        log->indices[log->count++] = report->field_index;
+}
+
+/* A name that wraps onto a label the cache painted into the base: the card
+ * is painted again whole, with the same bytes and each report given once. */
+static void test_static_cache_conflict_repaints(void **state)
+{
+    static const char json[] =
+        "{\"version\": 1, \"fields\": ["
+        " {\"type\": \"text\", \"name\": \"title\", \"box_mm\": [5, 2, 40, 4], \"text\": \"标题\","
+        "  \"font\": \"Noto Sans CJK SC\", \"size_pt\": 9},"
+        " {\"type\": \"text\", \"name\": \"name\", \"box_mm\": [5, 8, 30, 4], \"bind\": \"name\","
+        "  \"font\": \"Noto Sans CJK SC\", \"size_pt\": 9},"
+        " {\"type\": \"text\", \"name\": \"label\", \"box_mm\": [5, 16, 30, 4], \"text\": \"住址\","
+        "  \"font\": \"Noto Sans CJK SC\", \"size_pt\": 9, \"color\": \"#1f5fa8\"},"
+        " {\"type\": \"rect\", \"name\": \"box\", \"box_mm\": [4, 7.5, 32, 5], \"stroke\": "
+        "\"#c0392b\"}"
+        "]}";
+    cr_template *tpl = template_from(json, ".");
+    const cr_static_layers *layers = cr_static_layers_get(engine, tpl, 300);
+    assert_non_null(layers);
+    assert_int_equal(layers->fields[2].plan, CR_PLAN_BASE);     /* clear of the name's box */
+    assert_int_equal(layers->fields[3].plan, CR_PLAN_PREPARED); /* over the name */
+    const char *records[] = {
+        "{\"name\": \"张伟\"}",
+        "{\"name\": \"阿卜杜热西提·买买提明阿卜杜热西提·买买提明阿卜杜热西提·买买提明\"}"};
+    for (int r = 0; r < 2; r++) {
+        cr_record *record = record_from(records[r]);
+        report_log whole_log = {.count = 0}, cached_log = {.count = 0};
+        cr_render_options options = {.struct_size = sizeof options,
+                                     .field_report = log_report,
+                                     .field_report_data = &whole_log};
+        set_cache(false);
+        cr_image *whole = render_with(tpl, record, &options);
+        set_cache(true);
+        options.field_report_data = &cached_log;
+        cr_image *cached = render_with(tpl, record, &options);
+        assert_same_card(whole, cached, records[r]);
+        assert_int_equal(cached_log.count, 3);
+        assert_int_equal(whole_log.count, 3);
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(cached_log.indices[i], whole_log.indices[i]);
+        cr_image_destroy(cached);
+        cr_image_destroy(whole);
+        cr_record_destroy(record);
+    }
+    cr_template_destroy(tpl);
+}
+
+/* Artwork over a photo cannot go into the base: it is kept composed (scaled
+ * once) and blended per card. */
+static void test_static_artwork_is_scaled_once(void **state)
+{
+    static const char json[] =
+        "{\"version\": 1, \"fields\": ["
+        " {\"type\": \"image\", \"name\": \"photo\", \"box_mm\": [50, 5, 26, 32], \"bind\": "
+        "\"photo\"},"
+        " {\"type\": \"image\", \"name\": \"logo\", \"box_mm\": [60, 25, 15, 15], \"src\": "
+        "\"art/logo.png\", \"fit\": \"contain\", \"opacity\": 0.6}"
+        "]}";
+    cr_template *tpl = template_from(json, "tests/golden/artwork-shapes");
+    const cr_static_layers *layers = cr_static_layers_get(engine, tpl, 300);
+    assert_int_equal(layers->fields[1].plan, CR_PLAN_PREPARED);
+    assert_non_null(layers->fields[1].layer.rgba);
+    cr_record *record = record_from("{\"photo\": \"photos/portrait-358x441.jpg\"}");
+    cr_render_options options = {.struct_size = sizeof options, .asset_dir = "examples/records"};
+    set_cache(false);
+    cr_image *whole = render_with(tpl, record, &options);
+    set_cache(true);
+    cr_image *cached = render_with(tpl, record, &options);
+    assert_same_card(whole, cached, "emblem over a photo");
+    cr_image_destroy(cached);
+    cr_image_destroy(whole);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+}
+
+typedef struct thread_job {
+    const cr_template *tpl;
+    const cr_record *record;
+    cr_image *image;
+} thread_job;
+
+static void *render_thread(void *data)
+{
+    thread_job *job = data;
+    cr_error err;
+    cr_render_options options = {.struct_size = sizeof options,
+                                 .dpi = 200}; /* a resolution no other test built */
+    job->image = cr_render(engine, job->tpl, job->record, &options, &err);
+    return NULL;
+}
+
+static void test_static_cache_threads_share_a_template(void **state)
+{
+    cr_error err;
+    cr_template *tpl = cr_template_load_file(engine, PHOTO_TEMPLATE, &err);
+    cr_record *record = cr_record_load_file(PHOTO_RECORD, &err);
+    set_cache(false);
+    cr_render_options options = {.struct_size = sizeof options, .dpi = 200};
+    cr_image *whole = render_with(tpl, record, &options);
+    set_cache(true);
+    enum { THREADS = 4 };
+    pthread_t threads[THREADS];
+    thread_job jobs[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        jobs[i] = (thread_job){tpl, record, NULL};
+        assert_int_equal(pthread_create(&threads[i], NULL, render_thread, &jobs[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(threads[i], NULL);
+        assert_non_null(jobs[i].image);
+        assert_same_card(whole, jobs[i].image, "a thread's card");
+        cr_image_destroy(jobs[i].image);
+    }
+    cr_image_destroy(whole);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_static_cache_is_byte_identical),
+        cmocka_unit_test(test_static_cache_is_byte_identical_with_panels),
+        cmocka_unit_test(test_static_cache_plans_fields),
+        cmocka_unit_test(test_static_cache_conflict_repaints),
+        cmocka_unit_test(test_static_artwork_is_scaled_once),
+        cmocka_unit_test(test_static_cache_threads_share_a_template),
+    };
+    return cmocka_run_group_tests_name("static cache", tests, print_setup, print_teardown);
+}
