@@ -332,7 +332,7 @@ static json_t *json_text(const char *text)
         return value;
     char *copy = strdup(text);
     size_t bad;
-    while (copy && !cr_utf8_valid(copy, strlen(copy), &bad))
+    while (copy && !tool_utf8_valid(copy, strlen(copy), &bad))
         copy[bad] = '?';
     value = json_string(copy ? copy : "");
     free(copy);
@@ -393,8 +393,8 @@ static void report_failure(batch *b, const batch_job *job)
  * too, a passing fault does not. */
 static int folder_takes_files(const char *folder)
 {
-    char *path = cr_path_join(folder, ".cardrender-probe.tmp");
-    char *renamed = cr_path_join(folder, ".cardrender-probe-renamed.tmp");
+    char *path = tool_path_join(folder, ".cardrender-probe.tmp");
+    char *renamed = tool_path_join(folder, ".cardrender-probe-renamed.tmp");
     if (!path || !renamed) {
         free(path);
         free(renamed);
@@ -544,7 +544,7 @@ static void name_job(batch *b, batch_job *job)
     take_name(b, job, readable);
     if (job->error.code != CR_OK)
         return;
-    job->path = cr_path_join(b->args.output_dir, job->name);
+    job->path = tool_path_join(b->args.output_dir, job->name);
     if (!job->path)
         name_error(b, job, CR_ERR_NOMEM, "out of memory");
 }
@@ -643,7 +643,7 @@ static char *default_asset_dir(const batch_args *args)
         return strdup(args->assets);
     if (!strcmp(args->records_path, "-"))
         return strdup(".");
-    return cr_path_folder(args->records_path);
+    return tool_path_folder(args->records_path);
 }
 
 /* A failures file from an earlier run would describe records that may now
@@ -654,7 +654,7 @@ static int prepare_output(batch *b)
     if (cr_make_folder(b->args.output_dir, &err) != CR_OK)
         return fail(err.message);
     b->failures_path = b->args.failures_path ? strdup(b->args.failures_path)
-                                             : cr_path_join(b->args.output_dir, "failures.jsonl");
+                                             : tool_path_join(b->args.output_dir, "failures.jsonl");
     b->asset_dir = default_asset_dir(&b->args);
     if (!b->failures_path || !b->asset_dir)
         return fail("out of memory");
@@ -663,7 +663,7 @@ static int prepare_output(batch *b)
                 b->args.output_dir, strerror(errno));
         return CLI_INPUT_ERROR;
     }
-    char *failures_dir = cr_path_folder(b->failures_path);
+    char *failures_dir = tool_path_folder(b->failures_path);
     bool writable = failures_dir && access(failures_dir, W_OK | X_OK) == 0;
     free(failures_dir);
     if (!writable) {

@@ -206,7 +206,7 @@ static int read_jsonl(const char *path, const cr_record_options *options, record
             cr_record_destroy(item.record);
             status = too_many(list, sheet);
         } else {
-            list->asset_dirs[list->count] = cr_path_folder(path);
+            list->asset_dirs[list->count] = tool_path_folder(path);
             list->records[list->count++] = item.record;
         }
     }
