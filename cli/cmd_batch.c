@@ -1,6 +1,6 @@
 /* cardrender batch TEMPLATE RECORDS -o DIR [-j N] [--name PATTERN] [--resume]
  *                  [--failures FILE] [--format csv|jsonl] [--encoding NAME] [--assets DIR]
- *                  [--dpi N]
+ *                  [--dpi N] [--fsync]
  *
  * The main thread reads records in order, names each output and hands the
  * rendering to a pool of workers sharing one engine and template; results
@@ -29,7 +29,7 @@
 const char cli_batch_usage[] =
     "usage: cardrender batch TEMPLATE RECORDS -o DIR [-j N] [--name PATTERN] [--resume]\n"
     "                        [--failures FILE] [--format csv|jsonl] [--encoding NAME]\n"
-    "                        [--assets DIR] [--dpi N]\n"
+    "                        [--assets DIR] [--dpi N] [--fsync]\n"
     "\n"
     "Renders one card per record of RECORDS (\"-\": standard input) into DIR.\n"
     "RECORDS is JSON Lines (one object a line; blank lines skipped) or, when its\n"
@@ -49,6 +49,9 @@ const char cli_batch_usage[] =
     "  --assets DIR        the folder photo paths are read against (default: the\n"
     "                      folder of RECORDS; standard input: the working folder)\n"
     "  --dpi N             resolution, " CLI_DPI_RANGE " (default: the template's)\n"
+    "  --fsync             flush every card and its folder to the disk before it\n"
+    "                      counts as written, and the failures file and DIR at the\n"
+    "                      end, before reporting success (slower; survives power cuts)\n"
     "\n"
     "Exit status: 0 every record rendered (or already there), 1 some failed or the\n"
     "input could not be read, 2 usage error.\n";
@@ -68,6 +71,7 @@ typedef struct batch_args {
     int dpi;
     size_t max_value_bytes; /* --max-value-bytes; 0: the library's 64 KiB */
     bool resume;
+    bool fsync;
 } batch_args;
 
 /* One record on its way through the batch. */
@@ -89,6 +93,7 @@ typedef struct render_setup {
     int dpi;
     size_t max_value_bytes;
     const char *asset_dir;
+    cr_write_options write; /* --fsync */
 } render_setup;
 
 typedef struct progress {
@@ -151,7 +156,8 @@ enum {
     OPT_DPI,
     OPT_RESUME,
     OPT_ENCODING,
-    OPT_MAX_VALUE
+    OPT_MAX_VALUE,
+    OPT_FSYNC
 };
 
 static const struct option batch_options[] = {
@@ -165,6 +171,7 @@ static const struct option batch_options[] = {
     {"resume", no_argument, NULL, OPT_RESUME},
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"max-value-bytes", required_argument, NULL, OPT_MAX_VALUE},
+    {"fsync", no_argument, NULL, OPT_FSYNC},
     {0}};
 
 /* The options that take a string: where each value goes. */
@@ -195,8 +202,8 @@ static bool take_option(void *data, int id, const char *value)
         *slot = value;
         return true;
     }
-    if (id == OPT_RESUME) {
-        args->resume = true;
+    if (id == OPT_RESUME || id == OPT_FSYNC) {
+        *(id == OPT_RESUME ? &args->resume : &args->fsync) = true;
         return true;
     }
     if (id == OPT_DPI)
@@ -497,7 +504,8 @@ static void render_job(void *context, void *job_pointer)
                                  .max_value_bytes = setup->max_value_bytes};
     cr_image *image = cr_render(setup->engine, setup->tpl, job->record, &options, &job->error);
     if (image)
-        job->write_failed = cr_image_write_png_file(image, job->path, &job->error) != CR_OK;
+        job->write_failed =
+            cr_image_write_png_file_with(image, job->path, &setup->write, &job->error) != CR_OK;
     cr_image_destroy(image);
     cr_record_destroy(job->record);
     job->record = NULL;
@@ -564,6 +572,16 @@ static bool already_done(batch *b, const char *path)
     return false;
 }
 
+/* What is under a card's name and is not a file (a link, a FIFO, a device)
+ * goes: a batch's folder holds its cards, and a card replaces it, where a
+ * single -o would write into a FIFO or through a link. */
+static void clear_name(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        unlink(path);
+}
+
 static batch_job *job_from_item(batch *b, cr_batch_item *item)
 {
     batch_job *job = calloc(1, sizeof *job);
@@ -578,6 +596,8 @@ static batch_job *job_from_item(batch *b, cr_batch_item *item)
     name_job(b, job);
     if (job->error.code == CR_OK && b->args.resume && already_done(b, job->path))
         job->skipped = true;
+    else if (job->error.code == CR_OK)
+        clear_name(job->path);
     if (job->error.code != CR_OK || job->skipped) {
         cr_record_destroy(job->record);
         job->record = NULL;
@@ -706,12 +726,43 @@ static int start_workers(batch *b)
     cr_error err;
     b->setup.asset_dir = b->asset_dir;
     b->setup.max_value_bytes = b->args.max_value_bytes;
+    cr_write_options_init(&b->setup.write);
+    b->setup.write.fsync = b->args.fsync;
     b->names = cr_name_set_create();
     if (!b->names)
         return fail("out of memory");
     size_t window = (size_t)b->args.threads * JOBS_PER_THREAD;
     b->pool = cr_batch_pool_create(b->args.threads, window, render_job, &b->setup, &err);
     return b->pool ? CLI_OK : fail(err.message);
+}
+
+/* --fsync: what --resume and the failures file's reader rely on reaches
+ * the disk before success is reported: the failures file, its folder (it
+ * was made or an old one deleted) and the output folder (temporaries of a
+ * killed run deleted). The cards were synced as they were written. */
+static bool sync_bookkeeping(batch *b)
+{
+    cr_error err;
+    char *failures_dir = tool_path_folder(b->failures_path);
+    bool ok = true;
+    if (b->failures_fd >= 0 && fsync(b->failures_fd) != 0) {
+        clear_bar(b);
+        fprintf(stderr, "cardrender batch: %s: cannot sync the failures file: %s\n",
+                b->failures_path, strerror(errno));
+        ok = false;
+    }
+    const char *folders[2] = {b->args.output_dir, failures_dir};
+    for (int i = 0; i < 2 && ok; i++) {
+        if (i == 1 && folders[1] && !strcmp(folders[0], folders[1]))
+            break; /* the failures file is in the output folder: synced already */
+        if (!folders[i] || tool_sync_folder(folders[i], &err) != CR_OK) {
+            clear_bar(b);
+            fprintf(stderr, "cardrender batch: %s\n", folders[i] ? err.message : "out of memory");
+            ok = false;
+        }
+    }
+    free(failures_dir);
+    return ok;
 }
 
 static void print_summary(batch *b)
@@ -778,8 +829,9 @@ int cli_batch(int argc, char **argv)
     if (status == CLI_OK) {
         start_progress(&b);
         run_jobs(&b);
+        bool synced = !b.args.fsync || sync_bookkeeping(&b);
         print_summary(&b);
-        status = b.failed || b.input_broken || b.stopped ? CLI_INPUT_ERROR : CLI_OK;
+        status = b.failed || b.input_broken || b.stopped || !synced ? CLI_INPUT_ERROR : CLI_OK;
     }
     batch_free(&b);
     return status;
