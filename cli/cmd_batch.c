@@ -736,6 +736,18 @@ static int start_workers(batch *b)
     return b->pool ? CLI_OK : fail(err.message);
 }
 
+/* A sync at the end that failed: what may not be on the disk, and how to
+ * finish. */
+static bool sync_failed(batch *b, const char *message)
+{
+    clear_bar(b);
+    fprintf(stderr,
+            "cardrender batch: %s; what was written may not all be on the disk: run the same "
+            "command with --resume to check the cards and finish\n",
+            message);
+    return false;
+}
+
 /* --fsync: what --resume and the failures file's reader rely on reaches
  * the disk before success is reported: the failures file, its folder (it
  * was made or an old one deleted) and the output folder (temporaries of a
@@ -743,26 +755,18 @@ static int start_workers(batch *b)
 static bool sync_bookkeeping(batch *b)
 {
     cr_error err;
-    char *failures_dir = tool_path_folder(b->failures_path);
-    bool ok = true;
     if (b->failures_fd >= 0 && fsync(b->failures_fd) != 0) {
-        clear_bar(b);
-        fprintf(stderr, "cardrender batch: %s: cannot sync the failures file: %s\n",
-                b->failures_path, strerror(errno));
-        ok = false;
+        snprintf(err.message, sizeof err.message, "%s: cannot sync the failures file: %s",
+                 b->failures_path, strerror(errno));
+        return sync_failed(b, err.message);
     }
-    const char *folders[2] = {b->args.output_dir, failures_dir};
-    for (int i = 0; i < 2 && ok; i++) {
-        if (i == 1 && folders[1] && !strcmp(folders[0], folders[1]))
-            break; /* the failures file is in the output folder: synced already */
-        if (!folders[i] || tool_sync_folder(folders[i], &err) != CR_OK) {
-            clear_bar(b);
-            fprintf(stderr, "cardrender batch: %s\n", folders[i] ? err.message : "out of memory");
-            ok = false;
-        }
-    }
+    if (tool_sync_folder(b->args.output_dir, &err) != CR_OK)
+        return sync_failed(b, err.message);
+    char *failures_dir = tool_path_folder(b->failures_path);
+    bool elsewhere = failures_dir && strcmp(failures_dir, b->args.output_dir) != 0;
+    cr_status status = elsewhere ? tool_sync_folder(failures_dir, &err) : CR_OK;
     free(failures_dir);
-    return ok;
+    return status == CR_OK || sync_failed(b, err.message);
 }
 
 static void print_summary(batch *b)
