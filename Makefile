@@ -170,6 +170,7 @@ cli-test: $(CLI) $(FAULT_SHIM) $(SHARED_LIB)
 	tests/batch.sh $(CLI)
 	tests/golden.sh $(CLI)
 	tests/faults.sh $(CLI) $(FAULT_SHIM)
+	tests/outputs.sh $(CLI) $(FAULT_SHIM)
 
 check-includes:
 	@scripts/check-includes render

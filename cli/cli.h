@@ -92,4 +92,21 @@ bool cli_option_max_value_bytes(const char *name, const char *text, size_t *out)
  * CR_DPI_MAX; false, with a message on stderr, when it is not. */
 bool cli_option_dpi(const char *name, const char *text, int *dpi);
 
+/* True for "-", the operand or -o value that means standard input or
+ * output. */
+bool cli_is_stdio(const char *path);
+
+/* A record from path, or from standard input for "-"
+ * (named "<stdin>" in messages; its photos are read against the working
+ * folder unless --assets says otherwise); NULL with err filled. */
+cr_record *cli_record_load(const char *path, const cr_record_options *options, cr_error *err);
+
+/* Writes image for command `name` as -o says (every panel it has, each as
+ * cr_image_write_panels_with writes it, synced with fsync), or for "-" its
+ * one PNG to standard output. CLI_OK; CLI_INPUT_ERROR with the error said
+ * on stderr; CLI_USAGE, said, for "-" when the card has K or overlay
+ * panels (several files cannot share one stream) or standard output is a
+ * terminal. */
+int cli_write_image(const char *name, const cr_image *image, const char *output, bool fsync);
+
 #endif

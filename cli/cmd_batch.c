@@ -1,6 +1,6 @@
 /* cardrender batch TEMPLATE RECORDS -o DIR [-j N] [--name PATTERN] [--resume]
  *                  [--failures FILE] [--format csv|jsonl] [--encoding NAME] [--assets DIR]
- *                  [--dpi N]
+ *                  [--dpi N] [--fsync]
  *
  * The main thread reads records in order, names each output and hands the
  * rendering to a pool of workers sharing one engine and template; results
@@ -29,7 +29,7 @@
 const char cli_batch_usage[] =
     "usage: cardrender batch TEMPLATE RECORDS -o DIR [-j N] [--name PATTERN] [--resume]\n"
     "                        [--failures FILE] [--format csv|jsonl] [--encoding NAME]\n"
-    "                        [--assets DIR] [--dpi N]\n"
+    "                        [--assets DIR] [--dpi N] [--fsync]\n"
     "\n"
     "Renders one card per record of RECORDS (\"-\": standard input) into DIR.\n"
     "RECORDS is JSON Lines (one object a line; blank lines skipped) or, when its\n"
@@ -49,6 +49,9 @@ const char cli_batch_usage[] =
     "  --assets DIR        the folder photo paths are read against (default: the\n"
     "                      folder of RECORDS; standard input: the working folder)\n"
     "  --dpi N             resolution, " CLI_DPI_RANGE " (default: the template's)\n"
+    "  --fsync             flush every card and its folder to the disk before it\n"
+    "                      counts as written, and the failures file and DIR at the\n"
+    "                      end, before reporting success (slower; survives power cuts)\n"
     "\n"
     "Exit status: 0 every record rendered (or already there), 1 some failed or the\n"
     "input could not be read, 2 usage error.\n";
@@ -68,6 +71,7 @@ typedef struct batch_args {
     int dpi;
     size_t max_value_bytes; /* --max-value-bytes; 0: the library's 64 KiB */
     bool resume;
+    bool fsync;
 } batch_args;
 
 /* One record on its way through the batch. */
@@ -89,6 +93,7 @@ typedef struct render_setup {
     int dpi;
     size_t max_value_bytes;
     const char *asset_dir;
+    cr_write_options write; /* --fsync */
 } render_setup;
 
 typedef struct progress {
@@ -151,7 +156,8 @@ enum {
     OPT_DPI,
     OPT_RESUME,
     OPT_ENCODING,
-    OPT_MAX_VALUE
+    OPT_MAX_VALUE,
+    OPT_FSYNC
 };
 
 static const struct option batch_options[] = {
@@ -165,6 +171,7 @@ static const struct option batch_options[] = {
     {"resume", no_argument, NULL, OPT_RESUME},
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"max-value-bytes", required_argument, NULL, OPT_MAX_VALUE},
+    {"fsync", no_argument, NULL, OPT_FSYNC},
     {0}};
 
 /* The options that take a string: where each value goes. */
@@ -195,8 +202,8 @@ static bool take_option(void *data, int id, const char *value)
         *slot = value;
         return true;
     }
-    if (id == OPT_RESUME) {
-        args->resume = true;
+    if (id == OPT_RESUME || id == OPT_FSYNC) {
+        *(id == OPT_RESUME ? &args->resume : &args->fsync) = true;
         return true;
     }
     if (id == OPT_DPI)
@@ -332,7 +339,7 @@ static json_t *json_text(const char *text)
         return value;
     char *copy = strdup(text);
     size_t bad;
-    while (copy && !cr_utf8_valid(copy, strlen(copy), &bad))
+    while (copy && !tool_utf8_valid(copy, strlen(copy), &bad))
         copy[bad] = '?';
     value = json_string(copy ? copy : "");
     free(copy);
@@ -393,8 +400,8 @@ static void report_failure(batch *b, const batch_job *job)
  * too, a passing fault does not. */
 static int folder_takes_files(const char *folder)
 {
-    char *path = cr_path_join(folder, ".cardrender-probe.tmp");
-    char *renamed = cr_path_join(folder, ".cardrender-probe-renamed.tmp");
+    char *path = tool_path_join(folder, ".cardrender-probe.tmp");
+    char *renamed = tool_path_join(folder, ".cardrender-probe-renamed.tmp");
     if (!path || !renamed) {
         free(path);
         free(renamed);
@@ -497,7 +504,8 @@ static void render_job(void *context, void *job_pointer)
                                  .max_value_bytes = setup->max_value_bytes};
     cr_image *image = cr_render(setup->engine, setup->tpl, job->record, &options, &job->error);
     if (image)
-        job->write_failed = cr_image_write_png_file(image, job->path, &job->error) != CR_OK;
+        job->write_failed =
+            cr_image_write_png_file_with(image, job->path, &setup->write, &job->error) != CR_OK;
     cr_image_destroy(image);
     cr_record_destroy(job->record);
     job->record = NULL;
@@ -544,7 +552,7 @@ static void name_job(batch *b, batch_job *job)
     take_name(b, job, readable);
     if (job->error.code != CR_OK)
         return;
-    job->path = cr_path_join(b->args.output_dir, job->name);
+    job->path = tool_path_join(b->args.output_dir, job->name);
     if (!job->path)
         name_error(b, job, CR_ERR_NOMEM, "out of memory");
 }
@@ -564,6 +572,16 @@ static bool already_done(batch *b, const char *path)
     return false;
 }
 
+/* What is under a card's name and is not a file (a link, a FIFO, a device)
+ * goes: a batch's folder holds its cards, and a card replaces it, where a
+ * single -o would write into a FIFO or through a link. */
+static void clear_name(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        unlink(path);
+}
+
 static batch_job *job_from_item(batch *b, cr_batch_item *item)
 {
     batch_job *job = calloc(1, sizeof *job);
@@ -578,6 +596,8 @@ static batch_job *job_from_item(batch *b, cr_batch_item *item)
     name_job(b, job);
     if (job->error.code == CR_OK && b->args.resume && already_done(b, job->path))
         job->skipped = true;
+    else if (job->error.code == CR_OK)
+        clear_name(job->path);
     if (job->error.code != CR_OK || job->skipped) {
         cr_record_destroy(job->record);
         job->record = NULL;
@@ -643,7 +663,7 @@ static char *default_asset_dir(const batch_args *args)
         return strdup(args->assets);
     if (!strcmp(args->records_path, "-"))
         return strdup(".");
-    return cr_path_folder(args->records_path);
+    return tool_path_folder(args->records_path);
 }
 
 /* A failures file from an earlier run would describe records that may now
@@ -654,7 +674,7 @@ static int prepare_output(batch *b)
     if (cr_make_folder(b->args.output_dir, &err) != CR_OK)
         return fail(err.message);
     b->failures_path = b->args.failures_path ? strdup(b->args.failures_path)
-                                             : cr_path_join(b->args.output_dir, "failures.jsonl");
+                                             : tool_path_join(b->args.output_dir, "failures.jsonl");
     b->asset_dir = default_asset_dir(&b->args);
     if (!b->failures_path || !b->asset_dir)
         return fail("out of memory");
@@ -663,7 +683,7 @@ static int prepare_output(batch *b)
                 b->args.output_dir, strerror(errno));
         return CLI_INPUT_ERROR;
     }
-    char *failures_dir = cr_path_folder(b->failures_path);
+    char *failures_dir = tool_path_folder(b->failures_path);
     bool writable = failures_dir && access(failures_dir, W_OK | X_OK) == 0;
     free(failures_dir);
     if (!writable) {
@@ -706,12 +726,47 @@ static int start_workers(batch *b)
     cr_error err;
     b->setup.asset_dir = b->asset_dir;
     b->setup.max_value_bytes = b->args.max_value_bytes;
+    cr_write_options_init(&b->setup.write);
+    b->setup.write.fsync = b->args.fsync;
     b->names = cr_name_set_create();
     if (!b->names)
         return fail("out of memory");
     size_t window = (size_t)b->args.threads * JOBS_PER_THREAD;
     b->pool = cr_batch_pool_create(b->args.threads, window, render_job, &b->setup, &err);
     return b->pool ? CLI_OK : fail(err.message);
+}
+
+/* A sync at the end that failed: what may not be on the disk, and how to
+ * finish. */
+static bool sync_failed(batch *b, const char *message)
+{
+    clear_bar(b);
+    fprintf(stderr,
+            "cardrender batch: %s; what was written may not all be on the disk: run the same "
+            "command with --resume to check the cards and finish\n",
+            message);
+    return false;
+}
+
+/* --fsync: what --resume and the failures file's reader rely on reaches
+ * the disk before success is reported: the failures file, its folder (it
+ * was made or an old one deleted) and the output folder (temporaries of a
+ * killed run deleted). The cards were synced as they were written. */
+static bool sync_bookkeeping(batch *b)
+{
+    cr_error err;
+    if (b->failures_fd >= 0 && fsync(b->failures_fd) != 0) {
+        snprintf(err.message, sizeof err.message, "%s: cannot sync the failures file: %s",
+                 b->failures_path, strerror(errno));
+        return sync_failed(b, err.message);
+    }
+    if (tool_sync_folder(b->args.output_dir, &err) != CR_OK)
+        return sync_failed(b, err.message);
+    char *failures_dir = tool_path_folder(b->failures_path);
+    bool elsewhere = failures_dir && strcmp(failures_dir, b->args.output_dir) != 0;
+    cr_status status = elsewhere ? tool_sync_folder(failures_dir, &err) : CR_OK;
+    free(failures_dir);
+    return status == CR_OK || sync_failed(b, err.message);
 }
 
 static void print_summary(batch *b)
@@ -778,8 +833,9 @@ int cli_batch(int argc, char **argv)
     if (status == CLI_OK) {
         start_progress(&b);
         run_jobs(&b);
+        bool synced = !b.args.fsync || sync_bookkeeping(&b);
         print_summary(&b);
-        status = b.failed || b.input_broken || b.stopped ? CLI_INPUT_ERROR : CLI_OK;
+        status = b.failed || b.input_broken || b.stopped || !synced ? CLI_INPUT_ERROR : CLI_OK;
     }
     batch_free(&b);
     return status;

@@ -1,5 +1,5 @@
 /* cardrender proof TEMPLATE [RECORD] -o OUT.png [--sides OTHER] [--dpi N]
- *                  [--assets DIR] [--safe-mm N] */
+ *                  [--assets DIR] [--safe-mm N] [--fsync] */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,14 +13,18 @@
 
 const char cli_proof_usage[] =
     "usage: cardrender proof TEMPLATE [RECORD] -o OUT.png [--sides OTHER_TEMPLATE] [--dpi N]\n"
-    "                        [--assets DIR] [--safe-mm N]\n"
+    "                        [--assets DIR] [--safe-mm N] [--fsync]\n"
     "\n"
     "Draws a proof for the people who approve cards: the card rendered from TEMPLATE\n"
     "and RECORD, with a light \"样张 SPECIMEN\" watermark, its outline and rounded\n"
     "corners, the safe margin (dashed), every field's box with its name, and in red\n"
     "each text field that overflows, was shrunk or condensed, or lacks a font for a\n"
     "character, with the reason under its box. Overflow is shown, not an error.\n"
-    "  -o, --output FILE      the PNG to write (written whole or not at all)\n"
+    "RECORD \"-\" is read from standard input.\n"
+    "  -o, --output FILE      the PNG to write (written whole or not at all); \"-\":\n"
+    "                         standard output; a FIFO or device is written in place,\n"
+    "                         a symbolic link's target is replaced\n"
+    "  --fsync                flush the file and its folder to the disk first\n"
     "  --sides OTHER          also proof OTHER_TEMPLATE (e.g. the emblem side) with the\n"
     "                         same record, beside the first on one sheet\n"
     "  --dpi N                resolution, " CLI_DPI_RANGE " (default: TEMPLATE's)\n"
@@ -35,15 +39,17 @@ typedef struct proof_args {
     const char *assets;
     int dpi;
     double safe_mm;
+    bool fsync;
 } proof_args;
 
-enum { OPT_SIDES = 256, OPT_ASSETS, OPT_DPI, OPT_SAFE_MM };
+enum { OPT_SIDES = 256, OPT_ASSETS, OPT_DPI, OPT_SAFE_MM, OPT_FSYNC };
 
 static const struct option proof_options[] = {{"output", required_argument, NULL, 'o'},
                                               {"sides", required_argument, NULL, OPT_SIDES},
                                               {"assets", required_argument, NULL, OPT_ASSETS},
                                               {"dpi", required_argument, NULL, OPT_DPI},
                                               {"safe-mm", required_argument, NULL, OPT_SAFE_MM},
+                                              {"fsync", no_argument, NULL, OPT_FSYNC},
                                               {0}};
 
 static bool take_option(void *data, int id, const char *value)
@@ -61,6 +67,9 @@ static bool take_option(void *data, int id, const char *value)
         return true;
     case OPT_DPI:
         return cli_option_dpi("proof", value, &args->dpi);
+    case OPT_FSYNC:
+        args->fsync = true;
+        return true;
     default:
         return cli_option_number("proof", "--safe-mm", value, 0, 20, false, &args->safe_mm);
     }
@@ -85,8 +94,9 @@ static cr_image *proof_side(cr_engine *engine, const char *template_path, const 
     if (!tpl)
         return NULL;
     char caption[1024];
-    snprintf(caption, sizeof caption, "%s%s%s", template_path, args->record_path ? "  ·  " : "",
-             args->record_path ? args->record_path : "");
+    const char *record_name = cli_is_stdio(args->record_path) ? "<stdin>" : args->record_path;
+    snprintf(caption, sizeof caption, "%s%s%s", template_path, record_name ? "  ·  " : "",
+             record_name ? record_name : "");
     cr_proof_options options = {.struct_size = sizeof options,
                                 .dpi = dpi ? dpi : cr_template_dpi(tpl),
                                 .asset_dir = args->assets,
@@ -123,13 +133,13 @@ int cli_proof(int argc, char **argv)
     cr_image *image = NULL;
     cr_engine *engine = cr_engine_create(NULL, &err);
     if (engine && args.record_path)
-        record = cr_record_load_file(args.record_path, &err);
+        record = cli_record_load(args.record_path, NULL, &err);
     if (engine && (record || !args.record_path))
         image = make_proof(engine, record, &args, &err);
     int status = CLI_INPUT_ERROR;
-    if (image && cr_image_write_png_file(image, args.output, &err) == CR_OK)
-        status = CLI_OK;
-    if (status != CLI_OK)
+    if (image)
+        status = cli_write_image("proof", image, args.output, args.fsync);
+    else
         fprintf(stderr, "cardrender: %s\n", err.message);
     cr_image_destroy(image);
     cr_record_destroy(record);

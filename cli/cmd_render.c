@@ -1,5 +1,6 @@
 /* cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]
- *                  [--canvas WxH] [--canvas-offset X,Y] [--mirror] [--encoding NAME] */
+ *                  [--canvas WxH] [--canvas-offset X,Y] [--mirror] [--encoding NAME]
+ *                  [--fsync] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +11,20 @@
 const char cli_render_usage[] =
     "usage: cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]\n"
     "                         [--canvas WxH] [--canvas-offset X,Y] [--mirror]\n"
-    "                         [--encoding NAME]\n"
+    "                         [--encoding NAME] [--fsync]\n"
     "\n"
     "Renders one card: TEMPLATE (JSON) filled from RECORD (JSON object of strings;\n"
-    "may be left out when the template binds no keys) into an 8-bit RGB PNG.\n"
-    "  -o, --output FILE   the PNG to write (written whole or not at all)\n"
+    "\"-\": standard input; may be left out when the template binds no keys) into an\n"
+    "8-bit RGB PNG.\n"
+    "  -o, --output FILE   the PNG to write (written whole or not at all); \"-\":\n"
+    "                      standard output. A FIFO or device is written in place,\n"
+    "                      a symbolic link's target is replaced, a folder refused\n"
+    "  --fsync             flush the file and its folder to the disk before\n"
+    "                      reporting success\n"
     "  --dpi N             resolution, " CLI_DPI_RANGE " (default: the template's)\n"
     "  --assets DIR        the folder photo paths in RECORD are read against\n"
-    "                      (default: RECORD's folder); paths may not leave it\n"
+    "                      (default: RECORD's folder; standard input: the working\n"
+    "                      folder); paths may not leave it\n"
     "  --canvas WxH        a printer canvas in pixels (e.g. 1016x648 Evolis, 661x1035\n"
     "                      Fargo at 300 dpi) with the card centred on it\n"
     "  --canvas-offset X,Y move the card from the centre by X,Y pixels (right, down)\n"
@@ -26,7 +33,7 @@ const char cli_render_usage[] =
     "                      utf-16le (default: a byte-order mark's, else UTF-8)\n"
     "  --max-value-bytes N refuse a record value longer than N bytes (default 65536)\n"
     "A template with K fields or an overlay also writes OUT.k.png and OUT.overlay.png\n"
-    "(1-bit grayscale, black where the panel prints).\n";
+    "(1-bit grayscale, black where the panel prints); such a card cannot go to -o -.\n";
 
 typedef struct render_args {
     const char *template_path;
@@ -40,6 +47,7 @@ typedef struct render_args {
     int offset_x, offset_y;
     int offset_given;
     int mirror;
+    bool fsync;
 } render_args;
 
 /* "AxB" (separator 'x') or "A,B" (','): two whole numbers. */
@@ -64,7 +72,8 @@ enum {
     OPT_MIRROR,
     OPT_DPI,
     OPT_ENCODING,
-    OPT_MAX_VALUE
+    OPT_MAX_VALUE,
+    OPT_FSYNC
 };
 
 static const struct option render_options[] = {
@@ -76,6 +85,7 @@ static const struct option render_options[] = {
     {"dpi", required_argument, NULL, OPT_DPI},
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"max-value-bytes", required_argument, NULL, OPT_MAX_VALUE},
+    {"fsync", no_argument, NULL, OPT_FSYNC},
     {0}};
 
 /* --canvas and --canvas-offset; 0 when the value is malformed. */
@@ -109,6 +119,9 @@ static bool take_option(void *data, int id, const char *value)
         return parse_print_option("--canvas-offset", value, args);
     case OPT_MIRROR:
         args->mirror = 1;
+        return true;
+    case OPT_FSYNC:
+        args->fsync = true;
         return true;
     case OPT_ENCODING:
         args->record_options.encoding = value;
@@ -158,7 +171,7 @@ int cli_render(int argc, char **argv)
         return fail(&err);
     tpl = cr_template_load_file(engine, args.template_path, &err);
     if (tpl && args.record_path)
-        record = cr_record_load_file_with(args.record_path, &args.record_options, &err);
+        record = cli_record_load(args.record_path, &args.record_options, &err);
     if (tpl && (record || !args.record_path)) {
         cr_render_options options = {.struct_size = sizeof options,
                                      .dpi = args.dpi,
@@ -172,9 +185,9 @@ int cli_render(int argc, char **argv)
                                      .max_value_bytes = args.max_value_bytes};
         image = cr_render(engine, tpl, record, &options, &err);
     }
-    if (image && cr_image_write_panels(image, args.output, &err) == CR_OK)
-        status = CLI_OK;
-    if (status != CLI_OK)
+    if (image)
+        status = cli_write_image("render", image, args.output, args.fsync);
+    else
         fail(&err);
     cr_image_destroy(image);
     cr_record_destroy(record);

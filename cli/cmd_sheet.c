@@ -1,6 +1,6 @@
 /* cardrender sheet TEMPLATE RECORDS... -o SHEET.png [--back BACK_TEMPLATE -b BACK.png]
  *                  [--mirror] [--layout CxR] [--gap-mm G] [--margin-mm M] [--dpi N]
- *                  [--assets DIR] [--encoding NAME]
+ *                  [--assets DIR] [--format csv|jsonl] [--encoding NAME] [--fsync]
  *
  * Renders one card per record and imposes them on one sheet with crop
  * marks; with --back, the backs on a second sheet, registered so that each
@@ -19,12 +19,15 @@
 const char cli_sheet_usage[] =
     "usage: cardrender sheet TEMPLATE RECORDS... -o SHEET.png [--back BACK_TEMPLATE -b BACK.png]\n"
     "                        [--mirror] [--layout CxR] [--gap-mm G] [--margin-mm M] [--dpi N]\n"
-    "                        [--assets DIR] [--encoding NAME]\n"
+    "                        [--assets DIR] [--format csv|jsonl] [--encoding NAME] [--fsync]\n"
     "\n"
     "Imposes one card per record on a sheet, row by row from the top left, with\n"
-    "crop marks in the margin along every cut. RECORDS are JSON record files, or\n"
-    "JSON Lines files (name ending in .jsonl, one record a line).\n"
-    "  -o, --output FILE   the front sheet (panels: FILE.k.png, FILE.overlay.png)\n"
+    "crop marks in the margin along every cut. Each of RECORDS (\"-\": standard\n"
+    "input) is read as batch reads its RECORDS: JSON Lines (one object a line),\n"
+    "or CSV with a header row when its name ends in .csv; and a file whose name\n"
+    "ends in .json is one JSON record, as render reads it.\n"
+    "  -o, --output FILE   the front sheet (panels: FILE.k.png, FILE.overlay.png);\n"
+    "                      \"-\": standard output (a sheet without panels)\n"
     "  --back TEMPLATE     also render each record's back with TEMPLATE ...\n"
     "  -b, --back-output FILE  ... onto this sheet, slots mirrored left to right\n"
     "  --mirror            flip both sheets left to right (film printed on its back)\n"
@@ -33,9 +36,11 @@ const char cli_sheet_usage[] =
     "  --margin-mm M       margin around the cards, where the crop marks are (default 6)\n"
     "  --dpi N             resolution, " CLI_DPI_RANGE " (default: the template's)\n"
     "  --assets DIR        the folder photo paths are read against (default: each\n"
-    "                      record file's folder)\n"
+    "                      record file's folder; standard input: the working folder)\n"
+    "  --format F          read every RECORDS file as csv or jsonl, whatever its name\n"
     "  --encoding NAME     the character encoding of RECORDS, e.g. gb18030, gbk, big5,\n"
-    "                      utf-16le (default: a byte-order mark's, else UTF-8)\n";
+    "                      utf-16le (default: a byte-order mark's, else UTF-8)\n"
+    "  --fsync             flush each sheet and its folder to the disk first\n";
 
 enum { MAX_RECORDS = 32 * 32 };
 
@@ -43,11 +48,13 @@ typedef struct sheet_args {
     const char *template_path, *back_template_path;
     const char *output, *back_output;
     const char *assets;
+    const char *format;               /* --format: NULL, or every RECORDS file read so */
     cr_record_options record_options; /* --encoding */
     const char **record_paths;
     int record_path_count;
     cr_sheet_options sheet;
     int dpi;
+    bool fsync;
 } sheet_args;
 
 /* The records and the folder each one's photos are read against. */
@@ -93,7 +100,9 @@ enum {
     OPT_MARGIN_MM,
     OPT_DPI,
     OPT_MIRROR,
-    OPT_ENCODING
+    OPT_ENCODING,
+    OPT_FORMAT,
+    OPT_FSYNC
 };
 
 static const struct option sheet_options[] = {{"output", required_argument, NULL, 'o'},
@@ -106,6 +115,8 @@ static const struct option sheet_options[] = {{"output", required_argument, NULL
                                               {"dpi", required_argument, NULL, OPT_DPI},
                                               {"mirror", no_argument, NULL, OPT_MIRROR},
                                               {"encoding", required_argument, NULL, OPT_ENCODING},
+                                              {"format", required_argument, NULL, OPT_FORMAT},
+                                              {"fsync", no_argument, NULL, OPT_FSYNC},
                                               {0}};
 
 /* The options that name a file or folder: where each value goes. */
@@ -120,6 +131,8 @@ static const char **path_slot(sheet_args *args, int id)
         return &args->back_template_path;
     case OPT_ASSETS:
         return &args->assets;
+    case OPT_FORMAT:
+        return &args->format;
     }
     return NULL;
 }
@@ -134,6 +147,10 @@ static bool take_option(void *data, int id, const char *value)
     }
     if (id == OPT_MIRROR) {
         args->sheet.mirror = 1;
+        return true;
+    }
+    if (id == OPT_FSYNC) {
+        args->fsync = true;
         return true;
     }
     if (id == OPT_DPI)
@@ -167,15 +184,31 @@ static int parse_sheet_args(int argc, char **argv, sheet_args *args)
         return usage_error("%s", "needs TEMPLATE, at least one RECORDS file and -o SHEET.png");
     if (!args->back_template_path != !args->back_output)
         return usage_error("%s", "--back BACK_TEMPLATE and -b BACK.png go together");
+    cr_batch_format format;
+    if (args->format && !cr_batch_format_parse(args->format, &format))
+        return usage_error("--format must be csv or jsonl, not \"%s\"", args->format);
+    if (cli_is_stdio(args->output) && cli_is_stdio(args->back_output))
+        return usage_error("%s", "-o - and -b -: two sheets cannot share standard output");
     return CLI_OK;
 }
 
 /* ----------------------------------------------------------- records */
 
-static bool is_jsonl(const char *path)
+/* A file of one JSON record, as render reads it: its name ends in .json
+ * and no --format says otherwise. */
+static bool is_json_record(const sheet_args *args, const char *path)
 {
     size_t length = strlen(path);
-    return length >= 6 && !strcasecmp(path + length - 6, ".jsonl");
+    return !args->format && length >= 5 && !strcasecmp(path + length - 5, ".json");
+}
+
+/* How batch would read path: --format, else by its name. */
+static cr_batch_format source_format(const sheet_args *args, const char *path)
+{
+    cr_batch_format format;
+    if (args->format && cr_batch_format_parse(args->format, &format))
+        return format;
+    return cr_batch_format_for_path(path);
 }
 
 static int too_many(const record_list *list, const cr_sheet_options *sheet)
@@ -185,12 +218,14 @@ static int too_many(const record_list *list, const cr_sheet_options *sheet)
     return CLI_INPUT_ERROR;
 }
 
-/* Every record of a JSON Lines file; the file's folder holds their photos. */
-static int read_jsonl(const char *path, const cr_record_options *options, record_list *list,
-                      const cr_sheet_options *sheet)
+/* Every record of a JSON Lines or CSV file (or standard input), read as
+ * batch reads them; the file's folder (standard input: the working folder)
+ * holds their photos. */
+static int read_source(const sheet_args *args, const char *path, record_list *list)
 {
     cr_error err;
-    cr_batch_source *source = cr_batch_source_open_with(path, CR_BATCH_JSONL, options, &err);
+    cr_batch_source *source =
+        cr_batch_source_open_with(path, source_format(args, path), &args->record_options, &err);
     if (!source) {
         fprintf(stderr, "cardrender: %s\n", err.message);
         return CLI_INPUT_ERROR;
@@ -202,11 +237,12 @@ static int read_jsonl(const char *path, const cr_record_options *options, record
         if (!item.record) {
             fprintf(stderr, "cardrender: %s\n", item.error.message);
             status = CLI_INPUT_ERROR;
-        } else if (list->count >= (size_t)sheet->columns * (size_t)sheet->rows) {
+        } else if (list->count >= (size_t)args->sheet.columns * (size_t)args->sheet.rows) {
             cr_record_destroy(item.record);
-            status = too_many(list, sheet);
+            status = too_many(list, &args->sheet);
         } else {
-            list->asset_dirs[list->count] = cr_path_folder(path);
+            list->asset_dirs[list->count] =
+                cli_is_stdio(path) ? strdup(".") : tool_path_folder(path);
             list->records[list->count++] = item.record;
         }
     }
@@ -223,8 +259,8 @@ static int read_records(const sheet_args *args, record_list *list)
     int status = CLI_OK;
     for (int i = 0; i < args->record_path_count && status == CLI_OK; i++) {
         const char *path = args->record_paths[i];
-        if (is_jsonl(path)) {
-            status = read_jsonl(path, &args->record_options, list, &args->sheet);
+        if (!is_json_record(args, path)) {
+            status = read_source(args, path, list);
             continue;
         }
         if (list->count >= (size_t)args->sheet.columns * (size_t)args->sheet.rows)
@@ -273,10 +309,12 @@ static int make_sheet(cr_engine *engine, const cr_template *tpl, const sheet_arg
         options.back = back;
         sheet = cr_sheet_impose((const cr_image *const *)cards, list->count, &options, &err);
     }
-    if (status == CLI_OK && (!sheet || cr_image_write_panels(sheet, output, &err) != CR_OK))
+    if (status == CLI_OK && !sheet)
         status = CLI_INPUT_ERROR;
     if (status != CLI_OK)
         fprintf(stderr, "cardrender: %s\n", err.message);
+    else
+        status = cli_write_image("sheet", sheet, output, args->fsync);
     cr_image_destroy(sheet);
     for (size_t i = 0; i < list->count; i++)
         cr_image_destroy(cards[i]);

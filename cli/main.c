@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cardrender.h"
 #include "cli.h"
+#include "files.h"
 
 typedef struct command {
     const char *name;
@@ -182,6 +185,60 @@ bool cli_option_dpi(const char *name, const char *text, int *dpi)
         return false;
     *dpi = (int)value;
     return true;
+}
+
+bool cli_is_stdio(const char *path)
+{
+    return path && !strcmp(path, "-");
+}
+
+cr_record *cli_record_load(const char *path, const cr_record_options *options, cr_error *err)
+{
+    if (cli_is_stdio(path))
+        return tool_record_load_stdin(options, err);
+    return cr_record_load_file_with(path, options, err);
+}
+
+/* "-o -" for image: one PNG on standard output, or why not. */
+static int write_stdout(const char *name, const cr_image *image, const cr_write_options *options)
+{
+    bool k = cr_image_panel(image, CR_PANEL_K), overlay = cr_image_panel(image, CR_PANEL_OVERLAY);
+    if (k || overlay) {
+        fprintf(stderr,
+                "cardrender %s: -o - writes one PNG to standard output, but this card has %s, "
+                "which go to files of their own (OUT.k.png, OUT.overlay.png): give -o OUT.png\n",
+                name,
+                k && overlay ? "a K panel and an overlay"
+                : k          ? "a K panel"
+                             : "an overlay");
+        return CLI_USAGE;
+    }
+    if (isatty(STDOUT_FILENO)) {
+        fprintf(stderr,
+                "cardrender %s: -o -: standard output is a terminal; send it to a file or a "
+                "pipe (> card.png, | lp)\n",
+                name);
+        return CLI_USAGE;
+    }
+    cr_error err;
+    if (tool_write_png_stdout(image, options, &err) == CR_OK)
+        return CLI_OK;
+    fprintf(stderr, "cardrender: %s\n", err.message);
+    return CLI_INPUT_ERROR;
+}
+
+int cli_write_image(const char *name, const cr_image *image, const char *output, bool fsync)
+{
+    cr_write_options options;
+    cr_write_options_init(&options);
+    options.fsync = fsync;
+    if (cli_is_stdio(output))
+        return write_stdout(name, image, &options);
+    cr_error err;
+    if (cr_image_write_panels_with(image, output, &options, &err) == CR_OK)
+        return CLI_OK;
+    fprintf(stderr, "cardrender: %s\n", err.message);
+    return CLI_INPUT_ERROR;
 }
 
 int main(int argc, char **argv)

@@ -325,11 +325,41 @@ CR_API int cr_image_stride(const cr_image *image); /* bytes per row */
 CR_API int cr_image_dpi(const cr_image *image);
 CR_API const uint8_t *cr_image_pixels(const cr_image *image);
 
+/* How cr_image_write_png_file_with and cr_image_write_panels_with write. */
+typedef struct cr_write_options {
+    size_t struct_size; /* set by cr_write_options_init */
+    /* Non-zero: each file is flushed to the disk (fsync) before it is
+     * renamed into place, and its folder after the rename, so that a file
+     * the call reported written survives a crash or a power cut. A failing
+     * sync fails the call and leaves nothing under the final name. Costs a
+     * disk flush or two per file. A FIFO or a device has nothing to sync. */
+    int fsync;
+} cr_write_options;
+
+/* No fsync. */
+CR_API void cr_write_options_init(cr_write_options *options);
+
 /* Writes an 8-bit RGB PNG with pHYs (the image's dpi) and sRGB chunks (a
- * 1-bit panel: a 1-bit grayscale PNG with pHYs, black where it prints). The
- * file is written to a temporary name beside `path` and renamed when
- * complete, so a failure never leaves a partial file. Returns CR_OK. */
+ * 1-bit panel: a 1-bit grayscale PNG with pHYs, black where it prints).
+ * What `path` names decides how:
+ *   a new name or a regular file: the PNG is written to a temporary file
+ *     beside it ("PATH.XXXXXX.tmp") and renamed over it when complete, so a
+ *     failure never leaves a partial file;
+ *   a symbolic link: followed to the file it ends at, which is replaced the
+ *     same way (the temporary beside that file); the link stays a link. A
+ *     dangling link's missing file is created, as cp does;
+ *   a FIFO or a character device (a pipe, a terminal, /dev/null), or a link
+ *     through /proc such as /dev/stdout or /dev/fd/N whatever it leads to:
+ *     written in place, as an open stream: no temporary file, no rename (a
+ *     FIFO waits for its reader, as a shell's redirection does). A reader
+ *     that goes away is CR_ERR_IO ("Broken pipe"), never a SIGPIPE;
+ *   a directory, a block device or a socket: CR_ERR_IO naming it.
+ * Errors name path and the step that failed. Returns CR_OK. */
 CR_API cr_status cr_image_write_png_file(const cr_image *image, const char *path, cr_error *err);
+
+/* The same, as options say (NULL: as cr_image_write_png_file). */
+CR_API cr_status cr_image_write_png_file_with(const cr_image *image, const char *path,
+                                              const cr_write_options *options, cr_error *err);
 
 /* The same PNG into a buffer the caller frees with free(). */
 CR_API cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_t *size,
@@ -371,9 +401,15 @@ CR_API const char *cr_panel_name(cr_panel panel);
 
 /* Writes every panel the card has: the colour image to path, the K panel to
  * path with ".png" (if it ends so) replaced by ".k.png", the overlay to
- * ".overlay.png". Each file is written whole or not at all, and when one
- * fails, the files this call already wrote are removed again. */
+ * ".overlay.png", each as cr_image_write_png_file writes its path. Each file
+ * is written whole or not at all, and when one fails, the files this call
+ * already wrote are removed again (what was written in place, to a FIFO or
+ * a device, cannot be taken back). */
 CR_API cr_status cr_image_write_panels(const cr_image *image, const char *path, cr_error *err);
+
+/* The same, as options say (NULL: as cr_image_write_panels). */
+CR_API cr_status cr_image_write_panels_with(const cr_image *image, const char *path,
+                                            const cr_write_options *options, cr_error *err);
 
 /* The file name cr_image_write_panels uses for panel, into buf (size bytes);
  * CR_ERR_ARGUMENT when it does not fit. */

@@ -7,7 +7,9 @@
 # and no temporary left, every record rendered (byte for byte the clean
 # run's card) or listed in the failures file, or, when the disk stays full,
 # one message naming the folder, the cause and --resume; then --resume
-# without faults ends byte-identical to the clean run.
+# without faults ends byte-identical to the clean run. Then the same for
+# every fsync of a batch with --fsync (each card and its folder, the
+# bookkeeping at the end).
 # Usage: tests/faults.sh path/to/cardrender path/to/fault_inject.so
 set -u
 # The shim is not built with the sanitizers: let an ASan build load it.
@@ -56,15 +58,17 @@ accounted() {
 }
 
 # run CALL N ERRNO STICKY: 0 when the fault was met, 1 when the batch made
-# fewer than N such calls (it then must have succeeded).
+# fewer than N such calls (it then must have succeeded). The batch gets
+# $FLAGS too.
+FLAGS=
 run() {
-    out=$tmp/out-$1-$2-$3-$4
+    out=$tmp/out-$1-$2-$3-$4$FLAGS
     # env, not assignments before a shell function: those would stay set.
     env CR_FAULT_CALL="$1" CR_FAULT_AT="$2" CR_FAULT_ERRNO="$3" CR_FAULT_STICKY="$4" \
         CR_FAULT_PATH="$out" LD_PRELOAD="$shim" "$cli" batch "$TPL" "$tmp/records.jsonl" \
-        -o "$out" --dpi 72 --assets examples/records >"$tmp/stdout" 2>"$tmp/stderr"
+        -o "$out" --dpi 72 --assets examples/records $FLAGS >"$tmp/stdout" 2>"$tmp/stderr"
     status=$?
-    what="$1 #$2 fails with $3$([ "$4" = 1 ] && echo ', and every one after')"
+    what="$FLAGS $1 #$2 fails with $3$([ "$4" = 1 ] && echo ', and every one after')"
     if [ $status = 0 ] && [ "$(ls "$out" | grep -c "\.png$")" = 4 ]; then
         for f in "$tmp"/clean/*.png; do cmp -s "$f" "$out/${f##*/}" || bad "$what: ${f##*/} differs"; done
         return 1
@@ -96,6 +100,14 @@ for call in open write fsync rename close; do
         [ $n -le 1000 ] && ok || bad "$call: more than 1000 calls; raise the bound"
         echo "  $call, $mode: all $((n - 1)) calls failed in turn"
     done
+done
+FLAGS=--fsync
+for mode in "ENOSPC 1" "EIO 0"; do
+    n=1
+    while [ $n -le 1000 ] && run fsync "$n" $mode; do n=$((n + 1)); done
+    # Each card and its folder, then the output folder at the end.
+    [ $((n - 1)) = 9 ] && ok || bad "--fsync: $((n - 1)) fsync calls for 4 cards, wanted 9"
+    echo "  --fsync: fsync, $mode: all $((n - 1)) calls failed in turn"
 done
 
 echo "faults.sh: $passed passed, $failed failed"

@@ -2,6 +2,7 @@
  * not with the module's own reader. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <png.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "atomic_file.h"
 #include "panels.h"
 #include "png_bits.h"
 #include "png_io.h"
@@ -260,8 +263,26 @@ static void test_missing_folder(void **state)
     cr_canvas_free(&c);
 }
 
-/* The last step fails (a folder is in the way): the temporary goes too. */
+/* The last step fails (a folder came in the way after the temporary was
+ * made): the temporary goes too. */
 static void test_failed_rename_leaves_nothing(void **state)
+{
+    char path[128];
+    work_path(path, sizeof path, "folder.png");
+    cr_atomic_file file;
+    int error_number;
+    assert_null(cr_atomic_file_open(&file, path, false, &error_number));
+    assert_null(cr_atomic_file_write(&file, "PNG", 3, &error_number));
+    assert_int_equal(mkdir(path, 0755), 0);
+    assert_string_equal(cr_atomic_file_commit(&file, true, &error_number),
+                        "renaming the temporary file failed");
+    assert_int_equal(error_number, EISDIR);
+    assert_int_equal(files_in_work_dir(), 1);
+    assert_int_equal(rmdir(path), 0);
+}
+
+/* A folder under the name is refused before anything is written. */
+static void test_directory_refused(void **state)
 {
     cr_canvas c;
     make_canvas(&c, 8, 8);
@@ -270,10 +291,149 @@ static void test_failed_rename_leaves_nothing(void **state)
     assert_int_equal(mkdir(path, 0755), 0);
     cr_error err;
     assert_int_equal(cr_png_write_file(&c, 300, path, &err), CR_ERR_IO);
-    assert_non_null(strstr(err.message, path));
-    assert_non_null(strstr(err.message, strerror(EISDIR)));
+    assert_string_equal(err.file, path);
+    assert_non_null(strstr(err.message, "cannot write PNG: it is a directory"));
     assert_int_equal(files_in_work_dir(), 1);
     assert_int_equal(rmdir(path), 0);
+    cr_canvas_free(&c);
+}
+
+/* -------------------------------------------------- links and streams */
+
+static void assert_file_is(const char *path, const uint8_t *want, size_t want_size)
+{
+    size_t size;
+    uint8_t *data = read_bytes(path, &size);
+    assert_int_equal(size, want_size);
+    assert_memory_equal(data, want, size);
+    free(data);
+}
+
+static bool is_link(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* A link is followed: its target gets the new bytes through a temporary
+ * beside the target, the link stays a link. */
+static void test_link_target_replaced(void **state)
+{
+    cr_canvas c;
+    make_canvas(&c, 40, 30);
+    uint8_t *png;
+    size_t size;
+    assert_int_equal(cr_png_write_memory(&c, 300, &png, &size, NULL), CR_OK);
+    char target[128], link[128];
+    work_path(target, sizeof target, "target.png");
+    work_path(link, sizeof link, "link.png");
+    write_bytes(target, (const uint8_t *)"old", 3);
+    assert_int_equal(symlink("target.png", link), 0);
+    assert_int_equal(cr_png_write_file(&c, 300, link, NULL), CR_OK);
+    assert_true(is_link(link));
+    assert_file_is(target, png, size);
+    assert_int_equal(files_in_work_dir(), 2);
+    /* A dangling link: its target is made, as cp makes it. */
+    assert_int_equal(unlink(target), 0);
+    assert_int_equal(cr_png_write_file(&c, 300, link, NULL), CR_OK);
+    assert_true(is_link(link));
+    assert_file_is(target, png, size);
+    assert_int_equal(unlink(link), 0);
+    assert_int_equal(unlink(target), 0);
+    free(png);
+    cr_canvas_free(&c);
+}
+
+typedef struct fifo_reader {
+    const char *path;
+    uint8_t *data;
+    size_t size;
+    bool hang_up; /* close at once instead of reading */
+} fifo_reader;
+
+static void *read_fifo(void *argument)
+{
+    fifo_reader *r = argument;
+    FILE *f = fopen(r->path, "rb");
+    if (!f || r->hang_up) {
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    uint8_t chunk[4096];
+    for (size_t n; (n = fread(chunk, 1, sizeof chunk, f)) > 0; r->size += n) {
+        r->data = realloc(r->data, r->size + n);
+        memcpy(r->data + r->size, chunk, n);
+    }
+    fclose(f);
+    return NULL;
+}
+
+/* Noise: a PNG much larger than a pipe's buffer. */
+static void make_noise(cr_canvas *c, int width, int height)
+{
+    assert_int_equal(cr_canvas_init(c, width, height, NULL), CR_OK);
+    uint32_t state = 12345;
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width * 3; x++) {
+            state = state * 1103515245u + 12345u;
+            c->pixels[(size_t)y * c->stride + (size_t)x] = (uint8_t)(state >> 24);
+        }
+}
+
+/* A FIFO is written in place: the reader gets the bytes, no temporary is
+ * made beside it, and it stays a FIFO. /dev/null takes a PNG too. */
+static void test_fifo_and_device_written_in_place(void **state)
+{
+    cr_canvas c;
+    make_noise(&c, 200, 200);
+    uint8_t *png;
+    size_t size;
+    assert_int_equal(cr_png_write_memory(&c, 300, &png, &size, NULL), CR_OK);
+    char path[128];
+    work_path(path, sizeof path, "fifo.png");
+    assert_int_equal(mkfifo(path, 0644), 0);
+    fifo_reader reader = {.path = path};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, read_fifo, &reader), 0);
+    assert_int_equal(cr_png_write_file_banded(&c, 300, NULL, path, true, NULL), CR_OK);
+    pthread_join(thread, NULL);
+    assert_int_equal(reader.size, size);
+    assert_memory_equal(reader.data, png, size);
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(files_in_work_dir(), 1);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(cr_png_write_file(&c, 300, "/dev/null", NULL), CR_OK);
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    free(reader.data);
+    free(png);
+    cr_canvas_free(&c);
+}
+
+/* A reader that hangs up is an error naming the path (EPIPE), and no
+ * SIGPIPE kills the process or is left pending. */
+static void test_reader_gone_is_an_error(void **state)
+{
+    cr_canvas c;
+    make_noise(&c, 200, 200);
+    char path[128];
+    work_path(path, sizeof path, "gone.png");
+    assert_int_equal(mkfifo(path, 0644), 0);
+    fifo_reader reader = {.path = path, .hang_up = true};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, read_fifo, &reader), 0);
+    cr_error err;
+    assert_int_equal(cr_png_write_file(&c, 300, path, &err), CR_ERR_IO);
+    pthread_join(thread, NULL);
+    assert_string_equal(err.file, path);
+    assert_non_null(strstr(err.message, "cannot write PNG: writing it failed: Broken pipe"));
+    sigset_t pending;
+    assert_int_equal(sigpending(&pending), 0);
+    assert_false(sigismember(&pending, SIGPIPE));
+    assert_int_equal(unlink(path), 0);
     cr_canvas_free(&c);
 }
 
@@ -298,7 +458,7 @@ static void test_gray1_round_trip(void **state)
     make_bitmap(&b);
     char path[128];
     work_path(path, sizeof path, "k.png");
-    assert_int_equal(cr_png_write_gray1_file(&b, 600, path, NULL), CR_OK);
+    assert_int_equal(cr_png_write_gray1_file(&b, 600, path, false, NULL), CR_OK);
     cr_canvas c;
     int dpi;
     assert_int_equal(cr_png_read_rgb(path, &c, &dpi, NULL), CR_OK);
@@ -341,29 +501,32 @@ static void test_gray1_arguments(void **state)
     assert_string_equal(err.message, "cannot write PNG: 100001 dpi is invalid");
     assert_int_equal(cr_png_write_gray1_memory(&b, 100000, &data, &size, &err), CR_OK);
     free(data);
-    assert_int_equal(cr_png_write_gray1_file(&b, 300, NULL, &err), CR_ERR_ARGUMENT);
+    assert_int_equal(cr_png_write_gray1_file(&b, 300, NULL, false, &err), CR_ERR_ARGUMENT);
     assert_string_equal(err.message, "cannot write PNG: no file name given");
-    assert_int_equal(cr_png_write_gray1_file(&b, 300, "", &err), CR_ERR_ARGUMENT);
+    assert_int_equal(cr_png_write_gray1_file(&b, 300, "", false, &err), CR_ERR_ARGUMENT);
     char path[128];
     work_path(path, sizeof path, "bad-dpi.png");
-    assert_int_equal(cr_png_write_gray1_file(&b, -5, path, &err), CR_ERR_ARGUMENT);
+    assert_int_equal(cr_png_write_gray1_file(&b, -5, path, false, &err), CR_ERR_ARGUMENT);
     assert_int_equal(files_in_work_dir(), 0);
     cr_bitmap_free(&b);
 }
 
 /* The three ways storing the file fails: no folder, a write that fails
- * (the file-size limit, its signal ignored: EFBIG) and a rename that fails
- * (a folder in the way). Each names the file and the step; nothing is
- * left, not even the temporary. */
+ * (the file-size limit, its signal ignored: EFBIG) and a folder in the
+ * way. Each names the file and the step; nothing is left, not even the
+ * temporary. */
 static void expect_gray1_io_error(const char *path, const char *step, int error_number)
 {
     cr_bitmap b;
     make_bitmap(&b);
     cr_error err;
-    assert_int_equal(cr_png_write_gray1_file(&b, 300, path, &err), CR_ERR_IO);
+    assert_int_equal(cr_png_write_gray1_file(&b, 300, path, false, &err), CR_ERR_IO);
     assert_string_equal(err.file, path);
     char want[512];
-    snprintf(want, sizeof want, "cannot write PNG: %s: %s", step, strerror(error_number));
+    if (error_number)
+        snprintf(want, sizeof want, "cannot write PNG: %s: %s", step, strerror(error_number));
+    else
+        snprintf(want, sizeof want, "cannot write PNG: %s", step);
     if (!strstr(err.message, want))
         fail_msg("\"%s\" lacks \"%s\"", err.message, want);
     cr_bitmap_free(&b);
@@ -389,7 +552,7 @@ static void test_gray1_file_errors(void **state)
 
     work_path(path, sizeof path, "folder.png");
     assert_int_equal(mkdir(path, 0755), 0);
-    expect_gray1_io_error(path, "renaming the temporary file failed", EISDIR);
+    expect_gray1_io_error(path, "it is a directory", 0);
     assert_int_equal(files_in_work_dir(), 1);
     assert_int_equal(rmdir(path), 0);
 }
@@ -519,7 +682,7 @@ static void assert_banded_decodes(const cr_canvas *c, const cr_png_bands *bands)
 {
     char path[128];
     work_path(path, sizeof path, "banded.png");
-    assert_int_equal(cr_png_write_file_banded(c, 300, bands, path, NULL), CR_OK);
+    assert_int_equal(cr_png_write_file_banded(c, 300, bands, path, false, NULL), CR_OK);
     assert_libpng_reads_back(c, path);
     unlink(path);
 }
@@ -866,6 +1029,10 @@ int main(void)
         cmocka_unit_test(test_file_mode_and_no_leftovers),
         cmocka_unit_test(test_missing_folder),
         cmocka_unit_test(test_failed_rename_leaves_nothing),
+        cmocka_unit_test(test_directory_refused),
+        cmocka_unit_test(test_link_target_replaced),
+        cmocka_unit_test(test_fifo_and_device_written_in_place),
+        cmocka_unit_test(test_reader_gone_is_an_error),
         cmocka_unit_test(test_truncated_and_foreign_files),
         cmocka_unit_test(test_random_small_images),
         cmocka_unit_test(test_random_large_image),

@@ -1,23 +1,45 @@
-/* File names and UTF-8 for the CLI: three of the library's own helpers
- * (render/model/paths.h, render/text/text.h) declared again here, so the
- * CLI, which sees only cardrender.h and tools/, can use them. tools/files.c
- * includes both declarations, so the compiler holds them to one signature. */
+/* Files for the CLI, which sees only cardrender.h and tools/: paths, UTF-8,
+ * standard input and output, folders synced. The tools' own names for
+ * what the library does inside (tools/files.c calls the library's internal
+ * functions; the CLI never declares those itself). */
 #ifndef CR_TOOLS_FILES_H
 #define CR_TOOLS_FILES_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cardrender.h"
+
 /* The folder part of path: "a/b/c.json" -> "a/b", "c.json" -> ".", "/c" ->
  * "/". A new string, NULL when out of memory. */
-char *cr_path_folder(const char *path);
+char *tool_path_folder(const char *path);
 
 /* folder/name as a new string (NULL when out of memory). A folder of "." is
  * left out, so messages read "photo.jpg" rather than "./photo.jpg". */
-char *cr_path_join(const char *folder, const char *name);
+char *tool_path_join(const char *folder, const char *name);
 
 /* True when text[0..length) is well-formed UTF-8 (no overlongs, surrogates
  * or values above U+10FFFF); otherwise *bad_offset is the first bad byte. */
-bool cr_utf8_valid(const char *text, size_t length, size_t *bad_offset);
+bool tool_utf8_valid(const char *text, size_t length, size_t *bad_offset);
+
+/* The name messages give standard input and output. */
+#define TOOL_STDIN_NAME "<stdin>"
+#define TOOL_STDOUT_NAME "<stdout>"
+
+/* A record read from standard input to its end, as cr_record_load_memory_with
+ * reads one (options may be NULL), named TOOL_STDIN_NAME; its photos are
+ * read against the working folder unless the render says otherwise. */
+cr_record *tool_record_load_stdin(const cr_record_options *options, cr_error *err);
+
+/* image's PNG (cr_image_write_png_memory) written to standard output, in
+ * place as the library writes a FIFO: every byte or CR_ERR_IO naming
+ * TOOL_STDOUT_NAME (a reader that went away: "Broken pipe", no SIGPIPE);
+ * with options->fsync, synced when standard output is a file. options may
+ * be NULL. */
+cr_status tool_write_png_stdout(const cr_image *image, const cr_write_options *options,
+                                cr_error *err);
+
+/* Flushes folder's entries to the disk (fsync); CR_ERR_IO naming it. */
+cr_status tool_sync_folder(const char *folder, cr_error *err);
 
 #endif

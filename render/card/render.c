@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "draw_fields.h"
 #include "engine.h"
 #include "error.h"
@@ -446,14 +447,41 @@ const char *cr_panel_name(cr_panel panel)
     return (int)panel >= 0 && (int)panel < CR_PANEL_COUNT ? names[panel] : "unknown";
 }
 
+void cr_write_options_init(cr_write_options *options)
+{
+    if (options)
+        *options = (cr_write_options){.struct_size = sizeof *options};
+}
+
+/* The caller's write options, or NULL's defaults, into *resolved. */
+static cr_status take_write_options(cr_write_options *resolved, const cr_write_options *options,
+                                    cr_error *err)
+{
+    cr_write_options_init(resolved);
+    return cr_options_take(resolved, sizeof *resolved, options, "cr_write_options", err);
+}
+
+static cr_status write_png_file(const cr_image *image, const char *path, bool sync, cr_error *err)
+{
+    if (is_panel_bits(image))
+        return cr_png_write_gray1_file(&image->bitmap, image->dpi, path, sync, err);
+    return cr_png_write_file_banded(&image->canvas, image->dpi, image->png_bands, path, sync, err);
+}
+
 cr_status cr_image_write_png_file(const cr_image *image, const char *path, cr_error *err)
+{
+    return cr_image_write_png_file_with(image, path, NULL, err);
+}
+
+cr_status cr_image_write_png_file_with(const cr_image *image, const char *path,
+                                       const cr_write_options *options, cr_error *err)
 {
     cr_error_clear(err);
     if (!image || !path)
         return cr_fail(err, CR_ERR_ARGUMENT, "cr_image_write_png_file needs an image and a path");
-    if (is_panel_bits(image))
-        return cr_png_write_gray1_file(&image->bitmap, image->dpi, path, err);
-    return cr_png_write_file_banded(&image->canvas, image->dpi, image->png_bands, path, err);
+    cr_write_options resolved;
+    cr_status status = take_write_options(&resolved, options, err);
+    return status != CR_OK ? status : write_png_file(image, path, resolved.fsync != 0, err);
 }
 
 cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_t *size,
@@ -486,25 +514,32 @@ cr_status cr_panel_path(const char *path, cr_panel panel, char *buf, size_t size
 
 cr_status cr_image_write_panels(const cr_image *image, const char *path, cr_error *err)
 {
+    return cr_image_write_panels_with(image, path, NULL, err);
+}
+
+cr_status cr_image_write_panels_with(const cr_image *image, const char *path,
+                                     const cr_write_options *options, cr_error *err)
+{
     cr_error_clear(err);
     if (!image || !path)
         return cr_fail(err, CR_ERR_ARGUMENT, "cr_image_write_panels needs an image and a path");
+    cr_write_options resolved;
+    cr_status status = take_write_options(&resolved, options, err);
     char written[CR_PANEL_COUNT][4096];
     int count = 0;
-    cr_status status = CR_OK;
     for (int p = 0; p < CR_PANEL_COUNT && status == CR_OK; p++) {
         const cr_image *panel = cr_image_panel(image, (cr_panel)p);
         if (!panel)
             continue;
         status = cr_panel_path(path, (cr_panel)p, written[count], sizeof written[count], err);
         if (status == CR_OK)
-            status = cr_image_write_png_file(panel, written[count], err);
+            status = write_png_file(panel, written[count], resolved.fsync != 0, err);
         if (status == CR_OK)
             count++;
     }
-    if (status != CR_OK) /* all panels or none */
+    if (status != CR_OK) /* all panels or none: the files, not the links to them */
         while (count > 0)
-            unlink(written[--count]);
+            cr_atomic_file_undo(written[--count]);
     return status;
 }
 

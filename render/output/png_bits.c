@@ -117,46 +117,22 @@ cr_status cr_png_write_gray1_memory(const cr_bitmap *bitmap, int dpi, uint8_t **
     return CR_OK;
 }
 
-static cr_status file_error(const char *path, const char *what, int error_number, cr_error *err)
-{
-    cr_location where = CR_NO_LOCATION;
-    where.file = path;
-    return cr_error_set(err, CR_ERR_IO, where, "cannot write PNG: %s: %s", what,
-                        strerror(error_number));
-}
-
-static bool write_all(int fd, const uint8_t *data, size_t size)
-{
-    while (size > 0) {
-        ssize_t n = write(fd, data, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = EIO;
-            return false;
-        }
-        data += n;
-        size -= (size_t)n;
-    }
-    return true;
-}
-
-static cr_status store(const char *path, const uint8_t *data, size_t size, cr_error *err)
+static cr_status store(const char *path, const uint8_t *data, size_t size, bool sync, cr_error *err)
 {
     cr_atomic_file file;
-    int error_number = cr_atomic_file_open(&file, path);
-    if (error_number)
-        return file_error(path, "cannot create a temporary file beside it", error_number, err);
-    bool written = write_all(file.fd, data, size);
-    int write_errno = errno;
-    const char *failed = cr_atomic_file_commit(&file, path, written, &error_number);
-    if (!written)
-        return file_error(path, "writing the temporary file failed", write_errno, err);
-    return failed ? file_error(path, failed, error_number, err) : CR_OK;
+    int error_number, commit_errno;
+    const char *failed = cr_atomic_file_open(&file, path, sync, &error_number);
+    if (failed)
+        return cr_atomic_file_error(path, failed, error_number, err);
+    failed = cr_atomic_file_write(&file, data, size, &error_number);
+    const char *commit_failed = cr_atomic_file_commit(&file, !failed, &commit_errno);
+    if (failed)
+        return cr_atomic_file_error(path, failed, error_number, err);
+    return commit_failed ? cr_atomic_file_error(path, commit_failed, commit_errno, err) : CR_OK;
 }
 
-cr_status cr_png_write_gray1_file(const cr_bitmap *bitmap, int dpi, const char *path, cr_error *err)
+cr_status cr_png_write_gray1_file(const cr_bitmap *bitmap, int dpi, const char *path, bool sync,
+                                  cr_error *err)
 {
     if (!path || !path[0])
         return cr_fail(err, CR_ERR_ARGUMENT, "cannot write PNG: no file name given");
@@ -165,7 +141,7 @@ cr_status cr_png_write_gray1_file(const cr_bitmap *bitmap, int dpi, const char *
     cr_status status = cr_png_write_gray1_memory(bitmap, dpi, &data, &size, err);
     if (status != CR_OK)
         return status;
-    status = store(path, data, size, err);
+    status = store(path, data, size, sync, err);
     free(data);
     return status;
 }

@@ -4,6 +4,7 @@
 #ifndef CR_PNG_BITS_H
 #define CR_PNG_BITS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,9 +14,10 @@
 cr_status cr_png_write_gray1_memory(const cr_bitmap *bitmap, int dpi, uint8_t **data, size_t *size,
                                     cr_error *err);
 
-/* Written to a temporary file beside path, then renamed: never partial.
- * Errors name the path. */
-cr_status cr_png_write_gray1_file(const cr_bitmap *bitmap, int dpi, const char *path,
+/* Written as atomic_file.h says path's kind is written (a file: through a
+ * temporary file and a rename, never partial; with sync, flushed to the
+ * disk before the rename and the folder after it). Errors name the path. */
+cr_status cr_png_write_gray1_file(const cr_bitmap *bitmap, int dpi, const char *path, bool sync,
                                   cr_error *err);
 
 #endif

@@ -56,12 +56,13 @@ static void on_png_warning(png_structp png, png_const_charp message)
 
 /* ---------------------------------------------------------------- sink */
 
-/* Where encoded bytes go: a growing buffer or a file descriptor. */
+/* Where encoded bytes go: a growing buffer or a file (atomic_file.h). */
 typedef struct png_sink {
-    int fd; /* -1: memory */
+    cr_atomic_file *file; /* NULL: memory */
     uint8_t *data;
     size_t size, capacity;
-    int write_errno; /* first failure of write(), 0 if none */
+    const char *write_failed; /* the step that failed writing the file, or NULL */
+    int write_errno;
     bool out_of_memory;
 } png_sink;
 
@@ -84,26 +85,16 @@ static bool sink_append(png_sink *sink, const uint8_t *bytes, size_t length)
     return true;
 }
 
-static bool sink_write_fd(png_sink *sink, const uint8_t *bytes, size_t length)
+static bool sink_write_file(png_sink *sink, const uint8_t *bytes, size_t length)
 {
-    while (length > 0) {
-        ssize_t n = write(sink->fd, bytes, length);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            sink->write_errno = n < 0 ? errno : EIO;
-            return false;
-        }
-        bytes += n;
-        length -= (size_t)n;
-        sink->size += (size_t)n;
-    }
-    return true;
+    sink->write_failed = cr_atomic_file_write(sink->file, bytes, length, &sink->write_errno);
+    sink->size += sink->write_failed ? 0 : length;
+    return !sink->write_failed;
 }
 
 static bool sink_put(png_sink *sink, const uint8_t *bytes, size_t length)
 {
-    return sink->fd < 0 ? sink_append(sink, bytes, length) : sink_write_fd(sink, bytes, length);
+    return sink->file ? sink_write_file(sink, bytes, length) : sink_append(sink, bytes, length);
 }
 
 /* -------------------------------------------------------------- chunks */
@@ -455,7 +446,7 @@ static bool band_prepare(png_band *band, const cr_canvas *reference)
     for (int y = band_top(band); y < band->end; y++)
         memcpy(band->rows + (size_t)(y - band_top(band)) * length,
                reference->pixels + (size_t)y * (size_t)reference->stride, length);
-    png_sink sink = {.fd = -1};
+    png_sink sink = {.file = NULL};
     png_failure failure = {""};
     idat_writer *w = calloc(1, sizeof *w);
     segment_coder coder = {.filtered = NULL};
@@ -595,7 +586,7 @@ cr_status cr_png_write_memory_banded(const cr_canvas *canvas, int dpi, const cr_
     cr_status status = check_write_args(canvas, dpi, CR_NO_LOCATION, err);
     if (status != CR_OK)
         return status;
-    png_sink sink = {.fd = -1};
+    png_sink sink = {.file = NULL};
     png_failure failure = {""};
     if (!encode_png(canvas, dpi, bands, &sink, &failure)) {
         free(sink.data);
@@ -608,40 +599,32 @@ cr_status cr_png_write_memory_banded(const cr_canvas *canvas, int dpi, const cr_
     return CR_OK;
 }
 
-static cr_status file_error(cr_error *err, const char *path, const char *what, int error_number)
-{
-    cr_location where = CR_NO_LOCATION;
-    where.file = path;
-    return cr_error_set(err, error_number == ENOMEM ? CR_ERR_NOMEM : CR_ERR_IO, where,
-                        "cannot write PNG: %s: %s", what, strerror(error_number));
-}
-
-/* Encodes straight into the open temporary file, closes and renames it. */
+/* Encodes straight into the open file and finishes it. */
 static cr_status finish_file(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
                              const char *path, cr_atomic_file *file, cr_error *err)
 {
-    png_sink sink = {.fd = file->fd};
+    png_sink sink = {.file = file};
     png_failure failure = {""};
     bool encoded = encode_png(canvas, dpi, bands, &sink, &failure);
     int error_number = 0;
-    const char *failed = cr_atomic_file_commit(file, path, encoded, &error_number);
-    if (!encoded && sink.write_errno)
-        return file_error(err, path, "writing the temporary file failed", sink.write_errno);
+    const char *failed = cr_atomic_file_commit(file, encoded, &error_number);
+    if (!encoded && sink.write_failed)
+        return cr_atomic_file_error(path, sink.write_failed, sink.write_errno, err);
     if (!encoded) {
         cr_location where = CR_NO_LOCATION;
         where.file = path;
         return cr_error_set(err, CR_ERR_IMAGE, where, "cannot write PNG: %s", failure.message);
     }
-    return failed ? file_error(err, path, failed, error_number) : CR_OK;
+    return failed ? cr_atomic_file_error(path, failed, error_number, err) : CR_OK;
 }
 
 cr_status cr_png_write_file(const cr_canvas *canvas, int dpi, const char *path, cr_error *err)
 {
-    return cr_png_write_file_banded(canvas, dpi, NULL, path, err);
+    return cr_png_write_file_banded(canvas, dpi, NULL, path, false, err);
 }
 
 cr_status cr_png_write_file_banded(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
-                                   const char *path, cr_error *err)
+                                   const char *path, bool sync, cr_error *err)
 {
     if (!path || !path[0])
         return cr_fail(err, CR_ERR_ARGUMENT, "cannot write PNG: no file name given");
@@ -651,9 +634,10 @@ cr_status cr_png_write_file_banded(const cr_canvas *canvas, int dpi, const cr_pn
     if (status != CR_OK)
         return status;
     cr_atomic_file file;
-    int error_number = cr_atomic_file_open(&file, path);
-    if (error_number)
-        return file_error(err, path, "cannot create a temporary file beside it", error_number);
+    int error_number;
+    const char *failed = cr_atomic_file_open(&file, path, sync, &error_number);
+    if (failed)
+        return cr_atomic_file_error(path, failed, error_number, err);
     return finish_file(canvas, dpi, bands, path, &file, err);
 }
 

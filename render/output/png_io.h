@@ -4,13 +4,15 @@
 #ifndef CR_PNG_IO_H
 #define CR_PNG_IO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "raster.h"
 
 /* 8-bit RGB PNG with pHYs = dpi (in pixels per metre) and an sRGB chunk.
- * Written to a temporary file beside path, then renamed: never partial. */
+ * Written as atomic_file.h says path's kind is written: a file through a
+ * temporary file and a rename, never partial. */
 cr_status cr_png_write_file(const cr_canvas *canvas, int dpi, const char *path, cr_error *err);
 
 /* The same into a malloc'ed buffer. */
@@ -36,9 +38,10 @@ cr_png_bands *cr_png_bands_ref(cr_png_bands *bands);
 void cr_png_bands_unref(cr_png_bands *bands);
 
 /* As above, the stream cut at bands (NULL: one segment; ignored unless
- * made for the canvas's size). */
+ * made for the canvas's size); with sync, flushed to the disk before the
+ * rename and the folder after it. */
 cr_status cr_png_write_file_banded(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
-                                   const char *path, cr_error *err);
+                                   const char *path, bool sync, cr_error *err);
 cr_status cr_png_write_memory_banded(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
                                      uint8_t **data, size_t *size, cr_error *err);
 

@@ -8,9 +8,13 @@
  *   CR_FAULT_ERRNO  ENOSPC (default), EIO or EACCES
  *   CR_FAULT_PATH   only calls on paths (or descriptors of files) under this
  *                   folder count; default every call
+ *   CR_FAULT_LOG    a file: each fsync counted is appended to it as a line
+ *                   "fsync file PATH" or "fsync dir PATH" (what the
+ *                   descriptor is open on), failed or not
  * Only the calls that write are counted (open with O_WRONLY or O_RDWR,
  * write on a descriptor of such a file...): reading the template, fonts and
- * photos is never failed. Not part of the library. */
+ * photos is never failed. fsync counts on any descriptor opened under the
+ * path, a folder opened to be synced too. Not part of the library. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -22,13 +26,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #define MAX_FDS 4096
 
 static atomic_long calls;
-static atomic_bool watched[MAX_FDS]; /* descriptors opened for writing under the path */
+static atomic_bool watched[MAX_FDS];  /* descriptors opened for writing under the path */
+static atomic_bool syncable[MAX_FDS]; /* descriptors opened under the path, in any mode */
 
 static const char *env(const char *name)
 {
@@ -102,8 +108,10 @@ int open(const char *path, int flags, ...)
         return -1;
     }
     int fd = REAL("open", int (*)(const char *, int, ...))(path, flags, mode);
-    if (fd >= 0 && fd < MAX_FDS)
+    if (fd >= 0 && fd < MAX_FDS) {
         atomic_store(&watched[fd], writes);
+        atomic_store(&syncable[fd], under_path(path));
+    }
     return fd;
 }
 
@@ -115,12 +123,36 @@ ssize_t write(int fd, const void *buffer, size_t count)
         errno = fault_errno();
         return -1;
     }
-    return REAL("write", ssize_t (*)(int, const void *, size_t))(fd, buffer, count);
+    return REAL("write", ssize_t(*)(int, const void *, size_t))(fd, buffer, count);
+}
+
+/* Appends "fsync file|dir PATH" to CR_FAULT_LOG, past the shim's own calls. */
+static void log_fsync(int fd)
+{
+    const char *log = env("CR_FAULT_LOG");
+    if (!log)
+        return;
+    char link[64], path[PATH_MAX], line[PATH_MAX + 32];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, path, sizeof path - 1);
+    path[n > 0 ? n : 0] = '\0';
+    struct stat st;
+    bool folder = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+    int length = snprintf(line, sizeof line, "fsync %s %s\n", folder ? "dir" : "file", path);
+    int out =
+        REAL("open", int (*)(const char *, int, ...))(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (out < 0)
+        return;
+    REAL("write", ssize_t(*)(int, const void *, size_t))(out, line, (size_t)length);
+    REAL("close", int (*)(int))(out);
 }
 
 int fsync(int fd)
 {
-    if (watched_fd(fd) && should_fail("fsync")) {
+    bool counted = fd >= 0 && fd < MAX_FDS && atomic_load(&syncable[fd]);
+    if (counted)
+        log_fsync(fd);
+    if (counted && should_fail("fsync")) {
         errno = fault_errno();
         return -1;
     }
@@ -130,8 +162,10 @@ int fsync(int fd)
 int close(int fd)
 {
     bool fail = watched_fd(fd) && should_fail("close");
-    if (fd >= 0 && fd < MAX_FDS)
+    if (fd >= 0 && fd < MAX_FDS) {
         atomic_store(&watched[fd], false);
+        atomic_store(&syncable[fd], false);
+    }
     int status = REAL("close", int (*)(int))(fd);
     if (fail) {
         errno = fault_errno(); /* the file is closed all the same, as on NFS */
