@@ -19,6 +19,12 @@ SOMAJOR := 0
 BUILD   ?= build
 
 CC      ?= cc
+
+# The build tree reads the checkout's font manifest (the library itself
+# never looks in the working folder, only at the installed one): every
+# test, script and tool these goals run gets it through the environment.
+export CARDRENDER_FONT_MANIFEST ?= $(CURDIR)/fonts/manifest.json
+
 MODULES := freetype2 harfbuzz icu-uc icu-i18n libpng libjpeg jansson libisal zlib
 DEPS_STAMP := $(BUILD)/.deps-ok
 
@@ -95,7 +101,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/.datadir: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(BUILD)/render/base/engine.o: $(BUILD)/.datadir
+$(BUILD)/render/base/engine.o $(BUILD)/tests/test_fonts.o: $(BUILD)/.datadir
 FORCE:
 
 $(STATIC_LIB): $(LIB_OBJ)

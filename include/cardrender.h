@@ -94,9 +94,9 @@ const char *cr_status_name(cr_status status);
 typedef struct cr_engine cr_engine;
 
 typedef struct cr_engine_options {
-    /* Font manifest to use. NULL means $CARDRENDER_FONT_MANIFEST if set, else
-     * fonts/manifest.json in the working folder if there is one (a checkout),
-     * else the installed PREFIX/share/cardrender/fonts/manifest.json. */
+    /* Font manifest to use. NULL means $CARDRENDER_FONT_MANIFEST if set and
+     * not empty, else the installed PREFIX/share/cardrender/fonts/manifest.json
+     * (never the working folder's fonts/manifest.json). */
     const char *font_manifest_path;
 } cr_engine_options;
 
