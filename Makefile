@@ -101,7 +101,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/.datadir: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(BUILD)/render/base/engine.o $(BUILD)/tests/test_fonts.o: $(BUILD)/.datadir
+$(BUILD)/render/base/engine.o $(BUILD)/cli/main.o $(BUILD)/tests/test_fonts.o: $(BUILD)/.datadir
 FORCE:
 
 $(STATIC_LIB): $(LIB_OBJ)

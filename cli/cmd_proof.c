@@ -120,7 +120,7 @@ int cli_proof(int argc, char **argv)
     cr_error err;
     cr_record *record = NULL;
     cr_image *image = NULL;
-    cr_engine *engine = cr_engine_create(NULL, &err);
+    cr_engine *engine = cr_engine_create(cli_engine_options(), &err);
     if (engine && args.record_path)
         record = cr_record_load_file(args.record_path, &err);
     if (engine && (record || !args.record_path))
