@@ -5,6 +5,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer harnesses (fuzz/), FUZZ_SECONDS each (clang)
 #   make mutate     mutation score of the test suite (mutate/mutations.txt)
+# CPPFLAGS, CFLAGS and LDFLAGS are honoured (after the project's own).
 .DEFAULT_GOAL := all
 
 PREFIX  ?= /usr/local
@@ -19,6 +20,7 @@ SOMAJOR := 0
 BUILD   ?= build
 
 CC      ?= cc
+GOALS   := $(or $(MAKECMDGOALS),all)
 
 # The build tree reads the checkout's font manifest (the library itself
 # never looks in the working folder, only at the installed one): every
@@ -43,7 +45,12 @@ PKG_LIBS   := $(shell pkg-config --libs $(MODULES) 2>/dev/null)
 TEST_CFLAGS := $(shell pkg-config --cflags cmocka zlib 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+# -Werror only when the project tests itself (these goals, and the sub-makes
+# of make test): another compiler, or a distribution's CFLAGS, may warn
+# where ours does not, and a plain build must not stop for it.
+TEST_GOALS := test unit-test cli-test golden-test asan-test
+WERROR   ?= $(if $(filter $(TEST_GOALS),$(GOALS)),-Werror)
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter $(WERROR)
 OPT      ?= -O2 -g
 SANITIZE ?=
 # The library lives in one folder per stage (render/model, text, image,
@@ -53,8 +60,12 @@ SANITIZE ?=
 # tools' (INCLUDES is set again for its objects below).
 RENDER_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard render/*/*.c render/*/*.h))))
 INCLUDES := -Iinclude $(RENDER_DIRS:%=-I%) -Itools
+# Every compile: the project's flags, then CPPFLAGS and CFLAGS (a
+# distribution's -O2 -D_FORTIFY_SOURCE=2 ...); every link: LINK_FLAGS,
+# ending in LDFLAGS.
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC $(INCLUDES) \
-             -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
+             -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+LINK_FLAGS = $(OPT) $(SANITIZE) $(CFLAGS) $(LDFLAGS)
 # libcsv (batch records) ships no pkg-config file.
 LDLIBS_ALL := $(PKG_LIBS) -lcsv -lpthread -lm $(LDLIBS)
 
@@ -92,15 +103,21 @@ else
 Q := @
 endif
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
-# The installed manifest's folder is compiled in: rebuild when PREFIX changes.
-$(BUILD)/.datadir: FORCE
+# Everything is built again when the flags change (CFLAGS on the command
+# line, the test goals' -Werror), as git's GIT-CFLAGS; the
+# installed manifest's folder, compiled in, apart: a PREFIX of its own
+# rebuilds only what names it.
+BUILD_FLAGS = $(CC) $(filter-out -DCR_DATADIR=%,$(CFLAGS_ALL)) | $(LINK_FLAGS) $(LDLIBS_ALL)
+$(BUILD)/.flags: export CR_STAMP = $(BUILD_FLAGS)
+$(BUILD)/.datadir: export CR_STAMP = $(DATADIR)
+$(BUILD)/.flags $(BUILD)/.datadir: FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+	@printf '%s\n' "$$CR_STAMP" | cmp -s - $@ || printf '%s\n' "$$CR_STAMP" > $@
 $(BUILD)/render/base/engine.o $(BUILD)/cli/main.o $(BUILD)/tests/test_fonts.o: $(BUILD)/.datadir
 FORCE:
 
@@ -108,8 +125,9 @@ $(STATIC_LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(SHARED_LIB): $(LIB_OBJ)
-	$(Q)$(CC) -shared -Wl,-soname,libcardrender.so.$(SOMAJOR) $(SANITIZE) -o $@ $^ $(LDLIBS_ALL)
+$(SHARED_LIB): $(LIB_OBJ) $(BUILD)/.flags
+	$(Q)$(CC) -shared -Wl,-soname,libcardrender.so.$(SOMAJOR) $(LINK_FLAGS) -o $@ $(LIB_OBJ) \
+	    $(LDLIBS_ALL)
 	$(Q)ln -sf libcardrender.so.$(VERSION) $(BUILD)/libcardrender.so.$(SOMAJOR)
 	$(Q)ln -sf libcardrender.so.$(SOMAJOR) $(BUILD)/libcardrender.so
 
@@ -119,25 +137,25 @@ $(TOOLS_LIB): $(TOOLS_OBJ)
 
 $(CLI_OBJ): INCLUDES := -Iinclude -Itools
 
-$(CLI): $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB)
-	$(Q)$(CC) $(SANITIZE) -o $@ $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(LDLIBS_ALL)
+$(CLI): $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(BUILD)/.flags
+	$(Q)$(CC) $(LINK_FLAGS) -o $@ $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(LDLIBS_ALL)
 
-$(EXAMPLE): examples/api_example.c $(STATIC_LIB)
+$(EXAMPLE): examples/api_example.c $(STATIC_LIB) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
 
 # Test programs are compiled once and linked again when the library
 # changes (make mutate rebuilds after every one-line change).
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 .PRECIOUS: $(BUILD)/tests/%.o
-$(BUILD)/tests/%.o: tests/%.c
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST-CC $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -Ifuzz -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(TOOLS_LIB) $(STATIC_LIB)
-	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(TEST_SUPPORT_OBJ) $(TEST_EXTRA) $(TOOLS_LIB) $(STATIC_LIB) \
+	$(Q)$(CC) $(LINK_FLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(TEST_EXTRA) $(TOOLS_LIB) $(STATIC_LIB) \
 	    $(TEST_LIBS) $(LDLIBS_ALL)
 
 # The fuzz regression test replays inputs through the harnesses' own code.
@@ -165,9 +183,10 @@ golden-test: $(CLI)
 # The fault shim (tests/faults.sh) is loaded into the tool with LD_PRELOAD:
 # built plain, without the sanitizers, in every build.
 FAULT_SHIM := $(BUILD)/tests/faults/fault_inject.so
-$(FAULT_SHIM): tests/faults/fault_inject.c
+$(FAULT_SHIM): tests/faults/fault_inject.c $(BUILD)/.flags
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+	$(Q)$(CC) -std=c11 -O2 -Wall -Wextra $(WERROR) $(CPPFLAGS) $(CFLAGS) -shared -fPIC $(LDFLAGS) \
+	    -o $@ $< -ldl
 
 cli-test: $(CLI) $(FAULT_SHIM)
 	tests/cli.sh $(CLI)
@@ -227,8 +246,8 @@ fuzz-run: $(FUZZ_BIN)
 $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(BUILD)/fuzz/fuzz_paths.o $(TOOLS_LIB) \
                       $(STATIC_LIB)
 	@$(if $(Q),echo "  FUZZ-CC $<")
-	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/fuzz_paths.o $(TOOLS_LIB) \
-	    $(STATIC_LIB) $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/fuzz_paths.o \
+	    $(TOOLS_LIB) $(STATIC_LIB) $(LDLIBS_ALL)
 
 # Mutation testing, not part of `make test` (about 10 minutes on 2 cores):
 # each mutation of mutate/mutations.txt is applied to a scratch copy of the
@@ -243,20 +262,24 @@ BENCH := $(BUILD)/bench
 bench: $(STATIC_LIB) $(CLI)
 	@scripts/install-deps --bench
 	@mkdir -p $(BENCH)
-	$(Q)$(CC) $(CFLAGS_ALL) -o $(BENCH)/engine_card bench/engine_card.c $(STATIC_LIB) $(LDLIBS_ALL)
-	$(Q)$(CC) $(CFLAGS_ALL) -o $(BENCH)/png_encode bench/png_encode.c $(STATIC_LIB) $(LDLIBS_ALL)
-	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -o $(BENCH)/pango_card bench/pango_card.c \
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $(BENCH)/engine_card bench/engine_card.c $(STATIC_LIB) \
+	    $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $(BENCH)/png_encode bench/png_encode.c $(STATIC_LIB) \
+	    $(LDLIBS_ALL)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    -o $(BENCH)/pango_card bench/pango_card.c \
 	    $$(pkg-config --cflags --libs pangocairo jansson libjpeg) -lm
-	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -o $(BENCH)/make_art bench/make_art.c \
-	    $$(pkg-config --cflags --libs cairo) -lm
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    -o $(BENCH)/make_art bench/make_art.c $$(pkg-config --cflags --libs cairo) -lm
 	bench/run $(BUILD)
 
 # The Huffman code the PNG writer uses, counted on the edition golden cards
 # (bench/train_png_table.c). Run again when templates or artwork change much.
 png-table:
 	@mkdir -p $(BENCH)
-	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -o $(BENCH)/train_png_table \
-	    bench/train_png_table.c $$(pkg-config --cflags --libs libpng libisal)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    -o $(BENCH)/train_png_table bench/train_png_table.c \
+	    $$(pkg-config --cflags --libs libpng libisal)
 	$(BENCH)/train_png_table render/output/png_huffman_table.h tests/golden/ed-*/expected.png
 
 demo: $(CLI) $(EXAMPLE)
