@@ -1,5 +1,6 @@
 # cardrender: card-layout rendering engine.
 #   make            library (static + shared), CLI, example program
+#   make deps       installs the Debian packages the build and tests need (as root)
 #   make test       include check, unit tests, golden images; then the same under ASan+UBSan
 #   make demo       renders the examples into out/demo
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -28,16 +29,27 @@ GOALS   := $(or $(MAKECMDGOALS),all)
 export CARDRENDER_FONT_MANIFEST ?= $(CURDIR)/fonts/manifest.json
 
 MODULES := freetype2 harfbuzz icu-uc icu-i18n libpng libjpeg jansson libisal zlib
-DEPS_STAMP := $(BUILD)/.deps-ok
 
-# Before anything is built, check the Debian packages (and install them as
-# root); pkg-config is asked only once they are known to be there.
+# Before anything is built, the Debian packages are checked; pkg-config is
+# asked only once they are known to be there. Only the goals that set up a
+# machine to try the project (make deps, demo, test, and bench, mutate and
+# fuzz) install what is missing, as root with apt-get; a plain make or make
+# install never does: it stops, naming the packages, and asks only for what
+# compiling needs (not the tests' fonts and data).
+INSTALL_DEPS_GOALS := deps demo test bench mutate fuzz
 NO_DEPS_GOALS := clean format uninstall check-includes
-ifeq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
-else ifeq ($(wildcard $(DEPS_STAMP)),)
-DEPS_RESULT := $(shell scripts/install-deps >&2 && mkdir -p $(BUILD) && touch $(DEPS_STAMP) && echo ok)
+BUILD_ONLY_GOALS := all install
+DEPS_KIND := $(if $(filter-out $(BUILD_ONLY_GOALS) $(NO_DEPS_GOALS),$(GOALS)),all,build)
+DEPS_FLAGS := $(if $(filter $(INSTALL_DEPS_GOALS),$(GOALS)),,--check) \
+              $(if $(filter build,$(DEPS_KIND)),--build)
+DEPS_STAMP := $(BUILD)/.deps-ok-$(DEPS_KIND)
+ifeq ($(filter-out $(NO_DEPS_GOALS),$(GOALS)),)
+else ifeq ($(wildcard $(DEPS_STAMP) $(BUILD)/.deps-ok-all),)
+DEPS_RESULT := $(shell scripts/install-deps $(DEPS_FLAGS) >&2 && mkdir -p $(BUILD) && \
+                 touch $(DEPS_STAMP) && echo ok)
+DEPS_GOAL := make deps
 ifneq ($(DEPS_RESULT),ok)
-$(error dependencies are missing: see the apt-get line above)
+$(error Debian packages are missing (listed above); `$(DEPS_GOAL)`, as root, installs them)
 endif
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(MODULES) 2>/dev/null)
