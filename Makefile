@@ -300,6 +300,17 @@ demo: $(CLI) $(EXAMPLE)
 update-golden: $(CLI)
 	$(CLI) golden tests/golden --update
 
+# cardrender.pc finds the prefix from its own folder, ${pcfiledir}: an
+# installed tree can move (a staging folder, a relocatable package). With
+# LIBDIR = PREFIX/lib/x86_64-linux-gnu, prefix=${pcfiledir}/../../..; a
+# LIBDIR outside PREFIX keeps the absolute prefix.
+empty :=
+space := $(empty) $(empty)
+LIBDIR_IN_PREFIX := $(patsubst $(PREFIX)/%,%,$(filter $(PREFIX)/%,$(LIBDIR)))
+PC_UP := $(patsubst %,..,$(subst /, ,$(LIBDIR_IN_PREFIX)) pkgconfig)
+PC_PREFIX := $(if $(LIBDIR_IN_PREFIX),$${pcfiledir}/$(subst $(space),/,$(PC_UP)),$(PREFIX))
+pc_path = $(if $(LIBDIR_IN_PREFIX),$(patsubst $(PREFIX)/%,$${prefix}/%,$(1)),$(1))
+
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(DATADIR)/fonts
@@ -310,8 +321,10 @@ install: all
 	ln -sf libcardrender.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libcardrender.so
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
 	install -m 644 fonts/manifest.json $(DESTDIR)$(DATADIR)/fonts/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' cardrender.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/cardrender.pc
+	sed -e 's|@PREFIX@|$(PC_PREFIX)|' -e 's|@LIBDIR@|$(call pc_path,$(LIBDIR))|' \
+	    -e 's|@INCDIR@|$(call pc_path,$(INCDIR))|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@REQUIRES_PRIVATE@|$(MODULES)|' cardrender.pc.in \
+	    > $(DESTDIR)$(LIBDIR)/pkgconfig/cardrender.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/cardrender.h $(DESTDIR)$(LIBDIR)/libcardrender.* \
