@@ -1,12 +1,14 @@
 # cardrender: card-layout rendering engine.
 #   make            library (static + shared), CLI, example program
 #   make deps       installs the Debian packages the build and tests need (as root)
-#   make test       include check, unit tests, golden images; then the same under ASan+UBSan
+#   make test       include check, unit tests, golden images; then the same under ASan+UBSan;
+#                   the PNG writer with zlib and the install path (zlib-test)
 #   make demo       renders the examples into out/demo
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer harnesses (fuzz/), FUZZ_SECONDS each (clang)
 #   make mutate     mutation score of the test suite (mutate/mutations.txt)
-# CPPFLAGS, CFLAGS and LDFLAGS are honoured (after the project's own).
+# CPPFLAGS, CFLAGS and LDFLAGS are honoured (after the project's own);
+# PNG_DEFLATE=zlib writes PNGs with zlib instead of ISA-L (no libisal needed).
 .DEFAULT_GOAL := all
 
 PREFIX  ?= /usr/local
@@ -28,7 +30,14 @@ GOALS   := $(or $(MAKECMDGOALS),all)
 # test, script and tool these goals run gets it through the environment.
 export CARDRENDER_FONT_MANIFEST ?= $(CURDIR)/fonts/manifest.json
 
-MODULES := freetype2 harfbuzz icu-uc icu-i18n libpng libjpeg jansson libisal zlib
+# The PNG writer's deflate (render/output/png_deflate.h): isal, ISA-L's
+# igzip, or zlib, for machines with no ISA-L package (LoongArch).
+PNG_DEFLATE ?= isal
+ifeq ($(filter $(PNG_DEFLATE),isal zlib),)
+$(error PNG_DEFLATE is isal or zlib, not "$(PNG_DEFLATE)")
+endif
+ISAL_MODULE := $(if $(filter isal,$(PNG_DEFLATE)),libisal)
+MODULES := freetype2 harfbuzz icu-uc icu-i18n libpng libjpeg jansson $(ISAL_MODULE) zlib
 
 # Before anything is built, the Debian packages are checked; pkg-config is
 # asked only once they are known to be there. Only the goals that set up a
@@ -41,13 +50,13 @@ NO_DEPS_GOALS := clean format uninstall check-includes
 BUILD_ONLY_GOALS := all install
 DEPS_KIND := $(if $(filter-out $(BUILD_ONLY_GOALS) $(NO_DEPS_GOALS),$(GOALS)),all,build)
 DEPS_FLAGS := $(if $(filter $(INSTALL_DEPS_GOALS),$(GOALS)),,--check) \
-              $(if $(filter build,$(DEPS_KIND)),--build)
-DEPS_STAMP := $(BUILD)/.deps-ok-$(DEPS_KIND)
+              $(if $(filter build,$(DEPS_KIND)),--build) $(if $(ISAL_MODULE),,--no-isal)
+DEPS_STAMP := $(BUILD)/.deps-ok-$(DEPS_KIND)-$(PNG_DEFLATE)
 ifeq ($(filter-out $(NO_DEPS_GOALS),$(GOALS)),)
-else ifeq ($(wildcard $(DEPS_STAMP) $(BUILD)/.deps-ok-all),)
+else ifeq ($(wildcard $(DEPS_STAMP) $(BUILD)/.deps-ok-all-$(PNG_DEFLATE)),)
 DEPS_RESULT := $(shell scripts/install-deps $(DEPS_FLAGS) >&2 && mkdir -p $(BUILD) && \
                  touch $(DEPS_STAMP) && echo ok)
-DEPS_GOAL := make deps
+DEPS_GOAL := make deps$(if $(ISAL_MODULE),, PNG_DEFLATE=zlib)
 ifneq ($(DEPS_RESULT),ok)
 $(error Debian packages are missing (listed above); `$(DEPS_GOAL)`, as root, installs them)
 endif
@@ -60,7 +69,7 @@ TEST_LIBS   := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 # -Werror only when the project tests itself (these goals, and the sub-makes
 # of make test): another compiler, or a distribution's CFLAGS, may warn
 # where ours does not, and a plain build must not stop for it.
-TEST_GOALS := test unit-test cli-test golden-test asan-test
+TEST_GOALS := test unit-test cli-test golden-test asan-test zlib-test zlib-suite install-test
 WERROR   ?= $(if $(filter $(TEST_GOALS),$(GOALS)),-Werror)
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter $(WERROR)
 OPT      ?= -O2 -g
@@ -81,7 +90,9 @@ LINK_FLAGS = $(OPT) $(SANITIZE) $(CFLAGS) $(LDFLAGS)
 # libcsv (batch records) ships no pkg-config file.
 LDLIBS_ALL := $(PKG_LIBS) -lcsv -lpthread -lm $(LDLIBS)
 
-LIB_SRC  := $(sort $(wildcard render/*/*.c))
+# One of the two deflate backends is compiled (PNG_DEFLATE).
+OTHER_DEFLATE := render/output/png_deflate_$(filter-out $(PNG_DEFLATE),isal zlib).c
+LIB_SRC  := $(filter-out $(OTHER_DEFLATE),$(sort $(wildcard render/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # tools/: what only the CLI, the tests and the fuzzers use (batch input and
 # output, the layout report, picture comparison), outside the library.
@@ -100,13 +111,14 @@ CLI        := $(BUILD)/cardrender
 EXAMPLE    := $(BUILD)/examples/api_example
 
 # check-includes: no circle among the library's modules (scripts/check-includes).
-.PHONY: all deps test check-includes unit-test cli-test golden-test asan-test demo install uninstall clean \
-        update-golden format bench png-table fuzz fuzz-run mutate
+.PHONY: all deps test check-includes unit-test cli-test golden-test asan-test zlib-test zlib-suite \
+        install-test demo install uninstall clean update-golden format bench png-table fuzz fuzz-run \
+        mutate
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
 
 deps:
-	scripts/install-deps
+	scripts/install-deps $(if $(ISAL_MODULE),,--no-isal)
 
 # V=1 shows the compiler command lines.
 ifeq ($(V),1)
@@ -121,7 +133,7 @@ $(BUILD)/%.o: %.c $(BUILD)/.flags
 	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 # Everything is built again when the flags change (CFLAGS on the command
-# line, the test goals' -Werror), as git's GIT-CFLAGS; the
+# line, the test goals' -Werror, PNG_DEFLATE), as git's GIT-CFLAGS; the
 # installed manifest's folder, compiled in, apart: a PREFIX of its own
 # rebuilds only what names it.
 BUILD_FLAGS = $(CC) $(filter-out -DCR_DATADIR=%,$(CFLAGS_ALL)) | $(LINK_FLAGS) $(LDLIBS_ALL)
@@ -209,12 +221,15 @@ cli-test: $(CLI) $(FAULT_SHIM)
 check-includes:
 	@scripts/check-includes render
 
-# Six suites: unit, cli, golden, then the same under ASan+UBSan. All run
-# even after a failure; the last line counts suites that passed and failed
-# and unit tests that were skipped (in both builds; each listed above).
+# Seven suites: unit, cli, golden, then the same under ASan+UBSan, then
+# zlib-test. All run even after a failure; the last line counts suites that
+# passed and failed and unit tests that were skipped (in every build; each
+# listed above).
 SUITES := unit-test cli-test golden-test
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SANITIZE="$(ASAN_FLAGS)"
+ZLIB_BUILD := build-zlib
+SKIP_LOGS := $(BUILD)/skipped-tests.txt build-asan/skipped-tests.txt $(ZLIB_BUILD)/skipped-tests.txt
 test: check-includes
 	@passed=0; failed=0; \
 	for s in $(SUITES); do \
@@ -225,15 +240,42 @@ test: check-includes
 	    if $(ASAN_MAKE) $$s; then passed=$$((passed + 1)); \
 	    else failed=$$((failed + 1)); echo "make test: suite $$s (ASan+UBSan) FAILED"; fi; \
 	done; \
-	skipped=$$(cat $(BUILD)/skipped-tests.txt build-asan/skipped-tests.txt 2>/dev/null | wc -l); \
-	echo "make test: unit, cli and golden suites, plain and under ASan+UBSan"; \
+	if $(MAKE) --no-print-directory zlib-test; then passed=$$((passed + 1)); \
+	else failed=$$((failed + 1)); echo "make test: suite zlib-test FAILED"; fi; \
+	skipped=$$(cat $(SKIP_LOGS) 2>/dev/null | wc -l); \
+	echo "make test: unit, cli and golden suites, plain and under ASan+UBSan; PNG with zlib, install"; \
 	if [ $$skipped != 0 ]; then echo "skipped tests (their reasons):"; \
-	    cat $(BUILD)/skipped-tests.txt build-asan/skipped-tests.txt 2>/dev/null | sed 's/^/  /'; fi; \
+	    cat $(SKIP_LOGS) 2>/dev/null | sed 's/^/  /'; fi; \
 	echo "suites: $$passed passed, $$failed failed, $$skipped skipped"; \
 	[ $$failed = 0 ]
 
 asan-test:
 	@$(ASAN_MAKE) $(SUITES)
+
+# The PNG writer with zlib (PNG_DEFLATE=zlib), built into ZLIB_BUILD: the
+# PNG unit test, the cards painted from the static cache against painted
+# whole (the same bytes: bands deflated once are copied), the golden images
+# (exactly the pixels igzip's files hold, read back by libpng), then the
+# install path. Under a minute on 2 cores.
+ZLIB_TESTS := $(BUILD)/tests/test_png $(BUILD)/tests/test_print
+zlib-test:
+	@$(MAKE) --no-print-directory BUILD=$(ZLIB_BUILD) PNG_DEFLATE=zlib zlib-suite
+
+zlib-suite: $(ZLIB_TESTS) $(CLI)
+	@rm -f $(SKIP_LOG); status=0; \
+	for t in $(ZLIB_TESTS); do echo "== $$t"; CR_SKIP_LOG=$(SKIP_LOG) $$t || status=1; done; \
+	exit $$status
+	$(CLI) golden tests/golden
+	@$(MAKE) --no-print-directory install-test
+
+# make install into BUILD/install-test/before, then tests/install.sh: the
+# installed tool run from a folder with a fonts/ of its own, the tree moved
+# and found again through pkg-config, the API example built against it.
+INSTALL_TEST = $(abspath $(BUILD))/install-test
+install-test:
+	@rm -rf $(INSTALL_TEST)
+	@$(MAKE) --no-print-directory install PREFIX=$(INSTALL_TEST)/before WERROR=$(WERROR) >/dev/null
+	tests/install.sh $(INSTALL_TEST) $(PNG_DEFLATE)
 
 # libFuzzer harnesses (fuzz/*.c), not part of `make test`: the library is
 # built again with clang and the sanitizers into FUZZ_BUILD (the ordinary
@@ -272,7 +314,7 @@ mutate:
 # says what is measured). Only this target needs Pango and Cairo.
 BENCH := $(BUILD)/bench
 bench: $(STATIC_LIB) $(CLI)
-	@scripts/install-deps --bench
+	@scripts/install-deps --bench $(if $(ISAL_MODULE),,--no-isal)
 	@mkdir -p $(BENCH)
 	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $(BENCH)/engine_card bench/engine_card.c $(STATIC_LIB) \
 	    $(LDLIBS_ALL)
@@ -336,4 +378,4 @@ format:
 	    bench/*.c fuzz/*.[ch]
 
 clean:
-	rm -rf build build-asan build-fuzz out
+	rm -rf build build-asan build-fuzz $(ZLIB_BUILD) out
