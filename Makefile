@@ -1,10 +1,14 @@
 # cardrender: card-layout rendering engine.
 #   make            library (static + shared), CLI, example program
-#   make test       include check, unit tests, golden images; then the same under ASan+UBSan
+#   make deps       installs the Debian packages the build and tests need (as root)
+#   make test       include check, unit tests, golden images; then the same under ASan+UBSan;
+#                   the PNG writer with zlib and the install path (zlib-test)
 #   make demo       renders the examples into out/demo
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer harnesses (fuzz/), FUZZ_SECONDS each (clang)
 #   make mutate     mutation score of the test suite (mutate/mutations.txt)
+# CPPFLAGS, CFLAGS and LDFLAGS are honoured (after the project's own);
+# PNG_DEFLATE=zlib writes PNGs with zlib instead of ISA-L (no libisal needed).
 .DEFAULT_GOAL := all
 
 PREFIX  ?= /usr/local
@@ -20,17 +24,42 @@ SOMAJOR := 0
 BUILD   ?= build
 
 CC      ?= cc
-MODULES := freetype2 harfbuzz icu-uc icu-i18n libpng libjpeg jansson libisal zlib
-DEPS_STAMP := $(BUILD)/.deps-ok
+GOALS   := $(or $(MAKECMDGOALS),all)
 
-# Before anything is built, check the Debian packages (and install them as
-# root); pkg-config is asked only once they are known to be there.
+# The build tree reads the checkout's font manifest (the library itself
+# never looks in the working folder, only at the installed one): every
+# test, script and tool these goals run gets it through the environment.
+export CARDRENDER_FONT_MANIFEST ?= $(CURDIR)/fonts/manifest.json
+
+# The PNG writer's deflate (render/output/png_deflate.h): isal, ISA-L's
+# igzip, or zlib, for machines with no ISA-L package (LoongArch).
+PNG_DEFLATE ?= isal
+ifeq ($(filter $(PNG_DEFLATE),isal zlib),)
+$(error PNG_DEFLATE is isal or zlib, not "$(PNG_DEFLATE)")
+endif
+ISAL_MODULE := $(if $(filter isal,$(PNG_DEFLATE)),libisal)
+MODULES := freetype2 harfbuzz icu-uc icu-i18n libpng libjpeg jansson $(ISAL_MODULE) zlib
+
+# Before anything is built, the Debian packages are checked; pkg-config is
+# asked only once they are known to be there. Only the goals that set up a
+# machine to try the project (make deps, demo, test, and bench, mutate and
+# fuzz) install what is missing, as root with apt-get; a plain make or make
+# install never does: it stops, naming the packages, and asks only for what
+# compiling needs (not the tests' fonts and data).
+INSTALL_DEPS_GOALS := deps demo test bench mutate fuzz
 NO_DEPS_GOALS := clean format uninstall check-includes
-ifeq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
-else ifeq ($(wildcard $(DEPS_STAMP)),)
-DEPS_RESULT := $(shell scripts/install-deps >&2 && mkdir -p $(BUILD) && touch $(DEPS_STAMP) && echo ok)
+BUILD_ONLY_GOALS := all install
+DEPS_KIND := $(if $(filter-out $(BUILD_ONLY_GOALS) $(NO_DEPS_GOALS),$(GOALS)),all,build)
+DEPS_FLAGS := $(if $(filter $(INSTALL_DEPS_GOALS),$(GOALS)),,--check) \
+              $(if $(filter build,$(DEPS_KIND)),--build) $(if $(ISAL_MODULE),,--no-isal)
+DEPS_STAMP := $(BUILD)/.deps-ok-$(DEPS_KIND)-$(PNG_DEFLATE)
+ifeq ($(filter-out $(NO_DEPS_GOALS),$(GOALS)),)
+else ifeq ($(wildcard $(DEPS_STAMP) $(BUILD)/.deps-ok-all-$(PNG_DEFLATE)),)
+DEPS_RESULT := $(shell scripts/install-deps $(DEPS_FLAGS) >&2 && mkdir -p $(BUILD) && \
+                 touch $(DEPS_STAMP) && echo ok)
+DEPS_GOAL := make deps$(if $(ISAL_MODULE),, PNG_DEFLATE=zlib)
 ifneq ($(DEPS_RESULT),ok)
-$(error dependencies are missing: see the apt-get line above)
+$(error Debian packages are missing (listed above); `$(DEPS_GOAL)`, as root, installs them)
 endif
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(MODULES) 2>/dev/null)
@@ -38,7 +67,12 @@ PKG_LIBS   := $(shell pkg-config --libs $(MODULES) 2>/dev/null)
 TEST_CFLAGS := $(shell pkg-config --cflags cmocka zlib 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+# -Werror only when the project tests itself (these goals, and the sub-makes
+# of make test): another compiler, or a distribution's CFLAGS, may warn
+# where ours does not, and a plain build must not stop for it.
+TEST_GOALS := test unit-test cli-test golden-test asan-test zlib-test zlib-suite install-test
+WERROR   ?= $(if $(filter $(TEST_GOALS),$(GOALS)),-Werror)
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter $(WERROR)
 OPT      ?= -O2 -g
 SANITIZE ?=
 # The library lives in one folder per stage (render/model, text, image,
@@ -48,12 +82,18 @@ SANITIZE ?=
 # tools' (INCLUDES is set again for its objects below).
 RENDER_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard render/*/*.c render/*/*.h))))
 INCLUDES := -Iinclude $(RENDER_DIRS:%=-I%) -Itools
+# Every compile: the project's flags, then CPPFLAGS and CFLAGS (a
+# distribution's -O2 -D_FORTIFY_SOURCE=2 ...); every link: LINK_FLAGS,
+# ending in LDFLAGS.
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC -fvisibility=hidden $(INCLUDES) \
-             -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
+             -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+LINK_FLAGS = $(OPT) $(SANITIZE) $(CFLAGS) $(LDFLAGS)
 # libcsv (batch records) ships no pkg-config file.
 LDLIBS_ALL := $(PKG_LIBS) -lcsv -lpthread -lm $(LDLIBS)
 
-LIB_SRC  := $(sort $(wildcard render/*/*.c))
+# One of the two deflate backends is compiled (PNG_DEFLATE).
+OTHER_DEFLATE := render/output/png_deflate_$(filter-out $(PNG_DEFLATE),isal zlib).c
+LIB_SRC  := $(filter-out $(OTHER_DEFLATE),$(sort $(wildcard render/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # tools/: what only the CLI, the tests and the fuzzers use (batch input and
 # output, the layout report, picture comparison), outside the library.
@@ -72,13 +112,14 @@ CLI        := $(BUILD)/cardrender
 EXAMPLE    := $(BUILD)/examples/api_example
 
 # check-includes: no circle among the library's modules (scripts/check-includes).
-.PHONY: all deps test check-includes unit-test cli-test golden-test asan-test demo install uninstall clean \
-        update-golden format bench png-table fuzz fuzz-run mutate abi-baseline python-test
+.PHONY: all deps test check-includes unit-test cli-test golden-test asan-test zlib-test zlib-suite \
+        install-test demo install uninstall clean update-golden format bench png-table fuzz fuzz-run \
+        mutate abi-baseline python-test
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
 
 deps:
-	scripts/install-deps
+	scripts/install-deps $(if $(ISAL_MODULE),,--no-isal)
 
 # V=1 shows the compiler command lines.
 ifeq ($(V),1)
@@ -87,24 +128,31 @@ else
 Q := @
 endif
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
-# The installed manifest's folder is compiled in: rebuild when PREFIX changes.
-$(BUILD)/.datadir: FORCE
+# Everything is built again when the flags change (CFLAGS on the command
+# line, the test goals' -Werror, PNG_DEFLATE), as git's GIT-CFLAGS; the
+# installed manifest's folder, compiled in, apart: a PREFIX of its own
+# rebuilds only what names it.
+BUILD_FLAGS = $(CC) $(filter-out -DCR_DATADIR=%,$(CFLAGS_ALL)) | $(LINK_FLAGS) $(LDLIBS_ALL)
+$(BUILD)/.flags: export CR_STAMP = $(BUILD_FLAGS)
+$(BUILD)/.datadir: export CR_STAMP = $(DATADIR)
+$(BUILD)/.flags $(BUILD)/.datadir: FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(BUILD)/render/base/engine.o: $(BUILD)/.datadir
+	@printf '%s\n' "$$CR_STAMP" | cmp -s - $@ || printf '%s\n' "$$CR_STAMP" > $@
+$(BUILD)/render/base/engine.o $(BUILD)/cli/main.o $(BUILD)/tests/test_fonts.o: $(BUILD)/.datadir
 FORCE:
 
 $(STATIC_LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(SHARED_LIB): $(LIB_OBJ)
-	$(Q)$(CC) -shared -Wl,-soname,libcardrender.so.$(SOMAJOR) $(SANITIZE) -o $@ $^ $(LDLIBS_ALL)
+$(SHARED_LIB): $(LIB_OBJ) $(BUILD)/.flags
+	$(Q)$(CC) -shared -Wl,-soname,libcardrender.so.$(SOMAJOR) $(LINK_FLAGS) -o $@ $(LIB_OBJ) \
+	    $(LDLIBS_ALL)
 	$(Q)ln -sf libcardrender.so.$(VERSION) $(BUILD)/libcardrender.so.$(SOMAJOR)
 	$(Q)ln -sf libcardrender.so.$(SOMAJOR) $(BUILD)/libcardrender.so
 
@@ -114,25 +162,25 @@ $(TOOLS_LIB): $(TOOLS_OBJ)
 
 $(CLI_OBJ): INCLUDES := -Iinclude -Itools
 
-$(CLI): $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB)
-	$(Q)$(CC) $(SANITIZE) -o $@ $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(LDLIBS_ALL)
+$(CLI): $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(BUILD)/.flags
+	$(Q)$(CC) $(LINK_FLAGS) -o $@ $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(LDLIBS_ALL)
 
-$(EXAMPLE): examples/api_example.c $(STATIC_LIB)
+$(EXAMPLE): examples/api_example.c $(STATIC_LIB) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
 
 # Test programs are compiled once and linked again when the library
 # changes (make mutate rebuilds after every one-line change).
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 .PRECIOUS: $(BUILD)/tests/%.o
-$(BUILD)/tests/%.o: tests/%.c
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST-CC $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -Ifuzz -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(TOOLS_LIB) $(STATIC_LIB)
-	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(TEST_SUPPORT_OBJ) $(TEST_EXTRA) $(TOOLS_LIB) $(STATIC_LIB) \
+	$(Q)$(CC) $(LINK_FLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(TEST_EXTRA) $(TOOLS_LIB) $(STATIC_LIB) \
 	    $(TEST_LIBS) $(LDLIBS_ALL)
 
 # The fuzz regression test replays inputs through the harnesses' own code.
@@ -160,9 +208,10 @@ golden-test: $(CLI)
 # The fault shim (tests/faults.sh) is loaded into the tool with LD_PRELOAD:
 # built plain, without the sanitizers, in every build.
 FAULT_SHIM := $(BUILD)/tests/faults/fault_inject.so
-$(FAULT_SHIM): tests/faults/fault_inject.c
+$(FAULT_SHIM): tests/faults/fault_inject.c $(BUILD)/.flags
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+	$(Q)$(CC) -std=c11 -O2 -Wall -Wextra $(WERROR) $(CPPFLAGS) $(CFLAGS) -shared -fPIC $(LDFLAGS) \
+	    -o $@ $< -ldl
 
 cli-test: $(CLI) $(FAULT_SHIM) $(SHARED_LIB)
 	tests/abi.sh $(SHARED_LIB) include/cardrender.h $(ABI_BASELINE)
@@ -194,12 +243,15 @@ abi-baseline: $(SHARED_LIB)
 	abidw --headers-dir include --drop-undefined-syms --no-corpus-path --out-file $(ABI_BASELINE) \
 	    $(SHARED_LIB)
 
-# Six suites: unit, cli, golden, then the same under ASan+UBSan. All run
-# even after a failure; the last line counts suites that passed and failed
-# and unit tests that were skipped (in both builds; each listed above).
+# Seven suites: unit, cli, golden, then the same under ASan+UBSan, then
+# zlib-test. All run even after a failure; the last line counts suites that
+# passed and failed and unit tests that were skipped (in every build; each
+# listed above).
 SUITES := unit-test cli-test golden-test
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SANITIZE="$(ASAN_FLAGS)"
+ZLIB_BUILD := build-zlib
+SKIP_LOGS := $(BUILD)/skipped-tests.txt build-asan/skipped-tests.txt $(ZLIB_BUILD)/skipped-tests.txt
 test: check-includes
 	@passed=0; failed=0; \
 	for s in $(SUITES); do \
@@ -210,15 +262,42 @@ test: check-includes
 	    if $(ASAN_MAKE) $$s; then passed=$$((passed + 1)); \
 	    else failed=$$((failed + 1)); echo "make test: suite $$s (ASan+UBSan) FAILED"; fi; \
 	done; \
-	skipped=$$(cat $(BUILD)/skipped-tests.txt build-asan/skipped-tests.txt 2>/dev/null | wc -l); \
-	echo "make test: unit, cli and golden suites, plain and under ASan+UBSan"; \
+	if $(MAKE) --no-print-directory zlib-test; then passed=$$((passed + 1)); \
+	else failed=$$((failed + 1)); echo "make test: suite zlib-test FAILED"; fi; \
+	skipped=$$(cat $(SKIP_LOGS) 2>/dev/null | wc -l); \
+	echo "make test: unit, cli and golden suites, plain and under ASan+UBSan; PNG with zlib, install"; \
 	if [ $$skipped != 0 ]; then echo "skipped tests (their reasons):"; \
-	    cat $(BUILD)/skipped-tests.txt build-asan/skipped-tests.txt 2>/dev/null | sed 's/^/  /'; fi; \
+	    cat $(SKIP_LOGS) 2>/dev/null | sed 's/^/  /'; fi; \
 	echo "suites: $$passed passed, $$failed failed, $$skipped skipped"; \
 	[ $$failed = 0 ]
 
 asan-test:
 	@$(ASAN_MAKE) $(SUITES)
+
+# The PNG writer with zlib (PNG_DEFLATE=zlib), built into ZLIB_BUILD: the
+# PNG unit test, the cards painted from the static cache against painted
+# whole (the same bytes: bands deflated once are copied), the golden images
+# (exactly the pixels igzip's files hold, read back by libpng), then the
+# install path. Under a minute on 2 cores.
+ZLIB_TESTS := $(BUILD)/tests/test_png $(BUILD)/tests/test_print
+zlib-test:
+	@$(MAKE) --no-print-directory BUILD=$(ZLIB_BUILD) PNG_DEFLATE=zlib zlib-suite
+
+zlib-suite: $(ZLIB_TESTS) $(CLI)
+	@rm -f $(SKIP_LOG); status=0; \
+	for t in $(ZLIB_TESTS); do echo "== $$t"; CR_SKIP_LOG=$(SKIP_LOG) $$t || status=1; done; \
+	exit $$status
+	$(CLI) golden tests/golden
+	@$(MAKE) --no-print-directory install-test
+
+# make install into BUILD/install-test/before, then tests/install.sh: the
+# installed tool run from a folder with a fonts/ of its own, the tree moved
+# and found again through pkg-config, the API example built against it.
+INSTALL_TEST = $(abspath $(BUILD))/install-test
+install-test:
+	@rm -rf $(INSTALL_TEST)
+	@$(MAKE) --no-print-directory install PREFIX=$(INSTALL_TEST)/before WERROR=$(WERROR) >/dev/null
+	tests/install.sh $(INSTALL_TEST) $(PNG_DEFLATE)
 
 # libFuzzer harnesses (fuzz/*.c), not part of `make test`: the library is
 # built again with clang and the sanitizers into FUZZ_BUILD (the ordinary
@@ -243,8 +322,8 @@ fuzz-run: $(FUZZ_BIN)
 $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(BUILD)/fuzz/fuzz_paths.o $(TOOLS_LIB) \
                       $(STATIC_LIB)
 	@$(if $(Q),echo "  FUZZ-CC $<")
-	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/fuzz_paths.o $(TOOLS_LIB) \
-	    $(STATIC_LIB) $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/fuzz_paths.o \
+	    $(TOOLS_LIB) $(STATIC_LIB) $(LDLIBS_ALL)
 
 # Mutation testing, not part of `make test` (about 10 minutes on 2 cores):
 # each mutation of mutate/mutations.txt is applied to a scratch copy of the
@@ -257,22 +336,26 @@ mutate:
 # says what is measured). Only this target needs Pango and Cairo.
 BENCH := $(BUILD)/bench
 bench: $(STATIC_LIB) $(CLI)
-	@scripts/install-deps --bench
+	@scripts/install-deps --bench $(if $(ISAL_MODULE),,--no-isal)
 	@mkdir -p $(BENCH)
-	$(Q)$(CC) $(CFLAGS_ALL) -o $(BENCH)/engine_card bench/engine_card.c $(STATIC_LIB) $(LDLIBS_ALL)
-	$(Q)$(CC) $(CFLAGS_ALL) -o $(BENCH)/png_encode bench/png_encode.c $(STATIC_LIB) $(LDLIBS_ALL)
-	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -o $(BENCH)/pango_card bench/pango_card.c \
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $(BENCH)/engine_card bench/engine_card.c $(STATIC_LIB) \
+	    $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $(BENCH)/png_encode bench/png_encode.c $(STATIC_LIB) \
+	    $(LDLIBS_ALL)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    -o $(BENCH)/pango_card bench/pango_card.c \
 	    $$(pkg-config --cflags --libs pangocairo jansson libjpeg) -lm
-	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -o $(BENCH)/make_art bench/make_art.c \
-	    $$(pkg-config --cflags --libs cairo) -lm
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    -o $(BENCH)/make_art bench/make_art.c $$(pkg-config --cflags --libs cairo) -lm
 	bench/run $(BUILD)
 
 # The Huffman code the PNG writer uses, counted on the edition golden cards
 # (bench/train_png_table.c). Run again when templates or artwork change much.
 png-table:
 	@mkdir -p $(BENCH)
-	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -o $(BENCH)/train_png_table \
-	    bench/train_png_table.c $$(pkg-config --cflags --libs libpng libisal)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    -o $(BENCH)/train_png_table bench/train_png_table.c \
+	    $$(pkg-config --cflags --libs libpng libisal)
 	$(BENCH)/train_png_table render/output/png_huffman_table.h tests/golden/ed-*/expected.png
 
 demo: $(CLI) $(EXAMPLE)
@@ -280,6 +363,17 @@ demo: $(CLI) $(EXAMPLE)
 
 update-golden: $(CLI)
 	$(CLI) golden tests/golden --update
+
+# cardrender.pc finds the prefix from its own folder, ${pcfiledir}: an
+# installed tree can move (a staging folder, a relocatable package). With
+# LIBDIR = PREFIX/lib/x86_64-linux-gnu, prefix=${pcfiledir}/../../..; a
+# LIBDIR outside PREFIX keeps the absolute prefix.
+empty :=
+space := $(empty) $(empty)
+LIBDIR_IN_PREFIX := $(patsubst $(PREFIX)/%,%,$(filter $(PREFIX)/%,$(LIBDIR)))
+PC_UP := $(patsubst %,..,$(subst /, ,$(LIBDIR_IN_PREFIX)) pkgconfig)
+PC_PREFIX := $(if $(LIBDIR_IN_PREFIX),$${pcfiledir}/$(subst $(space),/,$(PC_UP)),$(PREFIX))
+pc_path = $(if $(LIBDIR_IN_PREFIX),$(patsubst $(PREFIX)/%,$${prefix}/%,$(1)),$(1))
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) \
@@ -296,8 +390,10 @@ install: all
 	    > $(DESTDIR)$(PYTHONDIR)/cardrender/_installed.py
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
 	install -m 644 fonts/manifest.json $(DESTDIR)$(DATADIR)/fonts/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' cardrender.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/cardrender.pc
+	sed -e 's|@PREFIX@|$(PC_PREFIX)|' -e 's|@LIBDIR@|$(call pc_path,$(LIBDIR))|' \
+	    -e 's|@INCDIR@|$(call pc_path,$(INCDIR))|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@REQUIRES_PRIVATE@|$(MODULES)|' cardrender.pc.in \
+	    > $(DESTDIR)$(LIBDIR)/pkgconfig/cardrender.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/cardrender.h $(DESTDIR)$(LIBDIR)/libcardrender.* \
@@ -309,4 +405,4 @@ format:
 	    bench/*.c fuzz/*.[ch]
 
 clean:
-	rm -rf build build-asan build-fuzz out
+	rm -rf build build-asan build-fuzz $(ZLIB_BUILD) out

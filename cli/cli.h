@@ -31,9 +31,9 @@ int cli_sheet(int argc, char **argv);   /* sheet TEMPLATE RECORDS... -o SHEET.pn
 int cli_batch(int argc, char **argv);   /* batch TEMPLATE RECORDS -o DIR [-j N] ... */
 
 /* What cli_parse_options hands each option: its id (the short letter, or
- * one of the command's own ids above 255 for a long-only option) and its
- * value (NULL for a flag). False when the value is refused; the handler
- * says why on stderr. */
+ * one of the command's own ids from 256 to CLI_OPT_SHARED - 1 for a
+ * long-only option) and its value (NULL for a flag). False when the value
+ * is refused; the handler says why on stderr. */
 typedef bool (*cli_option_func)(void *args, int id, const char *value);
 
 typedef struct cli_parser {
@@ -44,9 +44,13 @@ typedef struct cli_parser {
     void *args;
 } cli_parser;
 
+/* Ids of the options cli_parse_options handles itself, never handed to take. */
+enum { CLI_OPT_SHARED = 1000, CLI_OPT_FONT_MANIFEST = CLI_OPT_SHARED };
+
 /* Parses argv[1..] with getopt_long (options and operands in any order,
- * "--" ends the options): each option goes to p->take; the operands, in
- * order, into operands[0..max), their number into *count. An unknown option
+ * "--" ends the options): each option goes to p->take, but --font-manifest
+ * FILE (taken by every command that makes an engine) to cli_engine_options;
+ * the operands, in order, into operands[0..max), their number into *count. An unknown option
  * or one missing its value is "cardrender COMMAND: unknown or incomplete
  * option "X"", more than max operands "too many arguments ("X")": false,
  * as when take refuses a value. */
@@ -62,8 +66,12 @@ bool cli_parse_pair(const cli_parser *p, int argc, char **argv, const char **fir
  * (cr_render_options.warning). */
 void cli_print_warning(void *user_data, const cr_error *warning);
 
-/* An engine with the default font manifest; NULL, with the error said on
- * stderr, when it cannot be made. */
+/* The options every engine of the command is made with: the manifest
+ * --font-manifest named, else the library's default (NULL). */
+const cr_engine_options *cli_engine_options(void);
+
+/* An engine with cli_engine_options; NULL, with the error said on stderr,
+ * when it cannot be made. */
 cr_engine *cli_engine_create(void);
 
 /* A whole decimal number from -1,000,000 to 1,000,000; false on anything

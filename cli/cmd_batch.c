@@ -708,7 +708,7 @@ static int prepare_output(batch *b)
 static int load_inputs(batch *b)
 {
     cr_error err;
-    b->setup.engine = cr_engine_create(NULL, &err);
+    b->setup.engine = cr_engine_create(cli_engine_options(), &err);
     if (b->setup.engine)
         b->setup.tpl = cr_template_load_file(b->setup.engine, b->args.template_path, &err);
     if (b->setup.tpl)

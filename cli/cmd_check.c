@@ -296,7 +296,7 @@ int cli_check(int argc, char **argv)
     cr_error err;
     int status = CLI_INPUT_ERROR;
     cr_template *tpl = NULL;
-    cr_engine *engine = cr_engine_create(NULL, &err);
+    cr_engine *engine = cr_engine_create(cli_engine_options(), &err);
     if (engine)
         tpl = cr_template_load_file(engine, args.template_path, &err);
     if (tpl)

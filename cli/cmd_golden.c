@@ -464,7 +464,7 @@ static bool run_case(cr_engine *engine, const golden_args *args, const char *nam
 static int run_cases(const golden_args *args, char **names, size_t count)
 {
     cr_error err;
-    cr_engine *engine = cr_engine_create(NULL, &err);
+    cr_engine *engine = cr_engine_create(cli_engine_options(), &err);
     if (!engine) {
         fprintf(stderr, "cardrender golden: %s\n", err.message);
         return CLI_INPUT_ERROR;

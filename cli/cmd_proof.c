@@ -131,7 +131,7 @@ int cli_proof(int argc, char **argv)
     cr_error err;
     cr_record *record = NULL;
     cr_image *image = NULL;
-    cr_engine *engine = cr_engine_create(NULL, &err);
+    cr_engine *engine = cr_engine_create(cli_engine_options(), &err);
     if (engine && args.record_path)
         record = cli_record_load(args.record_path, NULL, &err);
     if (engine && (record || !args.record_path))

@@ -166,7 +166,7 @@ int cli_render(int argc, char **argv)
     cr_template *tpl = NULL;
     cr_record *record = NULL;
     cr_image *image = NULL;
-    cr_engine *engine = cr_engine_create(NULL, &err);
+    cr_engine *engine = cr_engine_create(cli_engine_options(), &err);
     if (!engine)
         return fail(&err);
     tpl = cr_template_load_file(engine, args.template_path, &err);

@@ -1,4 +1,5 @@
 /* cardrender: command-line front end of the engine. */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -17,30 +18,46 @@ typedef struct command {
     int (*run)(int argc, char **argv);
     const char *usage;
     const char *summary;
+    bool fonts; /* makes an engine: takes --font-manifest FILE */
 } command;
 
 static const command commands[] = {
     {"render", cli_render, cli_render_usage,
-     "render TEMPLATE [RECORD] -o OUT.png [--dpi N]   render one card"},
+     "render TEMPLATE [RECORD] -o OUT.png [--dpi N]   render one card", true},
     {"compare", cli_compare, cli_compare_usage,
-     "compare EXPECTED.png ACTUAL.png [--diff D.png] [--tolerance T]   perceptual comparison"},
+     "compare EXPECTED.png ACTUAL.png [--diff D.png] [--tolerance T]   perceptual comparison",
+     false},
     {"golden", cli_golden, cli_golden_usage,
-     "golden DIR [--update]   render and compare every golden case in DIR"},
+     "golden DIR [--update]   render and compare every golden case in DIR", true},
     {"layout", cli_layout, cli_layout_usage,
-     "layout TEMPLATE [RECORD] [--json] [--dpi N]   print how each text field was laid out"},
+     "layout TEMPLATE [RECORD] [--json] [--dpi N]   print how each text field was laid out", true},
     {"proof", cli_proof, cli_proof_usage,
      "proof TEMPLATE [RECORD] -o OUT.png [--sides OTHER] [--safe-mm N]   a proof with guides "
-     "for approval"},
+     "for approval",
+     true},
     {"check", cli_check, cli_check_usage,
      "check TEMPLATE [RECORDS...] [--safe-mm N]   list overflows, missing fonts and keys, boxes "
-     "off the card, unreadable photos"},
+     "off the card, unreadable photos",
+     true},
     {"sheet", cli_sheet, cli_sheet_usage,
      "sheet TEMPLATE RECORDS... -o SHEET.png [--back T -b BACK.png] [--mirror] [--layout 2x4]   "
-     "impose cards n-up with crop marks"},
+     "impose cards n-up with crop marks",
+     true},
     {"batch", cli_batch, cli_batch_usage,
      "batch TEMPLATE RECORDS -o DIR [-j N] [--name PATTERN] [--resume]   render one card per "
-     "record"},
+     "record",
+     true},
 };
+
+#ifndef CR_DATADIR
+#define CR_DATADIR "/usr/local/share/cardrender"
+#endif
+
+/* The installed manifest is the library's default (render/base/engine.c). */
+static const char font_manifest_usage[] =
+    "  --font-manifest FILE  the font manifest to read (default:\n"
+    "                        $CARDRENDER_FONT_MANIFEST, else the installed\n"
+    "                        " CR_DATADIR "/fonts/manifest.json)\n";
 
 static void usage(FILE *out)
 {
@@ -49,6 +66,7 @@ static void usage(FILE *out)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %s\n", commands[i].summary);
     fprintf(out, "\n  --version   print the version\n"
+                 "\nEvery command but compare takes --font-manifest FILE (COMMAND --help).\n"
                  "\nexit status: 0 success, 1 input error, 2 usage error\n");
 }
 
@@ -67,26 +85,60 @@ void cli_print_warning(void *user_data, const cr_error *warning)
     fprintf(stderr, "cardrender: warning: %s\n", warning->message);
 }
 
+/* --font-manifest FILE, for every engine the command makes; taken only
+ * when the command running makes one. */
+static cr_engine_options engine_options;
+static bool command_takes_fonts;
+
+const cr_engine_options *cli_engine_options(void)
+{
+    return engine_options.font_manifest_path ? &engine_options : NULL;
+}
+
 cr_engine *cli_engine_create(void)
 {
     cr_error err;
-    cr_engine *engine = cr_engine_create(NULL, &err);
+    cr_engine *engine = cr_engine_create(cli_engine_options(), &err);
     if (!engine)
         fprintf(stderr, "cardrender: %s\n", err.message);
     return engine;
+}
+
+/* A command's usage, with --font-manifest's paragraph when it takes it. */
+static void command_usage(const command *c, FILE *out)
+{
+    fputs(c->usage, out);
+    if (c->fonts)
+        fprintf(out, "\n%s", font_manifest_usage);
 }
 
 /* Runs a command: its usage for --help, and again after a usage error. */
 static int run_command(const command *c, int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
-        fputs(c->usage, stdout);
+        command_usage(c, stdout);
         return CLI_OK;
     }
+    command_takes_fonts = c->fonts;
     int status = c->run(argc, argv);
     if (status == CLI_USAGE)
-        fputs(c->usage, stderr);
+        command_usage(c, stderr);
     return status;
+}
+
+enum { MAX_LONG_OPTIONS = 32 };
+
+/* The command's long options, with the shared ones it takes appended. */
+static void shared_long_options(const cli_parser *p, struct option *out)
+{
+    size_t n = 0;
+    while (p->longs[n].name && n < MAX_LONG_OPTIONS - 2)
+        n++;
+    assert(!p->longs[n].name); /* MAX_LONG_OPTIONS holds every command's */
+    memcpy(out, p->longs, n * sizeof *out);
+    if (command_takes_fonts)
+        out[n++] = (struct option){"font-manifest", required_argument, NULL, CLI_OPT_FONT_MANIFEST};
+    out[n] = (struct option){0};
 }
 
 bool cli_parse_options(const cli_parser *p, int argc, char **argv, const char **operands, int max,
@@ -94,15 +146,19 @@ bool cli_parse_options(const cli_parser *p, int argc, char **argv, const char **
 {
     char shorts[64];
     snprintf(shorts, sizeof shorts, ":%s", p->shorts); /* ':': a missing value is told apart */
+    struct option longs[MAX_LONG_OPTIONS];
+    shared_long_options(p, longs);
     opterr = 0;
     optind = 0; /* glibc: start afresh, as for a new argv */
-    for (int id; (id = getopt_long(argc, argv, shorts, p->longs, NULL)) != -1;) {
+    for (int id; (id = getopt_long(argc, argv, shorts, longs, NULL)) != -1;) {
         if (id == '?' || id == ':') {
             fprintf(stderr, "cardrender %s: unknown or incomplete option \"%s\"\n", p->command,
                     argv[optind - 1]);
             return false;
         }
-        if (!p->take(p->args, id, optarg))
+        if (id == CLI_OPT_FONT_MANIFEST)
+            engine_options.font_manifest_path = optarg;
+        else if (!p->take(p->args, id, optarg))
             return false;
     }
     *count = 0;

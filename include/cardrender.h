@@ -128,9 +128,9 @@ typedef struct cr_engine cr_engine;
 
 typedef struct cr_engine_options {
     size_t struct_size; /* set by cr_engine_options_init */
-    /* Font manifest to use. NULL means $CARDRENDER_FONT_MANIFEST if set, else
-     * fonts/manifest.json in the working folder if there is one (a checkout),
-     * else the installed PREFIX/share/cardrender/fonts/manifest.json. */
+    /* Font manifest to use. NULL means $CARDRENDER_FONT_MANIFEST if set and
+     * not empty, else the installed PREFIX/share/cardrender/fonts/manifest.json
+     * (never the working folder's fonts/manifest.json). */
     const char *font_manifest_path;
 } cr_engine_options;
 

@@ -330,5 +330,35 @@ printf '\357\273\277{"version": 1,\n "fields": [42]}' >"$tmp/enc/bad-bom.json"
 expect 1 "a bad template with a byte-order mark" -- "$cli" render "$tmp/enc/bad-bom.json" -o "$tmp/enc/bad-bom.png"
 stderr_has "$tmp/enc/bad-bom.json:2:13: field 0: a field must be an object" "positions after a byte-order mark"
 
+# The font manifest: never the working folder's fonts/manifest.json. From a
+# folder holding a broken one, with CARDRENDER_FONT_MANIFEST unset, the tool
+# reads the installed manifest (--help names it; a build tree's may not be
+# installed, and then the error names it); --font-manifest, then the
+# variable, name another.
+stderr_lacks() {
+    if grep -qF -- "$1" "$tmp/stderr"; then failed=$((failed + 1)); echo "FAIL: $2: stderr has \"$1\""
+        sed 's/^/    /' "$tmp/stderr"; else passed=$((passed + 1)); fi
+}
+root=$(pwd)
+cli_abs=$(cd "$(dirname "$cli")" && pwd)/$(basename "$cli")
+installed=$("$cli" render --help | grep -o '/[^ ]*/fonts/manifest\.json')
+mkdir -p "$tmp/cwd/fonts"
+printf '{ not JSON' >"$tmp/cwd/fonts/manifest.json"
+in_cwd() { (cd "$tmp/cwd" && "$@"); }
+if [ -r "$installed" ]; then want=0; else want=1; fi
+expect $want "render beside a broken fonts/manifest.json" -- \
+    in_cwd env -u CARDRENDER_FONT_MANIFEST "$cli_abs" render "$root/$TPL" "$root/$REC" -o "$tmp/m.png"
+[ $want = 0 ] || stderr_has "$installed" "without a manifest named, the installed one is read"
+stderr_lacks "fonts/manifest.json:1" "the working folder's manifest is not read"
+expect 1 "render --font-manifest names the broken one" -- \
+    in_cwd env -u CARDRENDER_FONT_MANIFEST "$cli_abs" render "$root/$TPL" "$root/$REC" -o "$tmp/m.png" --font-manifest fonts/manifest.json
+stderr_has "fonts/manifest.json:1:" "--font-manifest is read"
+expect 1 "CARDRENDER_FONT_MANIFEST names the broken one" -- \
+    in_cwd env CARDRENDER_FONT_MANIFEST=fonts/manifest.json "$cli_abs" check "$root/$TPL" "$root/$REC"
+stderr_has "fonts/manifest.json:1:" "CARDRENDER_FONT_MANIFEST is read"
+expect 0 "--font-manifest wins over CARDRENDER_FONT_MANIFEST" -- \
+    in_cwd env CARDRENDER_FONT_MANIFEST=fonts/manifest.json "$cli_abs" layout "$root/$TPL" "$root/$REC" --font-manifest "$root/fonts/manifest.json"
+expect 2 "compare takes no --font-manifest" -- "$cli" compare "$tmp/ok.png" "$tmp/ok.png" --font-manifest fonts/manifest.json
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

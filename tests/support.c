@@ -44,6 +44,18 @@ bool test_data_present(const char *path, const char *remedy)
     return false;
 }
 
+/* ------------------------------------------------------ the manifest */
+
+/* Every test program runs from the project root and means the checkout's
+ * manifest, which the library itself never looks for in the working folder
+ * (include/cardrender.h): it is named here, before main, for every engine a
+ * test makes with no manifest of its own. Relative, so that messages name
+ * "fonts/manifest.json" whoever started the test. */
+__attribute__((constructor)) static void name_checkout_manifest(void)
+{
+    setenv("CARDRENDER_FONT_MANIFEST", "fonts/manifest.json", 1);
+}
+
 /* ------------------------------------------------------ layout fixtures */
 
 cr_engine *fixture_engine;
@@ -52,8 +64,6 @@ cr_template fixture_template = {.path = "test.json", .dir = NULL, .dpi = FIXTURE
 int engine_setup(void **state)
 {
     cr_error err;
-    /* Messages name the manifest: always the checkout's own. */
-    unsetenv("CARDRENDER_FONT_MANIFEST");
     fixture_engine = cr_engine_create(NULL, &err);
     if (!fixture_engine)
         fail_msg("%s", err.message);

@@ -5,8 +5,9 @@
 #include <stdint.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -272,30 +273,15 @@ static void expect_tried(const cr_engine_options *options, const char *path)
     free(tried);
 }
 
-/* An explicit path wins over CARDRENDER_FONT_MANIFEST, which wins over the
- * checkout's fonts/manifest.json; without any of them (run from another
- * folder) the installed manifest, CR_DATADIR/fonts/manifest.json, is read:
- * an engine when it is installed, else an error naming that file. */
-static void test_manifest_lookup_order(void **state)
+/* The installed manifest, CR_DATADIR/fonts/manifest.json, is read when
+ * neither options nor the environment name one: an engine when it is
+ * installed, else an error naming that file. Either way never a
+ * fonts/manifest.json in the working folder (here a broken one, which
+ * would fail with a syntax error). */
+static void expect_installed(void)
 {
-    char cwd[4096], dir[] = "/tmp/cr-test-lookup-XXXXXX";
-    assert_non_null(getcwd(cwd, sizeof cwd));
-    assert_non_null(mkdtemp(dir));
-    cr_engine_options explicit = {.struct_size = sizeof explicit,
-                                  .font_manifest_path = "/nonexistent/explicit.json"};
-    setenv("CARDRENDER_FONT_MANIFEST", "/nonexistent/env.json", 1);
-    expect_tried(&explicit, "/nonexistent/explicit.json");
-    expect_tried(NULL, "/nonexistent/env.json");
-    setenv("CARDRENDER_FONT_MANIFEST", "", 1); /* empty counts as unset */
-    char *tried = manifest_tried(NULL);        /* the checkout's own */
-    assert_null(tried);
-    unsetenv("CARDRENDER_FONT_MANIFEST");
-    assert_int_equal(chdir(dir), 0);
     const char *installed = CR_DATADIR "/fonts/manifest.json";
-    tried = manifest_tried(NULL);
-    int chdir_back = chdir(cwd);
-    rmdir(dir);
-    assert_int_equal(chdir_back, 0);
+    char *tried = manifest_tried(NULL);
     if (access(installed, R_OK) == 0) {
         assert_null(tried);
     } else {
@@ -303,6 +289,53 @@ static void test_manifest_lookup_order(void **state)
         assert_string_equal(tried, installed);
     }
     free(tried);
+}
+
+/* A folder holding a fonts/manifest.json that is not JSON. */
+static void make_bogus_checkout(char *dir)
+{
+    char path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/fonts", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/fonts/manifest.json", dir);
+    FILE *file = fopen(path, "w");
+    assert_non_null(file);
+    fputs("{ not json", file);
+    fclose(file);
+}
+
+static void remove_bogus_checkout(const char *dir)
+{
+    char path[64];
+    snprintf(path, sizeof path, "%s/fonts/manifest.json", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/fonts", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
+/* An explicit path wins over CARDRENDER_FONT_MANIFEST (set and not empty),
+ * which wins over the installed manifest. */
+static void test_manifest_lookup_order(void **state)
+{
+    char cwd[4096], dir[] = "/tmp/cr-test-lookup-XXXXXX";
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    make_bogus_checkout(dir);
+    cr_engine_options explicit = {.struct_size = sizeof explicit,
+                                  .font_manifest_path = "/nonexistent/explicit.json"};
+    setenv("CARDRENDER_FONT_MANIFEST", "/nonexistent/env.json", 1);
+    expect_tried(&explicit, "/nonexistent/explicit.json");
+    expect_tried(NULL, "/nonexistent/env.json");
+    assert_int_equal(chdir(dir), 0);
+    setenv("CARDRENDER_FONT_MANIFEST", "", 1); /* empty counts as unset */
+    expect_installed();
+    unsetenv("CARDRENDER_FONT_MANIFEST");
+    expect_installed();
+    int chdir_back = chdir(cwd);
+    remove_bogus_checkout(dir);
+    assert_int_equal(chdir_back, 0);
+    setenv("CARDRENDER_FONT_MANIFEST", "fonts/manifest.json", 1); /* as tests/support.c */
 }
 
 int main(void)

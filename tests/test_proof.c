@@ -26,7 +26,6 @@ static cr_engine *engine;
 static int create_engine(void **state)
 {
     cr_error err;
-    unsetenv("CARDRENDER_FONT_MANIFEST");
     engine = cr_engine_create(NULL, &err);
     if (!engine)
         fprintf(stderr, "cannot create the engine: %s\n", err.message);

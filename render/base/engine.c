@@ -1,6 +1,5 @@
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "engine.h"
 #include "error.h"
@@ -16,8 +15,11 @@ const char *cr_version(void)
     return CR_VERSION_STRING;
 }
 
-/* An explicit path wins, then the environment, then a checkout's own
- * manifest, then the installed one. */
+/* An explicit path wins, then the environment, then the installed
+ * manifest. Never the working folder's fonts/manifest.json: an installed
+ * program run from some other project's checkout would read that
+ * project's fonts (the build tree names its own through the environment,
+ * which the Makefile sets). */
 static const char *manifest_path(const cr_engine_options *options)
 {
     if (options->font_manifest_path)
@@ -25,8 +27,6 @@ static const char *manifest_path(const cr_engine_options *options)
     const char *env = getenv("CARDRENDER_FONT_MANIFEST");
     if (env && env[0])
         return env;
-    if (access("fonts/manifest.json", R_OK) == 0)
-        return "fonts/manifest.json";
     return CR_DATADIR "/fonts/manifest.json";
 }
 

@@ -1,6 +1,7 @@
-/* PNG files. Writing: the PNG container is assembled here around ISA-L's
- * igzip deflate (the speed of writing cards is mostly the speed of this
- * file); reading: libpng, which also decodes our own files in the tests.
+/* PNG files. Writing: the PNG container is assembled here around a fast
+ * deflate (png_deflate.h: ISA-L's igzip, or zlib; the speed of writing
+ * cards is mostly the speed of this file); reading: libpng, which also
+ * decodes our own files in the tests.
  * Output depends only on the pixels and the dpi (no time stamps, fixed
  * filters, level and chunk sizes), so the same card is the same bytes; files
  * appear under their name only once complete. */
@@ -10,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -21,16 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <isa-l/crc.h>
-#include <isa-l/igzip_lib.h>
 #include <png.h>
 #include <zlib.h> /* adler32_combine */
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
 
 #include "atomic_file.h"
 #include "error.h"
+#include "png_deflate.h"
 
 enum { PNG_MAX_SIDE = 20000 };
 
@@ -99,29 +95,9 @@ static bool sink_put(png_sink *sink, const uint8_t *bytes, size_t length)
 
 /* -------------------------------------------------------------- chunks */
 
-/* The deflate inside IDAT is ISA-L's igzip, many times faster than zlib
- * at a similar size; the chunks' CRC-32 is ISA-L's too (zlib's polynomial,
- * with carry-less multiply where the CPU has it, about 9x zlib's here). */
-
-/* ISA-L's AVX2 and AVX-512 code returns without VZEROUPPER (intel/isa-l
- * issue 24): SSE code that runs next (the filter here, the render of the
- * next card) then runs several times slower (measured: a filter loop 5x).
- * Every ISA-L call is followed by this. */
-#if defined(__x86_64__) || defined(__i386__)
-__attribute__((target("avx"))) static void clear_upper_registers(void)
-{
-    if (__builtin_cpu_supports("avx"))
-        _mm256_zeroupper();
-}
-#else
-static void clear_upper_registers(void) {}
-#endif
-
 static uint32_t chunk_crc(const uint8_t *bytes, size_t length)
 {
-    uint32_t crc = crc32_gzip_refl(0, bytes, length);
-    clear_upper_registers();
-    return crc;
+    return png_crc32(0, bytes, length);
 }
 
 static void put_be32(uint8_t *p, uint32_t value)
@@ -222,16 +198,8 @@ static void filter_row(const cr_canvas *canvas, int y, uint8_t *out)
 
 /* ------------------------------------------------------------- encoder */
 
-/* Level 0 with one Huffman code for every image, built once from symbol
- * counts of rendered edition cards (png_huffman_table.h, `make png-table`).
- * Measured on the benchmark card, which the counts never saw, against
- * level 1 (a code fitted to each image): 3-5% larger files, 8% less time
- * in deflate, and no per-block statistics to build; ISA-L's own default
- * code for level 0 gives files a fifth larger. Level 2 is under 1% smaller
- * than level 1 and slower. Every symbol has a code, so any image encodes.
- *
- * The zlib stream is cut into segments of whole rows, each deflated by a
- * fresh igzip stream and ended with a full flush: a segment's bytes depend
+/* The zlib stream is cut into segments of whole rows, each deflated by a
+ * fresh deflate stream and ended with a full flush (png_deflate.h): a segment's bytes depend
  * on its rows (and the row above, for the Up filter) and nothing else. So a
  * band of rows that no record changes (cr_png_bands, made once per
  * template) is deflated once and its bytes copied into every card whose
@@ -240,30 +208,12 @@ static void filter_row(const cr_canvas *canvas, int y, uint8_t *out)
  * without bands is one segment. The zlib header, the final empty block and
  * the Adler-32 (combined over the segments) are written here. Rows are
  * filtered a block at a time into a small buffer that stays in cache while
- * igzip reads it; IDAT chunks are cut at a fixed size, so the bytes depend
+ * deflate reads it; IDAT chunks are cut at a fixed size, so the bytes depend
  * on the pixels (and the bands) only. */
 enum {
-    DEFLATE_LEVEL = 0,
     FILTERED_BLOCK_BYTES = 256 * 1024,
     IDAT_DATA_BYTES = 256 * 1024,
 };
-
-#include "png_huffman_table.h"
-
-static struct isal_hufftables card_code;
-static pthread_once_t card_code_once = PTHREAD_ONCE_INIT;
-
-static void build_card_code(void)
-{
-    struct isal_huff_histogram counts;
-    memset(&counts, 0, sizeof counts);
-    for (int i = 0; i < ISAL_DEF_LIT_LEN_SYMBOLS; i++)
-        counts.lit_len_histogram[i] = card_lit_len_counts[i];
-    for (int i = 0; i < ISAL_DEF_DIST_SYMBOLS; i++)
-        counts.dist_histogram[i] = card_dist_counts[i];
-    isal_create_hufftables(&card_code, &counts);
-    clear_upper_registers();
-}
 
 /* Deflate output on its way into IDAT chunks of a fixed size (or, raw,
  * into the sink as it is: a band's segment kept for later). */
@@ -299,22 +249,23 @@ static bool idat_put(idat_writer *w, const uint8_t *bytes, size_t length)
     return !w->failed;
 }
 
-/* Where one segment's rows are filtered and deflated. igzip writes into
+/* Where one segment's rows are filtered and deflated. Deflate writes into
  * `out`, the same empty buffer on every call, never into the IDAT chunk as
- * it fills: its output depends on where its output buffer ends (a band of
+ * it fills: igzip's output depends on where its output buffer ends (a band of
  * tests/golden/zh-photo-side deflated into the last 525 bytes of a chunk
  * came out 3 bytes longer than on its own), and a band's bytes must be the
  * same wherever the band falls in the file. tests/test_static_cache.c
  * compares the files of cards painted from the cache and painted whole. */
 typedef struct segment_coder {
-    struct isal_zstream stream;
+    png_deflater *deflater;
     uint8_t *filtered; /* whole rows, each behind its filter byte */
     size_t rows_per_block, row_bytes;
     uint8_t *out;   /* OUT_BYTES: a block's output with room to spare */
     uint32_t adler; /* of the filtered bytes, over the whole image so far */
 } segment_coder;
 
-/* Codes are at most 15 bits: a block never deflates to twice its size. */
+/* Room for a block's output in one run (codes are at most 15 bits: a block
+ * never deflates to twice its size); a run that fills it is run again. */
 enum { OUT_BYTES = 2 * FILTERED_BLOCK_BYTES + 4096 };
 
 static bool coder_init(segment_coder *c, int width)
@@ -324,33 +275,29 @@ static bool coder_init(segment_coder *c, int width)
     c->rows_per_block = rows > 0 ? rows : 1;
     c->filtered = malloc(c->rows_per_block * c->row_bytes);
     c->out = malloc(OUT_BYTES);
+    c->deflater = png_deflater_create();
     c->adler = 1;
-    pthread_once(&card_code_once, build_card_code);
-    return c->filtered && c->out;
+    return c->filtered && c->out && c->deflater;
 }
 
 static void coder_free(segment_coder *c)
 {
     free(c->filtered);
     free(c->out);
+    png_deflater_destroy(c->deflater);
 }
 
-/* Deflates the input given to the stream, and the flush asked for. */
+/* Deflates the input given to the deflater, and the flush asked for. */
 static bool deflate_into(segment_coder *c, idat_writer *w, png_failure *failure)
 {
     for (;;) {
-        c->stream.next_out = c->out;
-        c->stream.avail_out = OUT_BYTES;
-        int result = isal_deflate(&c->stream);
-        clear_upper_registers();
-        if (result != COMP_OK) {
-            snprintf(failure->message, sizeof failure->message, "igzip failed (error %d)", result);
+        size_t written = 0;
+        png_deflate_result result = png_deflater_run(c->deflater, c->out, OUT_BYTES, &written,
+                                                     failure->message, sizeof failure->message);
+        if (result == PNG_DEFLATE_FAILED || !idat_put(w, c->out, written))
             return false;
-        }
-        if (!idat_put(w, c->out, OUT_BYTES - c->stream.avail_out))
-            return false;
-        if (c->stream.avail_out > 0 && c->stream.avail_in == 0)
-            return true; /* all input taken, and a flush asked for is complete */
+        if (result == PNG_DEFLATE_DONE)
+            return true;
     }
 }
 
@@ -358,18 +305,13 @@ static bool deflate_into(segment_coder *c, idat_writer *w, png_failure *failure)
 static bool deflate_rows(segment_coder *c, const cr_canvas *canvas, int first, int end,
                          idat_writer *w, png_failure *failure)
 {
-    isal_deflate_init(&c->stream);
-    c->stream.level = DEFLATE_LEVEL;
-    c->stream.gzip_flag = IGZIP_DEFLATE; /* raw: the zlib framing is written here */
-    isal_deflate_set_hufftables(&c->stream, &card_code, IGZIP_HUFFTABLE_CUSTOM);
+    png_deflater_begin(c->deflater);
     for (int y = first; y < end;) {
         size_t length = 0;
         for (size_t n = 0; n < c->rows_per_block && y < end; n++, y++, length += c->row_bytes)
             filter_row(canvas, y, c->filtered + length);
-        c->adler = isal_adler32(c->adler, c->filtered, length);
-        c->stream.next_in = c->filtered;
-        c->stream.avail_in = (uint32_t)length;
-        c->stream.flush = y == end ? FULL_FLUSH : NO_FLUSH;
+        c->adler = png_adler32(c->adler, c->filtered, length);
+        png_deflater_input(c->deflater, c->filtered, length, y == end);
         if (!deflate_into(c, w, failure))
             return false;
     }
@@ -503,7 +445,7 @@ static bool write_pixels(const cr_canvas *canvas, const cr_png_bands *bands, png
     if (bands && (bands->width != canvas->width || bands->height != canvas->height))
         bands = NULL;
     idat_writer *w = calloc(1, sizeof *w);
-    segment_coder coder = {.filtered = NULL, .out = NULL};
+    segment_coder coder = {.filtered = NULL, .out = NULL, .deflater = NULL};
     bool ok = w && coder_init(&coder, canvas->width);
     if (ok) {
         w->sink = sink;
@@ -530,7 +472,7 @@ static bool write_pixels(const cr_canvas *canvas, const cr_png_bands *bands, png
     put_be32(trailer, coder.adler);
     ok = ok && idat_put(w, final_block, sizeof final_block) &&
          idat_put(w, trailer, sizeof trailer) && idat_emit(w);
-    if (!w || !coder.filtered || !coder.out) {
+    if (!w || !coder.filtered || !coder.out || !coder.deflater) {
         sink->out_of_memory = true;
         snprintf(failure->message, sizeof failure->message, "out of memory");
     }

@@ -1,6 +1,6 @@
 /* PNG: writing print-ready RGB files (the container written here around
- * ISA-L's igzip deflate), reading any PNG back as RGB through libpng (for
- * comparing golden images). */
+ * ISA-L's igzip deflate, or zlib's: png_deflate.h), reading any PNG back as
+ * RGB through libpng (for comparing golden images). */
 #ifndef CR_PNG_IO_H
 #define CR_PNG_IO_H
 

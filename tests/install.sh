@@ -1,0 +1,88 @@
+#!/bin/sh
+# The install path (make install-test, part of make test's zlib-test): a
+# tree `make install PREFIX=DIR/before` made is used as a user would.
+#   1. the installed tool, run from a folder holding a broken
+#      fonts/manifest.json with CARDRENDER_FONT_MANIFEST unset, reads the
+#      installed manifest (never the folder's) and renders a golden case's
+#      card to its exact pixels;
+#   2. the tree, moved to DIR/after, still works: pkg-config names the new
+#      place only, and examples/api_example.c builds with it and runs;
+#   3. with DEFLATE zlib, nothing asks for ISA-L (.pc, the shared library).
+# Usage: tests/install.sh DIR DEFLATE   (from the project root; CC honoured)
+set -u
+dir=$1
+deflate=$2
+root=$(pwd)
+before=$dir/before
+after=$dir/after
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL: $*"
+}
+# check DESCRIPTION -- command...: the command must succeed
+check() {
+    what=$1
+    shift 2
+    if "$@" >"$scratch/out" 2>&1; then ok; else
+        fail "$what"
+        sed 's/^/    /' "$scratch/out"
+    fi
+}
+
+# 1. The installed manifest, whatever the working folder holds.
+case=$root/tests/golden/zh-photo-side
+mkdir -p "$scratch/cwd/fonts"
+printf '{ not JSON' >"$scratch/cwd/fonts/manifest.json"
+check "installed cardrender renders from a folder with its own fonts/" -- \
+    sh -c 'cd "$1" && env -u CARDRENDER_FONT_MANIFEST "$2/bin/cardrender" render \
+        "$3/template.json" "$3/record.json" -o card.png' sh "$scratch/cwd" "$before" "$case"
+check "installed cardrender draws the golden pixels" -- \
+    "$before/bin/cardrender" compare "$case/expected.png" "$scratch/cwd/card.png" --tolerance 0
+
+# 2. Moved, the tree is found through pkg-config's ${pcfiledir}.
+mv "$before" "$after"
+export PKG_CONFIG_PATH="$after/lib/pkgconfig"
+flags=$(pkg-config --cflags --libs cardrender)
+libdir=$(pkg-config --variable=libdir cardrender)
+includedir=$(pkg-config --variable=includedir cardrender)
+# The same folder, however pkg-config spells it (.../lib/pkgconfig/../..).
+same_dir() { [ "$(cd "$1" 2>/dev/null && pwd -P)" = "$(cd "$2" && pwd -P)" ]; }
+if same_dir "$libdir" "$after/lib" && same_dir "$includedir" "$after/include"; then ok; else
+    fail "pkg-config after the move: libdir $libdir, includedir $includedir, not under $after"
+fi
+case " $flags " in
+*" -I$includedir "*" -L$libdir "*) ok ;;
+*) fail "pkg-config --cflags --libs lacks -I$includedir or -L$libdir: $flags" ;;
+esac
+case "$flags" in
+*"$before"*) fail "pkg-config still names $before: $flags" ;;
+*) ok ;;
+esac
+# shellcheck disable=SC2086
+check "api_example builds against the installed header and library" -- \
+    ${CC:-cc} -std=c11 -o "$scratch/api_example" "$root/examples/api_example.c" $flags \
+    "-Wl,-rpath,$libdir"
+check "api_example runs with the moved library and manifest" -- \
+    env CARDRENDER_FONT_MANIFEST="$after/share/cardrender/fonts/manifest.json" \
+    "$scratch/api_example" "$case/template.json" "$case/record.json" "$scratch/api.png"
+check "api_example draws the golden pixels" -- \
+    "$after/bin/cardrender" compare "$case/expected.png" "$scratch/api.png" --tolerance 0
+
+# 3. Built with zlib, the library needs no ISA-L.
+if [ "$deflate" = zlib ]; then
+    if grep -q libisal "$after/lib/pkgconfig/cardrender.pc"; then
+        fail "cardrender.pc asks for libisal"
+    else ok; fi
+    if readelf -d "$after"/lib/libcardrender.so | grep -q 'NEEDED.*libisal'; then
+        fail "libcardrender.so needs libisal"
+    else ok; fi
+fi
+
+echo "install: $passed passed, $failed failed"
+[ "$failed" = 0 ]
