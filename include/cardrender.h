@@ -21,10 +21,11 @@
  *
  * Thread safety: an engine is safe to share between threads once created;
  * its font and glyph caches lock internally. Templates and records are
- * immutable once loaded and may be shared between threads too (a template
- * keeps its static layers, painted once per resolution, behind its own
- * lock; set CARDRENDER_NO_STATIC_CACHE=1 to paint every field). An image
- * belongs to the thread that rendered it. cr_error objects are per call.
+ * immutable once loaded (or built: cr_record_create) and may be shared
+ * between threads too (a template keeps its static layers, painted once per
+ * resolution, behind its own lock; set CARDRENDER_NO_STATIC_CACHE=1 to paint
+ * every field). An image belongs to the thread that rendered it. cr_error
+ * objects are per call.
  *
  * Errors: every call that can fail takes a cr_error* (may be NULL) and
  * returns NULL or a non-zero status on failure; the error then names the
@@ -243,8 +244,55 @@ CR_API cr_record *cr_record_load_memory_with(const char *bytes, size_t length, c
  * when not. */
 CR_API cr_status cr_encoding_check(const char *encoding, cr_error *err);
 
-/* The value for key, or NULL. Valid as long as the record. */
+/* The value for key, or NULL. Valid as long as the record, or until
+ * cr_record_set replaces it. Image bytes (cr_record_set_image) are not
+ * values: a key that has only bytes gives NULL. */
 CR_API const char *cr_record_get(const cr_record *record, const char *key);
+
+/* Records built in memory, for programs whose data never is a file: a
+ * database row, a form, a photo from a camera. Nothing of such a record
+ * passes through the file system; a render decodes its photo's bytes
+ * directly.
+ *
+ * An empty record to fill with cr_record_set and cr_record_set_image; name
+ * (copied) stands for the record in messages, as a file's path does (NULL:
+ * "<memory>"). Its photos' paths, if any, are read against the render's
+ * asset_dir, else the working folder. Destroy it with cr_record_destroy. A
+ * record must not be changed once it is shared between threads. Returns
+ * NULL only when out of memory (CR_ERR_NOMEM). */
+CR_API cr_record *cr_record_create(const char *name, cr_error *err);
+
+/* Sets key to value (both copied; a later call replaces the value, the key
+ * keeps its place). Works on any record, loaded or created. Errors: key or
+ * value not UTF-8, CR_ERR_RECORD naming the record, the key and the bad
+ * byte's offset, e.g.
+ *   <memory>: record key "name": the value is not UTF-8: byte 0xFF at byte
+ *   offset 3 of the value
+ * (a key that is not UTF-8 is shown with \xHH escapes); a NULL record, key
+ * or value, CR_ERR_ARGUMENT; CR_ERR_NOMEM. On an error the record is as
+ * it was. */
+CR_API cr_status cr_record_set(cr_record *record, const char *key, const char *value,
+                               cr_error *err);
+
+/* Binds image bytes (the contents of a JPEG or PNG file; copied, the caller
+ * keeps its buffer) to key: an image field bound to key shows them instead
+ * of reading a file, decoded exactly as the file would be, with the same
+ * limits (cr_render_options.max_image_pixels) and the same errors naming
+ * the field and the key, where the image is named
+ *   <image bytes of record key "photo">
+ * instead of a path, e.g.
+ *   card.json:12:14: field 3 "photo": record key "photo": <image bytes of
+ *   record key "photo">: JPEG data is truncated (premature end of data)
+ * Bytes win over a path value of the same key (which is then never read, nor
+ * checked against asset_dir), and a key with bytes and no value is present
+ * for an image field (not for a text field). cr_render, cr_render_proof and
+ * cr_check_layout all use them. A later call replaces the bytes. Works on
+ * any record, loaded or created. Errors: a NULL record, key or data,
+ * CR_ERR_ARGUMENT (length 0 is taken; a render then says the image data is
+ * empty); a key not UTF-8, CR_ERR_RECORD as for cr_record_set;
+ * CR_ERR_NOMEM. */
+CR_API cr_status cr_record_set_image(cr_record *record, const char *key, const void *data,
+                                     size_t length, cr_error *err);
 
 CR_API void cr_record_destroy(cr_record *record);
 
@@ -331,9 +379,15 @@ CR_API const uint8_t *cr_image_pixels(const cr_image *image);
  * complete, so a failure never leaves a partial file. Returns CR_OK. */
 CR_API cr_status cr_image_write_png_file(const cr_image *image, const char *path, cr_error *err);
 
-/* The same PNG into a buffer the caller frees with free(). */
+/* The same PNG into a new buffer, *data of *size bytes, which the caller
+ * frees with cr_free; on an error *data is NULL and *size 0. */
 CR_API cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_t *size,
                                            cr_error *err);
+
+/* Frees memory the library handed to the caller (the buffer of
+ * cr_image_write_png_memory). Use it rather than free(): the library may be
+ * linked with another allocator than the program. NULL is allowed. */
+CR_API void cr_free(void *data);
 
 CR_API void cr_image_destroy(cr_image *image);
 
@@ -411,9 +465,10 @@ CR_API cr_image *cr_sheet_impose(const cr_image *const *cards, size_t count,
 /* -------------------------------------------------------- proofs and checks */
 
 /* Lays out every text field of tpl for record exactly as cr_render would,
- * and reads and decodes every photo the record binds as cr_render would,
- * painting nothing and writing nothing, and goes on past the problems that
- * would stop cr_render, so a check can list them all:
+ * and reads and decodes every photo the record binds (or the image bytes
+ * bound with cr_record_set_image) as cr_render would, painting nothing and
+ * writing nothing, and goes on past the problems that would stop cr_render,
+ * so a check can list them all:
  *   options->field_report gets every text field that lays out (overflow,
  *     shrink, condense: as in a render);
  *   options->warning gets every character drawn as .notdef (CR_ERR_FONT),

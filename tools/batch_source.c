@@ -123,32 +123,17 @@ static bool is_blank(const char *text, size_t length)
 
 /* ------------------------------------------------------------ records */
 
+/* An empty record named "FILE:LINE", as batch names records in messages. */
 static cr_record *record_new(const cr_batch_source *source, long line, size_t count)
 {
-    cr_record *record = calloc(1, sizeof *record);
-    if (!record)
+    size_t size = strlen(source->name) + 32;
+    char *name = malloc(size);
+    if (!name)
         return NULL;
-    char where[64];
-    snprintf(where, sizeof where, ":%ld", line);
-    size_t size = strlen(source->name) + strlen(where) + 1;
-    record->path = malloc(size);
-    record->keys = calloc(count ? count : 1, sizeof *record->keys);
-    record->values = calloc(count ? count : 1, sizeof *record->values);
-    if (!record->path || !record->keys || !record->values) {
-        cr_record_destroy(record);
-        return NULL;
-    }
-    snprintf(record->path, size, "%s%s", source->name, where);
+    snprintf(name, size, "%s:%ld", source->name, line);
+    cr_record *record = cr_record_new(name, count);
+    free(name);
     return record;
-}
-
-/* Appends key and value (copies); false when out of memory. */
-static bool record_add(cr_record *record, const char *key, const char *value, size_t value_length)
-{
-    size_t i = record->count++; /* counted either way, so destroy frees what was copied */
-    record->keys[i] = strdup(key);
-    record->values[i] = strndup(value, value_length);
-    return record->keys[i] && record->values[i];
 }
 
 /* ---------------------------------------------------------- JSON Lines */
@@ -201,7 +186,7 @@ static cr_record *record_from_object(const cr_batch_source *source, long line, j
     json_object_foreach(object, key, value)
     {
         if (ok)
-            ok = record_add(record, key, json_string_value(value), json_string_length(value));
+            ok = cr_record_append(record, key, json_string_value(value), json_string_length(value));
     }
     if (!ok) {
         cr_record_destroy(record);
@@ -492,7 +477,7 @@ static cr_record *record_from_row(const cr_batch_source *source, const csv_row *
     cr_record *record = record_new(source, row->line, row->count);
     bool ok = record != NULL;
     for (size_t i = 0; ok && i < row->count; i++)
-        ok = record_add(record, header->fields[i], row->fields[i], row->lengths[i]);
+        ok = cr_record_append(record, header->fields[i], row->fields[i], row->lengths[i]);
     if (!ok) {
         cr_record_destroy(record);
         cr_fail(err, CR_ERR_NOMEM, "%s:%ld: out of memory", source->name, row->line);

@@ -121,7 +121,7 @@ static cr_status check_field(cr_engine *engine, const cr_template *tpl, const cr
                              const cr_record *record, int dpi, const cr_render_options *options,
                              cr_error *err)
 {
-    if (field->bind && (!record || !cr_record_get(record, field->bind)))
+    if (field->bind && !cr_field_bound_in(field, record))
         return CR_OK; /* the caller checks binds against cr_template_field */
     if (cr_field_is_absent(field, record))
         return CR_OK;
