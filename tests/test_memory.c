@@ -1,10 +1,11 @@
 /* Memory in, memory out (cardrender.h: cr_record_create, cr_record_set,
- * cr_record_set_image, cr_image_write_png_memory, cr_free): a record built
- * key by key renders the same bytes as the record file; a photo's bytes
- * render the same as the photo file, fail with the same codes and messages
- * (the key named where the path was), and never touch the file system. Run
- * from the project root; the shared photos are ../shared/data/photos (those
- * tests skip when absent). */
+ * cr_record_set_image, cr_image_write_png_memory, cr_free) and cr_check:
+ * a record built key by key renders the same bytes as the record file; a
+ * photo's bytes render the same as the photo file, fail with the same codes
+ * and messages (the key named where the path was), and never touch the file
+ * system; cr_check lists what `cardrender check` lists. Run from the project
+ * root; the shared photos are ../shared/data/photos (those tests skip when
+ * absent). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -405,6 +406,116 @@ static void test_proof_and_check_layout_use_bytes(void **state)
     cr_template_destroy(tpl);
 }
 
+/* -------------------------------------------------------------- cr_check */
+
+typedef struct seen {
+    char texts[16][1200];
+    char kinds[16][32];
+    char details[16][1200];
+    int fields[16];
+    int lines[16];
+    char files[16][256];
+    size_t count;
+} seen;
+
+static void keep(void *data, const cr_finding *f)
+{
+    seen *s = data;
+    assert_true(s->count < 16);
+    snprintf(s->texts[s->count], sizeof s->texts[0], "%s", f->text);
+    snprintf(s->kinds[s->count], sizeof s->kinds[0], "%s", f->kind);
+    snprintf(s->details[s->count], sizeof s->details[0], "%s", f->detail);
+    snprintf(s->files[s->count], sizeof s->files[0], "%s", f->file);
+    s->fields[s->count] = f->field_index;
+    s->lines[s->count] = f->line;
+    s->count++;
+}
+
+static void check_into(const cr_template *tpl, const cr_record *record, double safe_mm, seen *s)
+{
+    memset(s, 0, sizeof *s);
+    cr_check_options options;
+    cr_check_options_init(&options);
+    options.safe_mm = safe_mm;
+    options.asset_dir = ASSETS;
+    options.finding = keep;
+    options.finding_data = s;
+    size_t count = 99;
+    cr_error err;
+    if (cr_check(engine, tpl, record, &options, &count, &err) != CR_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(count, s->count);
+}
+
+/* (6) An in-memory record's findings: the lines `cardrender check` prints
+ * for the same record file, with the record's name as their subject. */
+static void test_check_memory_record(void **state)
+{
+    cr_record *record = record_from_json_file(REC, "applicant 7");
+    cr_error err;
+    assert_int_equal(
+        cr_record_set(record, "name", "欧阳诸葛司马慕容上官端木皇甫长孙宇文令狐", &err), CR_OK);
+    assert_int_equal(cr_record_set_image(record, "photo", "not a photo\n", 12, &err), CR_OK);
+    cr_record *partial = cr_record_create("partial", &err);
+    assert_int_equal(cr_record_set(partial, "name", "张伟", &err), CR_OK);
+    seen s;
+    check_into(card, record, 0, &s);
+    assert_int_equal(s.count, 3);
+    assert_string_equal(s.texts[0], "applicant 7: field 9 \"name\": overflows: even at 7.50 pt: "
+                                    "needs 2 lines, box holds 1");
+    assert_string_equal(s.kinds[0], "overflow");
+    assert_string_equal(s.details[0], "overflows: even at 7.50 pt: needs 2 lines, box holds 1");
+    assert_int_equal(s.fields[0], 9);
+    assert_string_equal(s.files[0], TPL);
+    assert_true(s.lines[0] > 0);
+    assert_string_equal(s.texts[1],
+                        "applicant 7: field 9 \"name\": shrunk from 10.5 to 7.5 pt to fit");
+    assert_string_equal(s.kinds[1], "shrunk");
+    assert_string_equal(s.texts[2], "applicant 7: field 17 \"photo\": record key \"photo\": "
+                                    "<image bytes of record key \"photo\">: not a JPEG or PNG "
+                                    "image (looks like text)");
+    assert_string_equal(s.kinds[2], "photo");
+
+    check_into(card, partial, 0, &s);
+    assert_int_equal(s.count, 8);
+    assert_string_equal(s.texts[0], "partial: field 10 \"sex\": the record has no key \"sex\"");
+    assert_string_equal(s.kinds[0], "missing_key");
+    assert_string_equal(s.texts[7], "partial: field 17 \"photo\": the record has no key \"photo\"");
+    /* image bytes alone are the key for an image field */
+    assert_int_equal(cr_record_set_image(partial, "photo", "x", 1, &err), CR_OK);
+    check_into(card, partial, 0, &s);
+    assert_int_equal(s.count, 8);
+    assert_string_equal(s.kinds[7], "photo");
+    cr_record_destroy(partial);
+    cr_record_destroy(record);
+}
+
+/* The template's own findings, with the safe margin's three settings. */
+static void test_check_template(void **state)
+{
+    seen s;
+    check_into(card, NULL, 0, &s); /* 3 mm */
+    assert_int_equal(s.count, 0);
+    check_into(card, NULL, -1, &s); /* none */
+    assert_int_equal(s.count, 0);
+    check_into(card, NULL, 12, &s);
+    assert_true(s.count > 0);
+    assert_string_equal(s.texts[0], TPL ": field 0 \"label_name\": box [6, 6.2, 8, 3] mm reaches "
+                                        "into the 12 mm safe margin");
+    assert_string_equal(s.kinds[0], "safe_margin");
+    size_t count = 99;
+    cr_error err;
+    assert_int_equal(cr_check(engine, card, NULL, NULL, &count, &err), CR_OK);
+    assert_int_equal(count, 0);
+    assert_int_equal(cr_check(NULL, card, NULL, NULL, &count, &err), CR_ERR_ARGUMENT);
+    cr_check_options zeroed = {.dpi = 300};
+    assert_int_equal(cr_check(engine, card, NULL, &zeroed, NULL, &err), CR_ERR_ARGUMENT);
+    cr_check_options bad_dpi;
+    cr_check_options_init(&bad_dpi);
+    bad_dpi.dpi = 5000;
+    assert_int_equal(cr_check(engine, card, NULL, &bad_dpi, NULL, &err), CR_ERR_ARGUMENT);
+}
+
 /* ------------------------------------------------------------------- main */
 
 static int setup(void **state)
@@ -436,6 +547,8 @@ int main(void)
         cmocka_unit_test(test_bad_bytes_fail_like_files),
         cmocka_unit_test(test_empty_bytes),
         cmocka_unit_test(test_proof_and_check_layout_use_bytes),
+        cmocka_unit_test(test_check_memory_record),
+        cmocka_unit_test(test_check_template),
     };
     return cmocka_run_group_tests_name("memory", tests, setup, teardown);
 }
