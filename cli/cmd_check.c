@@ -1,13 +1,10 @@
 /* cardrender check TEMPLATE [RECORDS...] [--safe-mm N] [--dpi N] [--assets DIR]
- *                  [--encoding NAME]
+ *                  [--encoding NAME] [--max-value-bytes N]
  *
  * Lists everything that would make a bad card, one line per finding, and
- * writes no files. Findings of the template itself (a box outside the card
- * or in the safe margin, fixed text that does not fit) are prefixed with the
- * template's path, once; a record's (keys it lacks, bound text that does not
- * fit, characters no font covers, photos that cannot be read) with the
- * record's path. */
-#include <stdarg.h>
+ * writes no files. The findings are the library's (cr_check): the
+ * template's own once, prefixed with its path, then each record's, prefixed
+ * with the record's path. This file only reads the records and prints. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,13 +44,14 @@ typedef struct check_args {
     cr_record_options record_options; /* --encoding */
 } check_args;
 
-/* What a check has found so far. */
-typedef struct findings {
+/* A check under way: what it has printed so far. */
+typedef struct checker {
+    cr_engine *engine;
     const cr_template *tpl;
-    const char *prefix; /* the template's or the record's path */
-    bool bound_only;    /* a record's pass: fixed text was checked with the template */
-    int count;
-} findings;
+    const check_args *args;
+    int findings;
+    int records;
+} checker;
 
 /* ------------------------------------------------------------- options */
 
@@ -70,16 +68,17 @@ static const struct option check_options[] = {
 static bool take_option(void *data, int id, const char *value)
 {
     check_args *args = data;
-    if (id == OPT_SAFE_MM)
+    switch (id) {
+    case OPT_SAFE_MM:
         return cli_option_number("check", "--safe-mm", value, 0, 20, false, &args->safe_mm);
-    if (id == OPT_DPI)
+    case OPT_DPI:
         return cli_option_dpi("check", value, &args->dpi);
-    if (id == OPT_ENCODING) {
+    case OPT_ENCODING:
         args->record_options.encoding = value;
         return cli_option_encoding("check", value);
-    }
-    if (id == OPT_MAX_VALUE)
+    case OPT_MAX_VALUE:
         return cli_option_max_value_bytes("check", value, &args->max_value_bytes);
+    }
     args->assets = value;
     return true;
 }
@@ -105,184 +104,119 @@ static int parse_check_args(int argc, char **argv, check_args *args)
     }
     return 1;
 }
-/* ------------------------------------------------------------ findings */
 
-static void field_label(const cr_template *tpl, int index, char *buf, size_t size)
+/* ------------------------------------------------------------- printing */
+
+/* One finding: its line. */
+static void print_finding(checker *c, const cr_finding *f)
 {
-    cr_field_info info;
-    if (index >= 0 && cr_template_field(tpl, (size_t)index, &info) == CR_OK && info.name[0])
-        snprintf(buf, size, "field %d \"%s\"", index, info.name);
-    else
-        snprintf(buf, size, "field %d", index);
+    c->findings++;
+    puts(f->text);
 }
 
-static void report(findings *f, int field_index, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* "PREFIX: field N "NAME": TEXT" on stdout. */
-static void report(findings *f, int field_index, const char *fmt, ...)
+static void on_finding(void *data, const cr_finding *finding)
 {
-    char label[256], text[1200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    if (field_index < 0) {
-        printf("%s: %s\n", f->prefix, text);
-    } else {
-        field_label(f->tpl, field_index, label, sizeof label);
-        printf("%s: %s: %s\n", f->prefix, label, text);
-    }
-    f->count++;
+    print_finding(data, finding);
 }
 
-/* The part of an error's message after "FILE:LINE:COL: field N "NAME": ",
- * which the finding's own prefix replaces. */
-static const char *message_body(const cr_error *e)
+/* The part of an error's message after its "FILE:LINE:COL: ". */
+static const char *after_location(const cr_error *e)
 {
-    char prefix[sizeof e->file + sizeof e->field_name + 64];
-    int n = 0;
-    if (e->file[0]) {
-        n += snprintf(prefix + n, sizeof prefix - (size_t)n, "%s:", e->file);
-        if (e->line > 0)
-            n += snprintf(prefix + n, sizeof prefix - (size_t)n, "%d:", e->line);
-        if (e->line > 0 && e->column > 0)
-            n += snprintf(prefix + n, sizeof prefix - (size_t)n, "%d:", e->column);
-        n += snprintf(prefix + n, sizeof prefix - (size_t)n, " ");
-    }
-    if (e->field_index >= 0) {
-        n += snprintf(prefix + n, sizeof prefix - (size_t)n, "field %d", e->field_index);
-        if (e->field_name[0])
-            n += snprintf(prefix + n, sizeof prefix - (size_t)n, " \"%s\"", e->field_name);
-        n += snprintf(prefix + n, sizeof prefix - (size_t)n, ": ");
-    }
-    bool same = n > 0 && (size_t)n < sizeof prefix && !strncmp(e->message, prefix, (size_t)n);
-    return same ? e->message + n : e->message;
+    char prefix[sizeof e->file + 32];
+    int n = snprintf(prefix, sizeof prefix, "%s:", e->file);
+    if (e->line > 0)
+        n += snprintf(prefix + n, sizeof prefix - (size_t)n, "%d:", e->line);
+    if (e->line > 0 && e->column > 0)
+        n += snprintf(prefix + n, sizeof prefix - (size_t)n, "%d:", e->column);
+    snprintf(prefix + n, sizeof prefix - (size_t)n, " ");
+    size_t length = strlen(prefix);
+    return e->file[0] && !strncmp(e->message, prefix, length) ? e->message + length : e->message;
 }
 
-/* A problem's text without "the record PATH: " in front when the finding's
- * prefix already names that record. */
-static const char *without_record(const findings *f, const char *body)
+/* A record that cannot be read: a finding of kind "record", its line the
+ * reader's error as it is (it names the file, line and column itself). */
+static void unreadable(checker *c, const char *subject, const cr_error *e)
 {
-    static const char lead[] = "the record ";
-    size_t n = strlen(f->prefix);
-    if (!f->bound_only || strncmp(body, lead, sizeof lead - 1))
-        return body;
-    const char *rest = body + sizeof lead - 1;
-    return !strncmp(rest, f->prefix, n) && !strncmp(rest + n, ": ", 2) ? rest + n + 2 : body;
+    cr_finding f = {.text = e->message,
+                    .subject = subject,
+                    .kind = "record",
+                    .field_index = -1,
+                    .field_name = "",
+                    .file = e->file,
+                    .line = e->line,
+                    .column = e->column,
+                    .detail = after_location(e)};
+    print_finding(c, &f);
 }
 
-/* In a record's pass, fixed text is not reported again. */
-static bool skipped(const findings *f, int field_index)
+/* The error that stopped a check (out of memory): "SUBJECT: MESSAGE". */
+static void stopped(checker *c, const char *subject, const cr_error *e)
 {
-    cr_field_info info;
-    if (!f->bound_only || cr_template_field(f->tpl, (size_t)field_index, &info) != CR_OK)
-        return false;
-    return info.bind == NULL;
+    char text[sizeof e->message + 4200];
+    snprintf(text, sizeof text, "%s: %s", subject, e->message);
+    cr_finding f = {.text = text,
+                    .subject = subject,
+                    .kind = "error",
+                    .field_index = -1,
+                    .field_name = "",
+                    .file = "",
+                    .line = -1,
+                    .column = -1,
+                    .detail = e->message};
+    print_finding(c, &f);
 }
 
-static void on_report(void *data, const cr_field_report *r)
-{
-    findings *f = data;
-    if (skipped(f, r->field_index))
-        return;
-    if (r->overflow)
-        report(f, r->field_index, "overflows: %s", r->reason);
-    if (r->used_size_pt < r->size_pt - 1e-9)
-        report(f, r->field_index, "shrunk from %g to %g pt to fit", r->size_pt, r->used_size_pt);
-    if (r->scale_x < 1 - 1e-9)
-        report(f, r->field_index, "condensed to %.1f%% to fit", r->scale_x * 100);
-}
+/* -------------------------------------------------------------- checking */
 
-/* Characters drawn as .notdef, fields that could not be laid out, photos
- * that cannot be read. */
-static void on_problem(void *data, const cr_error *problem)
+/* The template's findings (record NULL) or one record's. */
+static void check_one(checker *c, const cr_record *record, const char *subject,
+                      const char *asset_dir)
 {
-    findings *f = data;
-    if (problem->field_index >= 0 && skipped(f, problem->field_index))
-        return;
-    report(f, problem->field_index, "%s", without_record(f, message_body(problem)));
-}
-
-static void check_layout(cr_engine *engine, const cr_record *record, const check_args *args,
-                         findings *f)
-{
-    cr_render_options options = {.struct_size = sizeof options,
-                                 .dpi = args->dpi,
-                                 .max_value_bytes = args->max_value_bytes,
-                                 .asset_dir = args->assets,
-                                 .warning = on_problem,
-                                 .warning_data = f,
-                                 .field_report = on_report,
-                                 .field_report_data = f};
+    const check_args *args = c->args;
+    cr_check_options options;
+    cr_check_options_init(&options);
+    options.dpi = args->dpi;
+    options.safe_mm = args->safe_mm == 0 ? -1 : args->safe_mm; /* --safe-mm 0: none */
+    options.asset_dir = asset_dir;
+    options.max_value_bytes = args->max_value_bytes;
+    options.finding = on_finding;
+    options.finding_data = c;
     cr_error err;
-    if (cr_check_layout(engine, f->tpl, record, &options, &err) != CR_OK) {
-        printf("%s: %s\n", f->prefix, err.message);
-        f->count++;
-    }
+    if (cr_check(c->engine, c->tpl, record, &options, NULL, &err) != CR_OK)
+        stopped(c, subject, &err);
 }
 
-/* Text and pictures stay inside the safe margin; nothing leaves the card. */
-static void check_boxes(const check_args *args, findings *f)
+/* A record file; its photos are read against --assets, else its folder. */
+static void check_json_file(checker *c, const char *path)
 {
-    double width, height;
-    cr_template_card_mm(f->tpl, &width, &height, NULL);
-    double s = args->safe_mm;
-    for (size_t i = 0; i < cr_template_field_count(f->tpl); i++) {
-        cr_field_info b;
-        cr_template_field(f->tpl, i, &b);
-        double right = b.x_mm + b.width_mm, bottom = b.y_mm + b.height_mm;
-        bool content = !strcmp(b.type, "text") || !strcmp(b.type, "image");
-        if (b.x_mm < 0 || b.y_mm < 0 || right > width || bottom > height)
-            report(f, (int)i, "box [%g, %g, %g, %g] mm reaches outside the %g x %g mm card", b.x_mm,
-                   b.y_mm, b.width_mm, b.height_mm, width, height);
-        else if (content && s > 0 &&
-                 (b.x_mm < s || b.y_mm < s || right > width - s || bottom > height - s))
-            report(f, (int)i, "box [%g, %g, %g, %g] mm reaches into the %g mm safe margin", b.x_mm,
-                   b.y_mm, b.width_mm, b.height_mm, s);
-    }
-}
-
-/* Every key the template binds that the record lacks (an optional one may). */
-static void check_binds(const cr_record *record, findings *f)
-{
-    for (size_t i = 0; i < cr_template_field_count(f->tpl); i++) {
-        cr_field_info b;
-        cr_template_field(f->tpl, i, &b);
-        if (b.bind && !b.optional && !cr_record_get(record, b.bind))
-            report(f, (int)i, "the record has no key \"%s\"", b.bind);
-    }
-}
-
-static void check_record(cr_engine *engine, const char *path, const check_args *args, findings *f)
-{
+    c->records++;
     cr_error err;
-    cr_record *record = cr_record_load_file_with(path, &args->record_options, &err);
+    cr_record *record = cr_record_load_file_with(path, &c->args->record_options, &err);
     if (!record) {
-        printf("%s\n", err.message);
-        f->count++;
+        unreadable(c, path, &err);
         return;
     }
-    f->prefix = path;
-    f->bound_only = true;
-    check_binds(record, f);
-    check_layout(engine, record, args, f);
+    check_one(c, record, path, c->args->assets);
     cr_record_destroy(record);
+}
+
+static void print_summary(const checker *c)
+{
+    const char *tpl = c->args->template_path;
+    char count[32];
+    snprintf(count, sizeof count, "%d", c->findings);
+    printf("check: %s finding%s (template %s, %d record%s)\n", c->findings ? count : "no",
+           c->findings == 1 ? "" : "s", tpl, c->records, c->records == 1 ? "" : "s");
 }
 
 static int run_check(cr_engine *engine, const cr_template *tpl, const check_args *args)
 {
-    findings f = {tpl, args->template_path, false, 0};
-    check_boxes(args, &f);
-    check_layout(engine, NULL, args, &f);
+    checker c = {engine, tpl, args, 0, 0};
+    check_one(&c, NULL, args->template_path, args->assets);
     for (int i = 0; i < args->record_count; i++)
-        check_record(engine, args->records[i], args, &f);
-    char count[32];
-    snprintf(count, sizeof count, "%d", f.count);
-    printf("check: %s finding%s (template %s, %d record%s)\n", f.count ? count : "no",
-           f.count == 1 ? "" : "s", args->template_path, args->record_count,
-           args->record_count == 1 ? "" : "s");
-    return f.count ? CLI_INPUT_ERROR : CLI_OK;
+        check_json_file(&c, args->records[i]);
+    print_summary(&c);
+    return c.findings ? CLI_INPUT_ERROR : CLI_OK;
 }
 
 int cli_check(int argc, char **argv)
