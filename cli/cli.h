@@ -7,6 +7,8 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "cardrender.h"
 
 enum { CLI_OK = 0, CLI_INPUT_ERROR = 1, CLI_USAGE = 2 };
@@ -61,6 +63,11 @@ bool cli_parse_pair(const cli_parser *p, int argc, char **argv, const char **fir
 /* A render's warning on stderr, "cardrender: warning: MESSAGE"
  * (cr_render_options.warning). */
 void cli_print_warning(void *user_data, const cr_error *warning);
+
+/* A JSON string of text, which may not be UTF-8 (a path from the command
+ * line, a message cut short in the middle of a character): the bad bytes
+ * become '?', so a JSON line always holds every key. */
+json_t *cli_json_text(const char *text);
 
 /* An engine with the default font manifest; NULL, with the error said on
  * stderr, when it cannot be made. */

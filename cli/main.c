@@ -8,6 +8,7 @@
 
 #include "cardrender.h"
 #include "cli.h"
+#include "files.h"
 
 typedef struct command {
     const char *name;
@@ -62,6 +63,20 @@ void cli_print_warning(void *user_data, const cr_error *warning)
 {
     (void)user_data;
     fprintf(stderr, "cardrender: warning: %s\n", warning->message);
+}
+
+json_t *cli_json_text(const char *text)
+{
+    json_t *value = json_string(text);
+    if (value)
+        return value;
+    char *copy = strdup(text);
+    size_t bad;
+    while (copy && !cr_utf8_valid(copy, strlen(copy), &bad))
+        copy[bad] = '?';
+    value = json_string(copy ? copy : "");
+    free(copy);
+    return value;
 }
 
 cr_engine *cli_engine_create(void)
