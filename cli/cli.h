@@ -28,7 +28,7 @@ int cli_compare(int argc, char **argv); /* compare EXPECTED ACTUAL [--diff D] [-
 int cli_golden(int argc, char **argv);  /* golden DIR [--update] */
 int cli_layout(int argc, char **argv);  /* layout TEMPLATE [RECORD] [--json] [--dpi N] */
 int cli_proof(int argc, char **argv);   /* proof TEMPLATE [RECORD] -o OUT.png [--sides OTHER] */
-int cli_check(int argc, char **argv);   /* check TEMPLATE [RECORDS...] [--safe-mm N] */
+int cli_check(int argc, char **argv);   /* check TEMPLATE [RECORDS...] [--json] */
 int cli_sheet(int argc, char **argv);   /* sheet TEMPLATE RECORDS... -o SHEET.png [--back ...] */
 int cli_batch(int argc, char **argv);   /* batch TEMPLATE RECORDS -o DIR [-j N] ... */
 

@@ -30,8 +30,8 @@ static const command commands[] = {
      "proof TEMPLATE [RECORD] -o OUT.png [--sides OTHER] [--safe-mm N]   a proof with guides "
      "for approval"},
     {"check", cli_check, cli_check_usage,
-     "check TEMPLATE [RECORDS...] [--safe-mm N]   list overflows, missing fonts and keys, boxes "
-     "off the card, unreadable photos"},
+     "check TEMPLATE [RECORDS...] [--safe-mm N] [--json]   list overflows, missing fonts and "
+     "keys, boxes off the card, unreadable photos (RECORDS: JSON, JSON Lines, CSV, -)"},
     {"sheet", cli_sheet, cli_sheet_usage,
      "sheet TEMPLATE RECORDS... -o SHEET.png [--back T -b BACK.png] [--mirror] [--layout 2x4]   "
      "impose cards n-up with crop marks"},
