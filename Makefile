@@ -69,12 +69,13 @@ TOOLS_LIB  := $(BUILD)/libcardrender-tools.a
 SHARED_LIB := $(BUILD)/libcardrender.so.$(VERSION)
 CLI        := $(BUILD)/cardrender
 EXAMPLE    := $(BUILD)/examples/api_example
+EXAMPLES   := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 # check-includes: no circle among the library's modules (scripts/check-includes).
 .PHONY: all deps test check-includes unit-test cli-test golden-test asan-test demo install uninstall clean \
         update-golden format bench png-table fuzz fuzz-run mutate abi-baseline
 
-all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
+all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLES)
 
 deps:
 	scripts/install-deps
@@ -116,7 +117,7 @@ $(CLI_OBJ): INCLUDES := -Iinclude -Itools
 $(CLI): $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB)
 	$(Q)$(CC) $(SANITIZE) -o $@ $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(LDLIBS_ALL)
 
-$(EXAMPLE): examples/api_example.c $(STATIC_LIB)
+$(BUILD)/examples/%: examples/%.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
 
@@ -163,7 +164,7 @@ $(FAULT_SHIM): tests/faults/fault_inject.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
 
-cli-test: $(CLI) $(FAULT_SHIM) $(SHARED_LIB)
+cli-test: $(CLI) $(FAULT_SHIM) $(SHARED_LIB) $(EXAMPLES)
 	tests/abi.sh $(SHARED_LIB) include/cardrender.h $(ABI_BASELINE)
 	tests/cli.sh $(CLI)
 	tests/batch.sh $(CLI)

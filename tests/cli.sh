@@ -394,5 +394,13 @@ printf '\357\273\277{"version": 1,\n "fields": [42]}' >"$tmp/enc/bad-bom.json"
 expect 1 "a bad template with a byte-order mark" -- "$cli" render "$tmp/enc/bad-bom.json" -o "$tmp/enc/bad-bom.png"
 stderr_has "$tmp/enc/bad-bom.json:2:13: field 0: a field must be an object" "positions after a byte-order mark"
 
+# examples/memory_example.c (the README's memory API example): a record
+# built from keys, values and photo bytes, rendered to PNG bytes, is the
+# card `render` makes of the same record file.
+example=$(dirname "$cli")/examples/memory_example
+expect 0 "memory_example" -- "$example" "$TPL" examples/records/photos/portrait-358x441.jpg "$tmp/memory.png"
+expect 0 "render the same record from its file" -- "$cli" render "$TPL" "$REC" -o "$tmp/file.png"
+same_file "$tmp/file.png" "$tmp/memory.png" "memory_example's card"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]
