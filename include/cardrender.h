@@ -526,11 +526,13 @@ typedef struct cr_finding {
      *                    unreadable, not a JPEG or PNG, corrupt, truncated,
      *                    over max_image_pixels, leaving the asset folder,
      *                    or bad image bytes of cr_record_set_image)
-     *   "record"         a "lang_bind" value missing or not a language tag;
-     *                    `cardrender check` also gives this kind to a record
-     *                    it could not read (the subject is then the file, or
-     *                    FILE:LINE, and the text the reader's error)
-     * Later versions may add kinds. */
+     *   "record"         a "lang_bind" value missing or not a language tag
+     * `cardrender check` prints two kinds of its own: "record" also for a
+     * record it could not read (the subject is the file, or FILE:LINE, the
+     * text the reader's error, and file, line and column point into the
+     * records file), and "error" for the error that stopped a check (the
+     * text is the subject and the error's message). Later versions may add
+     * kinds. */
     const char *kind;
     int field_index;        /* 0-based, or -1 when the finding is about no field */
     const char *field_name; /* "" when none */
