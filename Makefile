@@ -110,13 +110,14 @@ TOOLS_LIB  := $(BUILD)/libcardrender-tools.a
 SHARED_LIB := $(BUILD)/libcardrender.so.$(VERSION)
 CLI        := $(BUILD)/cardrender
 EXAMPLE    := $(BUILD)/examples/api_example
+EXAMPLES   := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 # check-includes: no circle among the library's modules (scripts/check-includes).
 .PHONY: all deps test check-includes unit-test cli-test golden-test asan-test zlib-test zlib-suite \
         install-test demo install uninstall clean update-golden format bench png-table fuzz fuzz-run \
         mutate abi-baseline python-test
 
-all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLE)
+all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(EXAMPLES)
 
 deps:
 	scripts/install-deps $(if $(ISAL_MODULE),,--no-isal)
@@ -165,7 +166,7 @@ $(CLI_OBJ): INCLUDES := -Iinclude -Itools
 $(CLI): $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(BUILD)/.flags
 	$(Q)$(CC) $(LINK_FLAGS) -o $@ $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(LDLIBS_ALL)
 
-$(EXAMPLE): examples/api_example.c $(STATIC_LIB) $(BUILD)/.flags
+$(BUILD)/examples/%: examples/%.c $(STATIC_LIB) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $< $(STATIC_LIB) $(LDLIBS_ALL)
 
@@ -213,13 +214,14 @@ $(FAULT_SHIM): tests/faults/fault_inject.c $(BUILD)/.flags
 	$(Q)$(CC) -std=c11 -O2 -Wall -Wextra $(WERROR) $(CPPFLAGS) $(CFLAGS) -shared -fPIC $(LDFLAGS) \
 	    -o $@ $< -ldl
 
-cli-test: $(CLI) $(FAULT_SHIM) $(SHARED_LIB)
+cli-test: $(CLI) $(FAULT_SHIM) $(SHARED_LIB) $(EXAMPLES)
 	tests/abi.sh $(SHARED_LIB) include/cardrender.h $(ABI_BASELINE)
 	tests/cli.sh $(CLI)
 	tests/batch.sh $(CLI)
 	tests/golden.sh $(CLI)
 	tests/faults.sh $(CLI) $(FAULT_SHIM)
 	tests/outputs.sh $(CLI) $(FAULT_SHIM)
+	$(PYTHON_ENV) $(PYTHON) -m pytest -q -p no:cacheprovider tests/python
 
 check-includes:
 	@scripts/check-includes render

@@ -7,6 +7,8 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "cardrender.h"
 
 enum { CLI_OK = 0, CLI_INPUT_ERROR = 1, CLI_USAGE = 2 };
@@ -26,7 +28,7 @@ int cli_compare(int argc, char **argv); /* compare EXPECTED ACTUAL [--diff D] [-
 int cli_golden(int argc, char **argv);  /* golden DIR [--update] */
 int cli_layout(int argc, char **argv);  /* layout TEMPLATE [RECORD] [--json] [--dpi N] */
 int cli_proof(int argc, char **argv);   /* proof TEMPLATE [RECORD] -o OUT.png [--sides OTHER] */
-int cli_check(int argc, char **argv);   /* check TEMPLATE [RECORDS...] [--safe-mm N] */
+int cli_check(int argc, char **argv);   /* check TEMPLATE [RECORDS...] [--json] */
 int cli_sheet(int argc, char **argv);   /* sheet TEMPLATE RECORDS... -o SHEET.png [--back ...] */
 int cli_batch(int argc, char **argv);   /* batch TEMPLATE RECORDS -o DIR [-j N] ... */
 
@@ -65,6 +67,11 @@ bool cli_parse_pair(const cli_parser *p, int argc, char **argv, const char **fir
 /* A render's warning on stderr, "cardrender: warning: MESSAGE"
  * (cr_render_options.warning). */
 void cli_print_warning(void *user_data, const cr_error *warning);
+
+/* A JSON string of text, which may not be UTF-8 (a path from the command
+ * line, a message cut short in the middle of a character): the bad bytes
+ * become '?', so a JSON line always holds every key. */
+json_t *cli_json_text(const char *text);
 
 /* The options every engine of the command is made with: the manifest
  * --font-manifest named, else the library's default (NULL). */

@@ -329,33 +329,16 @@ static void start_progress(batch *b)
 
 /* --------------------------------------------------------------- failures */
 
-/* A JSON string of text, which may not be UTF-8 (a path from the command
- * line, a message cut short in the middle of a character): the bad bytes
- * become '?', so the line always holds every key. */
-static json_t *json_text(const char *text)
-{
-    json_t *value = json_string(text);
-    if (value)
-        return value;
-    char *copy = strdup(text);
-    size_t bad;
-    while (copy && !tool_utf8_valid(copy, strlen(copy), &bad))
-        copy[bad] = '?';
-    value = json_string(copy ? copy : "");
-    free(copy);
-    return value;
-}
-
 static json_t *failure_json(const batch_job *job)
 {
     json_t *line = json_object();
     json_object_set_new(line, "record", json_integer(job->number));
     json_object_set_new(line, "line", json_integer(job->line));
-    json_object_set_new(line, "output", job->name ? json_text(job->name) : json_null());
+    json_object_set_new(line, "output", job->name ? cli_json_text(job->name) : json_null());
     json_object_set_new(line, "status", json_string(cr_status_name(job->error.code)));
     if (job->error.field_index >= 0)
-        json_object_set_new(line, "field", json_text(job->error.field_name));
-    json_object_set_new(line, "message", json_text(job->error.message));
+        json_object_set_new(line, "field", cli_json_text(job->error.field_name));
+    json_object_set_new(line, "message", cli_json_text(job->error.message));
     return line;
 }
 

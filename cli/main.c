@@ -36,8 +36,8 @@ static const command commands[] = {
      "for approval",
      true},
     {"check", cli_check, cli_check_usage,
-     "check TEMPLATE [RECORDS...] [--safe-mm N]   list overflows, missing fonts and keys, boxes "
-     "off the card, unreadable photos",
+     "check TEMPLATE [RECORDS...] [--safe-mm N] [--json]   list overflows, missing fonts and "
+     "keys, boxes off the card, unreadable photos (RECORDS: JSON, JSON Lines, CSV, -)",
      true},
     {"sheet", cli_sheet, cli_sheet_usage,
      "sheet TEMPLATE RECORDS... -o SHEET.png [--back T -b BACK.png] [--mirror] [--layout 2x4]   "
@@ -93,6 +93,20 @@ static bool command_takes_fonts;
 const cr_engine_options *cli_engine_options(void)
 {
     return engine_options.font_manifest_path ? &engine_options : NULL;
+}
+
+json_t *cli_json_text(const char *text)
+{
+    json_t *value = json_string(text);
+    if (value)
+        return value;
+    char *copy = strdup(text);
+    size_t bad;
+    while (copy && !tool_utf8_valid(copy, strlen(copy), &bad))
+        copy[bad] = '?';
+    value = json_string(copy ? copy : "");
+    free(copy);
+    return value;
 }
 
 cr_engine *cli_engine_create(void)

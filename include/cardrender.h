@@ -21,10 +21,11 @@
  *
  * Thread safety: an engine is safe to share between threads once created;
  * its font and glyph caches lock internally. Templates and records are
- * immutable once loaded and may be shared between threads too (a template
- * keeps its static layers, painted once per resolution, behind its own
- * lock; set CARDRENDER_NO_STATIC_CACHE=1 to paint every field). An image
- * belongs to the thread that rendered it. cr_error objects are per call.
+ * immutable once loaded (or built: cr_record_create) and may be shared
+ * between threads too (a template keeps its static layers, painted once per
+ * resolution, behind its own lock; set CARDRENDER_NO_STATIC_CACHE=1 to paint
+ * every field). An image belongs to the thread that rendered it. cr_error
+ * objects are per call.
  *
  * Errors: every call that can fail takes a cr_error* (may be NULL) and
  * returns NULL or a non-zero status on failure; the error then names the
@@ -243,8 +244,55 @@ CR_API cr_record *cr_record_load_memory_with(const char *bytes, size_t length, c
  * when not. */
 CR_API cr_status cr_encoding_check(const char *encoding, cr_error *err);
 
-/* The value for key, or NULL. Valid as long as the record. */
+/* The value for key, or NULL. Valid as long as the record, or until
+ * cr_record_set replaces it. Image bytes (cr_record_set_image) are not
+ * values: a key that has only bytes gives NULL. */
 CR_API const char *cr_record_get(const cr_record *record, const char *key);
+
+/* Records built in memory, for programs whose data never is a file: a
+ * database row, a form, a photo from a camera. Nothing of such a record
+ * passes through the file system; a render decodes its photo's bytes
+ * directly.
+ *
+ * An empty record to fill with cr_record_set and cr_record_set_image; name
+ * (copied) stands for the record in messages, as a file's path does (NULL:
+ * "<memory>"). Its photos' paths, if any, are read against the render's
+ * asset_dir, else the working folder. Destroy it with cr_record_destroy. A
+ * record must not be changed once it is shared between threads. Returns
+ * NULL only when out of memory (CR_ERR_NOMEM). */
+CR_API cr_record *cr_record_create(const char *name, cr_error *err);
+
+/* Sets key to value (both copied; a later call replaces the value, the key
+ * keeps its place). Works on any record, loaded or created. Errors: key or
+ * value not UTF-8, CR_ERR_RECORD naming the record, the key and the bad
+ * byte's offset, e.g.
+ *   <memory>: record key "name": the value is not UTF-8: byte 0xFF at byte
+ *   offset 3 of the value
+ * (a key that is not UTF-8 is shown with \xHH escapes); a NULL record, key
+ * or value, CR_ERR_ARGUMENT; CR_ERR_NOMEM. On an error the record is as
+ * it was. */
+CR_API cr_status cr_record_set(cr_record *record, const char *key, const char *value,
+                               cr_error *err);
+
+/* Binds image bytes (the contents of a JPEG or PNG file; copied, the caller
+ * keeps its buffer) to key: an image field bound to key shows them instead
+ * of reading a file, decoded exactly as the file would be, with the same
+ * limits (cr_render_options.max_image_pixels) and the same errors naming
+ * the field and the key, where the image is named
+ *   <image bytes of record key "photo">
+ * instead of a path, e.g.
+ *   card.json:12:14: field 3 "photo": record key "photo": <image bytes of
+ *   record key "photo">: JPEG data is truncated (premature end of data)
+ * Bytes win over a path value of the same key (which is then never read, nor
+ * checked against asset_dir), and a key with bytes and no value is present
+ * for an image field (not for a text field). cr_render, cr_render_proof,
+ * cr_check_layout and cr_check all use them. A later call replaces the
+ * bytes. Works on any record, loaded or created. Errors: a NULL record, key
+ * or data, CR_ERR_ARGUMENT (length 0 is taken; a render then says the image
+ * data is empty); a key not UTF-8, CR_ERR_RECORD as for cr_record_set;
+ * CR_ERR_NOMEM. */
+CR_API cr_status cr_record_set_image(cr_record *record, const char *key, const void *data,
+                                     size_t length, cr_error *err);
 
 CR_API void cr_record_destroy(cr_record *record);
 
@@ -361,9 +409,15 @@ CR_API cr_status cr_image_write_png_file(const cr_image *image, const char *path
 CR_API cr_status cr_image_write_png_file_with(const cr_image *image, const char *path,
                                               const cr_write_options *options, cr_error *err);
 
-/* The same PNG into a buffer the caller frees with free(). */
+/* The same PNG into a new buffer, *data of *size bytes, which the caller
+ * frees with cr_free; on an error *data is NULL and *size 0. */
 CR_API cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_t *size,
                                            cr_error *err);
+
+/* Frees memory the library handed to the caller (the buffer of
+ * cr_image_write_png_memory). Use it rather than free(): the library may be
+ * linked with another allocator than the program. NULL is allowed. */
+CR_API void cr_free(void *data);
 
 CR_API void cr_image_destroy(cr_image *image);
 
@@ -447,9 +501,10 @@ CR_API cr_image *cr_sheet_impose(const cr_image *const *cards, size_t count,
 /* -------------------------------------------------------- proofs and checks */
 
 /* Lays out every text field of tpl for record exactly as cr_render would,
- * and reads and decodes every photo the record binds as cr_render would,
- * painting nothing and writing nothing, and goes on past the problems that
- * would stop cr_render, so a check can list them all:
+ * and reads and decodes every photo the record binds (or the image bytes
+ * bound with cr_record_set_image) as cr_render would, painting nothing and
+ * writing nothing, and goes on past the problems that would stop cr_render,
+ * so a check can list them all:
  *   options->field_report gets every text field that lays out (overflow,
  *     shrink, condense: as in a render);
  *   options->warning gets every character drawn as .notdef (CR_ERR_FONT),
@@ -473,6 +528,102 @@ CR_API cr_image *cr_sheet_impose(const cr_image *const *cards, size_t count,
  * arguments, out of memory). */
 CR_API cr_status cr_check_layout(cr_engine *engine, const cr_template *tpl, const cr_record *record,
                                  const cr_render_options *options, cr_error *err);
+
+/* One finding of cr_check: one line of `cardrender check`'s output. The
+ * strings live only during the callback; copy what you keep. */
+typedef struct cr_finding {
+    /* The line exactly as `cardrender check` prints it, without the newline:
+     *   SUBJECT: field N "NAME": DETAIL   (a finding about a field)
+     *   SUBJECT: DETAIL                   (any other) */
+    const char *text;
+    /* What the line starts with: the template's path (cr_template_path) in
+     * the template's findings, the record's name in a record's (its file's
+     * path; "FILE:LINE" for a record of a JSON Lines or CSV file, as
+     * `batch` names it; cr_record_create's name). */
+    const char *subject;
+    /* A stable word for what was found:
+     *   "box_outside"    a field's box reaches outside the card
+     *   "safe_margin"    a text or image box reaches into the safe margin
+     *   "missing_key"    the record lacks a key a field that is not
+     *                    optional binds
+     *   "overflow"       text does not fit its box, after the fit policy
+     *   "shrunk"         text was set smaller than size_pt to fit
+     *   "condensed"      text was narrowed to fit
+     *   "font"           a character no font covers (drawn as .notdef, or
+     *                    refused by "missing_glyph": "error")
+     *   "rare_character" a rare ideograph, private-use character or
+     *                    variation sequence, naming the font it is drawn
+     *                    from: look at its glyph on a proof
+     *   "text"           text that cannot be set as it is: invalid UTF-8,
+     *                    Arabic presentation forms, a "fit": "error" field
+     *                    that does not fit
+     *   "value_too_long" a value over max_value_bytes
+     *   "photo"          a bound photo a render could not use (missing,
+     *                    unreadable, not a JPEG or PNG, corrupt, truncated,
+     *                    over max_image_pixels, leaving the asset folder,
+     *                    or bad image bytes of cr_record_set_image)
+     *   "record"         a "lang_bind" value missing or not a language tag
+     * `cardrender check` prints two kinds of its own: "record" also for a
+     * record it could not read (the subject is the file, or FILE:LINE, the
+     * text the reader's error, and file, line and column point into the
+     * records file), and "error" for the error that stopped a check (the
+     * text is the subject and the error's message). Later versions may add
+     * kinds. */
+    const char *kind;
+    int field_index;        /* 0-based, or -1 when the finding is about no field */
+    const char *field_name; /* "" when none */
+    /* Where in the template (or its base or fragment) the finding points:
+     * the field, or its "bind" for a record's key or value; "" and -1 when
+     * unknown. */
+    const char *file;
+    int line, column;
+    /* The text after "SUBJECT: " and "field N "NAME": ", e.g.
+     * "overflows: needs 2 lines, box holds 1". */
+    const char *detail;
+} cr_finding;
+
+/* Called once for each finding, in the order `cardrender check` prints. */
+typedef void (*cr_finding_func)(void *user_data, const cr_finding *finding);
+
+typedef struct cr_check_options {
+    size_t struct_size; /* set by cr_check_options_init */
+    int dpi;            /* 0: the template's; else CR_DPI_MIN..CR_DPI_MAX */
+    /* The safe margin inside the card's edge that text and image boxes must
+     * keep out of: 0 means 3 mm, < 0 no margin checked (as in
+     * cr_proof_options; the CLI's --safe-mm 0 is -1 here). */
+    double safe_mm;
+    /* As in cr_render_options: where photo paths are read, the longest value
+     * a text field shows (0: 64 KiB), the most pixels a photo may declare
+     * (0: 40 megapixels). */
+    const char *asset_dir;
+    size_t max_value_bytes;
+    uint64_t max_image_pixels;
+    cr_finding_func finding; /* may be NULL: only counted */
+    void *finding_data;
+} cr_check_options;
+
+/* The template's dpi, a 3 mm safe margin, the render's defaults, no
+ * callback. */
+CR_API void cr_check_options_init(cr_check_options *options);
+
+/* Checks a template, or one record against it, writing nothing: what
+ * `cardrender check` prints, one finding for each of its lines (the summary
+ * line aside), handed to options->finding.
+ *   record NULL: the template's own findings: boxes outside the card or in
+ *     the safe margin, fixed text that overflows, was shrunk or condensed,
+ *     or has a character no font covers;
+ *   a record: that record's findings only: every key it lacks, and its
+ *     bound text and photos as cr_check_layout finds them (layout, fonts,
+ *     rare characters, photos read as a render reads them, image bytes of
+ *     cr_record_set_image decoded).
+ * Check a template once with NULL, then each record. *count (count may be
+ * NULL) gets the number of findings. Returns CR_OK when the check ran, with
+ * or without findings (they are not errors); else the error that stopped
+ * it: CR_ERR_ARGUMENT (no engine or template, bad options, a dpi out of
+ * range), CR_ERR_NOMEM. options may be NULL for the defaults (then nothing
+ * but the count comes back). */
+CR_API cr_status cr_check(cr_engine *engine, const cr_template *tpl, const cr_record *record,
+                          const cr_check_options *options, size_t *count, cr_error *err);
 
 typedef struct cr_proof_options {
     size_t struct_size;      /* set by cr_proof_options_init */

@@ -255,6 +255,64 @@ stdout_has "U+20000 (CJK Unified Ideographs Extension B, byte 3 of the text) is 
 stdout_has "U+2F800 (CJK Compatibility Ideographs Supplement, byte 7 of the text) is drawn from \"HanaMinA\"" "compatibility ideograph from a font that has it"
 stdout_has "U+845B with a variation selector (CJK Unified Ideographs, byte 11 of the text) is drawn from \"HanaMinA\"" "variation sequence's font named"
 
+# check reads records as batch reads them: JSON Lines and CSV, each record
+# named FILE:LINE, a bad line a finding of its own (FILE:LINE:COL) and the
+# rest read on; "-" is standard input, its format told by its contents.
+# --json prints one object per finding and the summary as the last.
+# stdout_is FILE DESCRIPTION: stdout is exactly FILE
+stdout_is() {
+    if cmp -s "$1" "$tmp/stdout"; then passed=$((passed + 1)); else
+        failed=$((failed + 1)); echo "FAIL: $2: stdout differs (- wanted, + got)"; diff "$1" "$tmp/stdout" | sed 's/^/    /'; fi
+}
+long_name=张伟张伟张伟张伟张伟张伟张伟张伟张伟张伟张伟张伟张伟张伟张伟张伟张伟
+printf '{"name": "张伟"}\n\n{"nom": "x"}\n{"name": 5}\nnot json\n{"name": "%s"}\n' "$long_name" >"$tmp/c.jsonl"
+expect 1 "check JSON Lines" -- "$cli" check "$tmp/rare.json" "$tmp/c.jsonl"
+cat >"$tmp/want" <<EOF
+$tmp/c.jsonl:3: field 0 "name": the record has no key "name"
+$tmp/c.jsonl:4:10: "name" must be a string, not a number
+$tmp/c.jsonl:5:3: syntax error: '[' or '{' expected near 'not'
+$tmp/c.jsonl:6: field 0 "name": overflows: needs 5 lines, box holds 1
+check: 4 findings (template $tmp/rare.json, 5 records)
+EOF
+stdout_is "$tmp/want" "check of JSON Lines names each record FILE:LINE"
+expect 1 "check --json" -- "$cli" check "$tmp/rare.json" "$tmp/c.jsonl" --json
+cat >"$tmp/want" <<EOF
+{"subject":"$tmp/c.jsonl:3","kind":"missing_key","field_index":0,"field":"name","file":"$tmp/rare.json","line":2,"column":79,"message":"the record has no key \"name\"","text":"$tmp/c.jsonl:3: field 0 \"name\": the record has no key \"name\""}
+{"subject":"$tmp/c.jsonl:4","kind":"record","field_index":null,"field":null,"file":"$tmp/c.jsonl","line":4,"column":10,"message":"\"name\" must be a string, not a number","text":"$tmp/c.jsonl:4:10: \"name\" must be a string, not a number"}
+{"subject":"$tmp/c.jsonl:5","kind":"record","field_index":null,"field":null,"file":"$tmp/c.jsonl","line":5,"column":3,"message":"syntax error: '[' or '{' expected near 'not'","text":"$tmp/c.jsonl:5:3: syntax error: '[' or '{' expected near 'not'"}
+{"subject":"$tmp/c.jsonl:6","kind":"overflow","field_index":0,"field":"name","file":"$tmp/rare.json","line":2,"column":13,"message":"overflows: needs 5 lines, box holds 1","text":"$tmp/c.jsonl:6: field 0 \"name\": overflows: needs 5 lines, box holds 1"}
+{"summary":{"findings":4,"template":"$tmp/rare.json","records":5}}
+EOF
+stdout_is "$tmp/want" "check --json: an object per finding, then the summary"
+expect 0 "check --json finding nothing" -- "$cli" check "$TPL" "$REC" --json
+printf '{"summary":{"findings":0,"template":"%s","records":1}}\n' "$TPL" >"$tmp/want"
+stdout_is "$tmp/want" "check --json summary alone"
+printf 'name,extra\n张伟,1\n"张伟\n张伟",2\nonly\n\n' >"$tmp/c.csv"
+expect 1 "check CSV" -- "$cli" check "$tmp/rare.json" "$tmp/c.csv"
+cat >"$tmp/want" <<EOF
+$tmp/c.csv:3: field 0 "name": overflows: needs 2 lines, box holds 1
+$tmp/c.csv:5: the row has 1 field, the header 2
+check: 2 findings (template $tmp/rare.json, 3 records)
+EOF
+stdout_is "$tmp/want" "check of CSV names each record FILE:LINE (where a quoted row starts)"
+cp "$tmp/c.csv" "$tmp/c.txt"
+expect 1 "check --format csv" -- "$cli" check "$tmp/rare.json" "$tmp/c.txt" --format csv
+stdout_has "$tmp/c.txt:5: the row has 1 field, the header 2" "--format csv reads a .txt as CSV"
+expect 2 "check --format xml" -- "$cli" check "$tmp/rare.json" "$tmp/c.txt" --format xml
+stderr_has "--format must be json, jsonl or csv, not \"xml\"" "bad --format named"
+expect 1 "check records that cannot be opened" -- "$cli" check "$tmp/rare.json" "$tmp/none.jsonl" "$tmp/none.csv"
+stdout_has "$tmp/none.jsonl: cannot open the records: No such file or directory" "missing JSON Lines named"
+stdout_has "(template $tmp/rare.json, 2 records)" "each missing file counts as a record"
+printf '{"name": "张伟"}\n{"nom": "x"}\n' >"$tmp/in.jsonl"
+expect 1 "check of JSON Lines on standard input" -- sh -c '"$1" check "$2" - <"$3"' sh "$cli" "$tmp/rare.json" "$tmp/in.jsonl"
+printf '<stdin>:2: field 0 "name": the record has no key "name"\ncheck: 1 finding (template %s, 2 records)\n' "$tmp/rare.json" >"$tmp/want"
+stdout_is "$tmp/want" "JSON Lines on standard input named <stdin>:LINE"
+printf 'name\n%s\n' "$long_name" >"$tmp/in.csv"
+expect 1 "check of CSV on standard input" -- sh -c '"$1" check "$2" - <"$3"' sh "$cli" "$tmp/rare.json" "$tmp/in.csv"
+stdout_has "<stdin>:2: field 0 \"name\": overflows: needs 5 lines, box holds 1" "CSV on standard input"
+expect 0 "check of one JSON record on standard input" -- sh -c '"$1" check "$2" - --assets examples/records <"$3"' sh "$cli" "$TPL" "$REC"
+stdout_has "check: no findings (template $TPL, 1 record)" "a JSON record on standard input"
+
 # Legacy Uyghur stored in presentation forms, read back into letters:
 # the same PNG bytes as the text typed in logical order. Noto Naskh Arabic
 # (unlike UKIJ Tuz Tom) draws presentation forms otherwise than the letters
@@ -319,6 +377,12 @@ expect 0 "sheet --encoding gb18030" -- "$cli" sheet "$TPL" "$tmp/enc/gb.json" "$
 printf '%s\n' "$(python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1])), ensure_ascii=False))' examples/records/zh-chen-xiaoling.json)" >"$tmp/enc/people8.jsonl"
 expect 0 "sheet of the UTF-8 records" -- "$cli" sheet "$TPL" "$REC" "$tmp/enc/people8.jsonl" --layout 2x1 --dpi 72 --assets examples/records -o "$tmp/enc/sheet-u8.png"
 same_file "$tmp/enc/sheet-u8.png" "$tmp/enc/sheet-gb.png" "sheet from GB 18030 records"
+# check reads JSON Lines in another encoding; a JSON Lines file's photos are
+# read against its folder, as in a batch.
+expect 0 "check JSON Lines --encoding gb18030" -- "$cli" check "$TPL" "$tmp/enc/people.jsonl" --encoding gb18030
+stdout_has "check: no findings (template $TPL, 1 record)" "GB 18030 JSON Lines checked"
+expect 1 "check GB 18030 JSON Lines as UTF-8" -- "$cli" check "$TPL" "$tmp/enc/people.jsonl"
+stdout_has "give --encoding gb18030" "check of JSON Lines suggests gb18030"
 # Every JSON file of the templates with a byte-order mark: the same card.
 cp -r templates "$tmp/enc/templates"
 find "$tmp/enc/templates" -name '*.json' | while read -r f; do
@@ -359,6 +423,14 @@ stderr_has "fonts/manifest.json:1:" "CARDRENDER_FONT_MANIFEST is read"
 expect 0 "--font-manifest wins over CARDRENDER_FONT_MANIFEST" -- \
     in_cwd env CARDRENDER_FONT_MANIFEST=fonts/manifest.json "$cli_abs" layout "$root/$TPL" "$root/$REC" --font-manifest "$root/fonts/manifest.json"
 expect 2 "compare takes no --font-manifest" -- "$cli" compare "$tmp/ok.png" "$tmp/ok.png" --font-manifest fonts/manifest.json
+
+# examples/memory_example.c (the README's memory API example): a record
+# built from keys, values and photo bytes, rendered to PNG bytes, is the
+# card `render` makes of the same record file.
+example=$(dirname "$cli")/examples/memory_example
+expect 0 "memory_example" -- "$example" "$TPL" examples/records/photos/portrait-358x441.jpg "$tmp/memory.png"
+expect 0 "render the same record from its file" -- "$cli" render "$TPL" "$REC" -o "$tmp/file.png"
+same_file "$tmp/file.png" "$tmp/memory.png" "memory_example's card"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

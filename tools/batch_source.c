@@ -44,7 +44,8 @@ typedef struct row_queue {
 } row_queue;
 
 struct cr_batch_source {
-    FILE *raw; /* the input as it is */
+    FILE *raw;     /* the input as it is */
+    bool owns_raw; /* raw is closed with the source (not stdin, not the caller's) */
     cr_decoder *decoder;
     FILE *file; /* the input as UTF-8 */
     char *name; /* for messages: the path, or "<stdin>" */
@@ -123,32 +124,17 @@ static bool is_blank(const char *text, size_t length)
 
 /* ------------------------------------------------------------ records */
 
+/* An empty record named "FILE:LINE", as batch names records in messages. */
 static cr_record *record_new(const cr_batch_source *source, long line, size_t count)
 {
-    cr_record *record = calloc(1, sizeof *record);
-    if (!record)
+    size_t size = strlen(source->name) + 32;
+    char *name = malloc(size);
+    if (!name)
         return NULL;
-    char where[64];
-    snprintf(where, sizeof where, ":%ld", line);
-    size_t size = strlen(source->name) + strlen(where) + 1;
-    record->path = malloc(size);
-    record->keys = calloc(count ? count : 1, sizeof *record->keys);
-    record->values = calloc(count ? count : 1, sizeof *record->values);
-    if (!record->path || !record->keys || !record->values) {
-        cr_record_destroy(record);
-        return NULL;
-    }
-    snprintf(record->path, size, "%s%s", source->name, where);
+    snprintf(name, size, "%s:%ld", source->name, line);
+    cr_record *record = cr_record_new(name, count);
+    free(name);
     return record;
-}
-
-/* Appends key and value (copies); false when out of memory. */
-static bool record_add(cr_record *record, const char *key, const char *value, size_t value_length)
-{
-    size_t i = record->count++; /* counted either way, so destroy frees what was copied */
-    record->keys[i] = strdup(key);
-    record->values[i] = strndup(value, value_length);
-    return record->keys[i] && record->values[i];
 }
 
 /* ---------------------------------------------------------- JSON Lines */
@@ -201,7 +187,7 @@ static cr_record *record_from_object(const cr_batch_source *source, long line, j
     json_object_foreach(object, key, value)
     {
         if (ok)
-            ok = record_add(record, key, json_string_value(value), json_string_length(value));
+            ok = cr_record_append(record, key, json_string_value(value), json_string_length(value));
     }
     if (!ok) {
         cr_record_destroy(record);
@@ -492,7 +478,7 @@ static cr_record *record_from_row(const cr_batch_source *source, const csv_row *
     cr_record *record = record_new(source, row->line, row->count);
     bool ok = record != NULL;
     for (size_t i = 0; ok && i < row->count; i++)
-        ok = record_add(record, header->fields[i], row->fields[i], row->lengths[i]);
+        ok = cr_record_append(record, header->fields[i], row->fields[i], row->lengths[i]);
     if (!ok) {
         cr_record_destroy(record);
         cr_fail(err, CR_ERR_NOMEM, "%s:%ld: out of memory", source->name, row->line);
@@ -568,20 +554,49 @@ cr_batch_source *cr_batch_source_open(const char *path, cr_batch_format format, 
     return cr_batch_source_open_with(path, format, NULL, err);
 }
 
-cr_batch_source *cr_batch_source_open_with(const char *path, cr_batch_format format,
-                                           const cr_record_options *options, cr_error *err)
+/* A source named name (copied) over nothing yet; NULL when out of memory. */
+static cr_batch_source *source_new(const char *name, cr_batch_format format, cr_error *err)
 {
-    cr_error_clear(err);
-    bool from_stdin = !strcmp(path, "-");
     cr_batch_source *source = calloc(1, sizeof *source);
-    if (!source || !(source->name = strdup(from_stdin ? "<stdin>" : path))) {
+    if (!source || !(source->name = strdup(name))) {
         free(source);
         cr_fail(err, CR_ERR_NOMEM, "out of memory");
         return NULL;
     }
     source->format = format;
+    return source;
+}
+
+/* Decodes source->raw and, for CSV, reads the header; closes the source on
+ * failure. */
+static cr_batch_source *source_start(cr_batch_source *source, const cr_record_options *options,
+                                     cr_error *err)
+{
+    source->decoder =
+        cr_decoder_open(source->raw, source->name, options ? options->encoding : NULL, err);
+    if (!source->decoder) {
+        cr_batch_source_close(source);
+        return NULL;
+    }
+    source->file = cr_decoder_stream(source->decoder);
+    if (source->format == CR_BATCH_CSV && read_header(source, err) != CR_OK) {
+        cr_batch_source_close(source);
+        return NULL;
+    }
+    return source;
+}
+
+cr_batch_source *cr_batch_source_open_with(const char *path, cr_batch_format format,
+                                           const cr_record_options *options, cr_error *err)
+{
+    cr_error_clear(err);
+    bool from_stdin = !strcmp(path, "-");
+    cr_batch_source *source = source_new(from_stdin ? "<stdin>" : path, format, err);
+    if (!source)
+        return NULL;
     const char *kind = NULL;
     source->raw = from_stdin ? stdin : cr_fopen_input(path, &kind);
+    source->owns_raw = !from_stdin;
     if (!source->raw) {
         if (kind)
             cr_error_set(err, CR_ERR_IO, at_line(source, 0),
@@ -593,18 +608,18 @@ cr_batch_source *cr_batch_source_open_with(const char *path, cr_batch_format for
         cr_batch_source_close(source);
         return NULL;
     }
-    source->decoder =
-        cr_decoder_open(source->raw, source->name, options ? options->encoding : NULL, err);
-    if (!source->decoder) {
-        cr_batch_source_close(source);
+    return source_start(source, options, err);
+}
+
+cr_batch_source *cr_batch_source_open_stream(FILE *file, const char *name, cr_batch_format format,
+                                             const cr_record_options *options, cr_error *err)
+{
+    cr_error_clear(err);
+    cr_batch_source *source = source_new(name, format, err);
+    if (!source)
         return NULL;
-    }
-    source->file = cr_decoder_stream(source->decoder);
-    if (format == CR_BATCH_CSV && read_header(source, err) != CR_OK) {
-        cr_batch_source_close(source);
-        return NULL;
-    }
-    return source;
+    source->raw = file;
+    return source_start(source, options, err);
 }
 
 int cr_batch_source_next(cr_batch_source *source, cr_batch_item *item, cr_error *err)
@@ -621,7 +636,7 @@ void cr_batch_source_close(cr_batch_source *source)
     if (!source)
         return;
     cr_decoder_close(source->decoder); /* closes file, the decoded stream */
-    if (source->raw && source->raw != stdin)
+    if (source->raw && source->owns_raw)
         fclose(source->raw);
     if (source->csv_ready)
         csv_free(&source->csv);

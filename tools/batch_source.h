@@ -6,6 +6,7 @@
 #define CR_BATCH_SOURCE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "cardrender.h"
 
@@ -41,6 +42,12 @@ cr_batch_source *cr_batch_source_open(const char *path, cr_batch_format format, 
  * to give). An unknown encoding name is CR_ERR_ARGUMENT. */
 cr_batch_source *cr_batch_source_open_with(const char *path, cr_batch_format format,
                                            const cr_record_options *options, cr_error *err);
+
+/* The same over file, an open stream the caller keeps and closes after
+ * cr_batch_source_close (e.g. fmemopen over records held in memory); name
+ * stands for it in messages and records' names ("NAME:LINE"). */
+cr_batch_source *cr_batch_source_open_stream(FILE *file, const char *name, cr_batch_format format,
+                                             const cr_record_options *options, cr_error *err);
 
 /* Reads the next record into *item: 1 when there is one (good or bad), 0 at
  * the end, -1 when the input cannot be read any further (err says why). */

@@ -497,6 +497,11 @@ cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_
                                       err);
 }
 
+void cr_free(void *data)
+{
+    free(data);
+}
+
 cr_status cr_panel_path(const char *path, cr_panel panel, char *buf, size_t size, cr_error *err)
 {
     if (!path || !buf || (int)panel < 0 || (int)panel >= CR_PANEL_COUNT)

@@ -58,7 +58,9 @@ typedef struct cr_decode_limits {
 cr_status cr_image_decode_file(const char *path, const cr_decode_limits *limits, cr_pixmap *out,
                                cr_error *err);
 
-/* The same from memory; name (may be NULL: "<memory>") is used in messages. */
+/* The same from memory; name (may be NULL: "<memory>") is used in messages
+ * where a file's path would be. Data longer than limits->max_file_bytes is
+ * refused as a file that long is. */
 cr_status cr_image_decode_memory(const uint8_t *data, size_t size, const char *name,
                                  const cr_decode_limits *limits, cr_pixmap *out, cr_error *err);
 

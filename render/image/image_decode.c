@@ -697,6 +697,10 @@ cr_status cr_image_decode_memory(const uint8_t *data, size_t size, const char *n
     if (size == 0)
         return fail_at(err, CR_ERR_IMAGE, name, "image data is empty (0 bytes)");
     cr_decode_limits effective = effective_limits(limits);
+    if ((uint64_t)size > effective.max_file_bytes) /* a file this long is refused unread */
+        return fail_at(err, CR_ERR_IMAGE, name,
+                       "image data is %zu bytes, more than the limit of %llu", size,
+                       (unsigned long long)effective.max_file_bytes);
     const char *format = cr_image_sniff_format(data, size);
     if (strcmp(format, "JPEG") == 0)
         return decode_jpeg(data, size, name, &effective, out, err);

@@ -230,8 +230,14 @@ cr_status cr_field_value_fits(const cr_template *tpl, const cr_field *field, con
                               size_t max_bytes, cr_error *err);
 
 /* True when the field is "optional" and the record leaves its value out or
- * empty: such a field draws nothing and is no error. */
+ * empty (and, for an image field, binds no image bytes to its key): such a
+ * field draws nothing and is no error. */
 bool cr_field_is_absent(const cr_field *field, const cr_record *record);
+
+/* True when the record (may be NULL) has the key the field binds: a value,
+ * or for an image field image bytes (cr_record_set_image). False for a
+ * field that binds nothing. */
+bool cr_field_bound_in(const cr_field *field, const cr_record *record);
 
 /* The text a field shows for a record (its fixed text or the bound value;
  * "" for an absent optional field); NULL with err set when the record lacks

@@ -630,8 +630,19 @@ bool cr_field_is_absent(const cr_field *field, const cr_record *record)
 {
     if (!field || !field->optional || !field->bind)
         return false;
+    if (field->type == CR_FIELD_IMAGE && cr_record_image_of(record, field->bind))
+        return false;
     const char *value = record ? cr_record_get(record, field->bind) : NULL;
     return !value || !value[0];
+}
+
+bool cr_field_bound_in(const cr_field *field, const cr_record *record)
+{
+    if (!field || !field->bind || !record)
+        return false;
+    if (field->type == CR_FIELD_IMAGE && cr_record_image_of(record, field->bind))
+        return true;
+    return cr_record_get(record, field->bind) != NULL;
 }
 
 const char *cr_field_text(const cr_template *tpl, const cr_field *field, const cr_record *record,

@@ -36,9 +36,16 @@ static cr_status photo_error(const cr_template *tpl, const cr_field *field, cons
                         cause->message);
 }
 
-/* The bound value resolved against the asset folder and decoded (reduced
- * while it stays at least `fit`, the box it goes into; 0 x 0: full size);
- * cause (no location) says what went wrong. */
+/* The decoder's limits for a photo going into a box of `fit` (0 x 0: full
+ * size). */
+static cr_decode_limits photo_limits(const cr_render_options *options, cr_pixel_box fit)
+{
+    return (cr_decode_limits){options ? options->max_image_pixels : 0, 0, fit.x1 - fit.x0,
+                              fit.y1 - fit.y0};
+}
+
+/* The bound value resolved against the asset folder and decoded; cause (no
+ * location) says what went wrong. */
 static cr_status read_photo(const char *value, const cr_record *record,
                             const cr_render_options *options, cr_pixel_box fit, cr_pixmap *out,
                             cr_error *cause)
@@ -49,24 +56,44 @@ static cr_status read_photo(const char *value, const cr_record *record,
     char *path = NULL;
     cr_status status = cr_asset_path(asset_folder(record, options), value, &path, cause);
     if (status == CR_OK) {
-        cr_decode_limits limits = {options ? options->max_image_pixels : 0, 0, fit.x1 - fit.x0,
-                                   fit.y1 - fit.y0};
+        cr_decode_limits limits = photo_limits(options, fit);
         status = cr_image_decode_file(path, &limits, out, cause);
     }
     free(path);
     return status;
 }
 
-/* record_name: NULL in a render, which names no record (its caller does). */
+/* Image bytes the caller bound to the key (cr_record_set_image), decoded
+ * from memory as a file's bytes would be; cause names them where a file's
+ * error names its path. */
+static cr_status decode_bound_bytes(const cr_record_image *bytes, const char *key,
+                                    const cr_render_options *options, cr_pixel_box fit,
+                                    cr_pixmap *out, cr_error *cause)
+{
+    char name[256];
+    snprintf(name, sizeof name, "<image bytes of record key \"%.200s\">", key);
+    cr_decode_limits limits = photo_limits(options, fit);
+    return cr_image_decode_memory(bytes->data, bytes->length, name, &limits, out, cause);
+}
+
+/* record_name: NULL in a render, which names no record (its caller does).
+ * Bytes bound to the key win over its value, which is then not read. */
 static cr_status load_photo(const cr_template *tpl, const cr_field *field, const cr_record *record,
                             const char *record_name, const cr_render_options *options,
                             cr_pixel_box fit, cr_pixmap *out, cr_error *err)
 {
-    const char *value = cr_field_text(tpl, field, record, err);
-    if (!value)
-        return err ? err->code : CR_ERR_RECORD;
+    const cr_record_image *bytes = cr_record_image_of(record, field->bind);
     cr_error cause;
-    if (read_photo(value, record, options, fit, out, &cause) != CR_OK)
+    cr_status status;
+    if (bytes) {
+        status = decode_bound_bytes(bytes, field->bind, options, fit, out, &cause);
+    } else {
+        const char *value = cr_field_text(tpl, field, record, err);
+        if (!value)
+            return err ? err->code : CR_ERR_RECORD;
+        status = read_photo(value, record, options, fit, out, &cause);
+    }
+    if (status != CR_OK)
         return photo_error(tpl, field, record_name, &cause, err);
     return CR_OK;
 }
