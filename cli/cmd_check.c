@@ -307,7 +307,7 @@ static void check_source(checker *c, cr_batch_source *source, const char *name,
  * folder, as in a batch. */
 static void check_records_file(checker *c, const char *path, record_format format)
 {
-    char *folder = c->args->assets ? NULL : cr_path_folder(path);
+    char *folder = c->args->assets ? NULL : tool_path_folder(path);
     cr_batch_format batch_format = format == FORMAT_CSV ? CR_BATCH_CSV : CR_BATCH_JSONL;
     cr_error err;
     cr_batch_source *source =
