@@ -7,6 +7,7 @@
 #      card to its exact pixels;
 #   2. the tree, moved to DIR/after, still works: pkg-config names the new
 #      place only, and examples/api_example.c builds with it and runs;
+#      so does the installed Python package, which finds the moved library;
 #   3. with DEFLATE zlib, nothing asks for ISA-L (.pc, the shared library).
 # Usage: tests/install.sh DIR DEFLATE   (from the project root; CC honoured)
 set -u
@@ -73,6 +74,28 @@ check "api_example runs with the moved library and manifest" -- \
     "$scratch/api_example" "$case/template.json" "$case/record.json" "$scratch/api.png"
 check "api_example draws the golden pixels" -- \
     "$after/bin/cardrender" compare "$case/expected.png" "$scratch/api.png" --tolerance 0
+
+# The installed Python package finds the library beside it (relative, so
+# after the move too) and draws the golden pixels.
+cat >"$scratch/binding.py" <<'PYEOF'
+import json, os, sys
+import cardrender
+prefix, case, out = sys.argv[1:4]
+assert os.path.realpath(cardrender.library_path).startswith(os.path.realpath(prefix)), \
+    cardrender.library_path
+engine = cardrender.Engine(os.path.join(prefix, "share/cardrender/fonts/manifest.json"))
+template = engine.load_template(os.path.join(case, "template.json"))
+with open(os.path.join(case, "record.json"), encoding="utf-8") as f:
+    record = json.load(f)
+with open(out, "wb") as f:
+    f.write(template.render(record, assets=case))
+PYEOF
+check "the installed Python package renders with the moved library" -- \
+    env -u CARDRENDER_LIBRARY -u CARDRENDER_FONT_MANIFEST PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONPATH="$after/lib/python3/dist-packages" /usr/bin/python3 "$scratch/binding.py" \
+    "$after" "$case" "$scratch/python.png"
+check "the installed Python package draws the golden pixels" -- \
+    "$after/bin/cardrender" compare "$case/expected.png" "$scratch/python.png" --tolerance 0
 
 # 3. Built with zlib, the library needs no ISA-L.
 if [ "$deflate" = zlib ]; then
