@@ -87,7 +87,7 @@ void cli_print_warning(void *user_data, const cr_error *warning)
 
 /* --font-manifest FILE, for every engine the command makes; taken only
  * when the command running makes one. */
-static cr_engine_options engine_options;
+static cr_engine_options engine_options = {.struct_size = sizeof(cr_engine_options)};
 static bool command_takes_fonts;
 
 const cr_engine_options *cli_engine_options(void)
