@@ -7,6 +7,7 @@
 #ifndef CR_INPUT_FILE_H
 #define CR_INPUT_FILE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* What a path is when it is not a regular file: "a FIFO", "a directory",
@@ -19,6 +20,15 @@ const char *cr_file_kind(int mode);
  * errno EINVAL and *not_regular set to the kind (see cr_file_kind) when it
  * is something else. */
 int cr_open_input(const char *path, const char **not_regular);
+
+/* Opens name, relative to the open folder `folder` (O_PATH is enough), as
+ * cr_open_input does, and only when it lies beneath that folder, through
+ * whatever links: -1 with errno EXDEV when the name or a link on its way
+ * leads out. The kernel checks as it resolves (openat2 RESOLVE_BENEATH),
+ * so a link swapped in meanwhile cannot lead out either; where openat2 is
+ * not available, the file opened is checked afterwards through /proc.
+ * verify_only: that second way always (for tests). */
+int cr_open_input_beneath(int folder, const char *name, bool verify_only, const char **not_regular);
 
 /* The same as a stdio stream ("rb"); NULL as cr_open_input fails. */
 FILE *cr_fopen_input(const char *path, const char **not_regular);

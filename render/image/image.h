@@ -58,6 +58,11 @@ typedef struct cr_decode_limits {
 cr_status cr_image_decode_file(const char *path, const cr_decode_limits *limits, cr_pixmap *out,
                                cr_error *err);
 
+/* The same from a file the caller opened (and closes), e.g. one opened
+ * confined to an asset folder; path names it in messages. */
+cr_status cr_image_decode_fd(int fd, const char *path, const cr_decode_limits *limits,
+                             cr_pixmap *out, cr_error *err);
+
 /* The same from memory; name (may be NULL: "<memory>") is used in messages
  * where a file's path would be. Data longer than limits->max_file_bytes is
  * refused as a file that long is. */

@@ -741,15 +741,10 @@ static cr_status check_file(const char *path, const struct stat *info,
     return CR_OK;
 }
 
-static cr_status load_file(const char *path, const cr_decode_limits *limits, uint8_t **data,
-                           size_t *size, cr_error *err)
+/* The whole file open on fd (path names it in messages) into *data. */
+static cr_status load_descriptor(int fd, const char *path, const cr_decode_limits *limits,
+                                 uint8_t **data, size_t *size, cr_error *err)
 {
-    const char *kind;
-    int fd = cr_open_input(path, &kind);
-    if (fd < 0 && kind)
-        return fail_at(err, CR_ERR_IO, path, "is %s, not an image file", kind);
-    if (fd < 0)
-        return fail_at(err, CR_ERR_IO, path, "cannot open: %s", strerror(errno));
     struct stat info;
     cr_status status = CR_OK;
     if (fstat(fd, &info) != 0)
@@ -762,11 +757,39 @@ static cr_status load_file(const char *path, const cr_decode_limits *limits, uin
         status = *data ? read_all(fd, path, *data, *size, err)
                        : fail_at(err, CR_ERR_NOMEM, path, "out of memory reading the file");
     }
-    close(fd);
     if (status != CR_OK) {
         free(*data);
         *data = NULL;
     }
+    return status;
+}
+
+static cr_status load_file(const char *path, const cr_decode_limits *limits, uint8_t **data,
+                           size_t *size, cr_error *err)
+{
+    const char *kind;
+    int fd = cr_open_input(path, &kind);
+    if (fd < 0)
+        return kind ? fail_at(err, CR_ERR_IO, path, "is %s, not an image file", kind)
+                    : fail_at(err, CR_ERR_IO, path, "cannot open: %s", strerror(errno));
+    cr_status status = load_descriptor(fd, path, limits, data, size, err);
+    close(fd);
+    return status;
+}
+
+cr_status cr_image_decode_fd(int fd, const char *path, const cr_decode_limits *limits,
+                             cr_pixmap *out, cr_error *err)
+{
+    if (fd < 0 || !path || !out)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_image_decode_fd: no file, path or out");
+    memset(out, 0, sizeof *out);
+    cr_decode_limits effective = effective_limits(limits);
+    uint8_t *data = NULL;
+    size_t size = 0;
+    cr_status status = load_descriptor(fd, path, &effective, &data, &size, err);
+    if (status == CR_OK)
+        status = cr_image_decode_memory(data, size, path, &effective, out, err);
+    free(data);
     return status;
 }
 

@@ -2,13 +2,16 @@
 #include "paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
+#include "input_file.h"
 
 char *cr_path_folder(const char *path)
 {
@@ -54,32 +57,48 @@ static bool climbs_out(const char *name)
     return false;
 }
 
-/* Whether the real path `inner` lies inside the real folder `outer`. */
-static bool is_inside(const char *outer, const char *inner)
-{
-    size_t length = strlen(outer);
-    if (strcmp(outer, "/") == 0)
-        return true;
-    return strncmp(inner, outer, length) == 0 && (inner[length] == '/' || inner[length] == '\0');
-}
-
 static cr_status escapes(const char *base, const char *name, cr_error *err)
 {
     return cr_fail(err, CR_ERR_RECORD, "\"%s\" escapes the asset folder \"%s\"", name, base);
 }
 
-/* A symbolic link inside base may still point outside it: compare the real
- * paths when the file exists. */
-static cr_status check_real_paths(const char *base, const char *name, const char *joined,
-                                  cr_error *err)
+static cr_status open_error(const char *path, const char *kind, cr_error *err)
 {
-    char real_base[PATH_MAX], real_file[PATH_MAX];
-    if (!realpath(base, real_base))
+    cr_location where = {path, 0, 0, -1, NULL};
+    if (kind)
+        return cr_error_set(err, CR_ERR_IO, where, "is %s, not an image file", kind);
+    return cr_error_set(err, CR_ERR_IO, where, "cannot open: %s", strerror(errno));
+}
+
+/* name, checked by cr_asset_path, opened beneath base. */
+static cr_status open_beneath(const char *base, const char *name, const char *path, int *fd,
+                              cr_error *err)
+{
+    int folder = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (folder < 0)
         return cr_fail(err, CR_ERR_IO, "the asset folder \"%s\" cannot be used: %s", base,
                        strerror(errno));
-    if (!realpath(joined, real_file))
-        return CR_OK; /* missing or unreadable: the decoder says which */
-    return is_inside(real_base, real_file) ? CR_OK : escapes(base, name, err);
+    const char *kind;
+    *fd = cr_open_input_beneath(folder, name, false, &kind);
+    int saved = errno;
+    close(folder);
+    errno = saved;
+    if (*fd >= 0)
+        return CR_OK;
+    return !kind && errno == EXDEV ? escapes(base, name, err) : open_error(path, kind, err);
+}
+
+cr_status cr_asset_open(const char *base, const char *name, int *fd, char **path, cr_error *err)
+{
+    *fd = -1;
+    cr_status status = cr_asset_path(base, name, path, err);
+    if (status == CR_OK)
+        status = open_beneath(base, name, *path, fd, err);
+    if (status != CR_OK) {
+        free(*path);
+        *path = NULL;
+    }
+    return status;
 }
 
 cr_status cr_asset_path(const char *base, const char *name, char **out, cr_error *err)
@@ -92,14 +111,6 @@ cr_status cr_asset_path(const char *base, const char *name, char **out, cr_error
                        name, base);
     if (climbs_out(name))
         return escapes(base, name, err);
-    char *joined = cr_path_join(base, name);
-    if (!joined)
-        return cr_fail(err, CR_ERR_NOMEM, "out of memory");
-    cr_status status = check_real_paths(base, name, joined, err);
-    if (status != CR_OK) {
-        free(joined);
-        return status;
-    }
-    *out = joined;
-    return CR_OK;
+    *out = cr_path_join(base, name);
+    return *out ? CR_OK : cr_fail(err, CR_ERR_NOMEM, "out of memory");
 }

@@ -13,11 +13,19 @@ char *cr_path_folder(const char *path);
  * left out, so messages read "photo.jpg" rather than "./photo.jpg". */
 char *cr_path_join(const char *folder, const char *name);
 
-/* Resolves `name`, a path taken from a record, against the asset folder
- * `base` into *out (a new string: base/name). Refused with CR_ERR_RECORD and
- * a message (no location) when name is absolute or leads out of base, by
- * ".." or by a symbolic link; CR_ERR_IO when base itself cannot be used.
- * A name that does not exist passes: reading it reports that. */
+/* Joins `name`, a path taken from a record, to the asset folder `base` into
+ * *out (a new string: base/name, for messages). Refused with CR_ERR_RECORD
+ * and a message (no location) when name is absolute or climbs out of base
+ * by "..". Links are judged when the file is opened (cr_asset_open). */
 cr_status cr_asset_path(const char *base, const char *name, char **out, cr_error *err);
+
+/* Opens the file `name` names beneath the asset folder `base`: *fd (the
+ * caller closes it) and *path as cr_asset_path gives it. Refused as
+ * cr_asset_path refuses, and with CR_ERR_RECORD when a symbolic link on the
+ * way leads out of base, however the links change meanwhile (the kernel
+ * checks as it opens: input_file.h); CR_ERR_IO, naming *path, when the file
+ * is missing, unreadable or not a regular file (a FIFO is refused without
+ * waiting), or when base itself cannot be used. */
+cr_status cr_asset_open(const char *base, const char *name, int *fd, char **path, cr_error *err);
 
 #endif

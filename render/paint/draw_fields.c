@@ -2,6 +2,7 @@
 #include "draw_fields.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "font_select.h"
@@ -54,10 +55,12 @@ static cr_status read_photo(const char *value, const cr_record *record,
     if (value[0] == '\0')
         return cr_fail(cause, CR_ERR_RECORD, "the value is empty; it must name an image file");
     char *path = NULL;
-    cr_status status = cr_asset_path(asset_folder(record, options), value, &path, cause);
+    int fd;
+    cr_status status = cr_asset_open(asset_folder(record, options), value, &fd, &path, cause);
     if (status == CR_OK) {
         cr_decode_limits limits = photo_limits(options, fit);
-        status = cr_image_decode_file(path, &limits, out, cause);
+        status = cr_image_decode_fd(fd, path, &limits, out, cause);
+        close(fd);
     }
     free(path);
     return status;
