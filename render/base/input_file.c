@@ -127,18 +127,3 @@ FILE *cr_fopen_input(const char *path, const char **not_regular)
     }
     return file;
 }
-
-int cr_check_input(const char *path, const char **not_regular)
-{
-    *not_regular = NULL;
-    struct stat info;
-    if (stat(path, &info) != 0)
-        return -1;
-    if (S_ISREG(info.st_mode))
-        return 0;
-    *not_regular = cr_file_kind((int)info.st_mode);
-    if (!*not_regular)
-        *not_regular = "not a regular file";
-    errno = EINVAL;
-    return -1;
-}

@@ -33,9 +33,4 @@ int cr_open_input_beneath(int folder, const char *name, bool verify_only, const 
 /* The same as a stdio stream ("rb"); NULL as cr_open_input fails. */
 FILE *cr_fopen_input(const char *path, const char **not_regular);
 
-/* For readers that open the file themselves (FreeType): 0 when path is a
- * regular file; else -1 with errno set, or with *not_regular set. Checks
- * without opening, so nothing blocks. */
-int cr_check_input(const char *path, const char **not_regular);
-
 #endif
