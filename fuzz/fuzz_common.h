@@ -18,7 +18,8 @@ static inline cr_engine *fuzz_engine(void)
     if (!engine) {
         cr_error err;
         /* Named: the library reads no manifest from the working folder. */
-        cr_engine_options options = {.font_manifest_path = "fonts/manifest.json"};
+        cr_engine_options options = {.struct_size = sizeof options,
+                                     .font_manifest_path = "fonts/manifest.json"};
         engine = cr_engine_create(&options, &err);
         if (!engine) {
             fprintf(stderr, "fuzz: no engine (run from the project root): %s\n", err.message);
