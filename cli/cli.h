@@ -47,7 +47,7 @@ typedef struct cli_parser {
 } cli_parser;
 
 /* Ids of the options cli_parse_options handles itself, never handed to take. */
-enum { CLI_OPT_SHARED = 1000, CLI_OPT_FONT_MANIFEST = CLI_OPT_SHARED };
+enum { CLI_OPT_SHARED = 1000, CLI_OPT_FONT_MANIFEST = CLI_OPT_SHARED, CLI_OPT_MAX_MEMORY };
 
 /* Parses argv[1..] with getopt_long (options and operands in any order,
  * "--" ends the options): each option goes to p->take, but --font-manifest

@@ -57,7 +57,11 @@ static const command commands[] = {
 static const char font_manifest_usage[] =
     "  --font-manifest FILE  the font manifest to read (default:\n"
     "                        $CARDRENDER_FONT_MANIFEST, else the installed\n"
-    "                        " CR_DATADIR "/fonts/manifest.json)\n";
+    "                        " CR_DATADIR "/fonts/manifest.json)\n"
+    "  --max-memory N        bytes (suffix K, M or G: KiB, MiB, GiB) all threads\n"
+    "                        may hold at once for decoding photos; a photo waits\n"
+    "                        for memory, one needing more is an input error\n"
+    "                        (default: half the machine's memory)\n";
 
 static void usage(FILE *out)
 {
@@ -66,7 +70,8 @@ static void usage(FILE *out)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %s\n", commands[i].summary);
     fprintf(out, "\n  --version   print the version\n"
-                 "\nEvery command but compare takes --font-manifest FILE (COMMAND --help).\n"
+                 "\nEvery command but compare takes --font-manifest FILE and --max-memory N\n"
+                 "(COMMAND --help).\n"
                  "\nexit status: 0 success, 1 input error, 2 usage error\n");
 }
 
@@ -92,7 +97,7 @@ static bool command_takes_fonts;
 
 const cr_engine_options *cli_engine_options(void)
 {
-    return engine_options.font_manifest_path ? &engine_options : NULL;
+    return engine_options.font_manifest_path || engine_options.max_memory ? &engine_options : NULL;
 }
 
 json_t *cli_json_text(const char *text)
@@ -142,16 +147,37 @@ static int run_command(const command *c, int argc, char **argv)
 
 enum { MAX_LONG_OPTIONS = 32 };
 
+/* "N", "NK", "NM" or "NG" (binary units), from 1 MiB to 1 TiB. */
+static bool parse_memory(const char *text, uint64_t *bytes)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    if (errno || end == text || text[0] == '-')
+        return false;
+    unsigned shift = 0;
+    if (*end && strchr("KkMmGg", *end) && end[1] == '\0')
+        shift = strchr("Kk", *end) ? 10 : strchr("Mm", *end) ? 20 : 30;
+    else if (*end)
+        return false;
+    if (n > (1ull << 40) >> shift)
+        return false;
+    *bytes = (uint64_t)n << shift;
+    return *bytes >= (1u << 20);
+}
+
 /* The command's long options, with the shared ones it takes appended. */
 static void shared_long_options(const cli_parser *p, struct option *out)
 {
     size_t n = 0;
-    while (p->longs[n].name && n < MAX_LONG_OPTIONS - 2)
+    while (p->longs[n].name && n < MAX_LONG_OPTIONS - 3)
         n++;
     assert(!p->longs[n].name); /* MAX_LONG_OPTIONS holds every command's */
     memcpy(out, p->longs, n * sizeof *out);
-    if (command_takes_fonts)
+    if (command_takes_fonts) {
         out[n++] = (struct option){"font-manifest", required_argument, NULL, CLI_OPT_FONT_MANIFEST};
+        out[n++] = (struct option){"max-memory", required_argument, NULL, CLI_OPT_MAX_MEMORY};
+    }
     out[n] = (struct option){0};
 }
 
@@ -172,7 +198,14 @@ bool cli_parse_options(const cli_parser *p, int argc, char **argv, const char **
         }
         if (id == CLI_OPT_FONT_MANIFEST)
             engine_options.font_manifest_path = optarg;
-        else if (!p->take(p->args, id, optarg))
+        else if (id == CLI_OPT_MAX_MEMORY) {
+            if (!parse_memory(optarg, &engine_options.max_memory)) {
+                fprintf(stderr,
+                        "cardrender %s: --max-memory \"%s\" is not a size (e.g. 2G, 512M)\n",
+                        p->command, optarg);
+                return false;
+            }
+        } else if (!p->take(p->args, id, optarg))
             return false;
     }
     *count = 0;

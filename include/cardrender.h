@@ -133,6 +133,14 @@ typedef struct cr_engine_options {
      * not empty, else the installed PREFIX/share/cardrender/fonts/manifest.json
      * (never the working folder's fonts/manifest.json). */
     const char *font_manifest_path;
+    /* Bytes the engine's renders, checks and proofs may hold at once for
+     * decoding photos, over all threads: each photo is admitted with what
+     * its decode holds at most (the file, its pixels, a turned copy) and
+     * waits while others hold the rest, so many threads with large photos
+     * stay within it (a batch -j 64 of 40-megapixel photos). A single photo
+     * needing more than all of it is refused (CR_ERR_IMAGE, naming it). 0
+     * means half the machine's memory. */
+    uint64_t max_memory;
 } cr_engine_options;
 
 /* Creates an engine: the font manifest is read now, fonts load lazily, once

@@ -48,7 +48,7 @@ else
         fail "$lib changes the ABI of $baseline at the same soname $soname: undo the" \
             "change, or raise SOMAJOR and run make abi-baseline"
     elif ! abidiff --headers-dir2 "$(dirname "$header")" "$baseline" "$lib" >/dev/null 2>&1; then
-        echo "note abi: $lib adds functions to $baseline (make abi-baseline records them)"
+        echo "note abi: $lib adds functions or options to $baseline (make abi-baseline records them)"
     else
         echo "ok abi: $lib matches $baseline"
     fi

@@ -424,6 +424,16 @@ expect 0 "--font-manifest wins over CARDRENDER_FONT_MANIFEST" -- \
     in_cwd env CARDRENDER_FONT_MANIFEST=fonts/manifest.json "$cli_abs" layout "$root/$TPL" "$root/$REC" --font-manifest "$root/fonts/manifest.json"
 expect 2 "compare takes no --font-manifest" -- "$cli" compare "$tmp/ok.png" "$tmp/ok.png" --font-manifest fonts/manifest.json
 
+# --max-memory: the photo budget of every command that makes an engine; a
+# size it cannot read, or below 1 MiB, is a usage error; within it the card
+# is the same.
+expect 0 "render --max-memory 1M" -- "$cli" render "$TPL" "$REC" -o "$tmp/budget.png" --max-memory 1M
+expect 0 "render without --max-memory" -- "$cli" render "$TPL" "$REC" -o "$tmp/nobudget.png"
+same_file "$tmp/nobudget.png" "$tmp/budget.png" "a card within --max-memory"
+expect 2 "--max-memory 12X" -- "$cli" render "$TPL" "$REC" -o "$tmp/budget.png" --max-memory 12X
+stderr_has '--max-memory "12X" is not a size' "an unreadable --max-memory is named"
+expect 2 "--max-memory 512K (below 1 MiB)" -- "$cli" check "$TPL" "$REC" --max-memory 512K
+
 # examples/memory_example.c (the README's memory API example): a record
 # built from keys, values and photo bytes, rendered to PNG bytes, is the
 # card `render` makes of the same record file.

@@ -1,5 +1,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "error.h"
@@ -30,6 +31,18 @@ static const char *manifest_path(const cr_engine_options *options)
     return CR_DATADIR "/fonts/manifest.json";
 }
 
+/* max_memory 0: half the machine's memory; a machine that cannot say gets
+ * 4 GiB. */
+static uint64_t memory_limit(uint64_t asked)
+{
+    if (asked)
+        return asked;
+    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page_size <= 0)
+        return (uint64_t)4 << 30;
+    return (uint64_t)pages * (uint64_t)page_size / 2;
+}
+
 void cr_engine_options_init(cr_engine_options *options)
 {
     if (options)
@@ -50,6 +63,9 @@ cr_engine *cr_engine_create(const cr_engine_options *caller_options, cr_error *e
         return NULL;
     }
     atomic_init(&engine->refs, 1);
+    pthread_mutex_init(&engine->memory.lock, NULL);
+    pthread_cond_init(&engine->memory.given_back, NULL);
+    engine->memory.limit = memory_limit(options.max_memory);
     engine->manifest = cr_font_manifest_load(manifest_path(&options), err);
     if (engine->manifest)
         engine->fonts = cr_font_library_create(engine->manifest, err);
@@ -63,6 +79,35 @@ cr_engine *cr_engine_create(const cr_engine_options *caller_options, cr_error *e
         return NULL;
     }
     return engine;
+}
+
+cr_status cr_engine_memory_take(cr_engine *engine, uint64_t bytes, const char *name, cr_error *err)
+{
+    cr_memory_budget *m = &engine->memory;
+    if (bytes > m->limit)
+        return cr_error_set(err, CR_ERR_IMAGE, (cr_location){name, 0, 0, -1, NULL},
+                            "decoding it needs %llu bytes, more than the engine's memory "
+                            "budget of %llu bytes (max_memory, --max-memory)",
+                            (unsigned long long)bytes, (unsigned long long)m->limit);
+    pthread_mutex_lock(&m->lock);
+    while (m->in_use + bytes > m->limit)
+        pthread_cond_wait(&m->given_back, &m->lock);
+    m->in_use += bytes;
+    if (m->in_use > m->peak)
+        m->peak = m->in_use;
+    pthread_mutex_unlock(&m->lock);
+    return CR_OK;
+}
+
+void cr_engine_memory_give(cr_engine *engine, uint64_t bytes)
+{
+    if (!bytes)
+        return;
+    cr_memory_budget *m = &engine->memory;
+    pthread_mutex_lock(&m->lock);
+    m->in_use -= bytes;
+    pthread_cond_broadcast(&m->given_back);
+    pthread_mutex_unlock(&m->lock);
 }
 
 cr_engine *cr_engine_ref(cr_engine *engine)
@@ -81,5 +126,7 @@ void cr_engine_destroy(cr_engine *engine)
     cr_glyph_cache_destroy(engine->glyphs);
     cr_font_library_destroy(engine->fonts);
     cr_font_manifest_destroy(engine->manifest);
+    pthread_cond_destroy(&engine->memory.given_back);
+    pthread_mutex_destroy(&engine->memory.lock);
     free(engine);
 }

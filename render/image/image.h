@@ -45,6 +45,11 @@ typedef struct cr_decode_limits {
      * memory) as long as the upright picture stays at least this wide and
      * this tall. 0 (either): full size. PNGs always come out full size. */
     int reduce_to_width, reduce_to_height;
+    /* Asked, when set, before the pixels are allocated, with the most the
+     * decode will hold (the data, the pixels, a turned copy): CR_OK to go
+     * on (it may wait for memory), else an error that stops the decode. */
+    cr_status (*admit)(void *admit_data, uint64_t bytes, const char *name, cr_error *err);
+    void *admit_data;
 } cr_decode_limits;
 
 #define CR_DEFAULT_MAX_PIXELS 40000000u        /* 40 megapixels */

@@ -274,7 +274,11 @@ const char *cr_image_sniff_format(const uint8_t *data, size_t size)
 
 static cr_decode_limits effective_limits(const cr_decode_limits *limits)
 {
-    cr_decode_limits out = {CR_DEFAULT_MAX_PIXELS, CR_DEFAULT_MAX_FILE_BYTES, 0, 0};
+    cr_decode_limits out = {CR_DEFAULT_MAX_PIXELS, CR_DEFAULT_MAX_FILE_BYTES, 0, 0, NULL, NULL};
+    if (limits) {
+        out.admit = limits->admit;
+        out.admit_data = limits->admit_data;
+    }
     if (limits && limits->max_pixels)
         out.max_pixels = limits->max_pixels;
     if (limits && limits->max_file_bytes)
@@ -284,6 +288,17 @@ static cr_decode_limits effective_limits(const cr_decode_limits *limits)
         out.reduce_to_height = limits->reduce_to_height;
     }
     return out;
+}
+
+/* The decode's admission (cr_decode_limits.admit): the data, the pixels of
+ * width x height and, when the picture must be turned, a second copy. */
+static cr_status admit(const cr_decode_limits *limits, const char *name, size_t data_size,
+                       uint64_t width, uint64_t height, bool turned, cr_error *err)
+{
+    if (!limits->admit)
+        return CR_OK;
+    uint64_t pixels = width * height * 4;
+    return limits->admit(limits->admit_data, data_size + pixels * (turned ? 2 : 1), name, err);
 }
 
 static cr_status check_dimensions(const char *name, const char *format, uint64_t width,
@@ -505,6 +520,10 @@ static cr_status jpeg_run(jpeg_job *job)
     if (cinfo->output_components != 4)
         return fail_at(job->err, CR_ERR_INTERNAL, job->name, "libjpeg produced %d components",
                        cinfo->output_components);
+    status = admit(job->limits, job->name, job->size, cinfo->output_width, cinfo->output_height,
+                   job->orientation > 1, job->err);
+    if (status != CR_OK)
+        return status;
     status = pixmap_alloc(job->name, (int)cinfo->output_width, (int)cinfo->output_height,
                           &job->pixels, job->err);
     if (status != CR_OK)
@@ -639,6 +658,9 @@ static cr_status png_run(png_job *job)
     if (png_get_rowbytes(job->png, job->info) != (size_t)width * 4)
         return fail_at(job->err, CR_ERR_INTERNAL, job->name,
                        "libpng did not expand the image to RGBA");
+    status = admit(job->limits, job->name, job->size, width, height, false, job->err);
+    if (status != CR_OK)
+        return status;
     status = pixmap_alloc(job->name, (int)width, (int)height, &job->pixels, job->err);
     if (status != CR_OK)
         return status;

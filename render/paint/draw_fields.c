@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "error.h"
 #include "font_select.h"
 #include "image.h"
@@ -37,19 +38,46 @@ static cr_status photo_error(const cr_template *tpl, const cr_field *field, cons
                         cause->message);
 }
 
-/* The decoder's limits for a photo going into a box of `fit` (0 x 0: full
- * size). */
-static cr_decode_limits photo_limits(const cr_render_options *options, cr_pixel_box fit)
+/* What one photo holds of its engine's memory budget (max_memory) from its
+ * decode until it has been painted and freed. */
+typedef struct photo_grant {
+    cr_engine *engine;
+    uint64_t held;
+} photo_grant;
+
+static cr_status take_memory(void *data, uint64_t bytes, const char *name, cr_error *err)
 {
-    return (cr_decode_limits){options ? options->max_image_pixels : 0, 0, fit.x1 - fit.x0,
-                              fit.y1 - fit.y0};
+    photo_grant *grant = data;
+    cr_status status = cr_engine_memory_take(grant->engine, bytes, name, err);
+    if (status == CR_OK)
+        grant->held += bytes;
+    return status;
+}
+
+static void give_back(photo_grant *grant)
+{
+    cr_engine_memory_give(grant->engine, grant->held);
+    grant->held = 0;
+}
+
+/* The decoder's limits for a photo going into a box of `fit` (0 x 0: full
+ * size), admitted against the engine's budget through grant. */
+static cr_decode_limits photo_limits(const cr_render_options *options, cr_pixel_box fit,
+                                     photo_grant *grant)
+{
+    return (cr_decode_limits){options ? options->max_image_pixels : 0,
+                              0,
+                              fit.x1 - fit.x0,
+                              fit.y1 - fit.y0,
+                              take_memory,
+                              grant};
 }
 
 /* The bound value resolved against the asset folder and decoded; cause (no
  * location) says what went wrong. */
 static cr_status read_photo(const char *value, const cr_record *record,
-                            const cr_render_options *options, cr_pixel_box fit, cr_pixmap *out,
-                            cr_error *cause)
+                            const cr_render_options *options, const cr_decode_limits *limits,
+                            cr_pixmap *out, cr_error *cause)
 {
     cr_error_clear(cause);
     if (value[0] == '\0')
@@ -58,8 +86,7 @@ static cr_status read_photo(const char *value, const cr_record *record,
     int fd;
     cr_status status = cr_asset_open(asset_folder(record, options), value, &fd, &path, cause);
     if (status == CR_OK) {
-        cr_decode_limits limits = photo_limits(options, fit);
-        status = cr_image_decode_fd(fd, path, &limits, out, cause);
+        status = cr_image_decode_fd(fd, path, limits, out, cause);
         close(fd);
     }
     free(path);
@@ -70,31 +97,31 @@ static cr_status read_photo(const char *value, const cr_record *record,
  * from memory as a file's bytes would be; cause names them where a file's
  * error names its path. */
 static cr_status decode_bound_bytes(const cr_record_image *bytes, const char *key,
-                                    const cr_render_options *options, cr_pixel_box fit,
-                                    cr_pixmap *out, cr_error *cause)
+                                    const cr_decode_limits *limits, cr_pixmap *out, cr_error *cause)
 {
     char name[256];
     snprintf(name, sizeof name, "<image bytes of record key \"%.200s\">", key);
-    cr_decode_limits limits = photo_limits(options, fit);
-    return cr_image_decode_memory(bytes->data, bytes->length, name, &limits, out, cause);
+    return cr_image_decode_memory(bytes->data, bytes->length, name, limits, out, cause);
 }
 
 /* record_name: NULL in a render, which names no record (its caller does).
- * Bytes bound to the key win over its value, which is then not read. */
+ * Bytes bound to the key win over its value, which is then not read. The
+ * caller gives grant back once the photo is freed, whatever happened. */
 static cr_status load_photo(const cr_template *tpl, const cr_field *field, const cr_record *record,
                             const char *record_name, const cr_render_options *options,
-                            cr_pixel_box fit, cr_pixmap *out, cr_error *err)
+                            cr_pixel_box fit, photo_grant *grant, cr_pixmap *out, cr_error *err)
 {
     const cr_record_image *bytes = cr_record_image_of(record, field->bind);
+    cr_decode_limits limits = photo_limits(options, fit, grant);
     cr_error cause;
     cr_status status;
     if (bytes) {
-        status = decode_bound_bytes(bytes, field->bind, options, fit, out, &cause);
+        status = decode_bound_bytes(bytes, field->bind, &limits, out, &cause);
     } else {
         const char *value = cr_field_text(tpl, field, record, err);
         if (!value)
             return err ? err->code : CR_ERR_RECORD;
-        status = read_photo(value, record, options, fit, out, &cause);
+        status = read_photo(value, record, options, &limits, out, &cause);
     }
     if (status != CR_OK)
         return photo_error(tpl, field, record_name, &cause, err);
@@ -107,9 +134,11 @@ cr_status cr_check_photo(const cr_template *tpl, const cr_field *field, const cr
     cr_pixmap photo;
     const char *name = record ? record->path : "(none)";
     cr_pixel_box whole = {0, 0, 0, 0}; /* every pixel decoded: the whole file is checked */
-    cr_status status = load_photo(tpl, field, record, name, options, whole, &photo, err);
+    photo_grant grant = {tpl->engine, 0};
+    cr_status status = load_photo(tpl, field, record, name, options, whole, &grant, &photo, err);
     if (status == CR_OK)
         cr_pixmap_free(&photo);
+    give_back(&grant);
     return status;
 }
 
@@ -170,12 +199,14 @@ cr_status cr_compose_image_field(const cr_template *tpl, const cr_field *field,
                         err);
     cr_pixmap photo;
     *out = (cr_layer){{0, 0, 0, 0}, 0, 0, NULL, 0};
+    photo_grant grant = {tpl->engine, 0};
     cr_status status =
-        load_photo(tpl, field, record, NULL, options, decode_fit(&paint), &photo, err);
-    if (status != CR_OK)
-        return status;
-    status = at_field(tpl, field, cr_compose_image(clip, &photo, &paint, out, err), err);
-    cr_pixmap_free(&photo);
+        load_photo(tpl, field, record, NULL, options, decode_fit(&paint), &grant, &photo, err);
+    if (status == CR_OK) {
+        status = at_field(tpl, field, cr_compose_image(clip, &photo, &paint, out, err), err);
+        cr_pixmap_free(&photo);
+    }
+    give_back(&grant);
     return status;
 }
 
