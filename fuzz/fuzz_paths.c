@@ -80,7 +80,7 @@ static cr_status scale_down(const cr_pixmap *photo, cr_error *err)
 
 cr_status fuzz_image_path(const uint8_t *data, size_t size, cr_error *err)
 {
-    cr_decode_limits limits = {FUZZ_MAX_PIXELS, 0, 0, 0};
+    cr_decode_limits limits = {.max_pixels = FUZZ_MAX_PIXELS};
     cr_pixmap photo = {0};
     cr_status status = cr_image_decode_memory(data, size, "fuzz.img", &limits, &photo, err);
     if (status == CR_OK)

@@ -397,7 +397,7 @@ static uint8_t *gradient_samples(int width, int height)
 
 static cr_pixmap decode_reduced(const buffer *jpeg, int width, int height)
 {
-    cr_decode_limits limits = {0, 0, width, height};
+    cr_decode_limits limits = {.reduce_to_width = width, .reduce_to_height = height};
     cr_pixmap p;
     assert_int_equal(cr_image_decode_memory(jpeg->data, jpeg->size, "big.jpg", &limits, &p, NULL),
                      CR_OK);
