@@ -376,11 +376,29 @@ static void report_failure(batch *b, const batch_job *job)
     }
 }
 
+/* The probe's file, made as the library makes a card's: without a name
+ * where the file system allows (O_TMPFILE), named at the end. */
+static int probe_open(const char *folder, const char *path, bool *unnamed)
+{
+    int fd = open(folder, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    *unnamed = fd >= 0;
+    if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    return fd;
+}
+
+static int probe_name(int fd, const char *path)
+{
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 ? 0 : errno;
+}
+
 /* Whether the output folder still takes a file, the way a card is written:
- * a probe as large as a small card is written, synced, closed, renamed and
- * removed. 0, or the errno of the step that failed: a write that failed
- * because the folder is full, read-only, forbidden or over quota fails here
- * too, a passing fault does not. */
+ * a probe as large as a small card is written, synced, named, closed,
+ * renamed and removed. 0, or the errno of the step that failed: a write
+ * that failed because the folder is full, read-only, forbidden or over
+ * quota fails here too, a passing fault does not. */
 static int folder_takes_files(const char *folder)
 {
     char *path = tool_path_join(folder, ".cardrender-probe.tmp");
@@ -391,12 +409,15 @@ static int folder_takes_files(const char *folder)
         return ENOMEM;
     }
     static const char block[64 * 1024];
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    bool unnamed;
+    int fd = probe_open(folder, path, &unnamed);
     int error = fd < 0 ? errno : 0;
     if (!error && write(fd, block, sizeof block) != (ssize_t)sizeof block)
         error = errno ? errno : ENOSPC;
     if (!error && fsync(fd) != 0)
         error = errno;
+    if (!error && unnamed)
+        error = probe_name(fd, path);
     if (fd >= 0 && close(fd) != 0 && !error)
         error = errno;
     if (!error && rename(path, renamed) != 0)

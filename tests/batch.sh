@@ -222,6 +222,12 @@ left=$(count_png "$tmp/killed")
 [ "$left" -ge 30 ] && [ "$left" -lt 150 ] && ok || bad "kill mid-way: $left files"
 all_pngs_whole "$tmp/killed" && ok || bad "a killed batch left a partial PNG under a final name"
 for f in "$tmp"/killed/*.png; do same "$f" "$tmp/whole/${f##*/}" "killed batch file"; done
+# Where the file system makes files without a name (O_TMPFILE), a card
+# being written when the kill came has no name yet: nothing is left over.
+if python3 -c 'import os, sys; os.close(os.open(sys.argv[1], os.O_TMPFILE | os.O_WRONLY))' \
+    "$tmp/killed" 2>/dev/null; then
+    [ -z "$(find "$tmp/killed" -name '*.tmp')" ] && ok || bad "a killed batch left a temporary file"
+fi
 # Leftovers of an earlier crash: a temporary, and a final file cut short.
 printf 'half' >"$tmp/killed/000149.png.k1ll3d.tmp"
 first=$(find "$tmp/killed" -maxdepth 1 -name '*.png' | sort | head -n 1)

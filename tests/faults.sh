@@ -1,5 +1,5 @@
 #!/bin/sh
-# Fault injection: a small batch with the Nth open, write, fsync, rename or
+# Fault injection: a small batch with the Nth open, write, fsync, link, rename or
 # close under its output folder made to fail (tests/fault_inject.c, loaded
 # with LD_PRELOAD), for every N until the batch makes fewer such calls; once
 # with a disk that stays full (ENOSPC from then on), once with a single
@@ -93,7 +93,7 @@ run() {
     return 0
 }
 
-for call in open write fsync rename close; do
+for call in open write fsync link rename close; do
     for mode in "ENOSPC 1" "EIO 0"; do
         n=1
         while [ $n -le 1000 ] && run "$call" "$n" $mode; do n=$((n + 1)); done

@@ -1,5 +1,6 @@
-/* Whole files written through a temporary file and a rename, and open
- * streams written in place (atomic_file.h). */
+/* Whole files written through a temporary file (without a name where the
+ * file system allows) and a rename or link, and open streams written in
+ * place (atomic_file.h). */
 #include "atomic_file.h"
 
 #include <errno.h>
@@ -149,8 +150,10 @@ static size_t temp_stem(const char *path, char *stem, size_t size)
     return (size_t)snprintf(stem, size, "%.*scr.png", (int)(base - path), path);
 }
 
-/* Creates the temporary file beside file->final_path: 0 or an errno. */
-static int open_temporary(cr_atomic_file *file)
+/* Puts a fresh temporary name beside file->final_path into file->temp_path
+ * and calls make(file) with it, until make does not fail with EEXIST: 0 or
+ * an errno (file->temp_path then NULL). */
+static int with_temp_name(cr_atomic_file *file, int (*make)(cr_atomic_file *file))
 {
     static atomic_uint counter;
     static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -170,14 +173,51 @@ static int open_temporary(cr_atomic_file *file)
         suffix[6] = '\0';
         size_t stem = temp_stem(file->final_path, file->temp_path, size);
         snprintf(file->temp_path + stem, size - stem, ".%s.tmp", suffix);
-        file->fd = open(file->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (file->fd >= 0)
-            return 0;
-        error_number = errno;
+        error_number = make(file);
     }
-    free(file->temp_path);
-    file->temp_path = NULL;
+    if (error_number) {
+        free(file->temp_path);
+        file->temp_path = NULL;
+    }
     return error_number;
+}
+
+static int create_named(cr_atomic_file *file)
+{
+    file->fd = open(file->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    return file->fd < 0 ? errno : 0;
+}
+
+/* The file being written, given the name file->temp_path. */
+static int link_named(cr_atomic_file *file)
+{
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", file->fd);
+    return linkat(AT_FDCWD, self, AT_FDCWD, file->temp_path, AT_SYMLINK_FOLLOW) == 0 ? 0 : errno;
+}
+
+/* The file beside file->final_path, without a name (O_TMPFILE) where the
+ * file system can: a process killed while writing then leaves nothing
+ * behind, and a new card is given its final name itself at the end, so no
+ * temporary name can be too long. Elsewhere a named temporary file. 0 or
+ * an errno. */
+static int open_temporary(cr_atomic_file *file)
+{
+    char *folder = cr_path_folder(file->final_path);
+    if (!folder)
+        return ENOMEM;
+    file->fd = open(folder, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    int error_number = file->fd < 0 ? errno : 0;
+    free(folder);
+    if (!error_number) {
+        file->anonymous = true;
+        return 0;
+    }
+    /* Not supported here (the file system, or a kernel before 3.11 that
+     * reads the flag as O_DIRECTORY); any other error is the folder's own. */
+    if (error_number != EOPNOTSUPP && error_number != EISDIR && error_number != EINVAL)
+        return error_number;
+    return with_temp_name(file, create_named);
 }
 
 /* An open stream: written from where it stands, never created or renamed.
@@ -252,7 +292,7 @@ static int write_without_sigpipe(int fd, const unsigned char *data, size_t size)
 const char *cr_atomic_file_write(cr_atomic_file *file, const void *data, size_t size,
                                  int *error_number)
 {
-    if (file->temp_path) {
+    if (file->anonymous || file->temp_path) {
         *error_number = write_all(file->fd, data, size);
         return *error_number ? "writing the temporary file failed" : NULL;
     }
@@ -302,6 +342,51 @@ static const char *sync_after_rename(const cr_atomic_file *file, int *error_numb
     return "syncing the folder failed";
 }
 
+/* A new name takes the file at once; a name in use gets it through a
+ * temporary name and a rename over it, as a named temporary would. */
+static const char *name_anonymous(cr_atomic_file *file, int *error_number)
+{
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", file->fd);
+    if (linkat(AT_FDCWD, self, AT_FDCWD, file->final_path, AT_SYMLINK_FOLLOW) == 0)
+        return NULL;
+    if (errno != EEXIST) {
+        *error_number = errno;
+        return "naming the file failed";
+    }
+    *error_number = with_temp_name(file, link_named);
+    if (*error_number)
+        return "naming the file failed";
+    if (rename(file->temp_path, file->final_path) != 0) {
+        *error_number = errno;
+        unlink(file->temp_path);
+        return "renaming the temporary file failed";
+    }
+    return NULL;
+}
+
+/* Named at the end, closed after: a close that fails (NFS reports write
+ * errors there) takes the name away again. */
+static const char *finish_anonymous(cr_atomic_file *file, bool written, int *error_number)
+{
+    const char *failed = NULL;
+    if (written && file->sync && fsync(file->fd) != 0) {
+        failed = "syncing the temporary file failed";
+        *error_number = errno;
+    }
+    if (written && !failed)
+        failed = name_anonymous(file, error_number);
+    bool named = written && !failed;
+    if (close(file->fd) != 0 && named) {
+        failed = "closing the temporary file failed";
+        *error_number = errno;
+        unlink(file->final_path);
+    } else if (named && file->sync) {
+        return sync_after_rename(file, error_number);
+    }
+    return failed;
+}
+
 static const char *finish_temporary(cr_atomic_file *file, bool written, int *error_number)
 {
     const char *failed = NULL;
@@ -326,8 +411,9 @@ static const char *finish_temporary(cr_atomic_file *file, bool written, int *err
 const char *cr_atomic_file_commit(cr_atomic_file *file, bool written, int *error_number)
 {
     *error_number = 0;
-    const char *failed = file->temp_path ? finish_temporary(file, written, error_number)
-                                         : finish_in_place(file, written, error_number);
+    const char *failed = file->anonymous   ? finish_anonymous(file, written, error_number)
+                         : file->temp_path ? finish_temporary(file, written, error_number)
+                                           : finish_in_place(file, written, error_number);
     free(file->temp_path);
     free(file->final_path);
     file->temp_path = file->final_path = NULL;

@@ -1,11 +1,13 @@
 /* Writing a whole file so that a reader sees the old file or the new one,
- * never half of one: the bytes go into a temporary file beside it, named
+ * never half of one: the bytes go into a temporary file beside it. Where
+ * the file system has O_TMPFILE, that file has no name while it is written
+ * (a process killed meanwhile leaves nothing) and is linked under PATH when
+ * whole; when PATH exists, under a temporary name first, renamed over it.
+ * Elsewhere the temporary file is named from the start. A temporary name is
  * "PATH.XXXXXX.tmp" (six letters and digits; "FOLDER/cr.png.XXXXXX.tmp"
- * when PATH's name is too long to take 11 bytes more), which is then
- * renamed over PATH. Both PNG writers (png_io.c, png_bits.c) and the CLI's
- * standard output (tools/files.c) use it, so a batch that was killed leaves
- * only names of this one scheme behind, which batch_output.c recognises and
- * clears.
+ * when PATH's name is too long to take 11 bytes more), renamed over PATH. Both PNG writers
+ * (png_io.c, png_bits.c) and the CLI's standard output (tools/files.c) use it, so a batch that was
+ * killed leaves only names of this one scheme behind, which batch_output.c recognises and clears.
  *
  * What PATH names decides how it is written (cardrender.h,
  * cr_image_write_png_file):
@@ -29,6 +31,7 @@
 
 typedef struct cr_atomic_file {
     int fd;           /* where the bytes go (cr_atomic_file_write) */
+    bool anonymous;   /* an O_TMPFILE file, named only when committed */
     char *temp_path;  /* the temporary file; NULL when written in place */
     char *final_path; /* the name the temporary is renamed over */
     bool own_fd;      /* opened here, so closed here */

@@ -1,7 +1,8 @@
 /* An LD_PRELOAD shim that makes one system call fail, for the batch's
  * fault tests (tests/faults.sh): SQLite-style, every write made to fail in
  * turn. Environment:
- *   CR_FAULT_CALL   open, write, fsync, rename or close
+ *   CR_FAULT_CALL   open, write, fsync, link (linkat: an O_TMPFILE file
+ *                   given its name), rename or close
  *   CR_FAULT_AT     N: the Nth such call (1-based, counted over the process
  *                   and its threads) fails; each one after it too when
  *                   CR_FAULT_STICKY=1 (a disk that stays full)
@@ -172,6 +173,16 @@ int close(int fd)
         return -1;
     }
     return status;
+}
+
+int linkat(int from_dir, const char *from, int to_dir, const char *to, int flags)
+{
+    if (under_path(to) && should_fail("link")) {
+        errno = fault_errno();
+        return -1;
+    }
+    return REAL("linkat", int (*)(int, const char *, int, const char *, int))(from_dir, from,
+                                                                              to_dir, to, flags);
 }
 
 int rename(const char *from, const char *to)
