@@ -61,10 +61,12 @@ accounted() {
 # fewer than N such calls (it then must have succeeded). The batch gets
 # $FLAGS too.
 FLAGS=
+NO_TMPFILE=
 run() {
-    out=$tmp/out-$1-$2-$3-$4$FLAGS
+    out=$tmp/out-$1-$2-$3-$4$FLAGS$NO_TMPFILE
     # env, not assignments before a shell function: those would stay set.
     env CR_FAULT_CALL="$1" CR_FAULT_AT="$2" CR_FAULT_ERRNO="$3" CR_FAULT_STICKY="$4" \
+        CR_FAULT_NO_TMPFILE="$NO_TMPFILE" \
         CR_FAULT_PATH="$out" LD_PRELOAD="$shim" "$cli" batch "$TPL" "$tmp/records.jsonl" \
         -o "$out" --dpi 72 --assets examples/records $FLAGS >"$tmp/stdout" 2>"$tmp/stderr"
     status=$?
@@ -101,6 +103,18 @@ for call in open write fsync link rename close; do
         echo "  $call, $mode: all $((n - 1)) calls failed in turn"
     done
 done
+# Where the file system has no O_TMPFILE, the writer names its temporary
+# file from the start and renames it: the same, through those steps.
+NO_TMPFILE=1
+for call in open write rename close; do
+    for mode in "ENOSPC 1" "EIO 0"; do
+        n=1
+        while [ $n -le 1000 ] && run "$call" "$n" $mode; do n=$((n + 1)); done
+        [ $n -le 1000 ] && ok || bad "$call: more than 1000 calls; raise the bound"
+        echo "  without O_TMPFILE: $call, $mode: all $((n - 1)) calls failed in turn"
+    done
+done
+NO_TMPFILE=
 FLAGS=--fsync
 for mode in "ENOSPC 1" "EIO 0"; do
     n=1

@@ -9,6 +9,9 @@
  *   CR_FAULT_ERRNO  ENOSPC (default), EIO or EACCES
  *   CR_FAULT_PATH   only calls on paths (or descriptors of files) under this
  *                   folder count; default every call
+ *   CR_FAULT_NO_TMPFILE  1: open with O_TMPFILE fails with EOPNOTSUPP, as
+ *                   on a file system without unnamed files (not counted),
+ *                   so the writer's named temporaries are tried
  *   CR_FAULT_LOG    a file: each fsync counted is appended to it as a line
  *                   "fsync file PATH" or "fsync dir PATH" (what the
  *                   descriptor is open on), failed or not
@@ -104,6 +107,11 @@ int open(const char *path, int flags, ...)
         va_end(ap);
     }
     bool writes = (flags & O_ACCMODE) != O_RDONLY && under_path(path);
+    const char *no_tmpfile = env("CR_FAULT_NO_TMPFILE");
+    if ((flags & O_TMPFILE) == O_TMPFILE && no_tmpfile && !strcmp(no_tmpfile, "1")) {
+        errno = EOPNOTSUPP;
+        return -1;
+    }
     if (writes && should_fail("open")) {
         errno = fault_errno();
         return -1;
