@@ -309,7 +309,7 @@ install-test:
 # the repo and runs each harness for FUZZ_SECONDS. Crashes land in
 # FUZZ_BUILD/fuzz/artifacts/HARNESS/.
 FUZZ_SECONDS ?= 60
-FUZZ_HARNESSES ?= template record image csv
+FUZZ_HARNESSES ?= template record image csv encoding memory
 FUZZ_BUILD := $(if $(filter command line environment,$(origin BUILD)),$(BUILD),build-fuzz)
 FUZZ_SANITIZE := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
                  -fno-omit-frame-pointer

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "image.h"
 #include "resample.h"
@@ -24,11 +25,14 @@ static cr_status encode_panels(const cr_image *image, cr_error *err)
     return CR_OK;
 }
 
+/* max_pixels: the photo limit, 0 for the render's default. */
 static cr_status render_and_encode(cr_engine *engine, const cr_template *tpl,
-                                   const cr_record *record, cr_error *err)
+                                   const cr_record *record, uint64_t max_pixels, cr_error *err)
 {
-    cr_render_options options = {
-        .struct_size = sizeof options, .dpi = FUZZ_DPI, .asset_dir = FUZZ_ASSET_DIR};
+    cr_render_options options = {.struct_size = sizeof options,
+                                 .dpi = FUZZ_DPI,
+                                 .asset_dir = FUZZ_ASSET_DIR,
+                                 .max_image_pixels = max_pixels};
     cr_image *image = cr_render(engine, tpl, record, &options, err);
     if (!image)
         return err->code;
@@ -43,7 +47,7 @@ cr_status fuzz_template_path(cr_engine *engine, const uint8_t *data, size_t size
                                                FUZZ_TEMPLATE_DIR, err);
     if (!tpl)
         return err->code;
-    cr_status status = render_and_encode(engine, tpl, NULL, err);
+    cr_status status = render_and_encode(engine, tpl, NULL, 0, err);
     cr_template_destroy(tpl);
     return status;
 }
@@ -54,7 +58,7 @@ cr_status fuzz_record_path(cr_engine *engine, const cr_template *tpl, const uint
     cr_record *record = cr_record_load_memory((const char *)data, size, "record.json", err);
     if (!record)
         return err->code;
-    cr_status status = render_and_encode(engine, tpl, record, err);
+    cr_status status = render_and_encode(engine, tpl, record, 0, err);
     cr_record_destroy(record);
     return status;
 }
@@ -131,5 +135,164 @@ cr_status fuzz_batch_path(const uint8_t *data, size_t size, cr_batch_format form
         return err->code;
     status = read_all(source, records, err);
     cr_batch_source_close(source);
+    return status;
+}
+
+/* data[0] & 7 of fuzz_encoding_path: NULL leaves it to a byte-order mark. */
+static const char *const fuzz_encodings[8] = {NULL,       "gb18030",  "gbk",   "big5",
+                                              "utf-16le", "utf-16be", "utf-8", "utf-32le"};
+
+cr_status fuzz_encoding_path(cr_engine *engine, const cr_template *tpl, const uint8_t *data,
+                             size_t size, long *records, cr_error *err)
+{
+    *records = 0;
+    if (size < 1) {
+        err->code = CR_ERR_ARGUMENT;
+        snprintf(err->message, sizeof err->message, "no byte to pick an encoding");
+        return CR_ERR_ARGUMENT;
+    }
+    cr_record_options options;
+    cr_record_options_init(&options);
+    options.encoding = fuzz_encodings[data[0] & 7];
+    const char *text = (const char *)data + 1;
+    size_t length = size - 1;
+    if (!(data[0] & 8)) {
+        cr_record *record = cr_record_load_memory_with(text, length, "record.json", &options, err);
+        if (!record)
+            return err->code;
+        cr_status status = render_and_encode(engine, tpl, record, 0, err);
+        cr_record_destroy(record);
+        return status;
+    }
+    /* The bytes as the stream a caller holding records in memory would
+     * give (glibc takes an empty buffer too). */
+    FILE *file = fmemopen((void *)text, length, "r");
+    if (!file) {
+        err->code = CR_ERR_NOMEM;
+        snprintf(err->message, sizeof err->message, "fmemopen failed");
+        return CR_ERR_NOMEM;
+    }
+    cr_batch_format format = data[0] & 16 ? CR_BATCH_CSV : CR_BATCH_JSONL;
+    cr_batch_source *source =
+        cr_batch_source_open_stream(file, "fuzz.records", format, &options, err);
+    cr_status status = source ? read_all(source, records, err) : err->code;
+    if (source)
+        cr_batch_source_close(source);
+    fclose(file);
+    return status;
+}
+
+/* The keys FUZZ_MEMORY_TEMPLATE binds, for the key bytes below 16. */
+static const char *const fuzz_memory_keys[] = {"name",       "sex",         "ethnicity",
+                                               "birth_year", "birth_month", "birth_day",
+                                               "address",    "id_number",   "photo"};
+#define FUZZ_MEMORY_KEY_COUNT (sizeof fuzz_memory_keys / sizeof fuzz_memory_keys[0])
+
+/* Takes n bytes (fewer at the end) from *data as a C string: a NUL ends it. */
+static char *take_string(const uint8_t **data, const uint8_t *end, size_t n)
+{
+    size_t left = (size_t)(end - *data);
+    if (n > left)
+        n = left;
+    char *s = malloc(n + 1);
+    if (!s)
+        abort();
+    memcpy(s, *data, n);
+    s[n] = '\0';
+    *data += n;
+    return s;
+}
+
+/* Fills record from the entries of fuzz_memory_path; the first refused set
+ * is returned (the record stays as it was), the rest still applied. */
+static cr_status fill_record(cr_record *record, const uint8_t *data, size_t size, cr_error *err)
+{
+    const uint8_t *end = data + size;
+    cr_status first = CR_OK;
+    while (end - data >= 2) {
+        uint8_t flags = *data++, k = *data++;
+        char *key = k < 16 ? NULL : take_string(&data, end, (size_t)k - 16);
+        const char *key_name = key ? key : fuzz_memory_keys[k % FUZZ_MEMORY_KEY_COUNT];
+        size_t n = 0;
+        if (end - data >= 2) {
+            n = (size_t)data[0] | (size_t)data[1] << 8;
+            data += 2;
+        } else {
+            data = end;
+        }
+        size_t left = (size_t)(end - data);
+        if (n > left)
+            n = left;
+        cr_error set_err;
+        cr_status status;
+        if (flags & 1) {
+            status = cr_record_set_image(record, key_name, data, n, &set_err);
+            data += n;
+        } else {
+            char *value = take_string(&data, end, n);
+            status = cr_record_set(record, key_name, value, &set_err);
+            free(value);
+        }
+        free(key);
+        if (status != CR_OK && first == CR_OK) {
+            first = status;
+            *err = set_err;
+        }
+    }
+    return first;
+}
+
+typedef struct finding_tally {
+    size_t count, bytes;
+} finding_tally;
+
+/* Every string of a finding is read whole, so that the sanitizers see one
+ * that is not a string; the line must start with its subject, as the
+ * header says. */
+static void on_finding(void *user_data, const cr_finding *f)
+{
+    finding_tally *tally = user_data;
+    tally->count++;
+    tally->bytes += strlen(f->text) + strlen(f->kind) + strlen(f->field_name) + strlen(f->file) +
+                    strlen(f->detail);
+    if (strncmp(f->text, f->subject, strlen(f->subject)) != 0 || !f->kind[0]) {
+        fprintf(stderr, "fuzz: malformed finding \"%s\" (kind \"%s\")\n", f->text, f->kind);
+        abort();
+    }
+}
+
+cr_status fuzz_memory_path(cr_engine *engine, const cr_template *tpl, const uint8_t *data,
+                           size_t size, size_t *findings, cr_error *err)
+{
+    *findings = 0;
+    cr_record *record = cr_record_create("memory", err);
+    if (!record)
+        return err->code;
+    cr_error set_err;
+    cr_status set_status = fill_record(record, data, size, &set_err);
+    finding_tally tally = {0};
+    cr_check_options check;
+    cr_check_options_init(&check);
+    check.dpi = FUZZ_DPI;
+    check.asset_dir = FUZZ_ASSET_DIR;
+    check.max_image_pixels = FUZZ_MAX_PIXELS;
+    check.finding = on_finding;
+    check.finding_data = &tally;
+    size_t count = 0;
+    cr_status status = cr_check(engine, tpl, record, &check, &count, err);
+    if (status == CR_OK && count != tally.count) {
+        fprintf(stderr, "fuzz: cr_check counted %zu findings, reported %zu\n", count, tally.count);
+        abort();
+    }
+    *findings = tally.count;
+    if (status == CR_OK)
+        status = render_and_encode(engine, tpl, record, FUZZ_MAX_PIXELS, err);
+    cr_record_destroy(record);
+    /* A refused set is the input's first fault; then the check's or the
+     * render's. */
+    if (set_status != CR_OK) {
+        *err = set_err;
+        return set_status;
+    }
     return status;
 }

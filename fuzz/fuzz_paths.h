@@ -24,6 +24,9 @@
 #define FUZZ_ASSET_DIR "examples/records"
 /* Decoder limit of the image harness: about 4 megapixels. */
 #define FUZZ_MAX_PIXELS (4u << 20)
+/* The fixed template of the memory harness: its photo field shows the image
+ * bytes bound to the record, so no file is read for it. */
+#define FUZZ_MEMORY_TEMPLATE "templates/resident-id-zh-photo.json"
 
 /* Template bytes: loaded, rendered with no record, encoded to PNG. */
 cr_status fuzz_template_path(cr_engine *engine, const uint8_t *data, size_t size, cr_error *err);
@@ -40,5 +43,30 @@ cr_status fuzz_image_path(const uint8_t *data, size_t size, cr_error *err);
  * error; *records counts the records read, good or bad. */
 cr_status fuzz_batch_path(const uint8_t *data, size_t size, cr_batch_format format,
                           const char *temp_path, long *records, cr_error *err);
+
+/* Record bytes in an encoding. data[0] picks the encoding (its low 3 bits:
+ * none named, so a byte-order mark or UTF-8; gb18030, gbk, big5, utf-16le,
+ * utf-16be, utf-8, utf-32le) and the reader (bit 3 clear: one JSON record,
+ * cr_record_load_memory_with, rendered with tpl as fuzz_record_path does;
+ * set: the batch source over the bytes in memory, CSV when bit 4 is set, else
+ * JSON Lines, every record read and counted in *records, as
+ * fuzz_batch_path). The rest of data is the input. */
+cr_status fuzz_encoding_path(cr_engine *engine, const cr_template *tpl, const uint8_t *data,
+                             size_t size, long *records, cr_error *err);
+
+/* A record built in memory (cr_record_create) from entries, until the bytes
+ * end (a cut entry is taken as far as it goes):
+ *   1 byte   flags: bit 0 set, the value is image bytes (cr_record_set_image),
+ *            else a text value (cr_record_set);
+ *   1 byte   k: below 16, the key is the k % 9-th key tpl binds (name, sex,
+ *            ethnicity, birth_year, birth_month, birth_day, address,
+ *            id_number, photo); else the next k - 16 bytes are the key;
+ *   2 bytes  n, little-endian, then n bytes: the value.
+ * A NUL ends a key or a text value early (the API takes C strings). The
+ * record is checked (cr_check, *findings counts the findings) and rendered
+ * with tpl, both with the photo limit FUZZ_MAX_PIXELS; every panel is
+ * encoded to PNG. */
+cr_status fuzz_memory_path(cr_engine *engine, const cr_template *tpl, const uint8_t *data,
+                           size_t size, size_t *findings, cr_error *err);
 
 #endif

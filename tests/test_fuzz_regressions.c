@@ -2,10 +2,11 @@
  * harnesses' own code (fuzz/fuzz_paths.c): the inputs a fuzzer once crashed
  * on, and hand-made hostile ones (deep nesting, huge and non-finite numbers,
  * empty strings, invalid UTF-8, tiny, truncated and huge-declared pictures,
- * broken CSV). Each must end in the outcome listed here, never in a crash,
- * a leak or undefined behaviour (the ASan+UBSan run of the suite); and every
- * file in those folders must be listed, so none is replayed unchecked.
- * Run from the project root. */
+ * broken CSV, bytes not valid in their encoding, records built in memory
+ * with cut entries and bad image bytes). Each must end in the outcome listed
+ * here, never in a crash, a leak or undefined behaviour (the ASan+UBSan run
+ * of the suite); and every file in those folders must be listed, so none is
+ * replayed unchecked. Run from the project root. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,11 +26,13 @@
 #define INPUT_LIMIT (1 << 20) /* above every harness's -max_len */
 
 typedef struct expectation {
-    const char *harness; /* the folder: template, record, image, csv */
+    const char *harness; /* the folder: template, record, image, csv, encoding, memory */
     const char *name;
     cr_status status;
     const char *message; /* part of the error message; NULL when status is CR_OK */
-    long records;        /* csv: records read, good or bad */
+    /* csv and encoding: records read by the batch source, good or bad;
+     * memory: cr_check's findings. */
+    long count;
 } expectation;
 
 /* clang-format off */
@@ -84,18 +87,47 @@ static const expectation expected[] = {
     {"csv", "more-fields.csv", CR_ERR_RECORD, ":2: the row has 3 fields, the header 1", 1},
     {"csv", "unterminated-quote.csv", CR_ERR_SYNTAX,
      ":2: malformed CSV: a quoted field opened on line 2 never ends", 1},
+    /* Hand-made: the first byte picks encoding and reader (fuzz_paths.h). */
+    {"encoding", "ug-gb18030.json", CR_OK, NULL, 0},
+    {"encoding", "ug-utf16-bom.json", CR_OK, NULL, 0},
+    {"encoding", "ug-utf32be-bom.json", CR_OK, NULL, 0},
+    {"encoding", "invalid-gbk.json", CR_ERR_RECORD,
+     "record.json:1:11: not valid gbk: byte 0x81 at byte offset 10", 0},
+    {"encoding", "utf32-cut.json", CR_ERR_RECORD,
+     "record.json:1:13: not valid utf-32le: bytes 0x7D 0x00 at byte offset 48", 0},
+    {"encoding", "utf16le-odd.json", CR_ERR_RECORD,
+     "record.json:1:3: not valid utf-16le: byte 0x61 at byte offset 4", 0},
+    {"encoding", "people-gb18030.csv", CR_OK, NULL, 2},
+    {"encoding", "people-utf8-as-big5.csv", CR_ERR_RECORD,
+     "fuzz.records:2:3: column 1 \"name\" is not valid big5: bytes 0xBC 0x9F at byte offset 29", 2},
+    {"encoding", "people-utf16be.jsonl", CR_ERR_RECORD,
+     "fuzz.records:5:10: \"name\" must be a string, not a number", 6},
+    /* Hand-made: entries of fuzz_memory_path's format. */
+    {"memory", "zh-text.bin", CR_ERR_RECORD,
+     "field 17 \"photo\": the record memory has no key \"photo\"", 1},
+    {"memory", "photo-1x1.bin", CR_OK, NULL, 0},
+    {"memory", "photo-truncated.bin", CR_ERR_IMAGE,
+     "record key \"photo\": <image bytes of record key \"photo\">: JPEG data is truncated", 1},
+    {"memory", "photo-empty.bin", CR_ERR_IMAGE,
+     "<image bytes of record key \"photo\">: image data is empty (0 bytes)", 1},
+    {"memory", "photo-path-and-bytes.bin", CR_OK, NULL, 0},
+    {"memory", "invalid-utf8-value.bin", CR_ERR_RECORD,
+     "memory: record key \"name\": the value is not UTF-8: byte 0xFF at byte offset 3", 0},
+    {"memory", "cut-entry.bin", CR_ERR_IMAGE,
+     "<image bytes of record key \"photo\">: JPEG data is truncated", 1},
 };
 /* clang-format on */
 
 #define EXPECTED_COUNT (sizeof expected / sizeof expected[0])
 
-static cr_template *record_template;
+static cr_template *record_template, *memory_template;
 static char batch_path[64];
 
 static int setup(void **state)
 {
     engine_setup(state);
     record_template = load_template_or_fail(FUZZ_RECORD_TEMPLATE);
+    memory_template = load_template_or_fail(FUZZ_MEMORY_TEMPLATE);
     snprintf(batch_path, sizeof batch_path, "/tmp/cr-fuzz-regression-XXXXXX");
     int fd = mkstemp(batch_path);
     if (fd < 0)
@@ -108,6 +140,7 @@ static int teardown(void **state)
 {
     unlink(batch_path);
     cr_template_destroy(record_template);
+    cr_template_destroy(memory_template);
     return engine_teardown(state);
 }
 
@@ -126,22 +159,32 @@ static uint8_t *read_input(const char *harness, const char *name, size_t *size)
     return data;
 }
 
-/* The harness's code path on one input; *records only for csv, whose
- * first byte picks the format as in fuzz/fuzz_csv.c. */
-static cr_status replay(const char *harness, const uint8_t *data, size_t size, long *records,
+/* The harness's code path on one input; *count as in expectation (csv's
+ * first byte picks the format as in fuzz/fuzz_csv.c; encoding's first byte
+ * goes to fuzz_encoding_path, as in fuzz/fuzz_encoding.c). */
+static cr_status replay(const char *harness, const uint8_t *data, size_t size, long *count,
                         cr_error *err)
 {
-    *records = 0;
+    *count = 0;
     if (!strcmp(harness, "template"))
         return fuzz_template_path(fixture_engine, data, size, err);
     if (!strcmp(harness, "record"))
         return fuzz_record_path(fixture_engine, record_template, data, size, err);
     if (!strcmp(harness, "image"))
         return fuzz_image_path(data, size, err);
+    if (!strcmp(harness, "encoding"))
+        return fuzz_encoding_path(fixture_engine, record_template, data, size, count, err);
+    if (!strcmp(harness, "memory")) {
+        size_t findings;
+        cr_status status =
+            fuzz_memory_path(fixture_engine, memory_template, data, size, &findings, err);
+        *count = (long)findings;
+        return status;
+    }
     assert_string_equal(harness, "csv");
     assert_true(size >= 1);
     cr_batch_format format = data[0] & 1 ? CR_BATCH_CSV : CR_BATCH_JSONL;
-    return fuzz_batch_path(data + 1, size - 1, format, batch_path, records, err);
+    return fuzz_batch_path(data + 1, size - 1, format, batch_path, count, err);
 }
 
 static void check_one(const expectation *e)
@@ -150,8 +193,8 @@ static void check_one(const expectation *e)
     uint8_t *data = read_input(e->harness, e->name, &size);
     cr_error err;
     memset(&err, 0, sizeof err);
-    long records;
-    cr_status status = replay(e->harness, data, size, &records, &err);
+    long count;
+    cr_status status = replay(e->harness, data, size, &count, &err);
     free(data);
     if (status != e->status)
         fail_msg("%s/%s: %s, wanted %s: %s", e->harness, e->name, cr_status_name(status),
@@ -161,7 +204,8 @@ static void check_one(const expectation *e)
     if (e->message && !strstr(err.message, e->message))
         fail_msg("%s/%s: message \"%s\" lacks \"%s\"", e->harness, e->name, err.message,
                  e->message);
-    assert_int_equal(records, e->records);
+    if (count != e->count)
+        fail_msg("%s/%s: count %ld, wanted %ld", e->harness, e->name, count, e->count);
 }
 
 static void replay_harness(const char *harness)
@@ -196,6 +240,16 @@ static void test_csv_inputs(void **state)
     replay_harness("csv");
 }
 
+static void test_encoding_inputs(void **state)
+{
+    replay_harness("encoding");
+}
+
+static void test_memory_inputs(void **state)
+{
+    replay_harness("memory");
+}
+
 static bool is_listed(const char *harness, const char *name)
 {
     for (size_t i = 0; i < EXPECTED_COUNT; i++)
@@ -208,7 +262,7 @@ static bool is_listed(const char *harness, const char *name)
  * never be replayed; a listed file that is gone fails check_one. */
 static void test_every_saved_input_is_listed(void **state)
 {
-    const char *harnesses[] = {"template", "record", "image", "csv"};
+    const char *harnesses[] = {"template", "record", "image", "csv", "encoding", "memory"};
     for (size_t h = 0; h < sizeof harnesses / sizeof harnesses[0]; h++) {
         char path[128];
         snprintf(path, sizeof path, "%s/%s", FUZZ_DATA, harnesses[h]);
@@ -232,6 +286,8 @@ int main(void)
         cmocka_unit_test(test_record_inputs),
         cmocka_unit_test(test_image_inputs),
         cmocka_unit_test(test_csv_inputs),
+        cmocka_unit_test(test_encoding_inputs),
+        cmocka_unit_test(test_memory_inputs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
