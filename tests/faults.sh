@@ -95,25 +95,25 @@ run() {
     return 0
 }
 
-for call in open write fsync link rename close; do
-    for mode in "ENOSPC 1" "EIO 0"; do
-        n=1
-        while [ $n -le 1000 ] && run "$call" "$n" $mode; do n=$((n + 1)); done
-        [ $n -le 1000 ] && ok || bad "$call: more than 1000 calls; raise the bound"
-        echo "  $call, $mode: all $((n - 1)) calls failed in turn"
+# every_call LABEL CALL...: each CALL made to fail at every N in turn, with
+# a disk that stays full and with a single EIO.
+every_call() {
+    label=$1
+    shift
+    for call in "$@"; do
+        for mode in "ENOSPC 1" "EIO 0"; do
+            n=1
+            while [ $n -le 1000 ] && run "$call" "$n" $mode; do n=$((n + 1)); done
+            [ $n -le 1000 ] && ok || bad "$call: more than 1000 calls; raise the bound"
+            echo "  $label$call, $mode: all $((n - 1)) calls failed in turn"
+        done
     done
-done
+}
+every_call "" open write fsync link rename close
 # Where the file system has no O_TMPFILE, the writer names its temporary
 # file from the start and renames it: the same, through those steps.
 NO_TMPFILE=1
-for call in open write rename close; do
-    for mode in "ENOSPC 1" "EIO 0"; do
-        n=1
-        while [ $n -le 1000 ] && run "$call" "$n" $mode; do n=$((n + 1)); done
-        [ $n -le 1000 ] && ok || bad "$call: more than 1000 calls; raise the bound"
-        echo "  without O_TMPFILE: $call, $mode: all $((n - 1)) calls failed in turn"
-    done
-done
+every_call "without O_TMPFILE: " open write rename close
 NO_TMPFILE=
 FLAGS=--fsync
 for mode in "ENOSPC 1" "EIO 0"; do

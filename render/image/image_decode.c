@@ -786,19 +786,6 @@ static cr_status load_descriptor(int fd, const char *path, const cr_decode_limit
     return status;
 }
 
-static cr_status load_file(const char *path, const cr_decode_limits *limits, uint8_t **data,
-                           size_t *size, cr_error *err)
-{
-    const char *kind;
-    int fd = cr_open_input(path, &kind);
-    if (fd < 0)
-        return kind ? fail_at(err, CR_ERR_IO, path, "is %s, not an image file", kind)
-                    : fail_at(err, CR_ERR_IO, path, "cannot open: %s", strerror(errno));
-    cr_status status = load_descriptor(fd, path, limits, data, size, err);
-    close(fd);
-    return status;
-}
-
 cr_status cr_image_decode_fd(int fd, const char *path, const cr_decode_limits *limits,
                              cr_pixmap *out, cr_error *err)
 {
@@ -821,12 +808,12 @@ cr_status cr_image_decode_file(const char *path, const cr_decode_limits *limits,
     if (!path || !out)
         return cr_fail(err, CR_ERR_ARGUMENT, "cr_image_decode_file: path or out is NULL");
     memset(out, 0, sizeof *out);
-    cr_decode_limits effective = effective_limits(limits);
-    uint8_t *data = NULL;
-    size_t size = 0;
-    cr_status status = load_file(path, &effective, &data, &size, err);
-    if (status == CR_OK)
-        status = cr_image_decode_memory(data, size, path, &effective, out, err);
-    free(data);
+    const char *kind;
+    int fd = cr_open_input(path, &kind);
+    if (fd < 0)
+        return kind ? fail_at(err, CR_ERR_IO, path, "is %s, not an image file", kind)
+                    : fail_at(err, CR_ERR_IO, path, "cannot open: %s", strerror(errno));
+    cr_status status = cr_image_decode_fd(fd, path, limits, out, err);
+    close(fd);
     return status;
 }

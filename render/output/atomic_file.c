@@ -188,12 +188,18 @@ static int create_named(cr_atomic_file *file)
     return file->fd < 0 ? errno : 0;
 }
 
+/* Gives the unnamed file open on fd the name `name`: 0 or an errno. */
+static int link_unnamed(int fd, const char *name)
+{
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, self, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0 ? 0 : errno;
+}
+
 /* The file being written, given the name file->temp_path. */
 static int link_named(cr_atomic_file *file)
 {
-    char self[64];
-    snprintf(self, sizeof self, "/proc/self/fd/%d", file->fd);
-    return linkat(AT_FDCWD, self, AT_FDCWD, file->temp_path, AT_SYMLINK_FOLLOW) == 0 ? 0 : errno;
+    return link_unnamed(file->fd, file->temp_path);
 }
 
 /* The file beside file->final_path, without a name (O_TMPFILE) where the
@@ -346,14 +352,11 @@ static const char *sync_after_rename(const cr_atomic_file *file, int *error_numb
  * temporary name and a rename over it, as a named temporary would. */
 static const char *name_anonymous(cr_atomic_file *file, int *error_number)
 {
-    char self[64];
-    snprintf(self, sizeof self, "/proc/self/fd/%d", file->fd);
-    if (linkat(AT_FDCWD, self, AT_FDCWD, file->final_path, AT_SYMLINK_FOLLOW) == 0)
+    *error_number = link_unnamed(file->fd, file->final_path);
+    if (!*error_number)
         return NULL;
-    if (errno != EEXIST) {
-        *error_number = errno;
+    if (*error_number != EEXIST)
         return "naming the file failed";
-    }
     *error_number = with_temp_name(file, link_named);
     if (*error_number)
         return "naming the file failed";
