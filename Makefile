@@ -306,7 +306,8 @@ install-test:
 # libFuzzer harnesses (fuzz/*.c), not part of `make test`: the library is
 # built again with clang and the sanitizers into FUZZ_BUILD (the ordinary
 # object rules, other CC and SANITIZE), then fuzz/run seeds each corpus from
-# the repo and runs each harness for FUZZ_SECONDS. Crashes land in
+# the repo and runs each harness for FUZZ_SECONDS (or until it has used
+# FUZZ_CPU_SECONDS of CPU time, when that is set). Crashes land in
 # FUZZ_BUILD/fuzz/artifacts/HARNESS/.
 FUZZ_SECONDS ?= 60
 FUZZ_HARNESSES ?= template record image csv encoding memory
