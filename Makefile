@@ -337,8 +337,10 @@ $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(BUILD)/fuzz/fuzz_paths.
 mutate:
 	@scripts/mutate $(if $(MUTATE_ONLY),--only $(MUTATE_ONLY)) mutate/mutations.txt
 
-# The engine against a Pango+Cairo program of the project's own (bench/run
-# says what is measured). Only this target needs Pango and Cairo.
+# The engine against a Pango+Cairo program of the project's own, built with
+# two PNG writers (bench/run says what is measured). Only this target needs
+# Pango and Cairo; it needs ISA-L even with PNG_DEFLATE=zlib, for the
+# headline peer pango_card_isal (bench/isal_png.c).
 BENCH := $(BUILD)/bench
 bench: $(STATIC_LIB) $(CLI)
 	@scripts/install-deps --bench $(if $(ISAL_MODULE),,--no-isal)
@@ -350,6 +352,9 @@ bench: $(STATIC_LIB) $(CLI)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    -o $(BENCH)/pango_card bench/pango_card.c \
 	    $$(pkg-config --cflags --libs pangocairo jansson libjpeg) -lm
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE -DPNG_WRITER_ISAL $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) \
+	    $(LDFLAGS) -o $(BENCH)/pango_card_isal bench/pango_card.c bench/isal_png.c \
+	    $$(pkg-config --cflags --libs pangocairo jansson libjpeg libisal) -lm
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    -o $(BENCH)/make_art bench/make_art.c $$(pkg-config --cflags --libs cairo) -lm
 	bench/run $(BUILD)

@@ -11,6 +11,8 @@
  * every text laid out and drawn, and the PNG written with
  * cairo_surface_write_to_png (libpng and zlib with their defaults), to a
  * new file per card, or with NAMES > 0 to name i % NAMES, as the engine's.
+ * Built with -DPNG_WRITER_ISAL (pango_card_isal), the same program writes
+ * its PNG with bench/isal_png.c instead: igzip level 1, the Up filter.
  *   pango_card TEMPLATE RECORD OUT_DIR DPI N [NAMES]
  * Prints "cards N seconds S cards_per_s R png_bytes B". */
 #include <libgen.h>
@@ -26,6 +28,13 @@
 #include <jansson.h>
 #include <jpeglib.h>
 #include <pango/pangocairo.h>
+
+#ifdef PNG_WRITER_ISAL
+#include "isal_png.h"
+#define write_png isal_png_write
+#else
+#define write_png cairo_surface_write_to_png
+#endif
 
 typedef struct text_style {
     PangoFontDescription *font;
@@ -307,7 +316,7 @@ static void render_card(const card *c, const char *record_path, const char *out_
         }
     }
     cairo_destroy(cr);
-    cairo_status_t status = cairo_surface_write_to_png(surface, out_path);
+    cairo_status_t status = write_png(surface, out_path);
     if (status != CAIRO_STATUS_SUCCESS)
         die(out_path, cairo_status_to_string(status));
     cairo_surface_destroy(surface);
