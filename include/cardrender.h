@@ -390,9 +390,14 @@ typedef struct cr_write_options {
      * sync fails the call and leaves nothing under the final name. Costs a
      * disk flush or two per file. A FIFO or a device has nothing to sync. */
     int fsync;
+    /* Threads that code a colour PNG's pixels, for the latency of one
+     * card (a batch is faster with a card per thread); 0 or 1: the
+     * calling thread alone, at most 64. The file is the same for any
+     * number. */
+    int threads;
 } cr_write_options;
 
-/* No fsync. */
+/* No fsync, one thread. */
 CR_API void cr_write_options_init(cr_write_options *options);
 
 /* Writes an 8-bit RGB PNG with pHYs (the image's dpi) and sRGB chunks (a

@@ -120,3 +120,79 @@ void png_fix_libpng_inspect(const char *path, png_facts *facts)
     png_destroy_read_struct(&png, &info, NULL);
     fclose(f);
 }
+
+/* ------------------------------------------------------------- images */
+
+uint32_t png_fix_next_random(uint32_t *state)
+{
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
+}
+
+void png_fix_fill_random(cr_canvas *c, uint32_t seed)
+{
+    for (int y = 0; y < c->height; y++)
+        for (int i = 0; i < c->width * 3; i++)
+            c->pixels[(size_t)y * c->stride + (size_t)i] =
+                (uint8_t)(png_fix_next_random(&seed) >> 24);
+}
+
+void png_fix_fill_card_like(cr_canvas *c)
+{
+    uint32_t seed = 12345;
+    for (int y = 0; y < c->height; y++)
+        for (int x = 0; x < c->width; x++) {
+            uint8_t *p = c->pixels + (size_t)y * c->stride + (size_t)x * 3;
+            bool line = (x * 3 + y * 5) % 37 < 2, glyph = (x / 9 + y / 13) % 11 == 0;
+            bool photo = x > c->width * 2 / 3 && y < c->height / 2;
+            p[0] = (uint8_t)(200 + x * 40 / c->width);
+            p[1] = (uint8_t)(220 - y * 30 / c->height);
+            p[2] = line ? 150 : 240;
+            if (glyph)
+                p[0] = p[1] = p[2] = 20;
+            if (photo)
+                for (int k = 0; k < 3; k++)
+                    p[k] = (uint8_t)(png_fix_next_random(&seed) >> 24);
+        }
+}
+
+static void assert_rows_equal(const uint8_t *rgb, const cr_canvas *c)
+{
+    size_t row = (size_t)c->width * 3;
+    for (int y = 0; y < c->height; y++)
+        if (memcmp(rgb + row * (size_t)y, c->pixels + (size_t)y * c->stride, row) != 0)
+            fail_msg("%dx%d: row %d differs after libpng decoding", c->width, c->height, y);
+}
+
+void png_fix_assert_decodes_to(const cr_canvas *c, const char *path)
+{
+    png_facts facts;
+    png_fix_libpng_inspect(path, &facts);
+    assert_int_equal(facts.width, (png_uint_32)c->width);
+    assert_int_equal(facts.height, (png_uint_32)c->height);
+    assert_int_equal(facts.bit_depth, 8);
+    assert_int_equal(facts.color_type, PNG_COLOR_TYPE_RGB);
+    assert_rows_equal(facts.rgb, c);
+    free(facts.rgb);
+}
+
+void png_fix_assert_memory_decodes_to(const cr_canvas *c, const uint8_t *png, size_t size)
+{
+    png_image image;
+    memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_memory(&image, png, size))
+        fail_msg("libpng refuses the PNG: %s", image.message);
+    assert_int_equal(image.width, (png_uint_32)c->width);
+    assert_int_equal(image.height, (png_uint_32)c->height);
+    image.format = PNG_FORMAT_RGB;
+    uint8_t *rgb = malloc(PNG_IMAGE_SIZE(image));
+    assert_non_null(rgb);
+    if (!png_image_finish_read(&image, NULL, rgb, 0, NULL))
+        fail_msg("libpng cannot decode the PNG: %s", image.message);
+    assert_rows_equal(rgb, c);
+    free(rgb);
+}

@@ -1,9 +1,8 @@
 /* The PNG writer: the header and pixels of its files, 1-bit panels, random
- * and card-like images checked by plain libpng, bands of rows deflated once,
- * and the chunks and their CRCs. Files are checked with plain libpng, apart
- * from the round trips through the module's own reader. Where the files go
- * (modes, links, FIFOs, failures) is test_png_files.c; reading PNGs that
- * other writers made is test_png_read.c. */
+ * and card-like images checked by plain libpng, and the chunks and their
+ * CRCs (plans, splicing and the filter: test_png_plan.c). Files are checked with plain libpng,
+ * apart from the round trips through the module's own reader. Where the files go (modes, links,
+ * FIFOs, failures) is test_png_files.c; reading PNGs that other writers made is test_png_read.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -234,59 +233,6 @@ static void test_gray1_file_errors(void **state)
 
 /* ----------------------------------------- our writer, checked by libpng */
 
-/* A small deterministic generator (xorshift32), so failures repeat. */
-static uint32_t next_random(uint32_t *state)
-{
-    uint32_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *state = x;
-}
-
-static void fill_random(cr_canvas *c, uint32_t seed)
-{
-    for (int y = 0; y < c->height; y++)
-        for (int i = 0; i < c->width * 3; i++)
-            c->pixels[(size_t)y * c->stride + (size_t)i] = (uint8_t)(next_random(&seed) >> 24);
-}
-
-/* Like a card: smooth colour, fine lines, flat text-like blocks, and noise
- * where a photo would be; pixels that compress, as rendered cards do. */
-static void fill_card_like(cr_canvas *c)
-{
-    uint32_t seed = 12345;
-    for (int y = 0; y < c->height; y++)
-        for (int x = 0; x < c->width; x++) {
-            uint8_t *p = c->pixels + (size_t)y * c->stride + (size_t)x * 3;
-            bool line = (x * 3 + y * 5) % 37 < 2, glyph = (x / 9 + y / 13) % 11 == 0;
-            bool photo = x > c->width * 2 / 3 && y < c->height / 2;
-            p[0] = (uint8_t)(200 + x * 40 / c->width);
-            p[1] = (uint8_t)(220 - y * 30 / c->height);
-            p[2] = line ? 150 : 240;
-            if (glyph)
-                p[0] = p[1] = p[2] = 20;
-            if (photo)
-                for (int k = 0; k < 3; k++)
-                    p[k] = (uint8_t)(next_random(&seed) >> 24);
-        }
-}
-
-static void assert_libpng_reads_back(const cr_canvas *c, const char *path)
-{
-    png_facts facts;
-    png_fix_libpng_inspect(path, &facts);
-    assert_int_equal(facts.width, (png_uint_32)c->width);
-    assert_int_equal(facts.height, (png_uint_32)c->height);
-    assert_int_equal(facts.bit_depth, 8);
-    assert_int_equal(facts.color_type, PNG_COLOR_TYPE_RGB);
-    size_t row = (size_t)c->width * 3;
-    for (int y = 0; y < c->height; y++)
-        if (memcmp(facts.rgb + row * (size_t)y, c->pixels + (size_t)y * c->stride, row) != 0)
-            fail_msg("%dx%d: row %d differs after libpng decoding", c->width, c->height, y);
-    free(facts.rgb);
-}
-
 static void write_and_check(const cr_canvas *c, int dpi)
 {
     char path[128];
@@ -294,7 +240,7 @@ static void write_and_check(const cr_canvas *c, int dpi)
     cr_error err;
     if (cr_png_write_file(c, dpi, path, &err) != CR_OK)
         fail_msg("%s", err.message);
-    assert_libpng_reads_back(c, path);
+    png_fix_assert_decodes_to(c, path);
     unlink(path);
 }
 
@@ -306,105 +252,10 @@ static void test_random_small_images(void **state)
         for (int height = 1; height <= 3; height++) {
             cr_canvas c;
             assert_int_equal(cr_canvas_init(&c, width, height, NULL), CR_OK);
-            fill_random(&c, (uint32_t)(width * 131 + height));
+            png_fix_fill_random(&c, (uint32_t)(width * 131 + height));
             write_and_check(&c, 300);
             cr_canvas_free(&c);
         }
-}
-
-/* ------------------------------------------------------------- bands */
-
-static uint8_t *encode_banded(const cr_canvas *c, const cr_png_bands *bands, size_t *size)
-{
-    uint8_t *png = NULL;
-    assert_int_equal(cr_png_write_memory_banded(c, 300, bands, &png, size, NULL), CR_OK);
-    return png;
-}
-
-static void assert_banded_decodes(const cr_canvas *c, const cr_png_bands *bands)
-{
-    char path[128];
-    png_fix_work_path(path, sizeof path, "banded.png");
-    assert_int_equal(cr_png_write_file_banded(c, 300, bands, path, false, NULL), CR_OK);
-    assert_libpng_reads_back(c, path);
-    unlink(path);
-}
-
-/* A card whose band rows equal the reference's gets the stored bytes; one
- * whose rows there differ (in the band, or in the row above it, which the
- * Up filter reads) is deflated afresh: either way the file is the one the
- * bands without stored bytes give, and it decodes to the card's pixels. */
-static void test_bands_copy_only_what_matches(void **state)
-{
-    enum { W = 97, H = 120 };
-    const int rows[] = {0, 10, 30, 50, 60, 61, 70, 70, 100, 120, 110, 115};
-    cr_canvas reference, card;
-    png_fix_make_canvas(&reference, W, H);
-    fill_random(&reference, 7);
-    for (int y = 0; y < H; y++) /* smooth rows compress, so a band's bytes are not trivial */
-        for (int x = 0; x < W * 3; x++)
-            if (y % 3)
-                reference.pixels[(size_t)y * reference.stride + x] = (uint8_t)(x / 5 + y);
-    cr_png_bands *stored = cr_png_bands_create(rows, 6, W, H, &reference);
-    cr_png_bands *cuts = cr_png_bands_create(rows, 6, W, H, NULL);
-    assert_non_null(stored);
-    assert_non_null(cuts);
-    struct {
-        int row; /* changed in the card, -1: none */
-        const char *why;
-    } cases[] = {{-1, "unchanged"},     {5, "in the first band"}, {29, "above a band"},
-                 {40, "inside a band"}, {119, "last row"},        {80, "between bands"}};
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        png_fix_make_canvas(&card, W, H);
-        memcpy(card.pixels, reference.pixels, (size_t)reference.stride * H);
-        if (cases[k].row >= 0)
-            card.pixels[(size_t)cases[k].row * card.stride + 17] ^= 0x5a;
-        size_t size_stored, size_cuts, size_plain;
-        uint8_t *a = encode_banded(&card, stored, &size_stored);
-        uint8_t *b = encode_banded(&card, cuts, &size_cuts);
-        uint8_t *plain = encode_banded(&card, NULL, &size_plain);
-        if (size_stored != size_cuts || memcmp(a, b, size_cuts) != 0)
-            fail_msg("row changed %s: stored bands and fresh ones give different files",
-                     cases[k].why);
-        assert_true(size_plain != size_cuts || memcmp(plain, b, size_cuts) != 0); /* cut apart */
-        assert_banded_decodes(&card, stored);
-        free(a);
-        free(b);
-        free(plain);
-        cr_canvas_free(&card);
-    }
-    /* bands made for another size are ignored: one segment */
-    cr_png_bands *other = cr_png_bands_create(rows, 6, W + 1, H, NULL);
-    size_t size_other, size_plain;
-    uint8_t *o = encode_banded(&reference, other, &size_other);
-    uint8_t *p = encode_banded(&reference, NULL, &size_plain);
-    assert_int_equal(size_other, size_plain);
-    assert_memory_equal(o, p, size_plain);
-    free(o);
-    free(p);
-    cr_png_bands_unref(other);
-    assert_ptr_equal(cr_png_bands_ref(stored), stored); /* a second reference */
-    cr_png_bands_unref(stored);
-    cr_png_bands_unref(stored);
-    cr_png_bands_unref(cuts);
-    cr_canvas_free(&reference);
-}
-
-/* Bands over the whole image, or one row at a time, still decode. */
-static void test_bands_at_the_edges(void **state)
-{
-    cr_canvas c;
-    png_fix_make_canvas(&c, 33, 9);
-    fill_random(&c, 99);
-    const int whole[] = {0, 9};
-    const int single[] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9};
-    cr_png_bands *a = cr_png_bands_create(whole, 1, 33, 9, &c);
-    cr_png_bands *b = cr_png_bands_create(single, 9, 33, 9, &c);
-    assert_banded_decodes(&c, a);
-    assert_banded_decodes(&c, b);
-    cr_png_bands_unref(a);
-    cr_png_bands_unref(b);
-    cr_canvas_free(&c);
 }
 
 static uint8_t *encode(const cr_canvas *c, size_t *size)
@@ -454,7 +305,7 @@ static void test_random_large_image(void **state)
 {
     cr_canvas c;
     assert_int_equal(cr_canvas_init(&c, 1013, 641, NULL), CR_OK);
-    fill_random(&c, 7);
+    png_fix_fill_random(&c, 7);
     write_and_check(&c, 300);
     cr_canvas_free(&c);
 }
@@ -481,7 +332,7 @@ static void test_padded_rows(void **state)
 {
     cr_canvas c = {.width = 21, .height = 11, .stride = 21 * 3 + 5};
     c.pixels = malloc((size_t)c.stride * (size_t)c.height);
-    fill_random(&c, 99);
+    png_fix_fill_random(&c, 99);
     write_and_check(&c, 300);
     free(c.pixels);
 }
@@ -491,7 +342,7 @@ static void test_card_600_dpi(void **state)
 {
     cr_canvas c;
     assert_int_equal(cr_canvas_init(&c, 2022, 1276, NULL), CR_OK);
-    fill_card_like(&c);
+    png_fix_fill_card_like(&c);
     write_and_check(&c, 600);
     cr_canvas_free(&c);
 }
@@ -544,7 +395,7 @@ static void test_chunks_and_crcs(void **state)
 {
     cr_canvas c;
     assert_int_equal(cr_canvas_init(&c, 1011, 638, NULL), CR_OK);
-    fill_card_like(&c);
+    png_fix_fill_card_like(&c);
     for (int dpi = 0; dpi <= 300; dpi += 300) {
         uint8_t *png = NULL;
         size_t size = 0, idat_size = 0;
@@ -573,8 +424,6 @@ int main(void)
         cmocka_unit_test(test_random_small_images),
         cmocka_unit_test(test_random_large_image),
         cmocka_unit_test(test_bytes_independent_of_earlier_files),
-        cmocka_unit_test(test_bands_copy_only_what_matches),
-        cmocka_unit_test(test_bands_at_the_edges),
         cmocka_unit_test(test_one_pixel_and_extremes),
         cmocka_unit_test(test_padded_rows),
         cmocka_unit_test(test_card_600_dpi),

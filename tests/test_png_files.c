@@ -192,7 +192,8 @@ static void test_fifo_and_device_written_in_place(void **state)
     fifo_reader reader = {.path = path};
     pthread_t thread;
     assert_int_equal(pthread_create(&thread, NULL, read_fifo, &reader), 0);
-    assert_int_equal(cr_png_write_file_banded(&c, 300, NULL, path, true, NULL), CR_OK);
+    cr_png_params sync = {.sync = true};
+    assert_int_equal(cr_png_write_file_with(&c, 300, &sync, path, NULL), CR_OK);
     pthread_join(thread, NULL);
     assert_int_equal(reader.size, size);
     assert_memory_equal(reader.data, png, size);

@@ -304,25 +304,25 @@ static void mirror_panel(cr_image *panel)
         cr_canvas_mirror(&panel->canvas);
 }
 
-/* The colour image's bands for the PNG writer: the cache's, deflated once,
- * or the same rows without their bytes (the file comes out the same). */
-static cr_status attach_png_bands(const card_job *job, cr_image *image, cr_error *err)
+/* The colour image's PNG plan: the cache's, with the base coded once, or
+ * the same plan without it (the file comes out the same). */
+static cr_status attach_png_plan(const card_job *job, cr_image *image, cr_error *err)
 {
-    image->png_bands = job->layers && job->layers->png_bands
-                           ? cr_png_bands_ref(job->layers->png_bands)
-                           : cr_static_png_bands(job->tpl, job->dpi, NULL);
-    return image->png_bands ? CR_OK : cr_fail(err, CR_ERR_NOMEM, "out of memory");
+    image->png_plan = job->layers && job->layers->png_plan
+                          ? cr_png_plan_ref(job->layers->png_plan)
+                          : cr_static_png_plan(job->tpl, job->dpi, NULL);
+    return image->png_plan ? CR_OK : cr_fail(err, CR_ERR_NOMEM, "out of memory");
 }
 
-/* The printer canvas, then the mirror, for every panel alike. The bands
- * were the card's rows as painted: gone once it moves or turns. */
+/* The printer canvas, then the mirror, for every panel alike. The plan
+ * was for the card as painted: gone once it moves or turns. */
 static cr_status apply_print_geometry(cr_image *image, const cr_render_options *options,
                                       cr_error *err)
 {
     cr_status status = CR_OK;
     if (wants_canvas(options) || (options && options->mirror)) {
-        cr_png_bands_unref(image->png_bands);
-        image->png_bands = NULL;
+        cr_png_plan_unref(image->png_plan);
+        image->png_plan = NULL;
     }
     for (int p = 0; p < CR_PANEL_COUNT && status == CR_OK; p++) {
         cr_image *panel = p == CR_PANEL_COLOR ? image : image->panels[p];
@@ -379,7 +379,7 @@ cr_image *cr_render(cr_engine *engine, const cr_template *tpl, const cr_record *
     cr_status status = make_panels(&job, image, err);
     free_canvases(&job);
     if (status == CR_OK)
-        status = attach_png_bands(&job, image, err);
+        status = attach_png_plan(&job, image, err);
     if (status == CR_OK)
         status = apply_print_geometry(image, options, err);
     if (status != CR_OK) {
@@ -461,11 +461,13 @@ static cr_status take_write_options(cr_write_options *resolved, const cr_write_o
     return cr_options_take(resolved, sizeof *resolved, options, "cr_write_options", err);
 }
 
-static cr_status write_png_file(const cr_image *image, const char *path, bool sync, cr_error *err)
+static cr_status write_png_file(const cr_image *image, const char *path,
+                                const cr_write_options *options, cr_error *err)
 {
     if (is_panel_bits(image))
-        return cr_png_write_gray1_file(&image->bitmap, image->dpi, path, sync, err);
-    return cr_png_write_file_banded(&image->canvas, image->dpi, image->png_bands, path, sync, err);
+        return cr_png_write_gray1_file(&image->bitmap, image->dpi, path, options->fsync != 0, err);
+    cr_png_params params = {image->png_plan, options->threads, options->fsync != 0};
+    return cr_png_write_file_with(&image->canvas, image->dpi, &params, path, err);
 }
 
 cr_status cr_image_write_png_file(const cr_image *image, const char *path, cr_error *err)
@@ -481,7 +483,7 @@ cr_status cr_image_write_png_file_with(const cr_image *image, const char *path,
         return cr_fail(err, CR_ERR_ARGUMENT, "cr_image_write_png_file needs an image and a path");
     cr_write_options resolved;
     cr_status status = take_write_options(&resolved, options, err);
-    return status != CR_OK ? status : write_png_file(image, path, resolved.fsync != 0, err);
+    return status != CR_OK ? status : write_png_file(image, path, &resolved, err);
 }
 
 cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_t *size,
@@ -493,8 +495,8 @@ cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_
                        "cr_image_write_png_memory needs an image and outputs");
     if (is_panel_bits(image))
         return cr_png_write_gray1_memory(&image->bitmap, image->dpi, data, size, err);
-    return cr_png_write_memory_banded(&image->canvas, image->dpi, image->png_bands, data, size,
-                                      err);
+    cr_png_params params = {image->png_plan, 1, false};
+    return cr_png_write_memory_with(&image->canvas, image->dpi, &params, data, size, err);
 }
 
 void cr_free(void *data)
@@ -538,7 +540,7 @@ cr_status cr_image_write_panels_with(const cr_image *image, const char *path,
             continue;
         status = cr_panel_path(path, (cr_panel)p, written[count], sizeof written[count], err);
         if (status == CR_OK)
-            status = write_png_file(panel, written[count], resolved.fsync != 0, err);
+            status = write_png_file(panel, written[count], &resolved, err);
         if (status == CR_OK)
             count++;
     }
@@ -557,6 +559,6 @@ void cr_image_destroy(cr_image *image)
             cr_image_destroy(image->panels[p]);
     cr_canvas_free(&image->canvas);
     cr_bitmap_free(&image->bitmap);
-    cr_png_bands_unref(image->png_bands);
+    cr_png_plan_unref(image->png_plan);
     free(image);
 }

@@ -55,7 +55,7 @@ static void *cache_create(void)
 
 static void free_layers(cr_static_layers *layers)
 {
-    cr_png_bands_unref(layers->png_bands);
+    cr_png_plan_unref(layers->png_plan);
     for (int p = 0; p < 2; p++)
         cr_canvas_free(&layers->base[p]);
     cr_bitmap_free(&layers->overlay);
@@ -218,57 +218,45 @@ static cr_status build(cr_engine *engine, const cr_template *tpl, int dpi, cr_st
     if (status == CR_OK && tpl->print.k)
         status = plan_panel(engine, tpl, CR_PANEL_K, dpi, layers);
     if (status == CR_OK)
-        layers->png_bands = cr_static_png_bands(tpl, dpi, &layers->base[CR_PANEL_COLOR]);
+        layers->png_plan = cr_static_png_plan(tpl, dpi, &layers->base[CR_PANEL_COLOR]);
     return status;
 }
 
-/* ------------------------------------------------------------ bands */
+/* ------------------------------------------------------------- plan */
 
-/* Marks the rows a record-dependent field of the colour panel may paint:
- * its box (text straying out of it only costs that band's reuse on that
- * card: the writer compares the rows). */
-static void mark_live_rows(const cr_template *tpl, int dpi, int height, bool *live)
+/* The box a record-dependent field of the colour panel may paint (text
+ * straying out of it only costs the reuse of what it reaches, on that
+ * card: the writer compares the pixels). */
+static cr_pixel_box live_box(const cr_field *field, int dpi)
 {
+    if (field->type == CR_FIELD_IMAGE)
+        return cr_image_field_box(field, dpi);
+    return cr_pixel_box_round(cr_mm_to_px(field->x_mm, dpi), cr_mm_to_px(field->y_mm, dpi),
+                              cr_mm_to_px(field->w_mm, dpi), cr_mm_to_px(field->h_mm, dpi));
+}
+
+cr_png_plan *cr_static_png_plan(const cr_template *tpl, int dpi, const cr_canvas *reference)
+{
+    int width, height;
+    cr_template_pixel_size(tpl, dpi, &width, &height);
+    int *boxes = malloc(sizeof *boxes * 4 * (tpl->field_count ? tpl->field_count : 1));
+    if (!boxes)
+        return NULL;
+    size_t count = 0;
     for (size_t i = 0; i < tpl->field_count; i++) {
         const cr_field *field = &tpl->fields[i];
         if (!field->bind || field->panel != CR_PANEL_COLOR)
             continue;
-        cr_pixel_box box =
-            field->type == CR_FIELD_IMAGE
-                ? cr_image_field_box(field, dpi)
-                : cr_pixel_box_round(cr_mm_to_px(field->x_mm, dpi), cr_mm_to_px(field->y_mm, dpi),
-                                     cr_mm_to_px(field->w_mm, dpi), cr_mm_to_px(field->h_mm, dpi));
-        for (int y = box.y0 < 0 ? 0 : box.y0; y < box.y1 && y < height; y++)
-            live[y] = true;
+        cr_pixel_box box = live_box(field, dpi);
+        boxes[4 * count] = box.x0;
+        boxes[4 * count + 1] = box.y0;
+        boxes[4 * count + 2] = box.x1;
+        boxes[4 * count + 3] = box.y1;
+        count++;
     }
-}
-
-cr_png_bands *cr_static_png_bands(const cr_template *tpl, int dpi, const cr_canvas *reference)
-{
-    int width, height;
-    cr_template_pixel_size(tpl, dpi, &width, &height);
-    bool *live = calloc((size_t)height, sizeof *live);
-    int *rows = malloc(sizeof *rows * ((size_t)height + 1));
-    cr_png_bands *bands = NULL;
-    if (live && rows) {
-        mark_live_rows(tpl, dpi, height, live);
-        size_t count = 0;
-        for (int y = 0; y < height;) {
-            int first = y;
-            while (y < height && !live[y])
-                y++;
-            if (y - first >= CR_MIN_BAND_ROWS) {
-                rows[2 * count] = first;
-                rows[2 * count + 1] = y;
-                count++;
-            }
-            y += y == first;
-        }
-        bands = cr_png_bands_create(rows, count, width, height, reference);
-    }
-    free(live);
-    free(rows);
-    return bands;
+    cr_png_plan *plan = cr_png_plan_create(width, height, boxes, count, reference);
+    free(boxes);
+    return plan;
 }
 
 /* ----------------------------------------------------------- lookup */

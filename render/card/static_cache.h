@@ -21,7 +21,7 @@
 #include <stdbool.h>
 
 #include "layout.h"
-#include "png_io.h"
+#include "png_plan.h"
 #include "paint.h"
 #include "raster.h"
 #include "template.h"
@@ -42,7 +42,7 @@ typedef struct cr_static_field {
 
 typedef struct cr_static_layers {
     int dpi;
-    cr_png_bands *png_bands; /* the colour panel's bands (below), deflated from base */
+    cr_png_plan *png_plan;   /* the colour panel's PNG plan (below), with base coded */
     cr_canvas base[2];       /* by field panel: [CR_PANEL_COLOR], [CR_PANEL_K] (empty: none) */
     cr_bitmap overlay;       /* the overlay mask; empty without card.overlay */
     cr_static_field *fields; /* one per template field */
@@ -62,13 +62,11 @@ const cr_static_layers *cr_static_layers_get(cr_engine *engine, const cr_templat
 bool cr_static_layers_conflict(const cr_static_layers *layers, const cr_template *tpl, size_t index,
                                cr_pixel_box touched);
 
-/* The colour panel's rows that no record-dependent field's box reaches, in
- * bands of at least CR_MIN_BAND_ROWS: where the PNG writer cuts its stream
- * (png_io.h). A function of the template and dpi alone, so a card painted
- * from the cache and one painted whole are written alike. Returns the
- * bands, to be unreferenced; reference (the base, or NULL) as for
- * cr_png_bands_create. NULL when out of memory. */
-enum { CR_MIN_BAND_ROWS = 8 };
-cr_png_bands *cr_static_png_bands(const cr_template *tpl, int dpi, const cr_canvas *reference);
+/* The colour panel's PNG plan (png_plan.h), its live boxes those of the
+ * record-dependent fields: a function of the template and dpi alone, so a
+ * card painted from the cache and one painted whole are written alike.
+ * Returns the plan, to be unreferenced; reference (the base, or NULL) as
+ * for cr_png_plan_create. NULL when out of memory. */
+cr_png_plan *cr_static_png_plan(const cr_template *tpl, int dpi, const cr_canvas *reference);
 
 #endif

@@ -1,13 +1,20 @@
-/* The deflate behind the PNG writer (png_io.c), chosen when the library is
- * built: ISA-L's igzip (png_deflate_isal.c, the default: many times faster)
- * or zlib (png_deflate_zlib.c, `make PNG_DEFLATE=zlib`, for machines with
- * no ISA-L package). The Makefile compiles exactly one of the two.
+/* The deflate behind the PNG writer (png_plan.c), chosen when the library
+ * is built: ISA-L's igzip (png_deflate_isal.c, the default: many times
+ * faster) or zlib (png_deflate_zlib.c, `make PNG_DEFLATE=zlib`, for
+ * machines with no ISA-L package). The Makefile compiles exactly one.
  *
- * The writer cuts the image into segments of whole rows; each is a raw
- * deflate stream of its own (no zlib header, nothing before it referred
- * to) ended by a full flush, so its bytes depend on its input alone and a
- * segment deflated once can be copied into other files. Both backends
- * give valid streams of the same pixels; their bytes differ. */
+ * A deflater codes one stream at a time, each begun afresh (nothing before
+ * it referred to) and ended as a final block.
+ *
+ * With igzip the writer splices (png_deflate_splices): every stream is
+ * coded with one fixed Huffman code, the same for every image, as one
+ * block; the symbols between that block's header and its end code are a
+ * bit string that means the same wherever it stands in a block of that
+ * code. The writer cuts an image into segments, codes each on its own and
+ * joins their symbols into the one block of its file, so a segment coded
+ * once (a template's static parts) is copied into the files of other cards
+ * instead of coded again. With zlib the writer codes each image as one
+ * stream. Both give valid streams of the same pixels; their bytes differ. */
 #ifndef CR_PNG_DEFLATE_H
 #define CR_PNG_DEFLATE_H
 
@@ -21,16 +28,16 @@ typedef struct png_deflater png_deflater;
 png_deflater *png_deflater_create(void);
 void png_deflater_destroy(png_deflater *d);
 
-/* Starts a new segment. */
+/* Starts a new stream. */
 void png_deflater_begin(png_deflater *d);
 
-/* The segment's next input, at most 1 GiB, read by the runs that follow
- * until it is all taken; `last` ends the segment with a full flush. */
+/* The stream's next input, at most 1 GiB, read by the runs that follow
+ * until it is all taken; `last` ends the stream (a final block). */
 void png_deflater_input(png_deflater *d, const uint8_t *in, size_t length, bool last);
 
 typedef enum {
     PNG_DEFLATE_MORE,   /* out was filled: empty it and run again */
-    PNG_DEFLATE_DONE,   /* the input is taken (and, if last, flushed) */
+    PNG_DEFLATE_DONE,   /* the input is taken (and, if last, the stream ended) */
     PNG_DEFLATE_FAILED, /* why says so */
 } png_deflate_result;
 
@@ -38,6 +45,19 @@ typedef enum {
  * much came out. */
 png_deflate_result png_deflater_run(png_deflater *d, uint8_t *out, size_t capacity, size_t *written,
                                     char *why, size_t why_size);
+
+/* Whether streams can be spliced (above): igzip yes, zlib no. */
+bool png_deflate_splices(void);
+
+/* The shared block's header (bit strings are least significant bit first,
+ * as deflate writes them; the final-block bit is set) and its end code. */
+void png_splice_head(const uint8_t **bits, size_t *bit_count);
+void png_splice_end(uint32_t *code, unsigned *bit_count);
+
+/* Where a whole stream's symbols are: bits [*first, *end) of its output
+ * out[0, size). False when the output is not one block of the shared code
+ * (never seen; the writer then fails rather than write a wrong file). */
+bool png_splice_symbols(const uint8_t *out, size_t size, size_t *first, size_t *end);
 
 /* The checksums the PNG needs, the backend's own where it has faster ones:
  * CRC-32 of the chunks, Adler-32 of the zlib stream (start both at their

@@ -5,6 +5,7 @@
 #include "png_deflate.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +36,27 @@ static void clear_upper_registers(void) {}
  * level 1 (a code fitted to each image): 3-5% larger files, 8% less time
  * in deflate, and no per-block statistics to build; ISA-L's own default
  * code for level 0 gives files a fifth larger. Level 2 is under 1% smaller
- * than level 1 and slower. Every symbol has a code, so any image encodes. */
+ * than level 1 and slower. Every symbol has a code, so any image encodes.
+ * The one code is also what lets the writer splice (png_deflate.h). */
 enum { DEFLATE_LEVEL = 0 };
 
 #include "png_huffman_table.h"
 
 static struct isal_hufftables card_code;
+static bool card_code_splices;
 static pthread_once_t card_code_once = PTHREAD_ONCE_INIT;
 
+/* The last bit of the end-of-block code as deflate writes it (codes go
+ * out from bit 0 of igzip's tables). */
+static unsigned end_code_last_bit(const struct isal_hufftables *code)
+{
+    return (code->lit_table[256] >> (code->lit_table_sizes[256] - 1)) & 1;
+}
+
+/* The code from the counts. png_splice_symbols finds where a stream's
+ * symbols end from its last 1 bit, which must then be the end code's last
+ * bit: the count of the end code (which appears once a file, so its
+ * length hardly matters) is raised until that bit is 1. */
 static void build_card_code(void)
 {
     struct isal_huff_histogram counts;
@@ -51,7 +65,11 @@ static void build_card_code(void)
         counts.lit_len_histogram[i] = card_lit_len_counts[i];
     for (int i = 0; i < ISAL_DEF_DIST_SYMBOLS; i++)
         counts.dist_histogram[i] = card_dist_counts[i];
-    isal_create_hufftables(&card_code, &counts);
+    for (int tries = 0; tries < 64 && !card_code_splices; tries++) {
+        isal_create_hufftables(&card_code, &counts);
+        card_code_splices = end_code_last_bit(&card_code) == 1;
+        counts.lit_len_histogram[256] += 1 + counts.lit_len_histogram[256] / 8;
+    }
     clear_upper_registers();
 }
 
@@ -70,12 +88,12 @@ void png_deflater_destroy(png_deflater *d)
     free(d);
 }
 
-/* A fresh igzip stream: a segment refers to nothing before it. */
+/* A fresh igzip stream: it refers to nothing before it. */
 void png_deflater_begin(png_deflater *d)
 {
     isal_deflate_init(&d->stream);
     d->stream.level = DEFLATE_LEVEL;
-    d->stream.gzip_flag = IGZIP_DEFLATE; /* raw: png_io.c writes the zlib framing */
+    d->stream.gzip_flag = IGZIP_DEFLATE; /* raw: png_plan.c writes the zlib framing */
     isal_deflate_set_hufftables(&d->stream, &card_code, IGZIP_HUFFTABLE_CUSTOM);
     clear_upper_registers();
 }
@@ -84,7 +102,8 @@ void png_deflater_input(png_deflater *d, const uint8_t *in, size_t length, bool 
 {
     d->stream.next_in = (uint8_t *)in; /* igzip only reads it */
     d->stream.avail_in = (uint32_t)length;
-    d->stream.flush = last ? FULL_FLUSH : NO_FLUSH;
+    d->stream.end_of_stream = last;
+    d->stream.flush = NO_FLUSH;
 }
 
 png_deflate_result png_deflater_run(png_deflater *d, uint8_t *out, size_t capacity, size_t *written,
@@ -99,8 +118,74 @@ png_deflate_result png_deflater_run(png_deflater *d, uint8_t *out, size_t capaci
         snprintf(why, why_size, "igzip failed (error %d)", result);
         return PNG_DEFLATE_FAILED;
     }
-    /* Room left over and no input: all taken, and a flush asked for done. */
+    if (d->stream.end_of_stream)
+        return d->stream.internal_state.state == ZSTATE_END ? PNG_DEFLATE_DONE : PNG_DEFLATE_MORE;
     return d->stream.avail_out > 0 && d->stream.avail_in == 0 ? PNG_DEFLATE_DONE : PNG_DEFLATE_MORE;
+}
+
+/* ------------------------------------------------------------ splicing */
+
+bool png_deflate_splices(void)
+{
+    pthread_once(&card_code_once, build_card_code);
+    return card_code_splices;
+}
+
+static size_t head_bits(void)
+{
+    return (size_t)card_code.deflate_hdr_count * 8 + card_code.deflate_hdr_extra_bits;
+}
+
+void png_splice_head(const uint8_t **bits, size_t *bit_count)
+{
+    pthread_once(&card_code_once, build_card_code);
+    *bits = card_code.deflate_hdr; /* its first bit, BFINAL, is set */
+    *bit_count = head_bits();
+}
+
+void png_splice_end(uint32_t *code, unsigned *bit_count)
+{
+    pthread_once(&card_code_once, build_card_code);
+    *code = card_code.lit_table[256];
+    *bit_count = card_code.lit_table_sizes[256];
+}
+
+/* n <= 32 bits of p from bit `at` on, the first in bit 0. */
+static uint32_t read_bits(const uint8_t *p, size_t at, unsigned n)
+{
+    uint32_t value = 0;
+    for (unsigned i = 0; i < n; i++)
+        value |= (uint32_t)(p[(at + i) >> 3] >> ((at + i) & 7) & 1) << i;
+    return value;
+}
+
+/* A final block of the card code: its header, the symbols, the end code
+ * (whose last bit is 1) and zeros up to the byte. igzip writes no other
+ * block at level 0 with a code of ours, however long or random the input
+ * (tested with up to 300 KB of random bytes); anything else is refused. */
+bool png_splice_symbols(const uint8_t *out, size_t size, size_t *first, size_t *end)
+{
+    size_t head = head_bits();
+    unsigned end_length = card_code.lit_table_sizes[256];
+    if (!card_code_splices || size * 8 < head + end_length ||
+        memcmp(out, card_code.deflate_hdr, card_code.deflate_hdr_count) != 0)
+        return false;
+    size_t last = size;
+    while (last > 0 && out[last - 1] == 0)
+        last--;
+    if (last == 0)
+        return false;
+    unsigned top = 7;
+    while (!(out[last - 1] >> top & 1))
+        top--;
+    size_t stop = (last - 1) * 8 + top + 1; /* just after the end code */
+    if (size - last > 0 || stop < head + end_length || size * 8 - stop >= 8)
+        return false; /* zero bytes after the block, or no room for it */
+    if (read_bits(out, stop - end_length, end_length) != card_code.lit_table[256])
+        return false;
+    *first = head;
+    *end = stop - end_length;
+    return true;
 }
 
 uint32_t png_crc32(uint32_t crc, const uint8_t *bytes, size_t length)

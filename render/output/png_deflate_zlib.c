@@ -1,6 +1,7 @@
 /* The PNG writer's deflate with zlib (png_deflate.h), for machines with no
  * ISA-L package (`make PNG_DEFLATE=zlib`): several times slower than
- * igzip, the same pixels. */
+ * igzip, the same pixels. zlib has no way to code with a code fixed in
+ * advance, so nothing is spliced: each image is one stream. */
 #include "png_deflate.h"
 
 #include <stdio.h>
@@ -46,7 +47,7 @@ void png_deflater_input(png_deflater *d, const uint8_t *in, size_t length, bool 
 {
     d->stream.next_in = (Bytef *)in; /* zlib only reads it */
     d->stream.avail_in = (uInt)length;
-    d->flush = last ? Z_FULL_FLUSH : Z_NO_FLUSH;
+    d->flush = last ? Z_FINISH : Z_NO_FLUSH;
 }
 
 png_deflate_result png_deflater_run(png_deflater *d, uint8_t *out, size_t capacity, size_t *written,
@@ -57,13 +58,35 @@ png_deflate_result png_deflater_run(png_deflater *d, uint8_t *out, size_t capaci
     int result = deflate(&d->stream, d->flush);
     *written = capacity - d->stream.avail_out;
     /* Z_BUF_ERROR: no progress was possible, which is no error here. */
-    if (result != Z_OK && result != Z_BUF_ERROR) {
+    if (result != Z_OK && result != Z_BUF_ERROR && result != Z_STREAM_END) {
         snprintf(why, why_size, "zlib's deflate failed (error %d)", result);
         return PNG_DEFLATE_FAILED;
     }
-    /* Room left over and no input: all taken, and a flush asked for done
-     * (zlib: a flush is complete when deflate leaves output space). */
+    if (d->flush == Z_FINISH)
+        return result == Z_STREAM_END ? PNG_DEFLATE_DONE : PNG_DEFLATE_MORE;
     return d->stream.avail_out > 0 && d->stream.avail_in == 0 ? PNG_DEFLATE_DONE : PNG_DEFLATE_MORE;
+}
+
+bool png_deflate_splices(void)
+{
+    return false;
+}
+
+void png_splice_head(const uint8_t **bits, size_t *bit_count)
+{
+    *bits = NULL;
+    *bit_count = 0;
+}
+
+void png_splice_end(uint32_t *code, unsigned *bit_count)
+{
+    *code = 0;
+    *bit_count = 0;
+}
+
+bool png_splice_symbols(const uint8_t *out, size_t size, size_t *first, size_t *end)
+{
+    return false;
 }
 
 uint32_t png_crc32(uint32_t crc, const uint8_t *bytes, size_t length)

@@ -1,10 +1,10 @@
-/* PNG files. Writing: the PNG container is assembled here around a fast
- * deflate (png_deflate.h: ISA-L's igzip, or zlib; the speed of writing
- * cards is mostly the speed of this file); reading: libpng, which also
- * decodes our own files in the tests.
- * Output depends only on the pixels and the dpi (no time stamps, fixed
- * filters, level and chunk sizes), so the same card is the same bytes; files
- * appear under their name only once complete. */
+/* PNG files. Writing: the PNG container is assembled here around the
+ * pixel coding of png_plan.c (the speed of writing cards is mostly the
+ * speed of that); reading: libpng, which also decodes our own files in the
+ * tests.
+ * Output depends only on the pixels, the dpi and the plan (no time stamps,
+ * fixed filters, code and chunk sizes), so the same card is the same bytes;
+ * files appear under their name only once complete. */
 #include "png_io.h"
 #include "input_file.h"
 
@@ -12,21 +12,19 @@
 #include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <png.h>
-#include <zlib.h> /* adler32_combine */
 
 #include "atomic_file.h"
 #include "error.h"
 #include "png_deflate.h"
+#include "png_plan.h"
 
 enum { PNG_MAX_SIDE = 20000 };
 
@@ -152,74 +150,15 @@ static bool write_head(png_sink *sink, const cr_canvas *canvas, int dpi)
     return sink_put(sink, head, size);
 }
 
-/* ------------------------------------------------------------- filters */
+/* -------------------------------------------------------------- pixels */
 
-/* Every row but the first is Up-filtered (the row above subtracted); the
- * first, with no row above, is stored as it is. Measured on rendered cards
- * (bench/card at 300 and 600 dpi) against None, Sub, Average, Paeth and a
- * per-row choice like libpng's: Paeth gives igzip 9-11% smaller files but
- * makes the whole encoding 10-14% slower; Sub and Average deflate slower
- * than Up; a per-row choice costs more than it saves. Up's files stay well
- * within the size the benchmark allows (1.3x Cairo's), and speed is what
- * it lacks. */
-enum { FILTER_NONE = 0, FILTER_UP = 2, PIXEL_BYTES = 3 };
+/* IDAT chunks are cut at a fixed size, so the bytes depend on the pixels
+ * (and the plan) only. */
+enum { IDAT_DATA_BYTES = 256 * 1024 };
 
-typedef uint8_t bytes16 __attribute__((vector_size(16)));
-
-/* Sixteen bytes at a time (one SSE2 or NEON register); -O2 leaves the plain
- * loop scalar. */
-static void filter_up(const uint8_t *row, const uint8_t *above, uint8_t *out, size_t length)
-{
-    size_t i = 0;
-    for (; i + sizeof(bytes16) <= length; i += sizeof(bytes16)) {
-        bytes16 r, a;
-        memcpy(&r, row + i, sizeof r);
-        memcpy(&a, above + i, sizeof a);
-        r -= a;
-        memcpy(out + i, &r, sizeof r);
-    }
-    for (; i < length; i++)
-        out[i] = (uint8_t)(row[i] - above[i]);
-}
-
-/* Row y as PNG stores it: the filter type byte, then the filtered bytes. */
-static void filter_row(const cr_canvas *canvas, int y, uint8_t *out)
-{
-    size_t length = (size_t)canvas->width * PIXEL_BYTES;
-    const uint8_t *row = canvas->pixels + (size_t)y * (size_t)canvas->stride;
-    if (y == 0) {
-        out[0] = FILTER_NONE;
-        memcpy(out + 1, row, length);
-    } else {
-        out[0] = FILTER_UP;
-        filter_up(row, row - canvas->stride, out + 1, length);
-    }
-}
-
-/* ------------------------------------------------------------- encoder */
-
-/* The zlib stream is cut into segments of whole rows, each deflated by a
- * fresh deflate stream and ended with a full flush (png_deflate.h): a segment's bytes depend
- * on its rows (and the row above, for the Up filter) and nothing else. So a
- * band of rows that no record changes (cr_png_bands, made once per
- * template) is deflated once and its bytes copied into every card whose
- * rows there are the template's, and a card painted without the template's
- * cache, whose bands are deflated afresh, gets the same bytes. An image
- * without bands is one segment. The zlib header, the final empty block and
- * the Adler-32 (combined over the segments) are written here. Rows are
- * filtered a block at a time into a small buffer that stays in cache while
- * deflate reads it; IDAT chunks are cut at a fixed size, so the bytes depend
- * on the pixels (and the bands) only. */
-enum {
-    FILTERED_BLOCK_BYTES = 256 * 1024,
-    IDAT_DATA_BYTES = 256 * 1024,
-};
-
-/* Deflate output on its way into IDAT chunks of a fixed size (or, raw,
- * into the sink as it is: a band's segment kept for later). */
+/* The zlib stream on its way into IDAT chunks. */
 typedef struct idat_writer {
     png_sink *sink;
-    bool raw;
     uint8_t chunk[8 + IDAT_DATA_BYTES + 4]; /* length, type, data, CRC */
     size_t used;                            /* data bytes in chunk */
     bool failed;
@@ -228,14 +167,14 @@ typedef struct idat_writer {
 static bool idat_emit(idat_writer *w)
 {
     if (w->used > 0 && !w->failed)
-        w->failed = !(w->raw ? sink_put(w->sink, w->chunk + 8, w->used)
-                             : sink_put(w->sink, w->chunk, frame_chunk(w->chunk, "IDAT", w->used)));
+        w->failed = !sink_put(w->sink, w->chunk, frame_chunk(w->chunk, "IDAT", w->used));
     w->used = 0;
     return !w->failed;
 }
 
-static bool idat_put(idat_writer *w, const uint8_t *bytes, size_t length)
+static bool idat_put(void *target, const uint8_t *bytes, size_t length)
 {
+    idat_writer *w = target;
     while (length > 0 && !w->failed) {
         size_t n = IDAT_DATA_BYTES - w->used;
         n = n < length ? n : length;
@@ -249,245 +188,30 @@ static bool idat_put(idat_writer *w, const uint8_t *bytes, size_t length)
     return !w->failed;
 }
 
-/* Where one segment's rows are filtered and deflated. Deflate writes into
- * `out`, the same empty buffer on every call, never into the IDAT chunk as
- * it fills: igzip's output depends on where its output buffer ends (a band of
- * tests/golden/zh-photo-side deflated into the last 525 bytes of a chunk
- * came out 3 bytes longer than on its own), and a band's bytes must be the
- * same wherever the band falls in the file. tests/test_static_cache.c
- * compares the files of cards painted from the cache and painted whole. */
-typedef struct segment_coder {
-    png_deflater *deflater;
-    uint8_t *filtered; /* whole rows, each behind its filter byte */
-    size_t rows_per_block, row_bytes;
-    uint8_t *out;   /* OUT_BYTES: a block's output with room to spare */
-    uint32_t adler; /* of the filtered bytes, over the whole image so far */
-} segment_coder;
-
-/* Room for a block's output in one run (codes are at most 15 bits: a block
- * never deflates to twice its size); a run that fills it is run again. */
-enum { OUT_BYTES = 2 * FILTERED_BLOCK_BYTES + 4096 };
-
-static bool coder_init(segment_coder *c, int width)
-{
-    c->row_bytes = 1 + (size_t)width * PIXEL_BYTES;
-    size_t rows = FILTERED_BLOCK_BYTES / c->row_bytes;
-    c->rows_per_block = rows > 0 ? rows : 1;
-    c->filtered = malloc(c->rows_per_block * c->row_bytes);
-    c->out = malloc(OUT_BYTES);
-    c->deflater = png_deflater_create();
-    c->adler = 1;
-    return c->filtered && c->out && c->deflater;
-}
-
-static void coder_free(segment_coder *c)
-{
-    free(c->filtered);
-    free(c->out);
-    png_deflater_destroy(c->deflater);
-}
-
-/* Deflates the input given to the deflater, and the flush asked for. */
-static bool deflate_into(segment_coder *c, idat_writer *w, png_failure *failure)
-{
-    for (;;) {
-        size_t written = 0;
-        png_deflate_result result = png_deflater_run(c->deflater, c->out, OUT_BYTES, &written,
-                                                     failure->message, sizeof failure->message);
-        if (result == PNG_DEFLATE_FAILED || !idat_put(w, c->out, written))
-            return false;
-        if (result == PNG_DEFLATE_DONE)
-            return true;
-    }
-}
-
-/* Rows [first, end) as a segment of their own, ended by a full flush. */
-static bool deflate_rows(segment_coder *c, const cr_canvas *canvas, int first, int end,
-                         idat_writer *w, png_failure *failure)
-{
-    png_deflater_begin(c->deflater);
-    for (int y = first; y < end;) {
-        size_t length = 0;
-        for (size_t n = 0; n < c->rows_per_block && y < end; n++, y++, length += c->row_bytes)
-            filter_row(canvas, y, c->filtered + length);
-        c->adler = png_adler32(c->adler, c->filtered, length);
-        png_deflater_input(c->deflater, c->filtered, length, y == end);
-        if (!deflate_into(c, w, failure))
-            return false;
-    }
-    return true;
-}
-
-/* ---------------------------------------------------------------- bands */
-
-typedef struct png_band {
-    int first, end;    /* rows [first, end) */
-    uint8_t *rows;     /* the reference's rows [first - 1 or 0, end), to compare */
-    uint8_t *deflated; /* the segment deflate_rows makes of them */
-    size_t deflated_size;
-    uint32_t adler; /* of the band's filtered bytes alone */
-} png_band;
-
-struct cr_png_bands {
-    atomic_int references;
-    int width, height;
-    size_t count;
-    png_band band[];
-};
-
-static void bands_free(cr_png_bands *bands)
-{
-    for (size_t i = 0; i < bands->count; i++) {
-        free(bands->band[i].rows);
-        free(bands->band[i].deflated);
-    }
-    free(bands);
-}
-
-cr_png_bands *cr_png_bands_ref(cr_png_bands *bands)
-{
-    if (bands)
-        atomic_fetch_add(&bands->references, 1);
-    return bands;
-}
-
-void cr_png_bands_unref(cr_png_bands *bands)
-{
-    if (bands && atomic_fetch_sub(&bands->references, 1) == 1)
-        bands_free(bands);
-}
-
-/* The rows a band's segment depends on: its own and the one above. */
-static int band_top(const png_band *band)
-{
-    return band->first > 0 ? band->first - 1 : 0;
-}
-
-static size_t band_row_bytes(const png_band *band, int width)
-{
-    return (size_t)(band->end - band_top(band)) * (size_t)width * PIXEL_BYTES;
-}
-
-static bool band_matches(const png_band *band, const cr_canvas *canvas)
-{
-    size_t length = (size_t)canvas->width * PIXEL_BYTES;
-    for (int y = band_top(band); y < band->end; y++)
-        if (memcmp(canvas->pixels + (size_t)y * (size_t)canvas->stride,
-                   band->rows + (size_t)(y - band_top(band)) * length, length) != 0)
-            return false;
-    return true;
-}
-
-/* Keeps the reference's rows of the band and deflates them. */
-static bool band_prepare(png_band *band, const cr_canvas *reference)
-{
-    size_t length = (size_t)reference->width * PIXEL_BYTES;
-    band->rows = malloc(band_row_bytes(band, reference->width));
-    if (!band->rows)
-        return false;
-    for (int y = band_top(band); y < band->end; y++)
-        memcpy(band->rows + (size_t)(y - band_top(band)) * length,
-               reference->pixels + (size_t)y * (size_t)reference->stride, length);
-    png_sink sink = {.file = NULL};
-    png_failure failure = {""};
-    idat_writer *w = calloc(1, sizeof *w);
-    segment_coder coder = {.filtered = NULL};
-    bool ok = w && coder_init(&coder, reference->width);
-    if (ok) {
-        *w = (idat_writer){.sink = &sink, .raw = true};
-        ok = deflate_rows(&coder, reference, band->first, band->end, w, &failure) && idat_emit(w);
-    }
-    band->adler = coder.adler;
-    coder_free(&coder);
-    free(w);
-    if (!ok) {
-        free(sink.data);
-        return false;
-    }
-    band->deflated = sink.data;
-    band->deflated_size = sink.size;
-    return true;
-}
-
-cr_png_bands *cr_png_bands_create(const int *rows, size_t count, int width, int height,
-                                  const cr_canvas *reference)
-{
-    cr_png_bands *bands = calloc(1, sizeof *bands + count * sizeof(png_band));
-    if (!bands)
-        return NULL;
-    atomic_init(&bands->references, 1);
-    bands->width = width;
-    bands->height = height;
-    for (size_t i = 0; i < count; i++) {
-        int first = rows[2 * i], end = rows[2 * i + 1];
-        int previous_end = bands->count ? bands->band[bands->count - 1].end : 0;
-        if (first < previous_end || end <= first || end > height)
-            continue; /* not in order, empty or off the image: no band */
-        bands->band[bands->count++] = (png_band){.first = first, .end = end};
-    }
-    bool usable = reference && reference->width == width && reference->height == height;
-    for (size_t i = 0; usable && i < bands->count; i++)
-        if (!band_prepare(&bands->band[i], reference)) {
-            bands_free(bands);
-            return NULL;
-        }
-    return bands;
-}
-
-/* --------------------------------------------------------------- stream */
-
-/* The zlib stream of the image, segment by segment, into IDAT chunks. */
-static bool write_pixels(const cr_canvas *canvas, const cr_png_bands *bands, png_sink *sink,
+/* The image's zlib stream (png_plan.h) in IDAT chunks. */
+static bool write_pixels(const cr_canvas *canvas, const cr_png_params *params, png_sink *sink,
                          png_failure *failure)
 {
-    static const uint8_t zlib_header[2] = {0x78, 0x01}; /* deflate, 32 KiB window, fastest */
-    static const uint8_t final_block[2] = {0x03, 0x00}; /* empty, fixed codes, last */
-    if (bands && (bands->width != canvas->width || bands->height != canvas->height))
-        bands = NULL;
     idat_writer *w = calloc(1, sizeof *w);
-    segment_coder coder = {.filtered = NULL, .out = NULL, .deflater = NULL};
-    bool ok = w && coder_init(&coder, canvas->width);
-    if (ok) {
-        w->sink = sink;
-        ok = idat_put(w, zlib_header, sizeof zlib_header);
-    }
-    int y = 0;
-    for (size_t i = 0; ok && bands && i < bands->count; i++) {
-        const png_band *band = &bands->band[i];
-        if (y < band->first)
-            ok = deflate_rows(&coder, canvas, y, band->first, w, failure);
-        if (ok && band->deflated && band_matches(band, canvas)) {
-            ok = idat_put(w, band->deflated, band->deflated_size);
-            coder.adler = (uint32_t)adler32_combine(
-                coder.adler, band->adler,
-                (z_off_t)((size_t)(band->end - band->first) * coder.row_bytes));
-        } else if (ok) {
-            ok = deflate_rows(&coder, canvas, band->first, band->end, w, failure);
-        }
-        y = band->end;
-    }
-    if (ok && y < canvas->height)
-        ok = deflate_rows(&coder, canvas, y, canvas->height, w, failure);
-    uint8_t trailer[4];
-    put_be32(trailer, coder.adler);
-    ok = ok && idat_put(w, final_block, sizeof final_block) &&
-         idat_put(w, trailer, sizeof trailer) && idat_emit(w);
-    if (!w || !coder.filtered || !coder.out || !coder.deflater) {
+    if (!w) {
         sink->out_of_memory = true;
-        snprintf(failure->message, sizeof failure->message, "out of memory");
+        return false;
     }
-    coder_free(&coder);
+    w->sink = sink;
+    bool ok = cr_png_code_pixels(canvas, params ? params->plan : NULL, params ? params->threads : 1,
+                                 idat_put, w, failure->message, sizeof failure->message) &&
+              idat_emit(w);
     free(w);
     return ok;
 }
 
 /* Encodes into the sink; on failure failure->message says why (or the
  * sink's out_of_memory / write_errno). */
-static bool encode_png(const cr_canvas *canvas, int dpi, const cr_png_bands *bands, png_sink *sink,
-                       png_failure *failure)
+static bool encode_png(const cr_canvas *canvas, int dpi, const cr_png_params *params,
+                       png_sink *sink, png_failure *failure)
 {
     static const uint8_t iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
-    bool ok = write_head(sink, canvas, dpi) && write_pixels(canvas, bands, sink, failure) &&
+    bool ok = write_head(sink, canvas, dpi) && write_pixels(canvas, params, sink, failure) &&
               sink_put(sink, iend, sizeof iend);
     if (!ok && !failure->message[0])
         snprintf(failure->message, sizeof failure->message, "%s",
@@ -515,11 +239,11 @@ static cr_status check_write_args(const cr_canvas *canvas, int dpi, cr_location 
 cr_status cr_png_write_memory(const cr_canvas *canvas, int dpi, uint8_t **data, size_t *size,
                               cr_error *err)
 {
-    return cr_png_write_memory_banded(canvas, dpi, NULL, data, size, err);
+    return cr_png_write_memory_with(canvas, dpi, NULL, data, size, err);
 }
 
-cr_status cr_png_write_memory_banded(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
-                                     uint8_t **data, size_t *size, cr_error *err)
+cr_status cr_png_write_memory_with(const cr_canvas *canvas, int dpi, const cr_png_params *params,
+                                   uint8_t **data, size_t *size, cr_error *err)
 {
     if (!data || !size)
         return cr_fail(err, CR_ERR_ARGUMENT, "cannot write PNG: no output buffer given");
@@ -530,7 +254,7 @@ cr_status cr_png_write_memory_banded(const cr_canvas *canvas, int dpi, const cr_
         return status;
     png_sink sink = {.file = NULL};
     png_failure failure = {""};
-    if (!encode_png(canvas, dpi, bands, &sink, &failure)) {
+    if (!encode_png(canvas, dpi, params, &sink, &failure)) {
         free(sink.data);
         if (sink.out_of_memory)
             return cr_fail(err, CR_ERR_NOMEM, "cannot write PNG: out of memory");
@@ -542,12 +266,12 @@ cr_status cr_png_write_memory_banded(const cr_canvas *canvas, int dpi, const cr_
 }
 
 /* Encodes straight into the open file and finishes it. */
-static cr_status finish_file(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
+static cr_status finish_file(const cr_canvas *canvas, int dpi, const cr_png_params *params,
                              const char *path, cr_atomic_file *file, cr_error *err)
 {
     png_sink sink = {.file = file};
     png_failure failure = {""};
-    bool encoded = encode_png(canvas, dpi, bands, &sink, &failure);
+    bool encoded = encode_png(canvas, dpi, params, &sink, &failure);
     int error_number = 0;
     const char *failed = cr_atomic_file_commit(file, encoded, &error_number);
     if (!encoded && sink.write_failed)
@@ -562,11 +286,11 @@ static cr_status finish_file(const cr_canvas *canvas, int dpi, const cr_png_band
 
 cr_status cr_png_write_file(const cr_canvas *canvas, int dpi, const char *path, cr_error *err)
 {
-    return cr_png_write_file_banded(canvas, dpi, NULL, path, false, err);
+    return cr_png_write_file_with(canvas, dpi, NULL, path, err);
 }
 
-cr_status cr_png_write_file_banded(const cr_canvas *canvas, int dpi, const cr_png_bands *bands,
-                                   const char *path, bool sync, cr_error *err)
+cr_status cr_png_write_file_with(const cr_canvas *canvas, int dpi, const cr_png_params *params,
+                                 const char *path, cr_error *err)
 {
     if (!path || !path[0])
         return cr_fail(err, CR_ERR_ARGUMENT, "cannot write PNG: no file name given");
@@ -577,10 +301,10 @@ cr_status cr_png_write_file_banded(const cr_canvas *canvas, int dpi, const cr_pn
         return status;
     cr_atomic_file file;
     int error_number;
-    const char *failed = cr_atomic_file_open(&file, path, sync, &error_number);
+    const char *failed = cr_atomic_file_open(&file, path, params && params->sync, &error_number);
     if (failed)
         return cr_atomic_file_error(path, failed, error_number, err);
-    return finish_file(canvas, dpi, bands, path, &file, err);
+    return finish_file(canvas, dpi, params, path, &file, err);
 }
 
 /* ------------------------------------------------------------- reading */

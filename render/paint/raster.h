@@ -27,8 +27,8 @@ struct cr_image {
     cr_bitmap bitmap; /* a 1-bit panel; empty in a colour image */
     /* The card's other panels, owned by its colour image, or NULL. */
     struct cr_image *panels[CR_PANEL_COUNT];
-    /* Where the PNG writer cuts the stream (png_io.h), a reference; NULL: nowhere. */
-    struct cr_png_bands *png_bands;
+    /* How the PNG writer codes it (png_plan.h), a reference; NULL: no plan. */
+    struct cr_png_plan *png_plan;
 };
 
 cr_status cr_canvas_init(cr_canvas *canvas, int width, int height, cr_error *err);

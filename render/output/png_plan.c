@@ -1,0 +1,628 @@
+/* The PNG writer's pixel coding (png_plan.h): plans, segment coding, the
+ * splicing of codes into one deflate block, and the threads that share
+ * the coding of one image. */
+#include "png_plan.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h> /* adler32_combine */
+
+#include "array.h"
+#include "png_deflate.h"
+#include "png_filter.h"
+
+enum { MAX_THREADS = 64 };
+
+/* [start, end) of the filtered stream, where row y's filter type byte is
+ * at y * row_bytes and its pixel byte i at y * row_bytes + 1 + i. */
+typedef struct png_segment {
+    size_t start, end;
+} png_segment;
+
+/* A segment's code: bits [first, end) of bytes (whose owner outlives the
+ * use), and the Adler-32 of the segment's filtered bytes alone. */
+typedef struct segment_code {
+    const uint8_t *bytes;
+    size_t first, end;
+    uint32_t adler;
+} segment_code;
+
+/* The reference's code of a segment, in the plan's own buffer. */
+typedef struct kept_code {
+    size_t first, end; /* bits of the plan's kept_bytes */
+    uint32_t adler;
+} kept_code;
+
+struct cr_png_plan {
+    atomic_int references;
+    int width, height;
+    size_t row_bytes;
+    png_segment *segments;
+    size_t count;
+    cr_canvas reference; /* pixels NULL: none */
+    kept_code *kept;     /* one per segment, with a reference */
+    uint8_t *kept_bytes;
+};
+
+/* -------------------------------------------------------------- plans */
+
+static size_t row_bytes_of(int width)
+{
+    return 1 + (size_t)width * PNG_PIXEL_BYTES;
+}
+
+static size_t chunks_per_row(size_t row_bytes)
+{
+    return (row_bytes + CR_PNG_CHUNK_BYTES - 1) / CR_PNG_CHUNK_BYTES;
+}
+
+static int clamp(int v, int low, int high)
+{
+    return v < low ? low : v > high ? high : v;
+}
+
+/* Marks the chunks whose filtered bytes a live box can change: its rows and
+ * the one below (Paeth reads the row above), its columns and the one to
+ * the right (and the pixel to the left). */
+static void mark_live_chunks(const cr_png_plan *plan, const int *box, bool *live)
+{
+    size_t per_row = chunks_per_row(plan->row_bytes);
+    int x0 = clamp(box[0], 0, plan->width), x1 = clamp(box[2] + 1, 0, plan->width);
+    int y0 = clamp(box[1], 0, plan->height), y1 = clamp(box[3] + 1, 0, plan->height);
+    if (x0 >= x1 || y0 >= y1)
+        return;
+    size_t first = (1 + (size_t)x0 * PNG_PIXEL_BYTES) / CR_PNG_CHUNK_BYTES;
+    size_t last = ((size_t)x1 * PNG_PIXEL_BYTES) / CR_PNG_CHUNK_BYTES; /* holds byte 1+3*x1-1 */
+    for (int y = y0; y < y1; y++)
+        for (size_t k = first; k <= last && k < per_row; k++)
+            live[(size_t)y * per_row + k] = true;
+}
+
+static bool add_segment(cr_png_plan *plan, size_t *capacity, size_t start, size_t end)
+{
+    if (!cr_reserve((void **)&plan->segments, capacity, plan->count + 1, sizeof *plan->segments))
+        return false;
+    plan->segments[plan->count++] = (png_segment){start, end};
+    return true;
+}
+
+/* Each live chunk a segment; the chunks between joined, up to the limit. */
+static bool cut_segments(cr_png_plan *plan, const bool *live)
+{
+    size_t per_row = chunks_per_row(plan->row_bytes), capacity = 0;
+    size_t open = 0; /* start of the static run being joined */
+    size_t total = plan->row_bytes * (size_t)plan->height;
+    for (size_t y = 0; y < (size_t)plan->height; y++)
+        for (size_t k = 0; k < per_row; k++) {
+            size_t start = y * plan->row_bytes + k * CR_PNG_CHUNK_BYTES;
+            size_t end = start + CR_PNG_CHUNK_BYTES;
+            end = end < (y + 1) * plan->row_bytes ? end : (y + 1) * plan->row_bytes;
+            bool is_live = live && live[y * per_row + k];
+            if ((is_live || end - open > CR_PNG_SEGMENT_BYTES) && start > open &&
+                !add_segment(plan, &capacity, open, start))
+                return false;
+            if (is_live && !add_segment(plan, &capacity, start, end))
+                return false;
+            if (is_live || end - open > CR_PNG_SEGMENT_BYTES)
+                open = is_live ? end : start;
+        }
+    return open == total || add_segment(plan, &capacity, open, total);
+}
+
+static void plan_free(cr_png_plan *plan)
+{
+    free(plan->segments);
+    free(plan->kept);
+    free(plan->kept_bytes);
+    cr_canvas_free(&plan->reference);
+    free(plan);
+}
+
+cr_png_plan *cr_png_plan_ref(cr_png_plan *plan)
+{
+    if (plan)
+        atomic_fetch_add(&plan->references, 1);
+    return plan;
+}
+
+void cr_png_plan_unref(cr_png_plan *plan)
+{
+    if (plan && atomic_fetch_sub(&plan->references, 1) == 1)
+        plan_free(plan);
+}
+
+size_t cr_png_plan_segments(const cr_png_plan *plan)
+{
+    return plan ? plan->count : 0;
+}
+
+static bool keep_reference(cr_png_plan *plan, const cr_canvas *reference);
+
+cr_png_plan *cr_png_plan_create(int width, int height, const int *live_boxes, size_t box_count,
+                                const cr_canvas *reference)
+{
+    if (width <= 0 || height <= 0)
+        return NULL;
+    cr_png_plan *plan = calloc(1, sizeof *plan);
+    if (!plan)
+        return NULL;
+    atomic_init(&plan->references, 1);
+    plan->width = width;
+    plan->height = height;
+    plan->row_bytes = row_bytes_of(width);
+    bool *live = box_count ? calloc((size_t)height * chunks_per_row(plan->row_bytes), 1) : NULL;
+    bool ok = !box_count || live;
+    for (size_t i = 0; ok && i < box_count; i++)
+        mark_live_chunks(plan, live_boxes + 4 * i, live);
+    ok = ok && cut_segments(plan, live);
+    free(live);
+    if (ok && reference)
+        ok = reference->width == width && reference->height == height &&
+             keep_reference(plan, reference);
+    if (!ok) {
+        plan_free(plan);
+        return NULL;
+    }
+    return plan;
+}
+
+/* ----------------------------------------------------------- segments */
+
+/* The filtered bytes of a segment into out (room for its length). */
+static size_t filter_segment(const cr_canvas *c, size_t row_bytes, png_segment s, uint8_t *out)
+{
+    size_t n = 0;
+    for (size_t at = s.start; at < s.end;) {
+        size_t y = at / row_bytes, from = at % row_bytes;
+        size_t to = s.end - y * row_bytes < row_bytes ? s.end - y * row_bytes : row_bytes;
+        const uint8_t *row = c->pixels + y * (size_t)c->stride;
+        if (from == 0) {
+            out[n++] = PNG_FILTER_PAETH;
+            from = 1;
+        }
+        if (to > from) {
+            png_filter_paeth(row, y ? row - c->stride : NULL, from - 1, to - 1, out + n);
+            n += to - from;
+        }
+        at = y * row_bytes + to;
+    }
+    return n;
+}
+
+static bool same_bytes(const cr_canvas *a, const cr_canvas *b, size_t y, size_t from, size_t to)
+{
+    return memcmp(a->pixels + y * (size_t)a->stride + from,
+                  b->pixels + y * (size_t)b->stride + from, to - from) == 0;
+}
+
+/* Whether the canvas's pixels that segment s reads equal the reference's:
+ * in each of its rows, its pixel bytes and the pixel before them, there and
+ * in the row above. A row above that an earlier part of the segment
+ * already compared over the same bytes is not compared again. */
+static bool segment_matches(const cr_canvas *c, const cr_canvas *ref, size_t row_bytes,
+                            png_segment s)
+{
+    size_t done_row = SIZE_MAX, done_from = 0, done_to = 0;
+    for (size_t at = s.start; at < s.end;) {
+        size_t y = at / row_bytes, from = at % row_bytes;
+        size_t to = s.end - y * row_bytes < row_bytes ? s.end - y * row_bytes : row_bytes;
+        at = y * row_bytes + to;
+        if (to <= 1)
+            continue; /* the filter type byte alone */
+        size_t low = from > 1 + PNG_PIXEL_BYTES ? from - 1 - PNG_PIXEL_BYTES : 0, high = to - 1;
+        if (!same_bytes(c, ref, y, low, high))
+            return false;
+        bool above_done = done_row + 1 == y && done_from <= low && done_to >= high;
+        if (y > 0 && !above_done && !same_bytes(c, ref, y - 1, low, high))
+            return false;
+        done_row = y, done_from = low, done_to = high;
+    }
+    return true;
+}
+
+/* What codes segments: a deflater, the filtered bytes of one segment, and
+ * the deflater's output for every segment it coded (kept until spliced). */
+typedef struct segment_coder {
+    png_deflater *deflater;
+    uint8_t *filtered; /* CR_PNG_SEGMENT_BYTES + CR_PNG_CHUNK_BYTES */
+    uint8_t *out;
+    size_t out_size, out_capacity;
+    char why[160];
+} segment_coder;
+
+static bool coder_init(segment_coder *k)
+{
+    memset(k, 0, sizeof *k);
+    k->deflater = png_deflater_create();
+    k->filtered = malloc(CR_PNG_SEGMENT_BYTES + CR_PNG_CHUNK_BYTES);
+    return k->deflater && k->filtered;
+}
+
+static void coder_free(segment_coder *k)
+{
+    png_deflater_destroy(k->deflater);
+    free(k->filtered);
+    free(k->out);
+}
+
+/* Room for `more` bytes of output. */
+static bool coder_room(segment_coder *k, size_t more)
+{
+    if (k->out_capacity - k->out_size >= more)
+        return true;
+    size_t capacity = k->out_capacity ? k->out_capacity : 64 * 1024;
+    while (capacity - k->out_size < more)
+        capacity *= 2;
+    uint8_t *bigger = realloc(k->out, capacity);
+    if (!bigger) {
+        snprintf(k->why, sizeof k->why, "out of memory");
+        return false;
+    }
+    k->out = bigger;
+    k->out_capacity = capacity;
+    return true;
+}
+
+/* Codes segment s of the canvas as a stream of its own, appended to the
+ * coder's output, which may move until the coder is done: *code's bits
+ * count from the start of that output, and code->bytes is left NULL. */
+static bool code_segment(segment_coder *k, const cr_canvas *c, size_t row_bytes, png_segment s,
+                         segment_code *code)
+{
+    size_t length = filter_segment(c, row_bytes, s, k->filtered);
+    code->adler = png_adler32(1, k->filtered, length);
+    size_t start = k->out_size;
+    png_deflater_begin(k->deflater);
+    png_deflater_input(k->deflater, k->filtered, length, true);
+    /* codes are at most 15 bits a byte, plus the header and the end */
+    size_t room = length * 2 + 1024;
+    for (;;) {
+        if (!coder_room(k, room))
+            return false;
+        size_t written = 0;
+        png_deflate_result result =
+            png_deflater_run(k->deflater, k->out + k->out_size, k->out_capacity - k->out_size,
+                             &written, k->why, sizeof k->why);
+        k->out_size += written;
+        if (result == PNG_DEFLATE_FAILED)
+            return false;
+        if (result == PNG_DEFLATE_DONE)
+            break;
+        room = k->out_capacity; /* more than that: grow */
+    }
+    size_t first, end;
+    if (!png_splice_symbols(k->out + start, k->out_size - start, &first, &end)) {
+        snprintf(k->why, sizeof k->why, "igzip's output is not one block of the PNG code");
+        return false;
+    }
+    code->bytes = NULL;
+    code->first = start * 8 + first;
+    code->end = start * 8 + end;
+    return true;
+}
+
+/* ------------------------------------------------------- bit writing */
+
+static uint64_t load_le64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static void store_le64(uint8_t *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(p, &v, sizeof v);
+}
+
+enum { WRITER_BYTES = 64 * 1024 };
+
+/* Bits into bytes, least significant first; whole bytes go to put. */
+typedef struct bit_writer {
+    uint8_t bytes[WRITER_BYTES + 8];
+    size_t used;
+    uint64_t pending; /* fewer than 8 bits, not yet in bytes */
+    unsigned pending_bits;
+    cr_png_put put;
+    void *target;
+    bool failed;
+} bit_writer;
+
+static void writer_drain(bit_writer *w)
+{
+    if (!w->failed && w->used > 0)
+        w->failed = !w->put(w->target, w->bytes, w->used);
+    w->used = 0;
+}
+
+/* Up to 56 bits of value (the bits above `count` zero). */
+static void put_bits(bit_writer *w, uint64_t value, unsigned count)
+{
+    uint64_t all = w->pending | value << w->pending_bits;
+    unsigned total = w->pending_bits + count, whole = total / 8;
+    store_le64(w->bytes + w->used, all);
+    w->used += whole;
+    w->pending = whole < 8 ? all >> (whole * 8) : 0;
+    w->pending_bits = total % 8;
+    if (w->used >= WRITER_BYTES)
+        writer_drain(w);
+}
+
+/* 64 bits: eight bytes out, the pending bits carried past them. */
+static void put_64(bit_writer *w, uint64_t value)
+{
+    store_le64(w->bytes + w->used, w->pending | value << w->pending_bits);
+    w->used += 8;
+    w->pending = w->pending_bits ? value >> (64 - w->pending_bits) : 0;
+    if (w->used >= WRITER_BYTES)
+        writer_drain(w);
+}
+
+/* Bits [first, end) of bytes: whole 64-bit words while they last (the
+ * byte after a word is read only when the string goes on into it). */
+static void put_bit_string(bit_writer *w, const uint8_t *bytes, size_t first, size_t end)
+{
+    const uint8_t *p = bytes + first / 8;
+    unsigned shift = first % 8;
+    size_t count = end - first;
+    for (; count >= 64; count -= 64, p += 8) {
+        uint64_t word = load_le64(p) >> shift;
+        if (shift)
+            word |= (uint64_t)p[8] << (64 - shift);
+        put_64(w, word);
+    }
+    for (; count > 0; p += 7) {
+        unsigned take = count < 56 ? (unsigned)count : 56;
+        uint64_t v = 0;
+        for (unsigned i = 0; i * 8 < shift + take; i++)
+            v |= (uint64_t)p[i] << (8 * i);
+        put_bits(w, (v >> shift) & ((UINT64_C(1) << take) - 1), take);
+        count -= take;
+    }
+}
+
+/* The last byte, its unused bits zero. */
+static void align_to_byte(bit_writer *w)
+{
+    if (w->pending_bits)
+        put_bits(w, 0, 8 - w->pending_bits);
+}
+
+/* ----------------------------------------------------------- splicing */
+
+/* The reference's code of every segment, kept in the plan. */
+static bool keep_reference(cr_png_plan *plan, const cr_canvas *reference)
+{
+    if (!png_deflate_splices())
+        return true; /* nothing to keep: zlib codes whole images */
+    segment_coder k;
+    bool ok = coder_init(&k) &&
+              cr_canvas_init(&plan->reference, reference->width, reference->height, NULL) == CR_OK;
+    plan->kept = ok ? calloc(plan->count, sizeof *plan->kept) : NULL;
+    ok = ok && plan->kept;
+    for (size_t y = 0; ok && y < (size_t)reference->height; y++)
+        memcpy(plan->reference.pixels + y * (size_t)plan->reference.stride,
+               reference->pixels + y * (size_t)reference->stride,
+               (size_t)reference->width * PNG_PIXEL_BYTES);
+    for (size_t i = 0; ok && i < plan->count; i++) {
+        segment_code code;
+        ok = code_segment(&k, &plan->reference, plan->row_bytes, plan->segments[i], &code);
+        if (ok)
+            plan->kept[i] = (kept_code){code.first, code.end, code.adler};
+    }
+    if (ok) { /* the coder's output becomes the plan's */
+        plan->kept_bytes = k.out;
+        k.out = NULL;
+    }
+    coder_free(&k);
+    return ok;
+}
+
+/* The work of one image: its segments' codes, found by the threads. */
+typedef struct coding_job {
+    const cr_canvas *canvas;
+    const cr_png_plan *plan;
+    bool use_reference;
+    segment_code *codes;
+    int *coded_by; /* which coder coded segment i; -1: the reference's code */
+    atomic_size_t next;
+    atomic_bool failed;
+    segment_coder coders[MAX_THREADS];
+} coding_job;
+
+enum { SEGMENTS_PER_TAKE = 8 };
+
+typedef struct coding_thread {
+    coding_job *job;
+    int index;
+} coding_thread;
+
+/* Takes segments a few at a time until none are left or one failed. */
+static void *code_segments(void *data)
+{
+    coding_thread *t = data;
+    coding_job *job = t->job;
+    const cr_png_plan *plan = job->plan;
+    segment_coder *k = &job->coders[t->index];
+    for (;;) {
+        size_t first = atomic_fetch_add(&job->next, SEGMENTS_PER_TAKE);
+        for (size_t i = first; i < first + SEGMENTS_PER_TAKE && i < plan->count; i++) {
+            if (atomic_load(&job->failed))
+                return NULL;
+            if (job->use_reference && segment_matches(job->canvas, &plan->reference,
+                                                      plan->row_bytes, plan->segments[i])) {
+                const kept_code *kept = &plan->kept[i];
+                job->codes[i] =
+                    (segment_code){plan->kept_bytes, kept->first, kept->end, kept->adler};
+                job->coded_by[i] = -1;
+            } else if (code_segment(k, job->canvas, plan->row_bytes, plan->segments[i],
+                                    &job->codes[i])) {
+                job->coded_by[i] = t->index;
+            } else {
+                atomic_store(&job->failed, true);
+                return NULL;
+            }
+        }
+        if (first + SEGMENTS_PER_TAKE >= plan->count)
+            return NULL;
+    }
+}
+
+/* Runs code_segments on `threads` threads (this one among them). */
+static bool run_coders(coding_job *job, int threads)
+{
+    coding_thread t[MAX_THREADS];
+    pthread_t ids[MAX_THREADS];
+    int started = 0;
+    for (int i = 0; i < threads; i++)
+        t[i] = (coding_thread){job, i};
+    for (int i = 1; i < threads; i++, started++)
+        if (pthread_create(&ids[i], NULL, code_segments, &t[i]) != 0)
+            break; /* fewer threads: the others take their share */
+    code_segments(&t[0]);
+    for (int i = 1; i <= started; i++)
+        pthread_join(ids[i], NULL);
+    return !atomic_load(&job->failed);
+}
+
+/* The block: header, every segment's symbols in order, end code. */
+static void splice(bit_writer *w, coding_job *job, uint32_t *adler)
+{
+    const uint8_t *head;
+    size_t head_bits;
+    png_splice_head(&head, &head_bits);
+    put_bit_string(w, head, 0, head_bits);
+    for (size_t i = 0; i < job->plan->count; i++) {
+        segment_code *code = &job->codes[i];
+        const uint8_t *bytes =
+            job->coded_by[i] < 0 ? code->bytes : job->coders[job->coded_by[i]].out;
+        put_bit_string(w, bytes, code->first, code->end);
+        png_segment s = job->plan->segments[i];
+        *adler = (uint32_t)adler32_combine(*adler, code->adler, (z_off_t)(s.end - s.start));
+    }
+    uint32_t end_code;
+    unsigned end_bits;
+    png_splice_end(&end_code, &end_bits);
+    put_bits(w, end_code, end_bits);
+}
+
+static bool code_spliced(bit_writer *w, const cr_canvas *canvas, const cr_png_plan *plan,
+                         int threads, char *why, size_t why_size)
+{
+    threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
+    coding_job *job = calloc(1, sizeof *job);
+    bool ok = job != NULL;
+    int ready = 0;
+    if (ok) {
+        job->canvas = canvas;
+        job->plan = plan;
+        job->use_reference = plan->reference.pixels != NULL;
+        job->codes = malloc(plan->count * sizeof *job->codes);
+        job->coded_by = malloc(plan->count * sizeof *job->coded_by);
+        ok = job->codes && job->coded_by;
+        for (; ok && ready < threads; ready++)
+            ok = coder_init(&job->coders[ready]);
+    }
+    ok = ok && run_coders(job, threads);
+    uint32_t adler = 1;
+    if (ok)
+        splice(w, job, &adler);
+    else
+        snprintf(why, why_size, "out of memory");
+    for (int i = 0; !ok && i < ready; i++)
+        if (job->coders[i].why[0])
+            snprintf(why, why_size, "%s", job->coders[i].why);
+    for (int i = 0; i < ready; i++)
+        coder_free(&job->coders[i]);
+    if (job) {
+        free(job->codes);
+        free(job->coded_by);
+    }
+    free(job);
+    if (ok) {
+        align_to_byte(w);
+        for (int shift = 24; shift >= 0; shift -= 8)
+            put_bits(w, (adler >> shift) & 0xFF, 8);
+    }
+    return ok;
+}
+
+/* ------------------------------------------------- whole (zlib) stream */
+
+/* One stream of all rows, without splicing (zlib). */
+static bool code_whole(bit_writer *w, const cr_canvas *canvas, char *why, size_t why_size)
+{
+    size_t row_bytes = row_bytes_of(canvas->width);
+    segment_coder k;
+    bool ok = coder_init(&k);
+    uint32_t adler = 1;
+    if (ok)
+        png_deflater_begin(k.deflater);
+    size_t rows_per_block = CR_PNG_SEGMENT_BYTES / row_bytes ? CR_PNG_SEGMENT_BYTES / row_bytes : 1;
+    uint8_t *block = ok ? malloc(rows_per_block * row_bytes) : NULL;
+    ok = ok && block;
+    for (size_t y = 0; ok && y < (size_t)canvas->height;) {
+        size_t rows = (size_t)canvas->height - y < rows_per_block ? (size_t)canvas->height - y
+                                                                  : rows_per_block;
+        png_segment s = {y * row_bytes, (y + rows) * row_bytes};
+        size_t length = filter_segment(canvas, row_bytes, s, block);
+        adler = png_adler32(adler, block, length);
+        y += rows;
+        png_deflater_input(k.deflater, block, length, y == (size_t)canvas->height);
+        for (png_deflate_result result = PNG_DEFLATE_MORE; ok && result == PNG_DEFLATE_MORE;) {
+            size_t written = 0;
+            ok = coder_room(&k, 64 * 1024);
+            result = ok ? png_deflater_run(k.deflater, k.out, k.out_capacity, &written, k.why,
+                                           sizeof k.why)
+                        : PNG_DEFLATE_FAILED;
+            ok = result != PNG_DEFLATE_FAILED;
+            put_bit_string(w, k.out, 0, written * 8);
+        }
+    }
+    if (!ok)
+        snprintf(why, why_size, "%s", k.why[0] ? k.why : "out of memory");
+    free(block);
+    coder_free(&k);
+    for (int shift = 24; ok && shift >= 0; shift -= 8)
+        put_bits(w, (adler >> shift) & 0xFF, 8);
+    return ok;
+}
+
+bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan, int threads,
+                        cr_png_put put, void *target, char *why, size_t why_size)
+{
+    why[0] = '\0';
+    bit_writer *w = malloc(sizeof *w);
+    if (!w) {
+        snprintf(why, why_size, "out of memory");
+        return false;
+    }
+    *w = (bit_writer){.put = put, .target = target};
+    put_bits(w, 0x78 | 0x01 << 8, 16); /* zlib: deflate, 32 KiB window, fastest */
+    cr_png_plan *own = NULL;
+    bool ok;
+    if (png_deflate_splices()) {
+        if (!plan || plan->width != canvas->width || plan->height != canvas->height)
+            plan = own = cr_png_plan_create(canvas->width, canvas->height, NULL, 0, NULL);
+        ok = plan && code_spliced(w, canvas, plan, threads, why, why_size);
+        if (!plan)
+            snprintf(why, why_size, "out of memory");
+    } else {
+        ok = code_whole(w, canvas, why, why_size);
+    }
+    cr_png_plan_unref(own);
+    writer_drain(w);
+    ok = ok && !w->failed;
+    free(w);
+    return ok;
+}

@@ -1,0 +1,63 @@
+/* How the PNG writer codes an image's pixels into its zlib stream, and
+ * what it keeps of a template to code the next card faster.
+ *
+ * Every row is Paeth-filtered (png_filter.h). The filtered stream is cut
+ * into segments by a plan that depends on the image's size and the live
+ * boxes alone (where record-dependent fields paint: a template's, for
+ * cards): each row is divided into chunks of CR_PNG_CHUNK_BYTES, a chunk
+ * that a live box (or its row below and column to the right, which the
+ * filter ties to it) touches is a segment of its own, and the chunks
+ * between are joined into segments of up to CR_PNG_SEGMENT_BYTES. With
+ * igzip each segment is coded on its own and the codes are spliced into
+ * one deflate block (png_deflate.h), so the bytes of a file depend on its
+ * pixels and its plan only.
+ *
+ * A plan made with a reference image (a template's static base) codes the
+ * reference's segments once; a card whose pixels equal the reference's
+ * where a segment reads them (its rows, the row above, the pixel to the
+ * left) gets that segment's code copied instead of coding it again: the
+ * template's static parts, and the live chunks a record left as they were,
+ * cost a comparison. Coding the rest can be shared among threads; the file
+ * is the same for any number of them. Plans are reference-counted and
+ * immutable once made: one serves every thread. With zlib, which cannot
+ * splice, each image is one stream and plans only hold their size. */
+#ifndef CR_PNG_PLAN_H
+#define CR_PNG_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "raster.h"
+
+enum {
+    CR_PNG_CHUNK_BYTES = 384,          /* 128 pixels */
+    CR_PNG_SEGMENT_BYTES = 256 * 1024, /* of filtered bytes */
+};
+
+typedef struct cr_png_plan cr_png_plan;
+
+/* The plan for width x height images with box_count live boxes, each four
+ * ints x0, y0, x1, y1 (pixels, end exclusive; clipped to the image);
+ * reference (NULL: none) must be that size. NULL when out of memory or the
+ * reference's segments could not be coded. */
+cr_png_plan *cr_png_plan_create(int width, int height, const int *live_boxes, size_t box_count,
+                                const cr_canvas *reference);
+cr_png_plan *cr_png_plan_ref(cr_png_plan *plan);
+void cr_png_plan_unref(cr_png_plan *plan);
+
+/* Segments of the plan and how many of them a reference's code covers
+ * (for tests and the benchmark). */
+size_t cr_png_plan_segments(const cr_png_plan *plan);
+
+/* Where the coded stream goes, a piece at a time; false stops the coding. */
+typedef bool (*cr_png_put)(void *target, const uint8_t *bytes, size_t length);
+
+/* The zlib stream of canvas's rows (the IDAT data), through put. plan NULL
+ * or made for another size: a plan without live boxes. threads > 1 codes
+ * segments on that many threads. False with why filled (or put's failure,
+ * why empty) on failure. */
+bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan, int threads,
+                        cr_png_put put, void *target, char *why, size_t why_size);
+
+#endif

@@ -1,0 +1,278 @@
+/* The PNG writer's pixel coding (png_plan.h, png_filter.h): the Paeth
+ * filter's vector versions against the specification's formula, plans
+ * whose reference codes are copied only where a card's pixels are the
+ * reference's, the same file for any number of threads, and random images
+ * with random live boxes and random changes, each file decoded by plain
+ * libpng. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "png_filter.h"
+#include "png_fixtures.h"
+#include "png_io.h"
+#include "png_plan.h"
+
+/* ------------------------------------------------------------- filter */
+
+/* A case worked by hand from the PNG specification's predictor: left 10,
+ * above 20, upper left 15: p = 15, distances 5, 5 and 0, so the upper left
+ * predicts, and 100 is stored as 85. A tie between left and above goes to
+ * left: left 30, above 30, upper left 20 (distances 10, 10, 20): 30. */
+static void test_paeth_by_hand(void **state)
+{
+    const uint8_t above[6] = {15, 15, 15, 20, 20, 20}, row[6] = {10, 10, 10, 100, 100, 100};
+    uint8_t out[6];
+    png_filter_paeth_plain(row, above, 3, 6, out);
+    assert_int_equal(out[0], 85);
+    const uint8_t above2[6] = {20, 0, 0, 30, 0, 0}, row2[6] = {30, 0, 0, 31, 0, 0};
+    png_filter_paeth_plain(row2, above2, 3, 4, out);
+    assert_int_equal(out[0], 1);
+    /* the first row: the left pixel alone (a Sub filter) */
+    png_filter_paeth_plain(row, NULL, 0, 6, out);
+    assert_int_equal(out[0], 10);
+    assert_int_equal(out[3], 90);
+}
+
+/* Every start and end within rows of 1 to 24 pixels of random bytes, with
+ * and without a row above: the vector versions equal the plain one. */
+static void test_paeth_vectors_equal_plain(void **state)
+{
+    uint32_t seed = 99;
+    uint8_t row[72], above[72], plain[72], vector8[72], best[72];
+    for (int pixels = 1; pixels <= 24; pixels++) {
+        size_t bytes = (size_t)pixels * 3;
+        for (size_t i = 0; i < bytes; i++) {
+            row[i] = (uint8_t)(png_fix_next_random(&seed) >> 24);
+            above[i] = (uint8_t)(png_fix_next_random(&seed) >> 24);
+        }
+        for (size_t from = 0; from < bytes; from++)
+            for (size_t to = from + 1; to <= bytes; to++)
+                for (int first_row = 0; first_row < 2; first_row++) {
+                    const uint8_t *up = first_row ? NULL : above;
+                    png_filter_paeth_plain(row, up, from, to, plain);
+                    png_filter_paeth_vector8(row, up, from, to, vector8);
+                    png_filter_paeth(row, up, from, to, best);
+                    if (memcmp(plain, vector8, to - from) || memcmp(plain, best, to - from))
+                        fail_msg("%d pixels, bytes [%zu, %zu)%s: vector filter differs", pixels,
+                                 from, to, first_row ? ", first row" : "");
+                }
+    }
+}
+
+/* -------------------------------------------------------------- plans */
+
+static uint8_t *encode(const cr_canvas *c, const cr_png_plan *plan, int threads, size_t *size)
+{
+    cr_png_params params = {plan, threads, false};
+    uint8_t *png = NULL;
+    cr_error err;
+    if (cr_png_write_memory_with(c, 300, &params, &png, size, &err) != CR_OK)
+        fail_msg("%s", err.message);
+    return png;
+}
+
+static void copy_canvas(cr_canvas *to, const cr_canvas *from)
+{
+    assert_int_equal(cr_canvas_init(to, from->width, from->height, NULL), CR_OK);
+    for (int y = 0; y < from->height; y++)
+        memcpy(to->pixels + (size_t)y * to->stride, from->pixels + (size_t)y * from->stride,
+               (size_t)from->width * 3);
+}
+
+/* The file through a plan with the reference's codes, for threads, equals
+ * the file through the same plan without them, and decodes to the card. */
+static void assert_plan_file(const cr_canvas *card, const cr_png_plan *kept,
+                             const cr_png_plan *bare, int threads, const char *what)
+{
+    size_t size_kept, size_bare;
+    uint8_t *a = encode(card, kept, threads, &size_kept);
+    uint8_t *b = encode(card, bare, 1, &size_bare);
+    if (size_kept != size_bare || memcmp(a, b, size_bare) != 0)
+        fail_msg("%s, %d threads: the reference's codes give another file", what, threads);
+    png_fix_assert_memory_decodes_to(card, a, size_kept);
+    free(a);
+    free(b);
+}
+
+enum { W = 300, H = 40 }; /* rows of 901 bytes: three chunks, the last short */
+
+static const int BOXES[] = {50, 5, 120, 12, 200, 20, 260, 30};
+
+/* A reference that compresses in places (so codes are not trivial) and a
+ * card changed in one place at a time: in a live box, outside every box
+ * (text that strays), on either side of a chunk's edge (pixel 127's bytes
+ * are 382-384 of the row: the edge at 384 cuts it; in rows 5-12 the live
+ * chunk 0 ends there and a static segment begins), in the row above a
+ * segment, in the first and the last row. */
+static void test_plan_copies_only_what_matches(void **state)
+{
+    cr_canvas reference, card;
+    png_fix_make_canvas(&reference, W, H);
+    png_fix_fill_card_like(&reference);
+    cr_png_plan *kept = cr_png_plan_create(W, H, BOXES, 2, &reference);
+    cr_png_plan *bare = cr_png_plan_create(W, H, BOXES, 2, NULL);
+    assert_non_null(kept);
+    assert_non_null(bare);
+    assert_true(cr_png_plan_segments(bare) > 10);
+    struct {
+        int x, y;
+        const char *what;
+    } cases[] = {{-1, -1, "unchanged"},
+                 {60, 8, "in a live box"},
+                 {10, 35, "outside the boxes"},
+                 {127, 8, "pixel 127, cut by a chunk edge"},
+                 {128, 8, "pixel 128, after a chunk edge"},
+                 {126, 8, "pixel 126, before it"},
+                 {299, 19, "the row above a box"},
+                 {0, 0, "the first pixel"},
+                 {299, 39, "the last pixel"}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        copy_canvas(&card, &reference);
+        if (cases[k].x >= 0)
+            card.pixels[(size_t)cases[k].y * card.stride + (size_t)cases[k].x * 3 + 1] ^= 0x5a;
+        assert_plan_file(&card, kept, bare, 1, cases[k].what);
+        assert_plan_file(&card, kept, bare, 3, cases[k].what);
+        cr_canvas_free(&card);
+    }
+    /* the plan cuts the stream: another file than one without a plan */
+    size_t size_plan, size_none;
+    uint8_t *with_plan = encode(&reference, bare, 1, &size_plan);
+    uint8_t *without = encode(&reference, NULL, 1, &size_none);
+    assert_true(size_plan != size_none || memcmp(with_plan, without, size_none) != 0);
+    free(with_plan);
+    free(without);
+    cr_png_plan_unref(kept);
+    cr_png_plan_unref(bare);
+    cr_canvas_free(&reference);
+}
+
+/* A plan made for another size is not used: the file is the one without. */
+static void test_plan_for_another_size_is_ignored(void **state)
+{
+    cr_canvas c;
+    png_fix_make_canvas(&c, W, H);
+    png_fix_fill_random(&c, 5);
+    cr_png_plan *other = cr_png_plan_create(W + 1, H, BOXES, 2, NULL);
+    size_t size_other, size_none;
+    uint8_t *a = encode(&c, other, 1, &size_other);
+    uint8_t *b = encode(&c, NULL, 1, &size_none);
+    assert_int_equal(size_other, size_none);
+    assert_memory_equal(a, b, size_none);
+    assert_ptr_equal(cr_png_plan_ref(other), other); /* a second reference */
+    cr_png_plan_unref(other);
+    cr_png_plan_unref(other);
+    free(a);
+    free(b);
+    cr_canvas_free(&c);
+    /* no image, and a reference of another size: no plan */
+    cr_canvas small;
+    png_fix_make_canvas(&small, 3, 3);
+    assert_null(cr_png_plan_create(0, H, NULL, 0, NULL));
+    assert_null(cr_png_plan_create(W, H, NULL, 0, &small));
+    cr_canvas_free(&small);
+}
+
+/* A card-sized image, its plan with three boxes and the reference, one to
+ * eight threads: one file. */
+static void test_threads_give_one_file(void **state)
+{
+    cr_canvas reference, card;
+    png_fix_make_canvas(&reference, 1011, 638);
+    png_fix_fill_card_like(&reference);
+    copy_canvas(&card, &reference);
+    for (int y = 100; y < 300; y++) /* a "photo" the reference lacks */
+        for (int x = 700; x < 950; x++)
+            card.pixels[(size_t)y * card.stride + (size_t)x * 3] ^= (uint8_t)(x * y);
+    const int boxes[] = {690, 90, 960, 310, 40, 80, 600, 130, 40, 400, 650, 600};
+    cr_png_plan *plan = cr_png_plan_create(1011, 638, boxes, 3, &reference);
+    assert_non_null(plan);
+    size_t size_one;
+    uint8_t *one = encode(&card, plan, 1, &size_one);
+    png_fix_assert_memory_decodes_to(&card, one, size_one);
+    for (int threads = 2; threads <= 8; threads *= 2) {
+        size_t size;
+        uint8_t *more = encode(&card, plan, threads, &size);
+        assert_int_equal(size, size_one);
+        assert_memory_equal(more, one, size);
+        free(more);
+    }
+    free(one);
+    cr_png_plan_unref(plan);
+    cr_canvas_free(&card);
+    cr_canvas_free(&reference);
+}
+
+/* A random box, sometimes partly or wholly off the image. */
+static void random_box(uint32_t *seed, int width, int height, int *box)
+{
+    int x = (int)(png_fix_next_random(seed) % (unsigned)(width + 20)) - 10;
+    int y = (int)(png_fix_next_random(seed) % (unsigned)(height + 20)) - 10;
+    box[0] = x;
+    box[1] = y;
+    box[2] = x + (int)(png_fix_next_random(seed) % 200);
+    box[3] = y + (int)(png_fix_next_random(seed) % 40);
+}
+
+/* Random sizes, smooth or noisy references, random live boxes, cards
+ * changed in random rectangles, random thread counts: every file equals
+ * the one made without the reference's codes and decodes to the card. */
+static void test_random_plans_round_trip(void **state)
+{
+    uint32_t seed = 2024;
+    for (int round = 0; round < 120; round++) {
+        int width = 1 + (int)(png_fix_next_random(&seed) % 400);
+        int height = 1 + (int)(png_fix_next_random(&seed) % 60);
+        cr_canvas reference, card;
+        png_fix_make_canvas(&reference, width, height);
+        if (round % 2)
+            png_fix_fill_card_like(&reference);
+        else
+            png_fix_fill_random(&reference, seed);
+        int boxes[4 * 4];
+        size_t count = png_fix_next_random(&seed) % 5;
+        for (size_t i = 0; i < count; i++)
+            random_box(&seed, width, height, boxes + 4 * i);
+        cr_png_plan *kept = cr_png_plan_create(width, height, boxes, count, &reference);
+        cr_png_plan *bare = cr_png_plan_create(width, height, boxes, count, NULL);
+        assert_non_null(kept);
+        assert_non_null(bare);
+        copy_canvas(&card, &reference);
+        for (int change = (int)(png_fix_next_random(&seed) % 3); change > 0; change--) {
+            int box[4];
+            random_box(&seed, width, height, box);
+            uint8_t value = (uint8_t)png_fix_next_random(&seed);
+            for (int y = box[1] < 0 ? 0 : box[1]; y < box[3] && y < height; y++)
+                for (int x = box[0] < 0 ? 0 : box[0]; x < box[2] && x < width; x++)
+                    card.pixels[(size_t)y * card.stride + (size_t)x * 3 + (size_t)(x % 3)] = value;
+        }
+        char what[64];
+        snprintf(what, sizeof what, "round %d (%dx%d, %zu boxes)", round, width, height, count);
+        assert_plan_file(&card, kept, bare, 1 + (int)(png_fix_next_random(&seed) % 4), what);
+        cr_png_plan_unref(kept);
+        cr_png_plan_unref(bare);
+        cr_canvas_free(&card);
+        cr_canvas_free(&reference);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_paeth_by_hand),
+        cmocka_unit_test(test_paeth_vectors_equal_plain),
+        cmocka_unit_test(test_plan_copies_only_what_matches),
+        cmocka_unit_test(test_plan_for_another_size_is_ignored),
+        cmocka_unit_test(test_threads_give_one_file),
+        cmocka_unit_test(test_random_plans_round_trip),
+    };
+    return cmocka_run_group_tests_name("png plan", tests, png_fix_make_work_dir,
+                                       png_fix_remove_work_dir);
+}
