@@ -1,10 +1,11 @@
-/* PNG encoding alone, on the same pixels: the engine's writer against
- * libpng with the settings Cairo's cairo_surface_write_to_png leaves it
- * (zlib level 6, libpng's per-row choice among all five filters). The card
- * is rendered once through the public API; each encoder then writes it into
- * memory `runs` times, and the median time is printed.
+/* PNG encoding alone, on the same pixels: the engine's writer on one
+ * thread and on two (one card's latency), against libpng with the settings
+ * Cairo's cairo_surface_write_to_png leaves it (zlib level 6, libpng's
+ * per-row choice among all five filters). The card is rendered once
+ * through the public API; each encoder then writes it into memory `runs`
+ * times, and the median time is printed.
  *   png_encode TEMPLATE RECORD DPI RUNS
- * Prints "engine_ms T engine_bytes B libpng_ms T libpng_bytes B". */
+ * Prints "engine_ms T engine2_ms T engine_bytes B libpng_ms T libpng_bytes B". */
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,12 +70,17 @@ static size_t libpng_encode(const cr_image *image)
     return out.size;
 }
 
+static int engine_threads = 1;
+
 static size_t engine_encode(const cr_image *image)
 {
     unsigned char *data = NULL;
     size_t size = 0;
     cr_error err;
-    if (cr_image_write_png_memory(image, &data, &size, &err) != CR_OK) {
+    cr_write_options options;
+    cr_write_options_init(&options);
+    options.threads = engine_threads;
+    if (cr_image_write_png_memory_with(image, &data, &size, &options, &err) != CR_OK) {
         fprintf(stderr, "png_encode: %s\n", err.message);
         exit(1);
     }
@@ -115,11 +121,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "png_encode: %s\n", err.message);
         return 1;
     }
-    size_t engine_bytes = 0, libpng_bytes = 0;
+    size_t engine_bytes = 0, engine2_bytes = 0, libpng_bytes = 0;
     double engine_ms = median_ms(engine_encode, image, runs, &engine_bytes);
+    engine_threads = 2;
+    double engine2_ms = median_ms(engine_encode, image, runs, &engine2_bytes);
     double libpng_ms = median_ms(libpng_encode, image, runs, &libpng_bytes);
-    printf("engine_ms %.2f engine_bytes %zu libpng_ms %.2f libpng_bytes %zu\n", engine_ms,
-           engine_bytes, libpng_ms, libpng_bytes);
+    if (engine2_bytes != engine_bytes) {
+        fprintf(stderr, "png_encode: 2 threads wrote %zu bytes, 1 thread %zu\n", engine2_bytes,
+                engine_bytes);
+        return 1;
+    }
+    printf("engine_ms %.2f engine2_ms %.2f engine_bytes %zu libpng_ms %.2f libpng_bytes %zu\n",
+           engine_ms, engine2_ms, engine_bytes, libpng_ms, libpng_bytes);
     cr_image_destroy(image);
     cr_record_destroy(record);
     cr_template_destroy(tpl);

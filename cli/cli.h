@@ -107,6 +107,14 @@ bool cli_option_max_value_bytes(const char *name, const char *text, size_t *out)
  * CR_DPI_MAX; false, with a message on stderr, when it is not. */
 bool cli_option_dpi(const char *name, const char *text, int *dpi);
 
+/* --threads's value for command `name`: 1 to 64 threads that code one
+ * card's PNG (cr_write_options.threads); false, with a message on stderr,
+ * when it is not. Commands that write one card default to
+ * cli_default_threads(): the processors online, at most 8 (the file is the
+ * same for any number). */
+bool cli_option_threads(const char *name, const char *text, int *threads);
+int cli_default_threads(void);
+
 /* True for "-", the operand or -o value that means standard input or
  * output. */
 bool cli_is_stdio(const char *path);
@@ -117,11 +125,13 @@ bool cli_is_stdio(const char *path);
 cr_record *cli_record_load(const char *path, const cr_record_options *options, cr_error *err);
 
 /* Writes image for command `name` as -o says (every panel it has, each as
- * cr_image_write_panels_with writes it, synced with fsync), or for "-" its
+ * cr_image_write_panels_with writes it, synced with fsync, its colour PNG
+ * coded on `threads` threads), or for "-" its
  * one PNG to standard output. CLI_OK; CLI_INPUT_ERROR with the error said
  * on stderr; CLI_USAGE, said, for "-" when the card has K or overlay
  * panels (several files cannot share one stream) or standard output is a
  * terminal. */
-int cli_write_image(const char *name, const cr_image *image, const char *output, bool fsync);
+int cli_write_image(const char *name, const cr_image *image, const char *output, bool fsync,
+                    int threads);
 
 #endif

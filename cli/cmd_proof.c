@@ -1,5 +1,5 @@
 /* cardrender proof TEMPLATE [RECORD] -o OUT.png [--sides OTHER] [--dpi N]
- *                  [--assets DIR] [--safe-mm N] [--fsync] */
+ *                  [--assets DIR] [--safe-mm N] [--fsync] [--threads N] */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 
 const char cli_proof_usage[] =
     "usage: cardrender proof TEMPLATE [RECORD] -o OUT.png [--sides OTHER_TEMPLATE] [--dpi N]\n"
-    "                        [--assets DIR] [--safe-mm N] [--fsync]\n"
+    "                        [--assets DIR] [--safe-mm N] [--fsync] [--threads N]\n"
     "\n"
     "Draws a proof for the people who approve cards: the card rendered from TEMPLATE\n"
     "and RECORD, with a light \"样张 SPECIMEN\" watermark, its outline and rounded\n"
@@ -25,6 +25,8 @@ const char cli_proof_usage[] =
     "                         standard output; a FIFO or device is written in place,\n"
     "                         a symbolic link's target is replaced\n"
     "  --fsync                flush the file and its folder to the disk first\n"
+    "  --threads N            threads that code the PNG, 1..64 (default: the\n"
+    "                         processors online, at most 8; the same file for any)\n"
     "  --sides OTHER          also proof OTHER_TEMPLATE (e.g. the emblem side) with the\n"
     "                         same record, beside the first on one sheet\n"
     "  --dpi N                resolution, " CLI_DPI_RANGE " (default: TEMPLATE's)\n"
@@ -40,9 +42,10 @@ typedef struct proof_args {
     int dpi;
     double safe_mm;
     bool fsync;
+    int threads; /* --threads */
 } proof_args;
 
-enum { OPT_SIDES = 256, OPT_ASSETS, OPT_DPI, OPT_SAFE_MM, OPT_FSYNC };
+enum { OPT_SIDES = 256, OPT_ASSETS, OPT_DPI, OPT_SAFE_MM, OPT_FSYNC, OPT_THREADS };
 
 static const struct option proof_options[] = {{"output", required_argument, NULL, 'o'},
                                               {"sides", required_argument, NULL, OPT_SIDES},
@@ -50,6 +53,7 @@ static const struct option proof_options[] = {{"output", required_argument, NULL
                                               {"dpi", required_argument, NULL, OPT_DPI},
                                               {"safe-mm", required_argument, NULL, OPT_SAFE_MM},
                                               {"fsync", no_argument, NULL, OPT_FSYNC},
+                                              {"threads", required_argument, NULL, OPT_THREADS},
                                               {0}};
 
 static bool take_option(void *data, int id, const char *value)
@@ -70,6 +74,8 @@ static bool take_option(void *data, int id, const char *value)
     case OPT_FSYNC:
         args->fsync = true;
         return true;
+    case OPT_THREADS:
+        return cli_option_threads("proof", value, &args->threads);
     default:
         return cli_option_number("proof", "--safe-mm", value, 0, 20, false, &args->safe_mm);
     }
@@ -77,6 +83,7 @@ static bool take_option(void *data, int id, const char *value)
 static int parse_proof_args(int argc, char **argv, proof_args *args)
 {
     args->safe_mm = 3;
+    args->threads = cli_default_threads();
     const cli_parser parser = {"proof", "o:", proof_options, take_option, args};
     if (!cli_parse_pair(&parser, argc, argv, &args->template_path, &args->record_path))
         return 0;
@@ -138,7 +145,7 @@ int cli_proof(int argc, char **argv)
         image = make_proof(engine, record, &args, &err);
     int status = CLI_INPUT_ERROR;
     if (image)
-        status = cli_write_image("proof", image, args.output, args.fsync);
+        status = cli_write_image("proof", image, args.output, args.fsync, args.threads);
     else
         fprintf(stderr, "cardrender: %s\n", err.message);
     cr_image_destroy(image);

@@ -1,6 +1,6 @@
 /* cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]
  *                  [--canvas WxH] [--canvas-offset X,Y] [--mirror] [--encoding NAME]
- *                  [--fsync] */
+ *                  [--fsync] [--threads N] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 const char cli_render_usage[] =
     "usage: cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]\n"
     "                         [--canvas WxH] [--canvas-offset X,Y] [--mirror]\n"
-    "                         [--encoding NAME] [--fsync]\n"
+    "                         [--encoding NAME] [--fsync] [--threads N]\n"
     "\n"
     "Renders one card: TEMPLATE (JSON) filled from RECORD (JSON object of strings;\n"
     "\"-\": standard input; may be left out when the template binds no keys) into an\n"
@@ -21,6 +21,8 @@ const char cli_render_usage[] =
     "                      a symbolic link's target is replaced, a folder refused\n"
     "  --fsync             flush the file and its folder to the disk before\n"
     "                      reporting success\n"
+    "  --threads N         threads that code the PNG, 1..64 (default: the processors\n"
+    "                      online, at most 8; the file is the same for any number)\n"
     "  --dpi N             resolution, " CLI_DPI_RANGE " (default: the template's)\n"
     "  --assets DIR        the folder photo paths in RECORD are read against\n"
     "                      (default: RECORD's folder; standard input: the working\n"
@@ -48,6 +50,7 @@ typedef struct render_args {
     int offset_given;
     int mirror;
     bool fsync;
+    int threads; /* --threads */
 } render_args;
 
 /* "AxB" (separator 'x') or "A,B" (','): two whole numbers. */
@@ -73,7 +76,8 @@ enum {
     OPT_DPI,
     OPT_ENCODING,
     OPT_MAX_VALUE,
-    OPT_FSYNC
+    OPT_FSYNC,
+    OPT_THREADS
 };
 
 static const struct option render_options[] = {
@@ -86,6 +90,7 @@ static const struct option render_options[] = {
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"max-value-bytes", required_argument, NULL, OPT_MAX_VALUE},
     {"fsync", no_argument, NULL, OPT_FSYNC},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {0}};
 
 /* --canvas and --canvas-offset; 0 when the value is malformed. */
@@ -123,6 +128,8 @@ static bool take_option(void *data, int id, const char *value)
     case OPT_FSYNC:
         args->fsync = true;
         return true;
+    case OPT_THREADS:
+        return cli_option_threads("render", value, &args->threads);
     case OPT_ENCODING:
         args->record_options.encoding = value;
         return cli_option_encoding("render", value);
@@ -135,6 +142,7 @@ static bool take_option(void *data, int id, const char *value)
 
 static int parse_render_args(int argc, char **argv, render_args *args)
 {
+    args->threads = cli_default_threads();
     const cli_parser parser = {"render", "o:", render_options, take_option, args};
     if (!cli_parse_pair(&parser, argc, argv, &args->template_path, &args->record_path))
         return 0;
@@ -186,7 +194,7 @@ int cli_render(int argc, char **argv)
         image = cr_render(engine, tpl, record, &options, &err);
     }
     if (image)
-        status = cli_write_image("render", image, args.output, args.fsync);
+        status = cli_write_image("render", image, args.output, args.fsync, args.threads);
     else
         fail(&err);
     cr_image_destroy(image);

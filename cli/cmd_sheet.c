@@ -314,7 +314,7 @@ static int make_sheet(cr_engine *engine, const cr_template *tpl, const sheet_arg
     if (status != CLI_OK)
         fprintf(stderr, "cardrender: %s\n", err.message);
     else
-        status = cli_write_image("sheet", sheet, output, args->fsync);
+        status = cli_write_image("sheet", sheet, output, args->fsync, cli_default_threads());
     cr_image_destroy(sheet);
     for (size_t i = 0; i < list->count; i++)
         cr_image_destroy(cards[i]);

@@ -290,6 +290,21 @@ bool cli_option_dpi(const char *name, const char *text, int *dpi)
     return true;
 }
 
+bool cli_option_threads(const char *name, const char *text, int *threads)
+{
+    double value;
+    if (!cli_option_number(name, "--threads", text, 1, 64, true, &value))
+        return false;
+    *threads = (int)value;
+    return true;
+}
+
+int cli_default_threads(void)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online < 1 ? 1 : online > 8 ? 8 : (int)online;
+}
+
 bool cli_is_stdio(const char *path)
 {
     return path && !strcmp(path, "-");
@@ -330,11 +345,13 @@ static int write_stdout(const char *name, const cr_image *image, const cr_write_
     return CLI_INPUT_ERROR;
 }
 
-int cli_write_image(const char *name, const cr_image *image, const char *output, bool fsync)
+int cli_write_image(const char *name, const cr_image *image, const char *output, bool fsync,
+                    int threads)
 {
     cr_write_options options;
     cr_write_options_init(&options);
     options.fsync = fsync;
+    options.threads = threads;
     if (cli_is_stdio(output))
         return write_stdout(name, image, &options);
     cr_error err;

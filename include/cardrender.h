@@ -427,6 +427,12 @@ CR_API cr_status cr_image_write_png_file_with(const cr_image *image, const char 
 CR_API cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_t *size,
                                            cr_error *err);
 
+/* The same, as options say (threads; fsync has nothing to do here; NULL:
+ * as cr_image_write_png_memory). */
+CR_API cr_status cr_image_write_png_memory_with(const cr_image *image, uint8_t **data,
+                                                size_t *size, const cr_write_options *options,
+                                                cr_error *err);
+
 /* Frees memory the library handed to the caller (the buffer of
  * cr_image_write_png_memory). Use it rather than free(): the library may be
  * linked with another allocator than the program. NULL is allowed. */

@@ -45,6 +45,15 @@ expect 0 "render to a file" -- render -o "$tmp/ref.png"
 # ------------------------------------------------------ standard output
 expect 0 "render -o -" -- render -o -
 same "$tmp/ref.png" "$tmp/stdout" "render -o -"
+# --threads (issue 18 point 4): the same file on 1, 3 and 8 threads, at
+# the template's resolution (where the plan has many segments); 0 is refused
+expect 0 "render --threads 1" -- "$cli" render "$TPL" "$REC" --threads 1 -o "$tmp/one.png"
+expect 0 "render --threads 3" -- "$cli" render "$TPL" "$REC" --threads 3 -o "$tmp/three.png"
+same "$tmp/one.png" "$tmp/three.png" "render --threads 3"
+expect 0 "render --threads 8 -o -" -- "$cli" render "$TPL" "$REC" --threads 8 -o -
+same "$tmp/one.png" "$tmp/stdout" "render --threads 8 -o -"
+expect 2 "render --threads 0" -- render --threads 0 -o "$tmp/zero.png"
+stderr_has "--threads needs a whole number from 1 to 64" "render --threads 0"
 expect 0 "proof to a file" -- "$cli" proof "$TPL" "$REC" --dpi 72 -o "$tmp/proof.png"
 expect 0 "proof -o -" -- "$cli" proof "$TPL" "$REC" --dpi 72 -o -
 same "$tmp/proof.png" "$tmp/stdout" "proof -o -"

@@ -10,7 +10,9 @@
 #include <cmocka.h>
 
 #include "cardrender.h"
+#include "png_fixtures.h"
 #include "print_fixtures.h"
+#include "raster.h"
 
 /* Made by print_setup, destroyed by print_teardown. */
 cr_engine *engine;
@@ -106,6 +108,8 @@ void assert_same_card(const cr_image *a, const cr_image *b, const char *what)
     assert_int_equal(cr_image_write_png_memory(b, &png_b, &size_b, NULL), CR_OK);
     if (size_a != size_b || memcmp(png_a, png_b, size_a) != 0)
         fail_msg("%s: the same pixels written to different PNG files", what);
+    if (a->canvas.pixels) /* which plain libpng decodes to the pixels */
+        png_fix_assert_memory_decodes_to(&a->canvas, png_a, size_a);
     free(png_a);
     free(png_b);
 }

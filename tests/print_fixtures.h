@@ -40,7 +40,8 @@ long bits_set(const cr_image *panel);
 bool same_pixels(const cr_image *a, const cr_image *b);
 
 /* Every panel of a and b has the same size and bytes, and so have their
- * PNG files; what names the comparison in the failure. */
+ * PNG files, and a's colour PNG decodes (plain libpng) to its pixels; what
+ * names the comparison in the failure. */
 void assert_same_card(const cr_image *a, const cr_image *b, const char *what);
 
 /* A card with two overlay holes and a dithered K panel holding an ID number

@@ -72,7 +72,7 @@ cr_status tool_write_png_stdout(const cr_image *image, const cr_write_options *o
 {
     uint8_t *png;
     size_t size;
-    cr_status status = cr_image_write_png_memory(image, &png, &size, err);
+    cr_status status = cr_image_write_png_memory_with(image, &png, &size, options, err);
     if (status != CR_OK)
         return status;
     cr_atomic_file file;

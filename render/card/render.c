@@ -489,13 +489,23 @@ cr_status cr_image_write_png_file_with(const cr_image *image, const char *path,
 cr_status cr_image_write_png_memory(const cr_image *image, uint8_t **data, size_t *size,
                                     cr_error *err)
 {
+    return cr_image_write_png_memory_with(image, data, size, NULL, err);
+}
+
+cr_status cr_image_write_png_memory_with(const cr_image *image, uint8_t **data, size_t *size,
+                                         const cr_write_options *options, cr_error *err)
+{
     cr_error_clear(err);
     if (!image || !data || !size)
         return cr_fail(err, CR_ERR_ARGUMENT,
                        "cr_image_write_png_memory needs an image and outputs");
+    cr_write_options resolved;
+    cr_status status = take_write_options(&resolved, options, err);
+    if (status != CR_OK)
+        return status;
     if (is_panel_bits(image))
         return cr_png_write_gray1_memory(&image->bitmap, image->dpi, data, size, err);
-    cr_png_params params = {image->png_plan, 1, false};
+    cr_png_params params = {image->png_plan, resolved.threads, false};
     return cr_png_write_memory_with(&image->canvas, image->dpi, &params, data, size, err);
 }
 
