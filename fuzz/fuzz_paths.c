@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <png.h>
+
 #include "image.h"
+#include "png_io.h"
+#include "png_plan.h"
 #include "resample.h"
 
 /* Every panel of the card to PNG in memory: the writers see what a render
@@ -294,5 +298,124 @@ cr_status fuzz_memory_path(cr_engine *engine, const cr_template *tpl, const uint
         *err = set_err;
         return set_status;
     }
+    return status;
+}
+
+/* ------------------------------------------------------------- PNG plans */
+
+/* Reads bytes of the plan input; zeros past its end. */
+typedef struct byte_reader {
+    const uint8_t *data;
+    size_t size, at;
+} byte_reader;
+
+static unsigned next_byte(byte_reader *r)
+{
+    return r->at < r->size ? r->data[r->at++] : 0;
+}
+
+static void read_box(byte_reader *r, int width, int height, int *box)
+{
+    for (int i = 0; i < 4; i++) {
+        int side = i % 2 ? height : width;
+        box[i] = (int)(next_byte(r) * (unsigned)(side + 32) / 256) - 16;
+    }
+}
+
+static cr_status plan_failure(cr_error *err, const char *why)
+{
+    err->code = CR_ERR_IMAGE;
+    snprintf(err->message, sizeof err->message, "png plan: %s", why);
+    return CR_ERR_IMAGE;
+}
+
+static bool decodes_to(const uint8_t *png, size_t size, const cr_canvas *card)
+{
+    png_image image;
+    memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_memory(&image, png, size))
+        return false;
+    image.format = PNG_FORMAT_RGB;
+    uint8_t *rgb = malloc(PNG_IMAGE_SIZE(image));
+    bool same = rgb && image.width == (png_uint_32)card->width &&
+                image.height == (png_uint_32)card->height &&
+                png_image_finish_read(&image, NULL, rgb, 0, NULL);
+    size_t row = (size_t)card->width * 3;
+    for (int y = 0; same && y < card->height; y++)
+        same = memcmp(rgb + row * (size_t)y, card->pixels + (size_t)y * card->stride, row) == 0;
+    png_image_free(&image); /* nothing left to free after a finished read */
+    free(rgb);
+    return same;
+}
+
+/* The reference from the input's rest, and the card from it and the changes. */
+static cr_status make_plan_images(byte_reader *r, cr_canvas *reference, cr_canvas *card,
+                                  cr_error *err)
+{
+    int width = reference->width, height = reference->height;
+    int changes[3][5];
+    int count = (int)(next_byte(r) % 4);
+    for (int c = 0; c < count; c++) {
+        read_box(r, width, height, changes[c]);
+        changes[c][4] = (int)next_byte(r);
+    }
+    size_t rest = r->size - r->at, n = 0;
+    for (int y = 0; y < height; y++)
+        for (int i = 0; i < width * 3; i++, n++)
+            reference->pixels[(size_t)y * reference->stride + (size_t)i] =
+                rest ? r->data[r->at + n % rest] : 0;
+    cr_status status = cr_canvas_init(card, width, height, err);
+    if (status != CR_OK)
+        return status;
+    memcpy(card->pixels, reference->pixels, (size_t)reference->stride * (size_t)height);
+    for (int c = 0; c < count; c++)
+        for (int y = changes[c][1] < 0 ? 0 : changes[c][1]; y < changes[c][3] && y < height; y++)
+            for (int x = changes[c][0] < 0 ? 0 : changes[c][0]; x < changes[c][2] && x < width; x++)
+                card->pixels[(size_t)y * card->stride + (size_t)x * 3 + (size_t)(x % 3)] =
+                    (uint8_t)changes[c][4];
+    return CR_OK;
+}
+
+cr_status fuzz_png_path(const uint8_t *data, size_t size, cr_error *err)
+{
+    byte_reader r = {data, size, 0};
+    unsigned b0 = next_byte(&r), b1 = next_byte(&r), b2 = next_byte(&r), b3 = next_byte(&r);
+    int width = 1 + (int)((b0 + 256 * (b1 & 1)) % 400), height = 1 + (int)(b2 % 48);
+    size_t box_count = (b3 & 7) % 5;
+    int threads = 1 + (int)((b3 >> 3) % 4);
+    int boxes[4 * 4];
+    for (size_t i = 0; i < box_count; i++)
+        read_box(&r, width, height, boxes + 4 * i);
+    cr_canvas reference = {0}, card = {0};
+    cr_status status = cr_canvas_init(&reference, width, height, err);
+    if (status == CR_OK)
+        status = make_plan_images(&r, &reference, &card, err);
+    cr_png_plan *kept = NULL, *bare = NULL;
+    uint8_t *with = NULL, *without = NULL;
+    size_t with_size = 0, without_size = 0;
+    if (status == CR_OK) {
+        kept = cr_png_plan_create(width, height, boxes, box_count, &reference);
+        bare = cr_png_plan_create(width, height, boxes, box_count, NULL);
+        if (!kept || !bare)
+            status = plan_failure(err, "no plan");
+    }
+    if (status == CR_OK) {
+        cr_png_params kept_params = {kept, threads, false}, bare_params = {bare, 1, false};
+        status = cr_png_write_memory_with(&card, 72, &kept_params, &with, &with_size, err);
+        if (status == CR_OK)
+            status =
+                cr_png_write_memory_with(&card, 72, &bare_params, &without, &without_size, err);
+    }
+    if (status == CR_OK && (with_size != without_size || memcmp(with, without, with_size) != 0))
+        status = plan_failure(err, "the reference's codes changed the file");
+    if (status == CR_OK && !decodes_to(with, with_size, &card))
+        status = plan_failure(err, "the file does not decode to the card");
+    free(with);
+    free(without);
+    cr_png_plan_unref(kept);
+    cr_png_plan_unref(bare);
+    cr_canvas_free(&card);
+    cr_canvas_free(&reference);
     return status;
 }

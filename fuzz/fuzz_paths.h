@@ -69,4 +69,18 @@ cr_status fuzz_encoding_path(cr_engine *engine, const cr_template *tpl, const ui
 cr_status fuzz_memory_path(cr_engine *engine, const cr_template *tpl, const uint8_t *data,
                            size_t size, size_t *findings, cr_error *err);
 
+/* The PNG writer's plans (render/output/png_plan.h), from bytes:
+ *   3 bytes  width 1 + (b0 + 256 * (b1 & 1)) % 400, height 1 + b2 % 48;
+ *   1 byte   live boxes (b & 7) % 5, threads 1 + (b >> 3) % 4;
+ *   4 bytes a box (x0, y0, x1, y1, each b * (side + 32) / 256 - 16: boxes
+ *            may stick out of the image or be empty);
+ *   1 byte   changes c % 4, then c of: 4 bytes a box as above, 1 byte value;
+ *   the rest: the reference's pixel bytes, repeated (none: all zero).
+ * The card is the reference with each change's box written with its value
+ * (in one colour channel a pixel, by the pixel's column). It is written
+ * through a plan with the reference's codes on the threads, and through
+ * the plan without them; CR_ERR_IMAGE (with why in err) unless the two
+ * files are the same and plain libpng decodes them to the card. */
+cr_status fuzz_png_path(const uint8_t *data, size_t size, cr_error *err);
+
 #endif

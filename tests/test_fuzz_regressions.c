@@ -3,10 +3,10 @@
  * on, and hand-made hostile ones (deep nesting, huge and non-finite numbers,
  * empty strings, invalid UTF-8, tiny, truncated and huge-declared pictures,
  * broken CSV, bytes not valid in their encoding, records built in memory
- * with cut entries and bad image bytes). Each must end in the outcome listed
- * here, never in a crash, a leak or undefined behaviour (the ASan+UBSan run
- * of the suite); and every file in those folders must be listed, so none is
- * replayed unchecked. Run from the project root. */
+ * with cut entries and bad image bytes, PNG plans with boxes off the image). Each must end in the
+ * outcome listed here, never in a crash, a leak or undefined behaviour (the ASan+UBSan run of the
+ * suite); and every file in those folders must be listed, so none is replayed unchecked. Run from
+ * the project root. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,7 +26,7 @@
 #define INPUT_LIMIT (1 << 20) /* above every harness's -max_len */
 
 typedef struct expectation {
-    const char *harness; /* the folder: template, record, image, csv, encoding, memory */
+    const char *harness; /* the folder: template, record, image, csv, encoding, memory, png */
     const char *name;
     cr_status status;
     const char *message; /* part of the error message; NULL when status is CR_OK */
@@ -115,6 +115,9 @@ static const expectation expected[] = {
      "memory: record key \"name\": the value is not UTF-8: byte 0xFF at byte offset 3", 0},
     {"memory", "cut-entry.bin", CR_ERR_IMAGE,
      "<image bytes of record key \"photo\">: JPEG data is truncated", 1},
+    /* Hand-made: inputs of fuzz_png_path's format (every one must be CR_OK). */
+    {"png", "two-boxes-two-changes.bin", CR_OK, NULL, 0},
+    {"png", "one-pixel-boxes-outside.bin", CR_OK, NULL, 0},
 };
 /* clang-format on */
 
@@ -172,6 +175,8 @@ static cr_status replay(const char *harness, const uint8_t *data, size_t size, l
         return fuzz_record_path(fixture_engine, record_template, data, size, err);
     if (!strcmp(harness, "image"))
         return fuzz_image_path(data, size, err);
+    if (!strcmp(harness, "png"))
+        return fuzz_png_path(data, size, err);
     if (!strcmp(harness, "encoding"))
         return fuzz_encoding_path(fixture_engine, record_template, data, size, count, err);
     if (!strcmp(harness, "memory")) {
@@ -250,6 +255,11 @@ static void test_memory_inputs(void **state)
     replay_harness("memory");
 }
 
+static void test_png_inputs(void **state)
+{
+    replay_harness("png");
+}
+
 static bool is_listed(const char *harness, const char *name)
 {
     for (size_t i = 0; i < EXPECTED_COUNT; i++)
@@ -262,7 +272,7 @@ static bool is_listed(const char *harness, const char *name)
  * never be replayed; a listed file that is gone fails check_one. */
 static void test_every_saved_input_is_listed(void **state)
 {
-    const char *harnesses[] = {"template", "record", "image", "csv", "encoding", "memory"};
+    const char *harnesses[] = {"template", "record", "image", "csv", "encoding", "memory", "png"};
     for (size_t h = 0; h < sizeof harnesses / sizeof harnesses[0]; h++) {
         char path[128];
         snprintf(path, sizeof path, "%s/%s", FUZZ_DATA, harnesses[h]);
@@ -288,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_csv_inputs),
         cmocka_unit_test(test_encoding_inputs),
         cmocka_unit_test(test_memory_inputs),
+        cmocka_unit_test(test_png_inputs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
