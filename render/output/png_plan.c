@@ -358,28 +358,40 @@ static void put_bits(bit_writer *w, uint64_t value, unsigned count)
         writer_drain(w);
 }
 
-/* 64 bits: eight bytes out, the pending bits carried past them. */
-static void put_64(bit_writer *w, uint64_t value)
+/* Whole 64-bit words of a bit string from p on, `shift` bits into it,
+ * while they last and the writer has room (no drain inside the loop);
+ * returns the words written. The byte after a word is read only when the
+ * string goes on into it. */
+static size_t put_words(bit_writer *w, const uint8_t *p, unsigned shift, size_t words)
 {
-    store_le64(w->bytes + w->used, w->pending | value << w->pending_bits);
-    w->used += 8;
-    w->pending = w->pending_bits ? value >> (64 - w->pending_bits) : 0;
-    if (w->used >= WRITER_BYTES)
-        writer_drain(w);
+    size_t room = (WRITER_BYTES + 8 - w->used) / 8 - 1, n = words < room ? words : room;
+    uint64_t pending = w->pending;
+    unsigned keep = w->pending_bits;
+    uint8_t *out = w->bytes + w->used;
+    for (size_t i = 0; i < n; i++, p += 8, out += 8) {
+        uint64_t word = load_le64(p) >> shift;
+        if (shift)
+            word |= (uint64_t)p[8] << (64 - shift);
+        store_le64(out, pending | word << keep);
+        pending = keep ? word >> (64 - keep) : 0;
+    }
+    w->pending = pending;
+    w->used += 8 * n;
+    return n;
 }
 
-/* Bits [first, end) of bytes: whole 64-bit words while they last (the
- * byte after a word is read only when the string goes on into it). */
+/* Bits [first, end) of bytes. */
 static void put_bit_string(bit_writer *w, const uint8_t *bytes, size_t first, size_t end)
 {
     const uint8_t *p = bytes + first / 8;
     unsigned shift = first % 8;
     size_t count = end - first;
-    for (; count >= 64; count -= 64, p += 8) {
-        uint64_t word = load_le64(p) >> shift;
-        if (shift)
-            word |= (uint64_t)p[8] << (64 - shift);
-        put_64(w, word);
+    while (count >= 64) {
+        size_t done = put_words(w, p, shift, count / 64);
+        p += 8 * done;
+        count -= 64 * done;
+        if (done == 0 || w->used >= WRITER_BYTES)
+            writer_drain(w); /* no room for a word: make some */
     }
     for (; count > 0; p += 7) {
         unsigned take = count < 56 ? (unsigned)count : 56;
