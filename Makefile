@@ -277,13 +277,12 @@ asan-test:
 	@$(ASAN_MAKE) $(SUITES)
 
 # The PNG writer with zlib (PNG_DEFLATE=zlib), built into ZLIB_BUILD: the
-# PNG unit tests (test_png, test_png_files, test_png_read), the cards
-# painted from the static cache against painted whole (the same bytes:
-# bands deflated once are copied), the golden images (exactly the pixels
-# igzip's files hold, read back by libpng), then the install path. Under a
-# minute on 2 cores.
+# PNG unit tests (test_png, test_png_files, test_png_read, test_png_plan),
+# the cards painted from the static cache against painted whole (the same
+# bytes), the golden images (exactly the pixels zlib's files hold, read back
+# by libpng), then the install path. Under a minute on 2 cores.
 ZLIB_TESTS := $(BUILD)/tests/test_png $(BUILD)/tests/test_png_files $(BUILD)/tests/test_png_read \
-    $(BUILD)/tests/test_print
+    $(BUILD)/tests/test_png_plan $(BUILD)/tests/test_print
 zlib-test:
 	@$(MAKE) --no-print-directory BUILD=$(ZLIB_BUILD) PNG_DEFLATE=zlib zlib-suite
 

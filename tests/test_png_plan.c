@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "png_deflate.h"
 #include "png_filter.h"
 #include "png_fixtures.h"
 #include "png_io.h"
@@ -142,11 +143,13 @@ static void test_plan_copies_only_what_matches(void **state)
         assert_plan_file(&card, kept, bare, 3, cases[k].what);
         cr_canvas_free(&card);
     }
-    /* the plan cuts the stream: another file than one without a plan */
+    /* the plan cuts the stream: another file than one without a plan
+     * (with zlib, which cannot splice, plans are not used) */
     size_t size_plan, size_none;
     uint8_t *with_plan = encode(&reference, bare, 1, &size_plan);
     uint8_t *without = encode(&reference, NULL, 1, &size_none);
-    assert_true(size_plan != size_none || memcmp(with_plan, without, size_none) != 0);
+    bool differ = size_plan != size_none || memcmp(with_plan, without, size_none) != 0;
+    assert_true(differ == png_deflate_splices());
     free(with_plan);
     free(without);
     cr_png_plan_unref(kept);
