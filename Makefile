@@ -363,8 +363,8 @@ bench: $(STATIC_LIB) $(CLI)
 png-table:
 	@mkdir -p $(BENCH)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
-	    -o $(BENCH)/train_png_table bench/train_png_table.c \
-	    $$(pkg-config --cflags --libs libpng libisal)
+	    -Irender/output -o $(BENCH)/train_png_table bench/train_png_table.c \
+	    render/output/png_filter.c $$(pkg-config --cflags --libs libpng libisal)
 	$(BENCH)/train_png_table render/output/png_huffman_table.h tests/golden/ed-*/expected.png
 
 demo: $(CLI) $(EXAMPLE)

@@ -23,9 +23,9 @@ void png_filter_paeth_plain(const uint8_t *row, const uint8_t *above, size_t fro
                             uint8_t *out)
 {
     for (size_t i = from; i < to; i++) {
-        int left = i >= PNG_PIXEL_BYTES ? row[i - PNG_PIXEL_BYTES] : 0;
+        int left = i >= CR_PNG_PIXEL_BYTES ? row[i - CR_PNG_PIXEL_BYTES] : 0;
         int up = above ? above[i] : 0;
-        int upper_left = above && i >= PNG_PIXEL_BYTES ? above[i - PNG_PIXEL_BYTES] : 0;
+        int upper_left = above && i >= CR_PNG_PIXEL_BYTES ? above[i - CR_PNG_PIXEL_BYTES] : 0;
         out[i - from] = (uint8_t)(row[i] - paeth_predictor(left, up, upper_left));
     }
 }
@@ -46,9 +46,9 @@ void png_filter_paeth_plain(const uint8_t *row, const uint8_t *above, size_t fro
 #define PAETH_VECTOR(WIDE, NARROW, row, above, i, out)                                             \
     do {                                                                                           \
         WIDE left, up, upper_left;                                                                 \
-        LOAD_WIDE(WIDE, NARROW, (row) + (i)-PNG_PIXEL_BYTES, left);                                \
+        LOAD_WIDE(WIDE, NARROW, (row) + (i)-CR_PNG_PIXEL_BYTES, left);                             \
         LOAD_WIDE(WIDE, NARROW, (above) + (i), up);                                                \
-        LOAD_WIDE(WIDE, NARROW, (above) + (i)-PNG_PIXEL_BYTES, upper_left);                        \
+        LOAD_WIDE(WIDE, NARROW, (above) + (i)-CR_PNG_PIXEL_BYTES, upper_left);                     \
         WIDE to_up = up - upper_left, to_left = left - upper_left, to_both = to_up + to_left;      \
         WIDE distance_left = ABSOLUTE(to_up), distance_above = ABSOLUTE(to_left);                  \
         WIDE distance_upper_left = ABSOLUTE(to_both);                                              \
@@ -72,14 +72,14 @@ static size_t filter_edges(const uint8_t *row, const uint8_t *above, size_t from
                            uint8_t *out)
 {
     size_t i = from;
-    if (i < PNG_PIXEL_BYTES) {
-        size_t end = to < PNG_PIXEL_BYTES ? to : PNG_PIXEL_BYTES;
+    if (i < CR_PNG_PIXEL_BYTES) {
+        size_t end = to < CR_PNG_PIXEL_BYTES ? to : CR_PNG_PIXEL_BYTES;
         png_filter_paeth_plain(row, above, i, end, out);
         i = end;
     }
     if (!above) {
         for (; i < to; i++)
-            out[i - from] = (uint8_t)(row[i] - row[i - PNG_PIXEL_BYTES]);
+            out[i - from] = (uint8_t)(row[i] - row[i - CR_PNG_PIXEL_BYTES]);
     }
     return i;
 }

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { PNG_FILTER_PAETH = 4, PNG_PIXEL_BYTES = 3 };
+enum { CR_PNG_FILTER_PAETH = 4, CR_PNG_PIXEL_BYTES = 3 };
 
 /* Pixel bytes [from, to) of row (3 bytes a pixel), Paeth-filtered against
  * above (NULL: the first row) into out[0, to - from). */

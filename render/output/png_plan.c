@@ -52,7 +52,7 @@ struct cr_png_plan {
 
 static size_t row_bytes_of(int width)
 {
-    return 1 + (size_t)width * PNG_PIXEL_BYTES;
+    return 1 + (size_t)width * CR_PNG_PIXEL_BYTES;
 }
 
 static size_t chunks_per_row(size_t row_bytes)
@@ -75,8 +75,8 @@ static void mark_live_chunks(const cr_png_plan *plan, const int *box, bool *live
     int y0 = clamp(box[1], 0, plan->height), y1 = clamp(box[3] + 1, 0, plan->height);
     if (x0 >= x1 || y0 >= y1)
         return;
-    size_t first = (1 + (size_t)x0 * PNG_PIXEL_BYTES) / CR_PNG_CHUNK_BYTES;
-    size_t last = ((size_t)x1 * PNG_PIXEL_BYTES) / CR_PNG_CHUNK_BYTES; /* holds byte 1+3*x1-1 */
+    size_t first = (1 + (size_t)x0 * CR_PNG_PIXEL_BYTES) / CR_PNG_CHUNK_BYTES;
+    size_t last = ((size_t)x1 * CR_PNG_PIXEL_BYTES) / CR_PNG_CHUNK_BYTES; /* holds byte 1+3*x1-1 */
     for (int y = y0; y < y1; y++)
         for (size_t k = first; k <= last && k < per_row; k++)
             live[(size_t)y * per_row + k] = true;
@@ -181,7 +181,7 @@ static size_t filter_segment(const cr_canvas *c, size_t row_bytes, png_segment s
         size_t to = s.end - y * row_bytes < row_bytes ? s.end - y * row_bytes : row_bytes;
         const uint8_t *row = c->pixels + y * (size_t)c->stride;
         if (from == 0) {
-            out[n++] = PNG_FILTER_PAETH;
+            out[n++] = CR_PNG_FILTER_PAETH;
             from = 1;
         }
         if (to > from) {
@@ -213,7 +213,8 @@ static bool segment_matches(const cr_canvas *c, const cr_canvas *ref, size_t row
         at = y * row_bytes + to;
         if (to <= 1)
             continue; /* the filter type byte alone */
-        size_t low = from > 1 + PNG_PIXEL_BYTES ? from - 1 - PNG_PIXEL_BYTES : 0, high = to - 1;
+        size_t low = from > 1 + CR_PNG_PIXEL_BYTES ? from - 1 - CR_PNG_PIXEL_BYTES : 0,
+               high = to - 1;
         if (!same_bytes(c, ref, y, low, high))
             return false;
         bool above_done = done_row + 1 == y && done_from <= low && done_to >= high;
@@ -425,7 +426,7 @@ static bool keep_reference(cr_png_plan *plan, const cr_canvas *reference)
     for (size_t y = 0; ok && y < (size_t)reference->height; y++)
         memcpy(plan->reference.pixels + y * (size_t)plan->reference.stride,
                reference->pixels + y * (size_t)reference->stride,
-               (size_t)reference->width * PNG_PIXEL_BYTES);
+               (size_t)reference->width * CR_PNG_PIXEL_BYTES);
     for (size_t i = 0; ok && i < plan->count; i++) {
         segment_code code;
         ok = code_segment(&k, &plan->reference, plan->row_bytes, plan->segments[i], &code);
