@@ -1,5 +1,6 @@
 /* What every harness needs once per process: the engine of the checkout's
- * font manifest (fuzzers run from the project root, as the unit tests). */
+ * font manifest (fuzzers run from the project root, as the unit tests),
+ * and a harness's one fixed template. */
 #ifndef CR_FUZZ_COMMON_H
 #define CR_FUZZ_COMMON_H
 
@@ -27,6 +28,22 @@ static inline cr_engine *fuzz_engine(void)
         }
     }
     return engine;
+}
+
+/* The fixed template at path (relative to the project root), loaded once
+ * per process; a missing one aborts, naming it. */
+static inline const cr_template *fuzz_fixed_template(const char *path)
+{
+    static cr_template *tpl;
+    if (!tpl) {
+        cr_error err;
+        tpl = cr_template_load_file(fuzz_engine(), path, &err);
+        if (!tpl) {
+            fprintf(stderr, "fuzz: %s\n", err.message);
+            abort();
+        }
+    }
+    return tpl;
 }
 
 /* A refused input must say why: a status without a message (or with

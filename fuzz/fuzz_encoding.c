@@ -10,28 +10,14 @@
 #include "fuzz_common.h"
 #include "fuzz_paths.h"
 
-static const cr_template *fixed_template(void)
-{
-    static cr_template *tpl;
-    if (!tpl) {
-        cr_error err;
-        tpl = cr_template_load_file(fuzz_engine(), FUZZ_RECORD_TEMPLATE, &err);
-        if (!tpl) {
-            fprintf(stderr, "fuzz_encoding: %s\n", err.message);
-            abort();
-        }
-    }
-    return tpl;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > FUZZ_MAX_TEXT_BYTES)
         return -1;
     cr_error err;
     long records;
-    cr_status status =
-        fuzz_encoding_path(fuzz_engine(), fixed_template(), data, size, &records, &err);
+    cr_status status = fuzz_encoding_path(fuzz_engine(), fuzz_fixed_template(FUZZ_RECORD_TEMPLATE),
+                                          data, size, &records, &err);
     fuzz_check_error(status, &err);
     return 0;
 }

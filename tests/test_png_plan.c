@@ -23,19 +23,21 @@
 
 /* ------------------------------------------------------------- filter */
 
-/* A case worked by hand from the PNG specification's predictor: left 10,
+/* Cases worked by hand from the PNG specification's predictor: left 10,
  * above 20, upper left 15: p = 15, distances 5, 5 and 0, so the upper left
- * predicts, and 100 is stored as 85. A tie between left and above goes to
- * left: left 30, above 30, upper left 20 (distances 10, 10, 20): 30. */
+ * predicts, and 100 is stored as 85. A tie between above and upper left
+ * goes to above: left 25, above 10, upper left 20: p = 15, distances 10, 5
+ * and 5, so 10 predicts and 100 is stored as 90 (80 had the tie gone the
+ * other way). */
 static void test_paeth_by_hand(void **state)
 {
     const uint8_t above[6] = {15, 15, 15, 20, 20, 20}, row[6] = {10, 10, 10, 100, 100, 100};
     uint8_t out[6];
     png_filter_paeth_plain(row, above, 3, 6, out);
     assert_int_equal(out[0], 85);
-    const uint8_t above2[6] = {20, 0, 0, 30, 0, 0}, row2[6] = {30, 0, 0, 31, 0, 0};
+    const uint8_t above2[6] = {20, 0, 0, 10, 0, 0}, row2[6] = {25, 0, 0, 100, 0, 0};
     png_filter_paeth_plain(row2, above2, 3, 4, out);
-    assert_int_equal(out[0], 1);
+    assert_int_equal(out[0], 90);
     /* the first row: the left pixel alone (a Sub filter) */
     png_filter_paeth_plain(row, NULL, 0, 6, out);
     assert_int_equal(out[0], 10);

@@ -67,7 +67,8 @@ typedef uint8_t u8x8 __attribute__((vector_size(8)));
 typedef int16_t i16x8 __attribute__((vector_size(16)));
 
 /* The first pixel has no left neighbour, the first row no row above: there
- * Paeth is the left pixel alone (a subtraction); the rest from `start`. */
+ * Paeth is the left pixel alone (a subtraction). Returns where the rest
+ * begins. */
 static size_t filter_edges(const uint8_t *row, const uint8_t *above, size_t from, size_t to,
                            uint8_t *out)
 {
