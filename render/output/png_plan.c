@@ -3,7 +3,6 @@
  * the coding of one image. */
 #include "png_plan.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +13,9 @@
 #include "array.h"
 #include "png_deflate.h"
 #include "png_filter.h"
+#include "workers.h"
 
-enum { MAX_THREADS = 64 };
+enum { MAX_THREADS = CR_WORKERS_MAX };
 
 /* [start, end) of the filtered stream, where row y's filter type byte is
  * at y * row_bytes and its pixel byte i at y * row_bytes + 1 + i. */
@@ -24,11 +24,12 @@ typedef struct png_segment {
 } png_segment;
 
 /* A segment's code: bits [first, end) of bytes (whose owner outlives the
- * use), and the Adler-32 of the segment's filtered bytes alone. */
+ * use), and the Adler-32 of the segment's `length` filtered bytes alone. */
 typedef struct segment_code {
     const uint8_t *bytes;
     size_t first, end;
     uint32_t adler;
+    size_t length;
 } segment_code;
 
 /* The reference's code of a segment, in the plan's own buffer. */
@@ -303,6 +304,7 @@ static bool code_segment(segment_coder *k, const cr_canvas *c, size_t row_bytes,
     code->bytes = NULL;
     code->first = start * 8 + first;
     code->end = start * 8 + end;
+    code->length = length;
     return true;
 }
 
@@ -328,21 +330,32 @@ static void store_le64(uint8_t *p, uint64_t v)
 
 enum { WRITER_BYTES = 64 * 1024 };
 
-/* Bits into bytes, least significant first; whole bytes go to put. */
+/* Bits into bytes, least significant first. The main writer hands whole
+ * bytes to put each time `capacity` fill up; a part's writer (a share of
+ * one block, spliced on a thread of its own) has room for its bits and
+ * never drains. bytes has 8 bytes of room past capacity. */
 typedef struct bit_writer {
-    uint8_t bytes[WRITER_BYTES + 8];
-    size_t used;
+    uint8_t *bytes;
+    size_t capacity, used;
     uint64_t pending; /* fewer than 8 bits, not yet in bytes */
     unsigned pending_bits;
-    cr_png_put put;
+    cr_png_put put; /* NULL: a part's writer */
     void *target;
     bool failed;
 } bit_writer;
 
+/* A writer of `capacity` bytes at a time; false when out of memory. */
+static bool writer_init(bit_writer *w, size_t capacity, cr_png_put put, void *target)
+{
+    *w = (bit_writer){.bytes = malloc(capacity + 8), .capacity = capacity, .put = put,
+                      .target = target};
+    return w->bytes != NULL;
+}
+
 static void writer_drain(bit_writer *w)
 {
     if (!w->failed && w->used > 0)
-        w->failed = !w->put(w->target, w->bytes, w->used);
+        w->failed = !w->put || !w->put(w->target, w->bytes, w->used);
     w->used = 0;
 }
 
@@ -355,7 +368,7 @@ static void put_bits(bit_writer *w, uint64_t value, unsigned count)
     w->used += whole;
     w->pending = whole < 8 ? all >> (whole * 8) : 0;
     w->pending_bits = total % 8;
-    if (w->used >= WRITER_BYTES)
+    if (w->used >= w->capacity)
         writer_drain(w);
 }
 
@@ -365,7 +378,7 @@ static void put_bits(bit_writer *w, uint64_t value, unsigned count)
  * string goes on into it. */
 static size_t put_words(bit_writer *w, const uint8_t *p, unsigned shift, size_t words)
 {
-    size_t room = (WRITER_BYTES + 8 - w->used) / 8 - 1, n = words < room ? words : room;
+    size_t room = (w->capacity + 8 - w->used) / 8 - 1, n = words < room ? words : room;
     uint64_t pending = w->pending;
     unsigned keep = w->pending_bits;
     uint8_t *out = w->bytes + w->used;
@@ -391,7 +404,7 @@ static void put_bit_string(bit_writer *w, const uint8_t *bytes, size_t first, si
         size_t done = put_words(w, p, shift, count / 64);
         p += 8 * done;
         count -= 64 * done;
-        if (done == 0 || w->used >= WRITER_BYTES)
+        if (done == 0 || w->used >= w->capacity)
             writer_drain(w); /* no room for a word: make some */
     }
     for (; count > 0; p += 7) {
@@ -447,86 +460,163 @@ typedef struct coding_job {
     const cr_png_plan *plan;
     bool use_reference;
     segment_code *codes;
-    int *coded_by; /* which coder coded segment i; -1: the reference's code */
+    int *coded_by; /* the coder of segment i's code; FROM_REFERENCE: the plan's */
     atomic_size_t next;
     atomic_bool failed;
     segment_coder coders[MAX_THREADS];
 } coding_job;
 
-enum { SEGMENTS_PER_TAKE = 8 };
+enum { FROM_REFERENCE = -1, SEGMENTS_PER_TAKE = 8 };
 
-typedef struct coding_thread {
-    coding_job *job;
-    int index;
-} coding_thread;
-
-/* Takes segments a few at a time until none are left or one failed. */
-static void *code_segments(void *data)
+/* One thread's share: segments a few at a time until none are left or one
+ * failed. Each segment is coded alone, never with its neighbours, so its
+ * code is the same whether or not the plan has a reference: a card's file
+ * does not depend on the cache. */
+static void code_segments(void *data, int index)
 {
-    coding_thread *t = data;
-    coding_job *job = t->job;
+    coding_job *job = data;
     const cr_png_plan *plan = job->plan;
-    segment_coder *k = &job->coders[t->index];
+    segment_coder *k = &job->coders[index];
     for (;;) {
         size_t first = atomic_fetch_add(&job->next, SEGMENTS_PER_TAKE);
         for (size_t i = first; i < first + SEGMENTS_PER_TAKE && i < plan->count; i++) {
             if (atomic_load(&job->failed))
-                return NULL;
+                return;
             if (job->use_reference && segment_matches(job->canvas, &plan->reference,
                                                       plan->row_bytes, plan->segments[i])) {
                 const kept_code *kept = &plan->kept[i];
+                size_t length = plan->segments[i].end - plan->segments[i].start;
                 job->codes[i] =
-                    (segment_code){plan->kept_bytes, kept->first, kept->end, kept->adler};
-                job->coded_by[i] = -1;
+                    (segment_code){plan->kept_bytes, kept->first, kept->end, kept->adler, length};
+                job->coded_by[i] = FROM_REFERENCE;
             } else if (code_segment(k, job->canvas, plan->row_bytes, plan->segments[i],
                                     &job->codes[i])) {
-                job->coded_by[i] = t->index;
+                job->coded_by[i] = index;
             } else {
                 atomic_store(&job->failed, true);
-                return NULL;
+                return;
             }
         }
         if (first + SEGMENTS_PER_TAKE >= plan->count)
-            return NULL;
+            return;
     }
 }
 
-/* Runs code_segments on `threads` threads (this one among them). */
-static bool run_coders(coding_job *job, int threads)
+static size_t code_bits(const coding_job *job, size_t i)
 {
-    coding_thread t[MAX_THREADS];
-    pthread_t ids[MAX_THREADS];
-    int started = 0;
-    for (int i = 0; i < threads; i++)
-        t[i] = (coding_thread){job, i};
-    for (int i = 1; i < threads; i++, started++)
-        if (pthread_create(&ids[i], NULL, code_segments, &t[i]) != 0)
-            break; /* fewer threads: the others take their share */
-    code_segments(&t[0]);
-    for (int i = 1; i <= started; i++)
-        pthread_join(ids[i], NULL);
-    return !atomic_load(&job->failed);
+    return job->codes[i].end - job->codes[i].first;
 }
 
-/* The block: header, every segment's symbols in order, end code. */
-static void splice(bit_writer *w, coding_job *job, uint32_t *adler)
+static const uint8_t *code_bytes(const coding_job *job, size_t i)
+{
+    return job->coded_by[i] == FROM_REFERENCE ? job->codes[i].bytes
+                                              : job->coders[job->coded_by[i]].out;
+}
+
+/* A share of the block: segments [from, to), written by a writer of its
+ * own that starts `shift` bits into a byte; the Adler-32 and length of
+ * their filtered bytes. */
+typedef struct splice_part {
+    size_t from, to;
+    unsigned shift;
+    size_t bits;
+    bit_writer w;
+    uint32_t adler;
+    size_t length;
+} splice_part;
+
+typedef struct splice_job {
+    const coding_job *coding;
+    splice_part *parts;
+} splice_job;
+
+static void splice_segments(bit_writer *w, const coding_job *job, splice_part *part)
+{
+    part->adler = 1;
+    part->length = 0;
+    for (size_t i = part->from; i < part->to; i++) {
+        const segment_code *code = &job->codes[i];
+        put_bit_string(w, code_bytes(job, i), code->first, code->end);
+        part->adler = (uint32_t)adler32_combine(part->adler, code->adler, (z_off_t)code->length);
+        part->length += code->length;
+    }
+}
+
+static void splice_part_alone(void *data, int index)
+{
+    splice_job *job = data;
+    splice_part *part = &job->parts[index];
+    part->w.pending_bits = part->shift; /* zeros: the bits before belong to the part before */
+    splice_segments(&part->w, job->coding, part);
+}
+
+/* Appends a part's bytes to w, whose pending bits are the part's first
+ * `shift` bits. */
+static void join_part(bit_writer *w, splice_part *part)
+{
+    writer_drain(w);
+    if (part->w.used > 0) {
+        part->w.bytes[0] |= (uint8_t)w->pending;
+        w->failed = w->failed || part->w.failed || !w->put(w->target, part->w.bytes, part->w.used);
+        w->pending = part->w.pending;
+    } else {
+        w->pending |= part->w.pending;
+    }
+    w->pending_bits = part->w.pending_bits;
+}
+
+/* Cuts the segments into `count` parts of about equal bits, the first
+ * starting at w's position; false when out of memory. */
+static bool cut_parts(const bit_writer *w, const coding_job *job, splice_part *parts, int count)
+{
+    size_t segments = job->plan->count, total = 0, done = 0, i = 0;
+    for (size_t k = 0; k < segments; k++)
+        total += code_bits(job, k);
+    for (int p = 0; p < count; p++) {
+        splice_part *part = &parts[p];
+        size_t start = done, goal = total / (size_t)count * (size_t)(p + 1);
+        part->from = i;
+        part->shift = (w->pending_bits + start) % 8;
+        while (i < segments && (p == count - 1 || done < goal))
+            done += code_bits(job, i++);
+        part->to = i;
+        part->bits = done - start;
+        if (!writer_init(&part->w, (part->shift + part->bits + 7) / 8 + 8, NULL, NULL))
+            return false;
+    }
+    return true;
+}
+
+/* The block: header, every segment's symbols in order, end code; with
+ * threads > 1 the symbols are written in parts on that many threads. */
+static bool splice(bit_writer *w, coding_job *job, int threads, uint32_t *adler)
 {
     const uint8_t *head;
     size_t head_bits;
     png_splice_head(&head, &head_bits);
     put_bit_string(w, head, 0, head_bits);
-    for (size_t i = 0; i < job->plan->count; i++) {
-        segment_code *code = &job->codes[i];
-        const uint8_t *bytes =
-            job->coded_by[i] < 0 ? code->bytes : job->coders[job->coded_by[i]].out;
-        put_bit_string(w, bytes, code->first, code->end);
-        png_segment s = job->plan->segments[i];
-        *adler = (uint32_t)adler32_combine(*adler, code->adler, (z_off_t)(s.end - s.start));
+    splice_part parts[MAX_THREADS];
+    memset(parts, 0, sizeof parts);
+    bool ok = true;
+    if (threads == 1) {
+        parts[0] = (splice_part){.from = 0, .to = job->plan->count};
+        splice_segments(w, job, &parts[0]);
+    } else {
+        ok = cut_parts(w, job, parts, threads);
+        if (ok)
+            cr_workers_run(splice_part_alone, &(splice_job){job, parts}, threads);
+        for (int p = 0; ok && p < threads; p++)
+            join_part(w, &parts[p]);
+    }
+    for (int p = 0; p < threads; p++) {
+        free(parts[p].w.bytes);
+        *adler = (uint32_t)adler32_combine(*adler, parts[p].adler, (z_off_t)parts[p].length);
     }
     uint32_t end_code;
     unsigned end_bits;
     png_splice_end(&end_code, &end_bits);
     put_bits(w, end_code, end_bits);
+    return ok;
 }
 
 static bool code_spliced(bit_writer *w, const cr_canvas *canvas, const cr_png_plan *plan,
@@ -546,11 +636,12 @@ static bool code_spliced(bit_writer *w, const cr_canvas *canvas, const cr_png_pl
         for (; ok && ready < threads; ready++)
             ok = coder_init(&job->coders[ready]);
     }
-    ok = ok && run_coders(job, threads);
-    uint32_t adler = 1;
     if (ok)
-        splice(w, job, &adler);
-    else
+        cr_workers_run(code_segments, job, threads);
+    ok = ok && !atomic_load(&job->failed);
+    uint32_t adler = 1;
+    ok = ok && splice(w, job, threads, &adler);
+    if (!ok)
         snprintf(why, why_size, "out of memory");
     for (int i = 0; !ok && i < ready; i++)
         if (job->coders[i].why[0])
@@ -615,12 +706,11 @@ bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan, int th
                         cr_png_put put, void *target, char *why, size_t why_size)
 {
     why[0] = '\0';
-    bit_writer *w = malloc(sizeof *w);
-    if (!w) {
+    bit_writer writer, *w = &writer;
+    if (!writer_init(w, WRITER_BYTES, put, target)) {
         snprintf(why, why_size, "out of memory");
         return false;
     }
-    *w = (bit_writer){.put = put, .target = target};
     put_bits(w, 0x78 | 0x01 << 8, 16); /* zlib: deflate, 32 KiB window, fastest */
     cr_png_plan *own = NULL;
     bool ok;
@@ -636,6 +726,6 @@ bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan, int th
     cr_png_plan_unref(own);
     writer_drain(w);
     ok = ok && !w->failed;
-    free(w);
+    free(w->bytes);
     return ok;
 }
