@@ -64,6 +64,12 @@ endif
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(MODULES) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(MODULES) 2>/dev/null)
+# The render service (tools/service.c, cli/cmd_serve.c): libmicrohttpd for
+# HTTP, libsodium for base64 and a constant-time token comparison. Linked
+# into the tool, the tests and the fuzzers, never into the library.
+SERVICE_MODULES := libmicrohttpd libsodium
+SERVICE_CFLAGS := $(shell pkg-config --cflags $(SERVICE_MODULES) 2>/dev/null)
+SERVICE_LIBS   := $(shell pkg-config --libs $(SERVICE_MODULES) 2>/dev/null)
 TEST_CFLAGS := $(shell pkg-config --cflags cmocka zlib 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 
@@ -86,7 +92,7 @@ INCLUDES := -Iinclude $(RENDER_DIRS:%=-I%) -Itools
 # distribution's -O2 -D_FORTIFY_SOURCE=2 ...); every link: LINK_FLAGS,
 # ending in LDFLAGS.
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC -fvisibility=hidden $(INCLUDES) \
-             -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+             -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(SERVICE_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LINK_FLAGS = $(OPT) $(SANITIZE) $(CFLAGS) $(LDFLAGS)
 # libcsv (batch records) ships no pkg-config file.
 LDLIBS_ALL := $(PKG_LIBS) -lcsv -lpthread -lm $(LDLIBS)
@@ -163,8 +169,20 @@ $(TOOLS_LIB): $(TOOLS_OBJ)
 
 $(CLI_OBJ): INCLUDES := -Iinclude -Itools
 
-$(CLI): $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(BUILD)/.flags
-	$(Q)$(CC) $(LINK_FLAGS) -o $@ $(CLI_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(LDLIBS_ALL)
+# What `cardrender serve` serves from the binary: the studio page and the
+# schemas (scripts/embed-files).
+SERVED_FILES := $(foreach f,$(sort $(wildcard studio/*)),/$(f)=$(f)) \
+                $(foreach f,$(sort $(wildcard schema/*.json)),/v1/$(f)=$(f))
+SERVED_OBJ := $(BUILD)/cli/served_files.o
+$(BUILD)/cli/served_files.c: scripts/embed-files $(sort $(wildcard studio/* schema/*.json))
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed-files $@ $(SERVED_FILES)
+$(SERVED_OBJ): $(BUILD)/cli/served_files.c $(BUILD)/.flags
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(CLI): $(CLI_OBJ) $(SERVED_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(BUILD)/.flags
+	$(Q)$(CC) $(LINK_FLAGS) -o $@ $(CLI_OBJ) $(SERVED_OBJ) $(TOOLS_LIB) $(STATIC_LIB) \
+	    $(SERVICE_LIBS) $(LDLIBS_ALL)
 
 $(BUILD)/examples/%: examples/%.c $(STATIC_LIB) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
@@ -182,7 +200,7 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(TOOLS_LIB) $(STATIC_LIB)
 	$(Q)$(CC) $(LINK_FLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(TEST_EXTRA) $(TOOLS_LIB) $(STATIC_LIB) \
-	    $(TEST_LIBS) $(LDLIBS_ALL)
+	    $(TEST_LIBS) $(SERVICE_LIBS) $(LDLIBS_ALL)
 
 # The fuzz regression test replays inputs through the harnesses' own code.
 FUZZ_PATHS_OBJ := $(BUILD)/fuzz/fuzz_paths.o
@@ -327,7 +345,7 @@ $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(BUILD)/fuzz/fuzz_paths.
                       $(STATIC_LIB)
 	@$(if $(Q),echo "  FUZZ-CC $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/fuzz_paths.o \
-	    $(TOOLS_LIB) $(STATIC_LIB) $(LDLIBS_ALL)
+	    $(TOOLS_LIB) $(STATIC_LIB) $(SERVICE_LIBS) $(LDLIBS_ALL)
 
 # Mutation testing, not part of `make test` (about 10 minutes on 2 cores):
 # each mutation of mutate/mutations.txt is applied to a scratch copy of the

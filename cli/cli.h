@@ -21,7 +21,7 @@ enum { CLI_OK = 0, CLI_INPUT_ERROR = 1, CLI_USAGE = 2 };
 /* Each command's usage text: main prints it for --help (stdout, status 0)
  * and after a usage error (stderr, the command returned CLI_USAGE). */
 extern const char cli_render_usage[], cli_compare_usage[], cli_golden_usage[], cli_layout_usage[],
-    cli_proof_usage[], cli_check_usage[], cli_sheet_usage[], cli_batch_usage[];
+    cli_proof_usage[], cli_check_usage[], cli_sheet_usage[], cli_batch_usage[], cli_serve_usage[];
 
 int cli_render(int argc, char **argv);  /* render TEMPLATE RECORD -o OUT.png [--dpi N] */
 int cli_compare(int argc, char **argv); /* compare EXPECTED ACTUAL [--diff D] [--tolerance T] */
@@ -31,6 +31,7 @@ int cli_proof(int argc, char **argv);   /* proof TEMPLATE [RECORD] -o OUT.png [-
 int cli_check(int argc, char **argv);   /* check TEMPLATE [RECORDS...] [--json] */
 int cli_sheet(int argc, char **argv);   /* sheet TEMPLATE RECORDS... -o SHEET.png [--back ...] */
 int cli_batch(int argc, char **argv);   /* batch TEMPLATE RECORDS -o DIR [-j N] ... */
+int cli_serve(int argc, char **argv);   /* serve --templates DIR [--listen ADDR:PORT] ... */
 
 /* What cli_parse_options hands each option: its id (the short letter, or
  * one of the command's own ids from 256 to CLI_OPT_SHARED - 1 for a

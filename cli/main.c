@@ -47,6 +47,10 @@ static const command commands[] = {
      "batch TEMPLATE RECORDS -o DIR [-j N] [--name PATTERN] [--resume]   render one card per "
      "record",
      true},
+    {"serve", cli_serve, cli_serve_usage,
+     "serve --templates DIR [--listen ADDR:PORT]   answer HTTP requests for cards, checks and "
+     "layouts; the template studio at /",
+     true},
 };
 
 #ifndef CR_DATADIR

@@ -63,6 +63,7 @@ static void print_summary(const cr_field *field, const char *text, const cr_text
 /* What one run of the command needs to lay out and report fields. */
 typedef struct session {
     bool json;
+    bool quiet; /* nothing on stderr: the document says it all */
     cr_engine *engine;
     const cr_template *tpl;
     const cr_record *record;
@@ -74,7 +75,8 @@ typedef struct session {
 static bool report_field_error(session *s, const cr_field *field, const char *text,
                                const cr_error *err)
 {
-    fprintf(stderr, "cardrender: %s\n", err->message);
+    if (!s->quiet)
+        fprintf(stderr, "cardrender: %s\n", err->message);
     if (!s->json) {
         printf("field %d \"%s\": ERROR (see stderr)\n", field->index, field->name);
         return true;
@@ -111,12 +113,21 @@ static bool lay_out_field(session *s, const cr_field *field, bool *memory_ok)
     return true;
 }
 
-static bool lay_out_fields(session *s)
+/* Every text field into the document (or printed); false when one
+ * failed, and *memory_ok false when out of memory. */
+static bool lay_out_all(session *s, bool *memory_ok)
 {
-    bool all_ok = true, memory_ok = true;
+    bool all_ok = true;
     for (size_t i = 0; i < s->tpl->field_count; i++)
         if (s->tpl->fields[i].type == CR_FIELD_TEXT)
-            all_ok = lay_out_field(s, &s->tpl->fields[i], &memory_ok) && all_ok;
+            all_ok = lay_out_field(s, &s->tpl->fields[i], memory_ok) && all_ok;
+    return all_ok;
+}
+
+static bool lay_out_fields(session *s)
+{
+    bool memory_ok = true;
+    bool all_ok = lay_out_all(s, &memory_ok);
     char *dump = s->document && memory_ok ? cr_layout_dump_text(s->document) : NULL;
     if (s->document && !dump) {
         fprintf(stderr, "cardrender layout: out of memory writing the layout\n");
@@ -133,7 +144,7 @@ static bool lay_out_fields(session *s)
 bool cr_layout_report(cr_engine *engine, const cr_template *tpl, const cr_record *record,
                       const char *template_path, const char *record_path, int dpi, bool json)
 {
-    session s = {json, engine, tpl, record, dpi, NULL};
+    session s = {json, false, engine, tpl, record, dpi, NULL};
     if (json) {
         s.document = cr_layout_dump_document(template_path, record_path, dpi);
         if (!s.document) {
@@ -144,4 +155,19 @@ bool cr_layout_report(cr_engine *engine, const cr_template *tpl, const cr_record
     bool ok = lay_out_fields(&s);
     json_decref(s.document);
     return ok;
+}
+
+json_t *cr_layout_document(cr_engine *engine, const cr_template *tpl, const cr_record *record,
+                           const char *template_path, const char *record_path, int dpi)
+{
+    session s = {true, true, engine, tpl, record, dpi,
+                 cr_layout_dump_document(template_path, record_path, dpi)};
+    bool memory_ok = s.document != NULL;
+    if (memory_ok)
+        lay_out_all(&s, &memory_ok);
+    if (!memory_ok) {
+        json_decref(s.document);
+        return NULL;
+    }
+    return s.document;
 }

@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "cardrender.h"
 
 /* Lays out and prints every text field of tpl for record (may be NULL) at
@@ -19,5 +21,12 @@
  * are named in the JSON. */
 bool cr_layout_report(cr_engine *engine, const cr_template *tpl, const cr_record *record,
                       const char *template_path, const char *record_path, int dpi, bool json);
+
+/* The same document as `layout --json` prints (layout_dump.h), built and
+ * returned instead of printed, with nothing said on stderr: a field that
+ * cannot be laid out has its "error" in it (for the render service). NULL
+ * when out of memory. */
+json_t *cr_layout_document(cr_engine *engine, const cr_template *tpl, const cr_record *record,
+                           const char *template_path, const char *record_path, int dpi);
 
 #endif
