@@ -327,7 +327,7 @@ install-test:
 # FUZZ_CPU_SECONDS of CPU time, when that is set). Crashes land in
 # FUZZ_BUILD/fuzz/artifacts/HARNESS/.
 FUZZ_SECONDS ?= 60
-FUZZ_HARNESSES ?= template record image csv encoding memory png
+FUZZ_HARNESSES ?= template record image csv encoding memory png service
 FUZZ_BUILD := $(if $(filter command line environment,$(origin BUILD)),$(BUILD),build-fuzz)
 FUZZ_SANITIZE := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
                  -fno-omit-frame-pointer

@@ -12,6 +12,9 @@
 #include "png_io.h"
 #include "png_plan.h"
 #include "resample.h"
+#include "service.h"
+
+#include <jansson.h>
 
 /* Every panel of the card to PNG in memory: the writers see what a render
  * of hostile input produced, as the CLI's output step would. */
@@ -418,4 +421,96 @@ cr_status fuzz_png_path(const uint8_t *data, size_t size, cr_error *err)
     cr_canvas_free(&card);
     cr_canvas_free(&reference);
     return status;
+}
+
+/* ------------------------------------------------------------- service */
+
+static const cr_service_file fuzz_served_files[] = {
+    {"/studio/index.html", "text/html; charset=utf-8", (const unsigned char *)"<p>studio</p>", 13},
+    {0}};
+
+static cr_service *fuzz_service(cr_engine *engine)
+{
+    static cr_service *service;
+    if (!service) {
+        cr_service_config config = {.templates_dir = "templates",
+                                    .token = "fuzz",
+                                    .max_body_bytes = 1 << 20,
+                                    .max_image_pixels = FUZZ_MAX_PIXELS,
+                                    .files = fuzz_served_files};
+        cr_error err;
+        service = cr_service_create(engine, &config, &err);
+        if (!service) {
+            fprintf(stderr, "fuzz: no service (run from the project root): %s\n", err.message);
+            abort();
+        }
+    }
+    return service;
+}
+
+static cr_status broken_promise(cr_error *err, int status, const char *why)
+{
+    memset(err, 0, sizeof *err);
+    err->code = CR_ERR_INTERNAL;
+    err->line = err->column = err->field_index = -1;
+    snprintf(err->message, sizeof err->message, "service answered %d: %s", status, why);
+    return CR_ERR_INTERNAL;
+}
+
+/* What a 200 or an error answer must hold. */
+static const char *answer_problem(const cr_service_response *r, bool png)
+{
+    if (!r->content_type)
+        return "no content type";
+    if (r->status == 200 && png)
+        return r->length > 8 && memcmp(r->body, "\x89PNG\r\n\x1a\n", 8) == 0 ? NULL : "not a PNG";
+    if (r->status == 200 && strncmp(r->content_type, "text/html", 9) == 0)
+        return NULL;
+    json_t *doc = json_loadb((const char *)r->body, r->length, 0, NULL);
+    const char *problem = doc ? NULL : "not JSON";
+    if (doc && r->status != 200) {
+        json_t *e = json_object_get(doc, "error");
+        json_t *message = json_object_get(e, "message");
+        if (json_integer_value(json_object_get(e, "status")) != r->status)
+            problem = "the error's status is another";
+        else if (!json_is_string(message) || json_string_length(message) == 0)
+            problem = "the error has no message";
+    }
+    json_decref(doc);
+    return problem;
+}
+
+cr_status fuzz_service_path(cr_engine *engine, const uint8_t *data, size_t size, int *http_status,
+                            cr_error *err)
+{
+    static const struct {
+        const char *method, *path;
+    } routes[8] = {{"POST", "/v1/render"},
+                   {"POST", "/v1/check"},
+                   {"POST", "/v1/layout"},
+                   {"POST", "/v1/fields"},
+                   {"POST", "/v1/nothing"},
+                   {"GET", "/v1/templates/resident-id-zh-photo"},
+                   {"GET", "/v1/templates/..%2Fx"},
+                   {"GET", "/"}};
+    unsigned route = size > 0 ? data[0] % 8 : 0, flags = size > 1 ? data[1] : 0;
+    cr_service_request request = {
+        .method = routes[route].method,
+        .path = routes[route].path,
+        .content_type = flags & 1 ? "application/json" : "text/plain",
+        .authorization = flags & 4 ? "Bearer fuzz" : NULL,
+        .loopback = flags & 2,
+        .body = size > 2 ? data + 2 : NULL,
+        .length = size > 2 ? size - 2 : 0,
+        .body_too_large = flags & 8};
+    cr_service_response response;
+    cr_service_handle(fuzz_service(engine), &request, &response);
+    *http_status = response.status;
+    static const int allowed[] = {200, 400, 401, 404, 405, 413, 415, 503};
+    bool known = false;
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        known = known || response.status == allowed[i];
+    const char *problem = known ? answer_problem(&response, route == 0) : "a status it never gives";
+    cr_service_response_free(&response);
+    return problem ? broken_promise(err, *http_status, problem) : CR_OK;
 }

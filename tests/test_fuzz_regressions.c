@@ -26,12 +26,13 @@
 #define INPUT_LIMIT (1 << 20) /* above every harness's -max_len */
 
 typedef struct expectation {
-    const char *harness; /* the folder: template, record, image, csv, encoding, memory, png */
+    const char *harness; /* the folder: template, record, image, csv, encoding, memory, png,
+                          * service */
     const char *name;
     cr_status status;
     const char *message; /* part of the error message; NULL when status is CR_OK */
     /* csv and encoding: records read by the batch source, good or bad;
-     * memory: cr_check's findings. */
+     * memory: cr_check's findings; service: the HTTP status. */
     long count;
 } expectation;
 
@@ -118,6 +119,16 @@ static const expectation expected[] = {
     /* Hand-made: inputs of fuzz_png_path's format (every one must be CR_OK). */
     {"png", "two-boxes-two-changes.bin", CR_OK, NULL, 0},
     {"png", "one-pixel-boxes-outside.bin", CR_OK, NULL, 0},
+    /* Hand-made: requests of fuzz_service_path's format; the count is the
+     * HTTP status the service must answer. */
+    {"service", "render-zh.bin", CR_OK, NULL, 200},
+    {"service", "check-inline.bin", CR_OK, NULL, 200},
+    {"service", "layout-ug.bin", CR_OK, NULL, 200},
+    {"service", "bad-json.bin", CR_OK, NULL, 400},
+    {"service", "no-token.bin", CR_OK, NULL, 401},
+    {"service", "too-large.bin", CR_OK, NULL, 413},
+    {"service", "studio.bin", CR_OK, NULL, 200},
+    {"service", "path-name.bin", CR_OK, NULL, 404},
 };
 /* clang-format on */
 
@@ -177,6 +188,12 @@ static cr_status replay(const char *harness, const uint8_t *data, size_t size, l
         return fuzz_image_path(data, size, err);
     if (!strcmp(harness, "png"))
         return fuzz_png_path(data, size, err);
+    if (!strcmp(harness, "service")) {
+        int http_status = 0;
+        cr_status status = fuzz_service_path(fixture_engine, data, size, &http_status, err);
+        *count = http_status;
+        return status;
+    }
     if (!strcmp(harness, "encoding"))
         return fuzz_encoding_path(fixture_engine, record_template, data, size, count, err);
     if (!strcmp(harness, "memory")) {
@@ -260,6 +277,11 @@ static void test_png_inputs(void **state)
     replay_harness("png");
 }
 
+static void test_service_inputs(void **state)
+{
+    replay_harness("service");
+}
+
 static bool is_listed(const char *harness, const char *name)
 {
     for (size_t i = 0; i < EXPECTED_COUNT; i++)
@@ -272,7 +294,8 @@ static bool is_listed(const char *harness, const char *name)
  * never be replayed; a listed file that is gone fails check_one. */
 static void test_every_saved_input_is_listed(void **state)
 {
-    const char *harnesses[] = {"template", "record", "image", "csv", "encoding", "memory", "png"};
+    const char *harnesses[] = {"template", "record", "image", "csv",
+                               "encoding", "memory", "png",   "service"};
     for (size_t h = 0; h < sizeof harnesses / sizeof harnesses[0]; h++) {
         char path[128];
         snprintf(path, sizeof path, "%s/%s", FUZZ_DATA, harnesses[h]);
@@ -299,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_encoding_inputs),
         cmocka_unit_test(test_memory_inputs),
         cmocka_unit_test(test_png_inputs),
+        cmocka_unit_test(test_service_inputs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
