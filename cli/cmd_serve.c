@@ -291,11 +291,15 @@ static struct MHD_Daemon *start(const serve_args *a, serve_state *state,
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO;
     if (addr->ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* one thread: the polling thread answers (a pool of 1 is refused) */
+    struct MHD_OptionItem pool[] = {
+        {a->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, a->threads, NULL},
+        {MHD_OPTION_END, 0, NULL}};
     return MHD_start_daemon(
         flags, 0, NULL, NULL, answer, state, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)a->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)(a->threads * 64),
-        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)(a->threads * 64), MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+        MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
 }
 
 static int wait_for_stop(void)
