@@ -252,7 +252,12 @@ cr_status cr_png_write_memory_with(const cr_canvas *canvas, int dpi, const cr_pn
     cr_status status = check_write_args(canvas, dpi, CR_NO_LOCATION, err);
     if (status != CR_OK)
         return status;
+    /* Room for half the pixel bytes at once (a card's PNG is about 40% of
+     * them): no copying as the buffer grows, on the thread that joins. */
     png_sink sink = {.file = NULL};
+    size_t guess = (size_t)canvas->width * (size_t)canvas->height * 3 / 2;
+    if (guess > 64 * 1024 && (sink.data = malloc(guess)))
+        sink.capacity = guess;
     png_failure failure = {""};
     if (!encode_png(canvas, dpi, params, &sink, &failure)) {
         free(sink.data);
