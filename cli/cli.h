@@ -78,6 +78,12 @@ json_t *cli_json_text(const char *text);
  * --font-manifest named, else the library's default (NULL). */
 const cr_engine_options *cli_engine_options(void);
 
+/* Whether the command's engines build a template's cache of static layers
+ * (cr_engine_options.no_static_cache): off for render and proof, which
+ * render one card of a template, on for the others (batch and sheet render
+ * many); render's --static-cache turns it on. */
+void cli_engine_static_cache(bool on);
+
 /* An engine with cli_engine_options; NULL, with the error said on stderr,
  * when it cannot be made. */
 cr_engine *cli_engine_create(void);

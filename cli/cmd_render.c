@@ -1,6 +1,6 @@
 /* cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]
  *                  [--canvas WxH] [--canvas-offset X,Y] [--mirror] [--encoding NAME]
- *                  [--fsync] [--threads N] */
+ *                  [--fsync] [--threads N] [--static-cache] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 const char cli_render_usage[] =
     "usage: cardrender render TEMPLATE [RECORD] -o OUT.png [--dpi N] [--assets DIR]\n"
     "                         [--canvas WxH] [--canvas-offset X,Y] [--mirror]\n"
-    "                         [--encoding NAME] [--fsync] [--threads N]\n"
+    "                         [--encoding NAME] [--fsync] [--threads N] [--static-cache]\n"
     "\n"
     "Renders one card: TEMPLATE (JSON) filled from RECORD (JSON object of strings;\n"
     "\"-\": standard input; may be left out when the template binds no keys) into an\n"
@@ -34,6 +34,9 @@ const char cli_render_usage[] =
     "  --encoding NAME     the character encoding of RECORD, e.g. gb18030, gbk, big5,\n"
     "                      utf-16le (default: a byte-order mark's, else UTF-8)\n"
     "  --max-value-bytes N refuse a record value longer than N bytes (default 65536)\n"
+    "  --static-cache      first paint the template's static layers apart, as batch\n"
+    "                      does to start each card from them: slower for one card,\n"
+    "                      the same file (for comparison)\n"
     "A template with K fields or an overlay also writes OUT.k.png and OUT.overlay.png\n"
     "(1-bit grayscale, black where the panel prints); such a card cannot go to -o -.\n";
 
@@ -77,7 +80,8 @@ enum {
     OPT_ENCODING,
     OPT_MAX_VALUE,
     OPT_FSYNC,
-    OPT_THREADS
+    OPT_THREADS,
+    OPT_STATIC_CACHE
 };
 
 static const struct option render_options[] = {
@@ -91,6 +95,7 @@ static const struct option render_options[] = {
     {"max-value-bytes", required_argument, NULL, OPT_MAX_VALUE},
     {"fsync", no_argument, NULL, OPT_FSYNC},
     {"threads", required_argument, NULL, OPT_THREADS},
+    {"static-cache", no_argument, NULL, OPT_STATIC_CACHE},
     {0}};
 
 /* --canvas and --canvas-offset; 0 when the value is malformed. */
@@ -130,6 +135,9 @@ static bool take_option(void *data, int id, const char *value)
         return true;
     case OPT_THREADS:
         return cli_option_threads("render", value, &args->threads);
+    case OPT_STATIC_CACHE:
+        cli_engine_static_cache(true);
+        return true;
     case OPT_ENCODING:
         args->record_options.encoding = value;
         return cli_option_encoding("render", value);

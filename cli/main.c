@@ -18,39 +18,41 @@ typedef struct command {
     int (*run)(int argc, char **argv);
     const char *usage;
     const char *summary;
-    bool fonts; /* makes an engine: takes --font-manifest FILE */
+    bool fonts;    /* makes an engine: takes --font-manifest FILE */
+    bool one_card; /* renders one card per template: its engine builds no static cache */
 } command;
 
 static const command commands[] = {
     {"render", cli_render, cli_render_usage,
-     "render TEMPLATE [RECORD] -o OUT.png [--dpi N]   render one card", true},
+     "render TEMPLATE [RECORD] -o OUT.png [--dpi N]   render one card", true, true},
     {"compare", cli_compare, cli_compare_usage,
      "compare EXPECTED.png ACTUAL.png [--diff D.png] [--tolerance T]   perceptual comparison",
-     false},
+     false, false},
     {"golden", cli_golden, cli_golden_usage,
-     "golden DIR [--update]   render and compare every golden case in DIR", true},
+     "golden DIR [--update]   render and compare every golden case in DIR", true, false},
     {"layout", cli_layout, cli_layout_usage,
-     "layout TEMPLATE [RECORD] [--json] [--dpi N]   print how each text field was laid out", true},
+     "layout TEMPLATE [RECORD] [--json] [--dpi N]   print how each text field was laid out", true,
+     false},
     {"proof", cli_proof, cli_proof_usage,
      "proof TEMPLATE [RECORD] -o OUT.png [--sides OTHER] [--safe-mm N]   a proof with guides "
      "for approval",
-     true},
+     true, true},
     {"check", cli_check, cli_check_usage,
      "check TEMPLATE [RECORDS...] [--safe-mm N] [--json]   list overflows, missing fonts and "
      "keys, boxes off the card, unreadable photos (RECORDS: JSON, JSON Lines, CSV, -)",
-     true},
+     true, false},
     {"sheet", cli_sheet, cli_sheet_usage,
      "sheet TEMPLATE RECORDS... -o SHEET.png [--back T -b BACK.png] [--mirror] [--layout 2x4]   "
      "impose cards n-up with crop marks",
-     true},
+     true, false},
     {"batch", cli_batch, cli_batch_usage,
      "batch TEMPLATE RECORDS -o DIR [-j N] [--name PATTERN] [--resume]   render one card per "
      "record",
-     true},
+     true, false},
     {"serve", cli_serve, cli_serve_usage,
      "serve --templates DIR [--listen ADDR:PORT]   answer HTTP requests for cards, checks and "
      "layouts; the template studio at /",
-     true},
+     true, false},
 };
 
 #ifndef CR_DATADIR
@@ -101,7 +103,15 @@ static bool command_takes_fonts;
 
 const cr_engine_options *cli_engine_options(void)
 {
-    return engine_options.font_manifest_path || engine_options.max_memory ? &engine_options : NULL;
+    return engine_options.font_manifest_path || engine_options.max_memory ||
+                   engine_options.no_static_cache
+               ? &engine_options
+               : NULL;
+}
+
+void cli_engine_static_cache(bool on)
+{
+    engine_options.no_static_cache = !on;
 }
 
 json_t *cli_json_text(const char *text)
@@ -143,6 +153,7 @@ static int run_command(const command *c, int argc, char **argv)
         return CLI_OK;
     }
     command_takes_fonts = c->fonts;
+    cli_engine_static_cache(!c->one_card);
     int status = c->run(argc, argv);
     if (status == CLI_USAGE)
         command_usage(c, stderr);

@@ -141,6 +141,14 @@ typedef struct cr_engine_options {
      * needing more than all of it is refused (CR_ERR_IMAGE, naming it). 0
      * means half the machine's memory. */
     uint64_t max_memory;
+    /* Non-zero: the engine's renders (and proofs) paint every field of the
+     * card, building no cache of a template's static layers. 0 (the
+     * default): the first render of a template at a resolution paints its
+     * static layers once, and every later card at that resolution starts
+     * from them. For a process that renders one card per template (the
+     * CLI's render and proof), where building the cache costs more than it
+     * saves. The images and their PNG files are the same byte for byte. */
+    int no_static_cache;
 } cr_engine_options;
 
 /* Creates an engine: the font manifest is read now, fonts load lazily, once

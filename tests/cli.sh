@@ -442,5 +442,28 @@ expect 0 "memory_example" -- "$example" "$TPL" examples/records/photos/portrait-
 expect 0 "render the same record from its file" -- "$cli" render "$TPL" "$REC" -o "$tmp/file.png"
 same_file "$tmp/file.png" "$tmp/memory.png" "memory_example's card"
 
+# render and proof paint one card whole, building no cache of the static
+# layers (cr_engine_options.no_static_cache); batch starts every card from
+# the cache. Their PNG files are the same byte for byte: every edition, both
+# sides, at 300 and 600 dpi (and render --static-cache, the cached path in
+# one process).
+mkdir -p "$tmp/cold"
+for edition in zh ug bo mn ko ii za; do
+    for record in examples/records/$edition-*.json; do break; done
+    tr -d '\n' <"$record" >"$tmp/cold/$edition.jsonl"
+    echo >>"$tmp/cold/$edition.jsonl"
+    for side in photo emblem; do
+        for dpi in 300 600; do
+            card=$edition-$side-$dpi
+            expect 0 "render $card" -- "$cli" render templates/resident-id-$edition-$side.json "$record" --dpi $dpi -o "$tmp/cold/$card.png"
+            expect 0 "batch $card" -- "$cli" batch templates/resident-id-$edition-$side.json "$tmp/cold/$edition.jsonl" --assets examples/records --dpi $dpi -o "$tmp/cold/$card"
+            same_file "$tmp/cold/$card.png" "$tmp/cold/$card/000001.png" "render (one card, no static cache) and batch (cached) of $card"
+        done
+    done
+done
+expect 0 "render --static-cache" -- "$cli" render templates/resident-id-ug-photo.json examples/records/ug-ablimit-tursun.json --static-cache -o "$tmp/cold/cached.png"
+expect 0 "render without it" -- "$cli" render templates/resident-id-ug-photo.json examples/records/ug-ablimit-tursun.json -o "$tmp/cold/whole.png"
+same_file "$tmp/cold/cached.png" "$tmp/cold/whole.png" "render --static-cache and render"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -66,6 +66,7 @@ cr_engine *cr_engine_create(const cr_engine_options *caller_options, cr_error *e
     pthread_mutex_init(&engine->memory.lock, NULL);
     pthread_cond_init(&engine->memory.given_back, NULL);
     engine->memory.limit = memory_limit(options.max_memory);
+    engine->no_static_cache = options.no_static_cache != 0;
     engine->manifest = cr_font_manifest_load(manifest_path(&options), err);
     if (engine->manifest)
         engine->fonts = cr_font_library_create(engine->manifest, err);

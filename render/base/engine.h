@@ -25,6 +25,7 @@ struct cr_engine {
     cr_font_library *fonts;
     struct cr_glyph_cache *glyphs; /* glyph_cache.h */
     cr_memory_budget memory;
+    bool no_static_cache; /* cr_engine_options.no_static_cache */
 };
 
 /* Takes bytes from the engine's budget for the photo `name`, waiting while

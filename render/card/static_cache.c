@@ -287,7 +287,7 @@ static cache_entry *find_entry(cr_static_cache *cache, int dpi)
 
 const cr_static_layers *cr_static_layers_get(cr_engine *engine, const cr_template *tpl, int dpi)
 {
-    if (!cache_enabled())
+    if (engine->no_static_cache || !cache_enabled())
         return NULL;
     cr_static_cache *cache = cr_template_user_data(tpl, cache_create, cache_destroy);
     if (!cache)

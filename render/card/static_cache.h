@@ -51,7 +51,7 @@ typedef struct cr_static_layers {
 
 /* The layers of tpl at dpi, built on first use into a cache hung on the
  * template (cr_template_user_data, freed with it); NULL when the cache is
- * off, full or cannot be made (a template made by hand has no room for it), or a static field
+ * off (the engine's no_static_cache, CARDRENDER_NO_STATIC_CACHE), full or cannot be made (a template made by hand has no room for it), or a static field
  * failed to paint (the card painted field by field then reports that failure where it happens).
  * Thread-safe. */
 const cr_static_layers *cr_static_layers_get(cr_engine *engine, const cr_template *tpl, int dpi);

@@ -570,6 +570,55 @@ cr_status cr_pixmap_resample_area(const cr_pixmap *src, cr_rectd area, int width
     return status;
 }
 
+/* The source index every output sample of plan takes whole, when each
+ * takes one (its other taps weigh 0 on the opaque path) and the samples
+ * are consecutive: the first one's; else -1. */
+static int shifted_copy(const cr_axis_plan *plan)
+{
+    int start = -1;
+    for (int i = 0; i < plan->out_size; i++) {
+        int source = -1;
+        for (int t = 0; t < plan->taps[i]; t++) {
+            int16_t weight = plan->weight14[(size_t)i * (size_t)plan->max_taps + (size_t)t];
+            if (weight == 0)
+                continue;
+            if (weight != CR_OPAQUE_WEIGHT_ONE || source >= 0)
+                return -1;
+            source = plan->first[i] + t;
+        }
+        if (source < 0 || (i > 0 && source != start + i))
+            return -1;
+        if (i == 0)
+            start = source;
+    }
+    return start;
+}
+
+bool cr_pixmap_resample_is_copy(const cr_pixmap *src, cr_rectd area, int width, int height,
+                                const cr_resample_options *options, int *x, int *y)
+{
+    if (check_area(src, area, width, height, NULL) != CR_OK)
+        return false;
+    cr_axis_plan across, down;
+    memset(&across, 0, sizeof across);
+    memset(&down, 0, sizeof down);
+    bool copy = cr_axis_plan_get(src->width, area.x, area.width, width,
+                                 choose_filter(options, area.width, width), &across, NULL) == CR_OK;
+    if (copy)
+        copy = cr_axis_plan_get(src->height, area.y, area.height, height,
+                                choose_filter(options, area.height, height), &down, NULL) == CR_OK;
+    if (copy && across.fits14 && down.fits14) {
+        *x = shifted_copy(&across);
+        *y = shifted_copy(&down);
+        copy = *x >= 0 && *y >= 0 && opaque_path_applies(src, &across, &down);
+    } else {
+        copy = false;
+    }
+    cr_axis_plan_free(&across);
+    cr_axis_plan_free(&down);
+    return copy;
+}
+
 cr_status cr_pixmap_resample(const cr_pixmap *src, int width, int height,
                              const cr_resample_options *options, cr_pixmap *out, cr_error *err)
 {

@@ -40,6 +40,16 @@ cr_status cr_pixmap_resample_area(const cr_pixmap *src, cr_rectd area, int width
                                   const cr_resample_options *options, cr_pixmap *out,
                                   cr_error *err);
 
+/* Whether cr_pixmap_resample_area with these arguments gives src's own
+ * pixels: the width x height of them from (*x, *y), byte for byte. So when
+ * the area is that many whole pixels (a picture shown at its own size)
+ * and every pixel the filter reads is opaque: each output then takes one
+ * source pixel at full weight on the opaque path (resample_opaque.h),
+ * which gives it back unchanged. A caller may then read src instead of
+ * making the copy. */
+bool cr_pixmap_resample_is_copy(const cr_pixmap *src, cr_rectd area, int width, int height,
+                                const cr_resample_options *options, int *x, int *y);
+
 /* The largest area of a src_width x src_height picture with the aspect
  * ratio of dst_width x dst_height ("cover" fit: fills the box, crops the
  * rest). align_x, align_y in [0, 1] place it: 0.5 centres, 0 keeps the

@@ -342,14 +342,25 @@ static bool adjusts_anything(const cr_adjustments *a)
 }
 
 /* The shown part of the picture, turned and scaled to the target size: only
- * the small result is turned, never the (possibly huge) source. */
+ * the small result is turned, never the (possibly huge) source. *view is
+ * set when *out is no copy but points into the picture (shown unturned and
+ * unadjusted at its own size, where scaling gives its pixels back: a
+ * template's artwork at the card's dpi): not to be freed. */
 static cr_status scale_picture(const cr_pixmap *picture, const cr_image_placement *place, int turns,
-                               const cr_adjustments *adjust, cr_pixmap *out, cr_error *err)
+                               const cr_adjustments *adjust, cr_pixmap *out, bool *view,
+                               cr_error *err)
 {
     int width = place->target.x1 - place->target.x0;
     int height = place->target.y1 - place->target.y0;
     cr_rectd area = inside_picture(
         unturned_area(place->source, picture->width, picture->height, turns), picture);
+    int x, y;
+    *view = turns == 0 && !adjusts_anything(adjust) &&
+            cr_pixmap_resample_is_copy(picture, area, width, height, NULL, &x, &y);
+    if (*view) {
+        *out = (cr_pixmap){width, height, picture->stride, cr_pixmap_at(picture, x, y)};
+        return CR_OK;
+    }
     cr_pixmap scaled;
     cr_status status =
         turns % 2 ? cr_pixmap_resample_area(picture, area, height, width, NULL, &scaled, err)
@@ -403,20 +414,37 @@ static void fill_layer(layer *l, cr_color color)
             over_color(layer_at(l, x, y), color, 255);
 }
 
-/* Rounds off the box's corners: every channel times the pixel's coverage. */
-static void clip_rounded(layer *l, cr_pixel_box box, double radius)
+static void clip_rounded_span(layer *l, cr_pixel_box box, double radius, int y, int from, int to)
 {
     double width = box.x1 - box.x0, height = box.y1 - box.y0;
-    for (int y = l->box.y0; y < l->box.y1; y++)
-        for (int x = l->box.x0; x < l->box.x1; x++) {
-            unsigned c =
-                to_8bit(cr_rounded_rect_coverage(box.x0, box.y0, width, height, radius, x, y));
-            if (c == 255)
-                continue;
-            uint8_t *px = layer_at(l, x, y);
-            for (int i = 0; i < 4; i++)
-                px[i] = (uint8_t)div255(px[i] * c);
-        }
+    for (int x = from; x < to; x++) {
+        unsigned c = to_8bit(cr_rounded_rect_coverage(box.x0, box.y0, width, height, radius, x, y));
+        if (c == 255)
+            continue;
+        uint8_t *px = layer_at(l, x, y);
+        for (int i = 0; i < 4; i++)
+            px[i] = (uint8_t)div255(px[i] * c);
+    }
+}
+
+/* Rounds off the box's corners: every channel times the pixel's coverage.
+ * The layer lies within the box, so a pixel's coverage is below 1 only in
+ * the squares of the corners' arcs (radius at most half a side): only those
+ * pixels are looked at, a pixel more on every side against rounding. */
+static void clip_rounded(layer *l, cr_pixel_box box, double radius)
+{
+    double side = fmin(box.x1 - box.x0, box.y1 - box.y0) / 2;
+    int reach = (int)ceil(fmin(radius, side)) + 1;
+    for (int y = l->box.y0; y < l->box.y1; y++) {
+        if (y >= box.y0 + reach && y < box.y1 - reach)
+            continue;
+        int left_end = box.x0 + reach < l->box.x0   ? l->box.x0
+                       : box.x0 + reach < l->box.x1 ? box.x0 + reach
+                                                    : l->box.x1;
+        clip_rounded_span(l, box, radius, y, l->box.x0, left_end);
+        int right_from = box.x1 - reach > left_end ? box.x1 - reach : left_end;
+        clip_rounded_span(l, box, radius, y, right_from, l->box.x1);
+    }
 }
 
 cr_status cr_compose_image(cr_pixel_box clip, const cr_pixmap *picture, const cr_image_paint *p,
@@ -439,10 +467,12 @@ cr_status cr_compose_image(cr_pixel_box clip, const cr_pixmap *picture, const cr
         fill_layer(&l, p->pad);
     if (clip_placement(&place, l.box)) {
         cr_pixmap scaled = {0};
-        status = scale_picture(picture, &place, turns, &p->adjust, &scaled, err);
+        bool view = false;
+        status = scale_picture(picture, &place, turns, &p->adjust, &scaled, &view, err);
         if (status == CR_OK)
             compose_picture(&l, &scaled, place.target);
-        cr_pixmap_free(&scaled);
+        if (!view)
+            cr_pixmap_free(&scaled);
     }
     if (status == CR_OK && p->corner_radius > 0)
         clip_rounded(&l, p->box, p->corner_radius);
