@@ -71,7 +71,7 @@ class _CError(Structure):
 
 class _EngineOptions(Structure):
     _fields_ = [("struct_size", c_size_t), ("font_manifest_path", c_char_p),
-                ("max_memory", c_uint64)]
+                ("max_memory", c_uint64), ("no_static_cache", c_int)]
 
 
 _WARNING_FUNC = CFUNCTYPE(None, c_void_p, POINTER(_CError))
