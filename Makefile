@@ -239,7 +239,7 @@ cli-test: $(CLI) $(FAULT_SHIM) $(SHARED_LIB) $(EXAMPLES)
 	tests/golden.sh $(CLI)
 	tests/faults.sh $(CLI) $(FAULT_SHIM)
 	tests/outputs.sh $(CLI) $(FAULT_SHIM)
-	$(PYTHON_ENV) $(PYTHON) -m pytest -q -p no:cacheprovider tests/python
+	$(PYTHON_ENV) $(PYTHON) -m pytest -q -rs -p no:cacheprovider tests/python
 
 check-includes:
 	@scripts/check-includes render
@@ -254,7 +254,7 @@ PYTHON_ENV = PYTHONPATH=python PYTHONDONTWRITEBYTECODE=1 CARDRENDER_CLI=$(CLI) \
              $(if $(SANITIZE),LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) \
              $$($(CC) -print-file-name=libubsan.so)" ASAN_OPTIONS=detect_leaks=0)
 python-test: $(SHARED_LIB) $(CLI)
-	$(PYTHON_ENV) $(PYTHON) -m pytest -q -p no:cacheprovider tests/python
+	$(PYTHON_ENV) $(PYTHON) -m pytest -q -rs -p no:cacheprovider tests/python
 
 # The ABI that tests/abi.sh holds the shared library to: written from a
 # plain build (with -g) when functions are added or the soname changes.
@@ -404,7 +404,7 @@ pc_path = $(if $(LIBDIR_IN_PREFIX),$(patsubst $(PREFIX)/%,$${prefix}/%,$(1)),$(1
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) \
-	    $(DESTDIR)$(DATADIR)/fonts
+	    $(DESTDIR)$(DATADIR)/fonts $(DESTDIR)$(DATADIR)/schema
 	install -m 644 include/cardrender.h $(DESTDIR)$(INCDIR)/
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
@@ -417,6 +417,7 @@ install: all
 	    > $(DESTDIR)$(PYTHONDIR)/cardrender/_installed.py
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
 	install -m 644 fonts/manifest.json $(DESTDIR)$(DATADIR)/fonts/
+	install -m 644 schema/template.schema.json schema/record.schema.json $(DESTDIR)$(DATADIR)/schema/
 	sed -e 's|@PREFIX@|$(PC_PREFIX)|' -e 's|@LIBDIR@|$(call pc_path,$(LIBDIR))|' \
 	    -e 's|@INCDIR@|$(call pc_path,$(INCDIR))|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@REQUIRES_PRIVATE@|$(MODULES)|' cardrender.pc.in \

@@ -8,6 +8,7 @@
 #   2. the tree, moved to DIR/after, still works: pkg-config names the new
 #      place only, and examples/api_example.c builds with it and runs;
 #      so does the installed Python package, which finds the moved library;
+#      the JSON Schemas are in share/cardrender/schema/;
 #   3. with DEFLATE zlib, nothing asks for ISA-L (.pc, the shared library).
 # Usage: tests/install.sh DIR DEFLATE   (from the project root; CC honoured)
 set -u
@@ -96,6 +97,13 @@ check "the installed Python package renders with the moved library" -- \
     "$after" "$case" "$scratch/python.png"
 check "the installed Python package draws the golden pixels" -- \
     "$after/bin/cardrender" compare "$case/expected.png" "$scratch/python.png" --tolerance 0
+
+# The JSON Schemas are installed beside the manifest, as in the checkout
+# (for a service to publish and editors to use).
+for schema in template.schema.json record.schema.json; do
+    check "the installed share/cardrender/schema/$schema is the checkout's" -- \
+        cmp "$root/schema/$schema" "$after/share/cardrender/schema/$schema"
+done
 
 # 3. Built with zlib, the library needs no ISA-L.
 if [ "$deflate" = zlib ]; then

@@ -224,6 +224,8 @@ static const memory_case memory_cases[] = {
      "mem.json:2:44: an \"include\" element has no other keys (got \"name\")"},
     {"{\"version\": 1,\n \"fields\": [{\"include\": 7}]}", 2, 25,
      "mem.json:2:25: \"include\" must be a path, not an integer"},
+    {"{\"version\": 1,\n \"$schema\": 7, \"fields\": []}", 2, 13,
+     "mem.json:2:13: \"$schema\" must be a string (the URI of a JSON Schema), not an integer"},
     {"{\"version\": 1, \"extends\": \"/etc/passwd\"}", 1, 27,
      "mem.json:1:27: \"extends\" must be a path relative to this file's folder (got "
      "\"/etc/passwd\")"},
@@ -252,6 +254,19 @@ static void test_fragment_with_a_card(void **state)
                                         "tests/data/compose", &err));
     assert_string_equal(err.message, DIR "parts/with_art.json:3:3: unknown key \"card\" (a "
                                          "fragment has \"version\" and \"fields\")");
+}
+
+/* "$schema" (an editor's) is allowed in a template, its base and a
+ * fragment, and changes nothing: the card is the base's with one more
+ * field, and the key is not in the merged document the validator reads. */
+static void test_schema_key_is_ignored(void **state)
+{
+    cr_template *tpl = load_template_or_fail(DIR "schema_key.json");
+    assert_int_equal(tpl->field_count, 5);
+    assert_field(&tpl->fields[4], "label_extra", DIR "parts/schema_key.json", 3, 3);
+    assert_string_equal(tpl->fields[4].text, "附加");
+    assert_int_equal(tpl->dpi, 300);
+    cr_template_destroy(tpl);
 }
 
 /* ------------------------------------------------------------- depth */
@@ -331,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_names),
         cmocka_unit_test(test_memory_errors),
         cmocka_unit_test(test_fragment_with_a_card),
+        cmocka_unit_test(test_schema_key_is_ignored),
         cmocka_unit_test(test_nesting_depth),
     };
     return cmocka_run_group_tests(tests, engine_setup, engine_teardown);

@@ -387,16 +387,32 @@ static bool push_entry(composer *c, draft *d, json_t *value, origin at)
 
 static bool expand_fields(composer *c, json_t *fields, size_t source, draft *d);
 
+/* "$schema" names the JSON Schema an editor checks the file against
+ * (schema/template.schema.json): every file may have it, as a string, and
+ * the engine reads nothing from it, so it never reaches the validator. */
+static bool check_schema_key(composer *c, json_t *root, size_t source)
+{
+    json_t *value = json_object_get(root, "$schema");
+    if (!value || json_is_string(value))
+        return true;
+    return fail_at(c, origin_key(origin_root(source), "$schema"), CR_JSON_AT_VALUE,
+                   "\"$schema\" must be a string (the URI of a JSON Schema), not %s",
+                   cr_json_kind(value, true));
+}
+
 static bool check_fragment_keys(composer *c, json_t *root, size_t source)
 {
     const char *key;
     json_t *value;
     json_object_foreach(root, key, value)
     {
-        if (strcmp(key, "version") != 0 && strcmp(key, "fields") != 0)
+        if (strcmp(key, "version") != 0 && strcmp(key, "fields") != 0 &&
+            strcmp(key, "$schema") != 0)
             return fail_at(c, origin_key(origin_root(source), key), CR_JSON_AT_KEY,
                            "unknown key \"%s\" (a fragment has \"version\" and \"fields\")", key);
     }
+    if (!check_schema_key(c, root, source))
+        return false;
     if (!json_object_get(root, "fields"))
         return fail_at(c, origin_root(source), CR_JSON_AT_VALUE, "missing required key \"fields\"");
     return true;
@@ -566,11 +582,13 @@ static bool merge_card(composer *c, json_t *card, size_t source, draft *d)
     return true;
 }
 
-/* The keys the composition reads; the validator never sees them. */
+/* The keys the composition reads (and "$schema", read by no one); the
+ * validator never sees them. */
 static bool is_composition_key(const char *key)
 {
     return !strcmp(key, "extends") || !strcmp(key, "remove_fields") ||
-           !strcmp(key, "override_fields") || !strcmp(key, "card") || !strcmp(key, "fields");
+           !strcmp(key, "override_fields") || !strcmp(key, "card") || !strcmp(key, "fields") ||
+           !strcmp(key, "$schema");
 }
 
 /* Top-level keys other than the composition's: a later file's win. A base's
@@ -618,7 +636,8 @@ static bool compose_template(composer *c, size_t source, bool top, draft *d)
 {
     json_t *root = c->doc->sources[source].root;
     origin at = origin_root(source);
-    if (!check_root(c, root, source, "a template") || (!top && !check_version(c, root, source)))
+    if (!check_root(c, root, source, "a template") || (!top && !check_version(c, root, source)) ||
+        !check_schema_key(c, root, source))
         return false;
     size_t base = NO_INDEX;
     if (!start_draft(c, root, source, &base, d) || !merge_top_keys(c, root, source, top, d))
