@@ -96,6 +96,10 @@ const CardSchema = (() => {
       else if (s.additionalProperties === false) out.push({ path: path.concat(key), message: `"${key}" is not a key here` });
       else if (typeof s.additionalProperties === "object") check(root, s.additionalProperties, item, path.concat(key), out);
     }
+    for (const [key, needs] of Object.entries(s.dependentRequired || {}))
+      if (key in v)
+        for (const other of needs)
+          if (!(other in v)) out.push({ path: path.concat(key), message: `needs "${other}" too` });
     if (s.propertyNames)
       for (const key of Object.keys(v)) check(root, s.propertyNames, key, path.concat(key), out);
   }
