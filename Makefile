@@ -4,7 +4,7 @@
 #   make test       include check, unit tests, golden images; then the same under ASan+UBSan;
 #                   the PNG writer with zlib and the install path (zlib-test)
 #   make demo       renders the examples into out/demo
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (library, header, tool, man pages)
 #   make fuzz       libFuzzer harnesses (fuzz/), FUZZ_SECONDS each (clang)
 #   make mutate     mutation score of the test suite (mutate/mutations.txt)
 # CPPFLAGS, CFLAGS and LDFLAGS are honoured (after the project's own);
@@ -17,6 +17,7 @@ LIBDIR  ?= $(PREFIX)/lib
 INCDIR  ?= $(PREFIX)/include
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/cardrender
+MANDIR  ?= $(PREFIX)/share/man
 PYTHONDIR ?= $(PREFIX)/lib/python3/dist-packages
 
 VERSION := 0.1.0
@@ -235,6 +236,7 @@ $(FAULT_SHIM): tests/faults/fault_inject.c $(BUILD)/.flags
 cli-test: $(CLI) $(FAULT_SHIM) $(SHARED_LIB) $(EXAMPLES)
 	tests/abi.sh $(SHARED_LIB) include/cardrender.h $(ABI_BASELINE)
 	tests/cli.sh $(CLI)
+	CR_SKIP_LOG=$(SKIP_LOG) tests/man.sh $(CLI)
 	tests/batch.sh $(CLI)
 	tests/golden.sh $(CLI)
 	tests/faults.sh $(CLI) $(FAULT_SHIM)
@@ -404,7 +406,8 @@ pc_path = $(if $(LIBDIR_IN_PREFIX),$(patsubst $(PREFIX)/%,$${prefix}/%,$(1)),$(1
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) \
-	    $(DESTDIR)$(DATADIR)/fonts $(DESTDIR)$(DATADIR)/schema
+	    $(DESTDIR)$(DATADIR)/fonts $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5
 	install -m 644 include/cardrender.h $(DESTDIR)$(INCDIR)/
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
@@ -418,6 +421,10 @@ install: all
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
 	install -m 644 fonts/manifest.json $(DESTDIR)$(DATADIR)/fonts/
 	install -m 644 schema/template.schema.json schema/record.schema.json $(DESTDIR)$(DATADIR)/schema/
+	for page in man1/cardrender.1 man5/cardrender-template.5; do \
+	    sed 's|/usr/local/share/cardrender|$(DATADIR)|g' man/$${page#*/} \
+	        > $(DESTDIR)$(MANDIR)/$$page && chmod 644 $(DESTDIR)$(MANDIR)/$$page || exit 1; \
+	done
 	sed -e 's|@PREFIX@|$(PC_PREFIX)|' -e 's|@LIBDIR@|$(call pc_path,$(LIBDIR))|' \
 	    -e 's|@INCDIR@|$(call pc_path,$(INCDIR))|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@REQUIRES_PRIVATE@|$(MODULES)|' cardrender.pc.in \
@@ -425,7 +432,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/cardrender.h $(DESTDIR)$(LIBDIR)/libcardrender.* \
-	    $(DESTDIR)$(BINDIR)/cardrender $(DESTDIR)$(LIBDIR)/pkgconfig/cardrender.pc
+	    $(DESTDIR)$(BINDIR)/cardrender $(DESTDIR)$(LIBDIR)/pkgconfig/cardrender.pc \
+	    $(DESTDIR)$(MANDIR)/man1/cardrender.1 $(DESTDIR)$(MANDIR)/man5/cardrender-template.5
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(PYTHONDIR)/cardrender
 
 format:

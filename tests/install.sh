@@ -4,7 +4,9 @@
 #   1. the installed tool, run from a folder holding a broken
 #      fonts/manifest.json with CARDRENDER_FONT_MANIFEST unset, reads the
 #      installed manifest (never the folder's) and renders a golden case's
-#      card to its exact pixels;
+#      card to its exact pixels; the man pages cardrender(1) and
+#      cardrender-template(5) are under share/man, name the installed
+#      manifest, and man finds them (when man is there);
 #   2. the tree, moved to DIR/after, still works: pkg-config names the new
 #      place only, and examples/api_example.c builds with it and runs;
 #      so does the installed Python package, which finds the moved library;
@@ -46,6 +48,24 @@ check "installed cardrender renders from a folder with its own fonts/" -- \
         "$3/template.json" "$3/record.json" -o card.png' sh "$scratch/cwd" "$before" "$case"
 check "installed cardrender draws the golden pixels" -- \
     "$before/bin/cardrender" compare "$case/expected.png" "$scratch/cwd/card.png" --tolerance 0
+
+# The man pages, under PREFIX/share/man, naming the manifest this prefix
+# installed (make install writes the folder into them); man finds them.
+for page in man1/cardrender.1 man5/cardrender-template.5; do
+    if [ -f "$before/share/man/$page" ] && [ ! -x "$before/share/man/$page" ]; then ok; else
+        fail "make install did not install the man page share/man/$page (mode 644)"
+    fi
+    if grep -qF "$before/share/cardrender/fonts/manifest.json" "$before/share/man/$page"; then
+        ok
+    else fail "share/man/$page does not name the installed manifest"; fi
+done
+if command -v man >/dev/null 2>&1; then
+    for name in cardrender cardrender-template; do
+        check "man -w finds $name in the installed tree" -- \
+            sh -c 'case $(MANPATH="$1" man -w "$2") in "$1"/*) ;; *) exit 1 ;; esac' sh \
+            "$before/share/man" "$name"
+    done
+fi
 
 # 2. Moved, the tree is found through pkg-config's ${pcfiledir}.
 mv "$before" "$after"
