@@ -29,8 +29,13 @@ def start(cli, templates, prefix=(), extra=()):
     """The server, run under prefix (e.g. taskset), with extra options."""
     p = subprocess.Popen([*prefix, cli, "serve", "--templates", templates, "--listen",
                           "127.0.0.1:0", *extra], stderr=subprocess.PIPE, text=True)
-    port = int(re.search(r"port (\d+)", p.stderr.readline()).group(1))
-    return p, port
+    line = p.stderr.readline()
+    found = re.search(r"listening on port (\d+)", line)
+    if not found:  # never leave a server behind
+        p.kill()
+        p.wait()
+        sys.exit(f"service.py: cardrender serve did not start: {line.strip()}")
+    return p, int(found.group(1))
 
 
 def stop(p):
