@@ -69,10 +69,6 @@ bool cli_parse_pair(const cli_parser *p, int argc, char **argv, const char **fir
  * (cr_render_options.warning). */
 void cli_print_warning(void *user_data, const cr_error *warning);
 
-/* A JSON string of text, which may not be UTF-8 (a path from the command
- * line, a message cut short in the middle of a character): the bad bytes
- * become '?', so a JSON line always holds every key. */
-json_t *cli_json_text(const char *text);
 
 /* The options every engine of the command is made with: the manifest
  * --font-manifest named, else the library's default (NULL). */

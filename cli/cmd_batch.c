@@ -334,11 +334,11 @@ static json_t *failure_json(const batch_job *job)
     json_t *line = json_object();
     json_object_set_new(line, "record", json_integer(job->number));
     json_object_set_new(line, "line", json_integer(job->line));
-    json_object_set_new(line, "output", job->name ? cli_json_text(job->name) : json_null());
+    json_object_set_new(line, "output", job->name ? tool_json_text(job->name) : json_null());
     json_object_set_new(line, "status", json_string(cr_status_name(job->error.code)));
     if (job->error.field_index >= 0)
-        json_object_set_new(line, "field", cli_json_text(job->error.field_name));
-    json_object_set_new(line, "message", cli_json_text(job->error.message));
+        json_object_set_new(line, "field", tool_json_text(job->error.field_name));
+    json_object_set_new(line, "message", tool_json_text(job->error.message));
     return line;
 }
 

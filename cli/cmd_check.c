@@ -149,17 +149,6 @@ static int parse_check_args(int argc, char **argv, check_args *args)
 
 /* ------------------------------------------------------------- printing */
 
-/* A number, or null when unknown (< 0). */
-static json_t *json_known(int value)
-{
-    return value >= 0 ? json_integer(value) : json_null();
-}
-
-static json_t *json_text_or_null(const char *text)
-{
-    return text[0] ? cli_json_text(text) : json_null();
-}
-
 static void print_json(json_t *object)
 {
     char *line = json_dumps(object, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -177,16 +166,7 @@ static void print_finding(checker *c, const cr_finding *f)
         puts(f->text);
         return;
     }
-    json_t *o = json_object();
-    json_object_set_new(o, "subject", cli_json_text(f->subject));
-    json_object_set_new(o, "kind", json_string(f->kind));
-    json_object_set_new(o, "field_index", json_known(f->field_index));
-    json_object_set_new(o, "field", json_text_or_null(f->field_name));
-    json_object_set_new(o, "file", json_text_or_null(f->file));
-    json_object_set_new(o, "line", json_known(f->line));
-    json_object_set_new(o, "column", json_known(f->column));
-    json_object_set_new(o, "message", cli_json_text(f->detail));
-    json_object_set_new(o, "text", cli_json_text(f->text));
+    json_t *o = tool_finding_json(f);
     print_json(o);
 }
 
@@ -453,7 +433,7 @@ static void print_summary(const checker *c)
     if (c->args->json) {
         json_t *summary = json_object();
         json_object_set_new(summary, "findings", json_integer(c->findings));
-        json_object_set_new(summary, "template", cli_json_text(tpl));
+        json_object_set_new(summary, "template", tool_json_text(tpl));
         json_object_set_new(summary, "records", json_integer(c->records));
         print_json(json_pack("{s:o}", "summary", summary));
         return;

@@ -97,8 +97,12 @@ static bool take_option(void *data, int id, const char *value)
         a->assets = value;
         return true;
     case OPT_TOKEN:
+        if (value[0] == '\0') {
+            fprintf(stderr, "cardrender serve: --token is empty\n");
+            return false;
+        }
         a->token = value;
-        return value[0] != '\0' || (fprintf(stderr, "cardrender serve: --token is empty\n"), 0);
+        return true;
     case OPT_THREADS:
         return take_count("--threads", value, 64, &a->threads);
     case OPT_PNG_THREADS:
@@ -173,35 +177,6 @@ typedef struct serve_state {
     size_t max_body;
 } serve_state;
 
-/* A request's body as it arrives. */
-typedef struct upload {
-    uint8_t *data;
-    size_t length, capacity;
-    bool too_large;
-} upload;
-
-static void take_upload(upload *u, const char *data, size_t size, size_t max)
-{
-    if (u->too_large || u->length + size > max) {
-        u->too_large = true;
-        return;
-    }
-    if (u->length + size > u->capacity) {
-        size_t capacity = u->capacity ? u->capacity : 16384;
-        while (capacity < u->length + size)
-            capacity *= 2;
-        uint8_t *bigger = realloc(u->data, capacity);
-        if (!bigger) {
-            u->too_large = true; /* answered as 413: no room for it */
-            return;
-        }
-        u->data = bigger;
-        u->capacity = capacity;
-    }
-    memcpy(u->data + u->length, data, size);
-    u->length += size;
-}
-
 static void free_library_memory(void *data)
 {
     cr_free(data);
@@ -242,32 +217,31 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
                               size_t *size, void **state)
 {
     serve_state *s = cls;
-    upload *u = *state;
+    cr_service_body *u = *state;
     if (!u) { /* the headers: make room for the body, refuse a declared huge one */
         if (!(u = calloc(1, sizeof *u)))
             return MHD_NO;
         *state = u;
-        const char *declared = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                           MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *declared =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         u->too_large = declared && strtoull(declared, NULL, 10) > s->max_body;
         if (!u->too_large)
             return MHD_YES;
     } else if (*size > 0) {
-        take_upload(u, data, *size, s->max_body);
+        cr_service_body_append(u, data, *size, s->max_body);
         *size = 0;
         return MHD_YES;
     }
-    cr_service_request request = {
-        .method = method,
-        .path = url,
-        .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                    MHD_HTTP_HEADER_CONTENT_TYPE),
-        .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_AUTHORIZATION),
-        .loopback = client_is_loopback(c),
-        .body = u->data,
-        .length = u->length,
-        .body_too_large = u->too_large};
+    cr_service_request request = {.method = method,
+                                  .path = url,
+                                  .content_type = MHD_lookup_connection_value(
+                                      c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+                                  .authorization = MHD_lookup_connection_value(
+                                      c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+                                  .loopback = client_is_loopback(c),
+                                  .body = u->data,
+                                  .length = u->length,
+                                  .body_too_large = u->too_large};
     cr_service_response response;
     cr_service_handle(s->service, &request, &response);
     return send_answer(c, &response);
@@ -276,7 +250,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 static void request_done(void *cls, struct MHD_Connection *c, void **state,
                          enum MHD_RequestTerminationCode why)
 {
-    upload *u = *state;
+    cr_service_body *u = *state;
     if (u)
         free(u->data);
     free(u);
@@ -295,11 +269,11 @@ static struct MHD_Daemon *start(const serve_args *a, serve_state *state,
     struct MHD_OptionItem pool[] = {
         {a->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, a->threads, NULL},
         {MHD_OPTION_END, 0, NULL}};
-    return MHD_start_daemon(
-        flags, 0, NULL, NULL, answer, state, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)(a->threads * 64), MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
-        MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
+    return MHD_start_daemon(flags, 0, NULL, NULL, answer, state, MHD_OPTION_SOCK_ADDR,
+                            (const struct sockaddr *)addr, MHD_OPTION_CONNECTION_TIMEOUT,
+                            (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)(a->threads * 64),
+                            MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_ARRAY, pool,
+                            MHD_OPTION_END);
 }
 
 static int wait_for_stop(void)

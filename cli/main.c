@@ -114,20 +114,6 @@ void cli_engine_static_cache(bool on)
     engine_options.no_static_cache = !on;
 }
 
-json_t *cli_json_text(const char *text)
-{
-    json_t *value = json_string(text);
-    if (value)
-        return value;
-    char *copy = strdup(text);
-    size_t bad;
-    while (copy && !tool_utf8_valid(copy, strlen(copy), &bad))
-        copy[bad] = '?';
-    value = json_string(copy ? copy : "");
-    free(copy);
-    return value;
-}
-
 cr_engine *cli_engine_create(void)
 {
     cr_error err;

@@ -485,24 +485,19 @@ cr_status fuzz_service_path(cr_engine *engine, const uint8_t *data, size_t size,
 {
     static const struct {
         const char *method, *path;
-    } routes[8] = {{"POST", "/v1/render"},
-                   {"POST", "/v1/check"},
-                   {"POST", "/v1/layout"},
-                   {"POST", "/v1/fields"},
-                   {"POST", "/v1/nothing"},
-                   {"GET", "/v1/templates/resident-id-zh-photo"},
-                   {"GET", "/v1/templates/..%2Fx"},
-                   {"GET", "/"}};
+    } routes[8] = {{"POST", "/v1/render"},          {"POST", "/v1/check"},
+                   {"POST", "/v1/layout"},          {"POST", "/v1/fields"},
+                   {"POST", "/v1/nothing"},         {"GET", "/v1/templates/resident-id-zh-photo"},
+                   {"GET", "/v1/templates/..%2Fx"}, {"GET", "/"}};
     unsigned route = size > 0 ? data[0] % 8 : 0, flags = size > 1 ? data[1] : 0;
-    cr_service_request request = {
-        .method = routes[route].method,
-        .path = routes[route].path,
-        .content_type = flags & 1 ? "application/json" : "text/plain",
-        .authorization = flags & 4 ? "Bearer fuzz" : NULL,
-        .loopback = flags & 2,
-        .body = size > 2 ? data + 2 : NULL,
-        .length = size > 2 ? size - 2 : 0,
-        .body_too_large = flags & 8};
+    cr_service_request request = {.method = routes[route].method,
+                                  .path = routes[route].path,
+                                  .content_type = flags & 1 ? "application/json" : "text/plain",
+                                  .authorization = flags & 4 ? "Bearer fuzz" : NULL,
+                                  .loopback = flags & 2,
+                                  .body = size > 2 ? data + 2 : NULL,
+                                  .length = size > 2 ? size - 2 : 0,
+                                  .body_too_large = flags & 8};
     cr_service_response response;
     cr_service_handle(fuzz_service(engine), &request, &response);
     *http_status = response.status;

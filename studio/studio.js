@@ -168,7 +168,7 @@ function engineProblem(error, editor) {
 
 // ------------------------------------------------------------- updating
 
-function requestBody(template, record) {
+function requestBody(record) {
   const body = { template_text: $("template-json").value, record, images: state.images };
   const dpi = parseInt($("dpi").value, 10);
   if (dpi) body.dpi = dpi;
@@ -191,7 +191,7 @@ async function update() {
     return;
   }
   $("status").textContent = "rendering…";
-  const body = requestBody(template.value, record.value);
+  const body = requestBody(record.value);
   const [rendered, checked, fields] = await Promise.all([
     request("POST", "/v1/render", Object.assign({ proof: $("proof").checked }, body)),
     request("POST", "/v1/check", body),

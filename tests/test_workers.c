@@ -46,9 +46,8 @@ static void count_part(void *data, int index)
         atomic_store(&job->part0_elsewhere, true);
     if (index > 0 && !on_caller)
         atomic_fetch_add(&job->on_other_threads, 1);
-    for (double give_up = seconds_now() + 10; job->meet > 0 &&
-                                              atomic_load(&job->most_at_once) < job->meet &&
-                                              seconds_now() < give_up;)
+    for (double give_up = seconds_now() + 10;
+         job->meet > 0 && atomic_load(&job->most_at_once) < job->meet && seconds_now() < give_up;)
         sched_yield();
     atomic_fetch_sub(&job->running, 1);
 }

@@ -28,6 +28,45 @@ bool tool_utf8_valid(const char *text, size_t length, size_t *bad_offset)
     return cr_utf8_valid(text, length, bad_offset);
 }
 
+json_t *tool_json_text(const char *text)
+{
+    json_t *value = json_string(text);
+    if (value)
+        return value;
+    char *copy = strdup(text);
+    size_t bad;
+    while (copy && !tool_utf8_valid(copy, strlen(copy), &bad))
+        copy[bad] = '?';
+    value = json_string(copy ? copy : "");
+    free(copy);
+    return value;
+}
+
+static json_t *known_or_null(int value)
+{
+    return value >= 0 ? json_integer(value) : json_null();
+}
+
+static json_t *text_or_null(const char *text)
+{
+    return text[0] ? tool_json_text(text) : json_null();
+}
+
+json_t *tool_finding_json(const cr_finding *f)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "subject", tool_json_text(f->subject));
+    json_object_set_new(o, "kind", json_string(f->kind));
+    json_object_set_new(o, "field_index", known_or_null(f->field_index));
+    json_object_set_new(o, "field", text_or_null(f->field_name));
+    json_object_set_new(o, "file", text_or_null(f->file));
+    json_object_set_new(o, "line", known_or_null(f->line));
+    json_object_set_new(o, "column", known_or_null(f->column));
+    json_object_set_new(o, "message", tool_json_text(f->detail));
+    json_object_set_new(o, "text", tool_json_text(f->text));
+    return o;
+}
+
 /* All of stream into a new buffer (*data, *size); 0 or errno. */
 static int read_all(FILE *stream, char **data, size_t *size)
 {

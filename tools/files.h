@@ -1,4 +1,5 @@
 /* Files for the CLI, which sees only cardrender.h and tools/: paths, UTF-8,
+ * the JSON the tools print (a text that may not be UTF-8, a finding),
  * standard input and output, folders synced. The tools' own names for
  * what the library does inside (tools/files.c calls the library's internal
  * functions; the CLI never declares those itself). */
@@ -7,6 +8,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <jansson.h>
 
 #include "cardrender.h"
 
@@ -21,6 +24,17 @@ char *tool_path_join(const char *folder, const char *name);
 /* True when text[0..length) is well-formed UTF-8 (no overlongs, surrogates
  * or values above U+10FFFF); otherwise *bad_offset is the first bad byte. */
 bool tool_utf8_valid(const char *text, size_t length, size_t *bad_offset);
+
+/* A JSON string of text, which may not be UTF-8 (a path from the command
+ * line or the disk, a message quoting a bad byte of a record, a message cut
+ * short in the middle of a character): the bad bytes become '?', so a JSON
+ * line always holds every key. NULL only when out of memory. */
+json_t *tool_json_text(const char *text);
+
+/* A finding as `check --json` prints it and the service's /v1/check
+ * answers: {"subject", "kind", "field_index", "field", "file", "line",
+ * "column", "message", "text"}, unknown parts null. */
+json_t *tool_finding_json(const cr_finding *finding);
 
 /* The name messages give standard input and output. */
 #define TOOL_STDIN_NAME "<stdin>"

@@ -3,6 +3,7 @@
 #include "service.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include <sodium.h>
 
 #include "array.h"
+#include "files.h"
+#include "json_locate.h"
 #include "layout_report.h"
 
 enum {
@@ -23,6 +26,11 @@ enum {
     DEFAULT_MAX_REQUESTS = 16,
     MAX_NAME = 200,
 };
+
+/* What messages call a template or record that came in a request (the
+ * studio looks for the template's name to place errors in its editor). */
+#define REQUEST_TEMPLATE "<request template>"
+#define REQUEST_RECORD "<request record>"
 
 /* ------------------------------------------------------------ templates */
 
@@ -88,30 +96,29 @@ static bool stamp_current(const file_stamp *stamp)
            now.inode == stamp->inode;
 }
 
-/* Stamps the template's file and every file one of its fields came from
- * (a base it extends, a fragment it includes). */
-static bool stamp_files(stored_template *t, const char *path)
+/* Adds a stamp for every file one of the template's fields came from (a
+ * base it extends, a fragment it includes) besides those it has. */
+static bool stamp_files(stored_template *t)
 {
-    size_t capacity = 0;
+    size_t capacity = t->stamp_count;
     size_t fields = cr_template_field_count(t->tpl);
-    for (size_t i = 0; i <= fields; i++) {
+    for (size_t i = 0; i < fields; i++) {
         cr_field_info info;
-        const char *file = path;
-        if (i < fields && cr_template_field(t->tpl, i, &info) == CR_OK && info.file)
-            file = info.file;
+        if (cr_template_field(t->tpl, i, &info) != CR_OK || !info.file)
+            continue;
         bool known = false;
         for (size_t k = 0; k < t->stamp_count && !known; k++)
-            known = strcmp(t->stamps[k].path, file) == 0;
+            known = strcmp(t->stamps[k].path, info.file) == 0;
         if (known)
             continue;
         if (!cr_reserve((void **)&t->stamps, &capacity, t->stamp_count + 1, sizeof *t->stamps))
             return false;
-        file_stamp *s = &t->stamps[t->stamp_count];
-        memset(s, 0, sizeof *s);
-        if (!(s->path = strdup(file)))
+        file_stamp *stamp = &t->stamps[t->stamp_count];
+        memset(stamp, 0, sizeof *stamp);
+        if (!(stamp->path = strdup(info.file)))
             return false;
         t->stamp_count++;
-        stamp_of(file, s); /* a file gone since: never current, reloaded next time */
+        stamp_of(info.file, stamp); /* a file gone since: never current, reloaded next time */
     }
     return true;
 }
@@ -141,54 +148,40 @@ static char *template_path(const cr_service *s, const char *name)
     return path;
 }
 
-static char *read_text(const char *path, size_t *length)
+static void out_of_memory(cr_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    char buffer[16384];
-    size_t got;
-    while (out && (got = fread(buffer, 1, sizeof buffer, f)) > 0)
-        fwrite(buffer, 1, got, out);
-    bool ok = out && !ferror(f);
-    if (out)
-        fclose(out);
-    fclose(f);
-    if (!ok) {
-        free(text);
-        return NULL;
-    }
-    *length = size;
-    return text;
+    err->code = CR_ERR_NOMEM;
+    snprintf(err->message, sizeof err->message, "out of memory");
 }
 
-/* Loads NAME from the folder; NULL with err filled. */
-static stored_template *load_template(cr_service *s, const char *name, cr_error *err)
+/* Loads NAME from the folder; NULL with err filled, and *missing set when
+ * the folder has no NAME.json. The file is stamped before it is read, so a
+ * change made while it loads is seen by the next request. */
+static stored_template *load_template(cr_service *s, const char *name, bool *missing, cr_error *err)
 {
     stored_template *t = calloc(1, sizeof *t);
     char *path = template_path(s, name);
-    bool ok = t && path && (t->name = strdup(name));
-    if (ok) {
-        atomic_init(&t->references, 1);
-        t->tpl = cr_template_load_file(s->engine, path, err);
-        ok = t->tpl != NULL;
-        if (ok && !(t->text = read_text(path, &t->text_length))) {
-            ok = false;
-            err->code = CR_ERR_IO;
-            snprintf(err->message, sizeof err->message, "%s: cannot read", path);
-        }
-        ok = ok && stamp_files(t, path);
-    } else {
-        err->code = CR_ERR_NOMEM;
-        snprintf(err->message, sizeof err->message, "out of memory");
+    *missing = false;
+    if (!t || !path || !(t->name = strdup(name)) || !(t->stamps = calloc(1, sizeof *t->stamps)) ||
+        !(t->stamps[0].path = strdup(path))) {
+        out_of_memory(err);
+        free(path);
+        if (t)
+            free(t->stamps), free(t->name), free(t);
+        return NULL;
+    }
+    atomic_init(&t->references, 1);
+    t->stamp_count = 1;
+    *missing = !stamp_of(path, &t->stamps[0]);
+    bool ok = !*missing &&
+              cr_json_read_file(path, "the template", &t->text, &t->text_length, err) == CR_OK &&
+              (t->tpl = cr_template_load_file(s->engine, path, err)) != NULL;
+    if (ok && !stamp_files(t)) {
+        ok = false;
+        out_of_memory(err);
     }
     free(path);
     if (!ok) {
-        if (t)
-            atomic_store(&t->references, 1);
         stored_unref(t);
         return NULL;
     }
@@ -204,10 +197,11 @@ static bool stored_current(const stored_template *t)
 }
 
 /* The template NAME, loaded or reloaded as its files say; a reference the
- * caller drops with stored_unref. NULL with err filled (CR_ERR_IO when the
- * folder has no such file). */
-static stored_template *find_template(cr_service *s, const char *name, cr_error *err)
+ * caller drops with stored_unref. NULL with err filled, and *missing set
+ * when the folder has no such file. */
+static stored_template *find_template(cr_service *s, const char *name, bool *missing, cr_error *err)
 {
+    *missing = false;
     memset(err, 0, sizeof *err);
     err->line = err->column = err->field_index = -1;
     pthread_mutex_lock(&s->lock);
@@ -220,13 +214,13 @@ static stored_template *find_template(cr_service *s, const char *name, cr_error 
         t = s->store[at];
         atomic_fetch_add(&t->references, 1);
     } else {
-        t = load_template(s, name, err);
+        t = load_template(s, name, missing, err);
         if (t && at == s->store_count &&
             !cr_reserve((void **)&s->store, &s->store_capacity, s->store_count + 1,
                         sizeof *s->store)) {
             stored_unref(t);
             t = NULL;
-            err->code = CR_ERR_NOMEM;
+            out_of_memory(err);
         } else if (t) {
             if (at < s->store_count)
                 stored_unref(s->store[at]);
@@ -272,30 +266,12 @@ static void json_answer(cr_service_response *r, int status, json_t *value)
 
 static json_t *text_or_null(const char *text)
 {
-    return text && text[0] ? json_stringn_nocheck(text, strlen(text)) : json_null();
+    return text && text[0] ? tool_json_text(text) : json_null();
 }
 
 static json_t *number_or_null(int value)
 {
     return value >= 0 ? json_integer(value) : json_null();
-}
-
-/* A valid UTF-8 JSON string of text (a message may hold a byte of a
- * record's bad value): the bad bytes become '?'. */
-static json_t *safe_text(const char *text)
-{
-    json_t *s = json_string(text);
-    if (s)
-        return s;
-    char *copy = strdup(text);
-    if (!copy)
-        return json_null();
-    for (char *p = copy; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    s = json_string(copy);
-    free(copy);
-    return s ? s : json_null();
 }
 
 static void error_answer(cr_service_response *r, int status, const char *code, const char *message,
@@ -304,12 +280,12 @@ static void error_answer(cr_service_response *r, int status, const char *code, c
     json_t *e = json_object();
     json_object_set_new(e, "status", json_integer(status));
     json_object_set_new(e, "code", json_string(code));
-    json_object_set_new(e, "message", safe_text(message));
-    json_object_set_new(e, "file", err && err->file[0] ? safe_text(err->file) : json_null());
+    json_object_set_new(e, "message", tool_json_text(message));
+    json_object_set_new(e, "file", err && err->file[0] ? tool_json_text(err->file) : json_null());
     json_object_set_new(e, "line", number_or_null(err ? err->line : -1));
     json_object_set_new(e, "column", number_or_null(err ? err->column : -1));
-    json_object_set_new(e, "field", err && err->field_name[0] ? safe_text(err->field_name)
-                                                              : json_null());
+    json_object_set_new(e, "field",
+                        err && err->field_name[0] ? tool_json_text(err->field_name) : json_null());
     json_object_set_new(e, "field_index", number_or_null(err ? err->field_index : -1));
     json_t *doc = json_object();
     json_object_set_new(doc, "error", e);
@@ -323,10 +299,29 @@ static void engine_error(cr_service_response *r, const cr_error *err)
     error_answer(r, status, cr_status_name(err->code), err->message, err);
 }
 
-static void bad_request(cr_service_response *r, const char *format, const char *detail)
+/* A template of the folder that could not be had: 404 when there is no
+ * such file (or the name is no name), else the loader's error. */
+static void template_failed(cr_service_response *r, const char *name, bool missing,
+                            const cr_error *err)
+{
+    if (!missing) {
+        engine_error(r, err);
+        return;
+    }
+    char message[400];
+    snprintf(message, sizeof message, "no template \"%.200s\" in the templates folder", name);
+    error_answer(r, 404, "not_found", message, NULL);
+}
+
+/* 400: the request itself is wrong (not its template, record or photo). */
+__attribute__((format(printf, 2, 3))) static void bad_request(cr_service_response *r,
+                                                              const char *format, ...)
 {
     char message[1024];
-    snprintf(message, sizeof message, format, detail);
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
     error_answer(r, 400, "request", message, NULL);
 }
 
@@ -365,7 +360,7 @@ static bool parse_body(const cr_service_request *in, card_request *q, cr_service
         return false;
     }
     if (!json_is_object(q->body)) {
-        bad_request(r, "the request body must be a JSON object%s", "");
+        bad_request(r, "the request body must be a JSON object");
         return false;
     }
     return true;
@@ -379,7 +374,7 @@ static bool take_template_text(cr_service *s, card_request *q, const char *text,
                                cr_service_response *r)
 {
     cr_error err;
-    q->inline_tpl = cr_template_load_memory(s->engine, text, length, "<request template>",
+    q->inline_tpl = cr_template_load_memory(s->engine, text, length, REQUEST_TEMPLATE,
                                             s->config.templates_dir, &err);
     if (!q->inline_tpl) {
         engine_error(r, &err);
@@ -405,16 +400,10 @@ static bool take_template(cr_service *s, card_request *q, cr_service_response *r
                         name);
             return false;
         }
-        q->stored = find_template(s, name, &err);
+        bool missing;
+        q->stored = find_template(s, name, &missing, &err);
         if (!q->stored) {
-            if (err.code == CR_ERR_IO) {
-                char message[400];
-                snprintf(message, sizeof message, "no template \"%s\" in the templates folder",
-                         name);
-                error_answer(r, 404, "not_found", message, NULL);
-            } else {
-                engine_error(r, &err);
-            }
+            template_failed(r, name, missing, &err);
             return false;
         }
         q->tpl = q->stored->tpl;
@@ -428,33 +417,18 @@ static bool take_template(cr_service *s, card_request *q, cr_service_response *r
         free(dumped);
         return ok;
     }
-    bad_request(r,
-                "give \"template\" (a template's name or a template, a JSON object) or "
-                "\"template_text\" (a template's JSON as a string)%s",
-                "");
+    bad_request(r, "give \"template\" (a template's name or a template, a JSON object) or "
+                   "\"template_text\" (a template's JSON as a string)");
     return false;
 }
 
-static bool is_image_key(const cr_template *tpl, const char *key)
-{
-    size_t n = cr_template_field_count(tpl);
-    for (size_t i = 0; i < n; i++) {
-        cr_field_info info;
-        if (cr_template_field(tpl, i, &info) == CR_OK && info.bind && !strcmp(info.bind, key) &&
-            !strcmp(info.type, "image"))
-            return true;
-    }
-    return false;
-}
-
-static bool take_images(cr_service *s, card_request *q, cr_service_response *r)
+static bool take_images(card_request *q, cr_service_response *r)
 {
     json_t *images = json_object_get(q->body, "images");
     if (!images)
         return true;
     if (!json_is_object(images)) {
-        bad_request(r, "\"images\" must be an object of record keys and base64 image bytes%s",
-                    "");
+        bad_request(r, "\"images\" must be an object of record keys and base64 image bytes");
         return false;
     }
     const char *key;
@@ -476,13 +450,11 @@ static bool take_images(cr_service *s, card_request *q, cr_service_response *r)
         if (sodium_base642bin(bytes, b64_length / 4 * 3 + 3, b64, b64_length, " \r\n\t", &length,
                               &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
             end != b64 + b64_length) {
-            char message[400];
-            snprintf(message, sizeof message,
-                     "\"images\": \"%.100s\": not base64 (RFC 4648, with padding): bad from "
-                     "character %zu",
-                     key, (size_t)((end ? end : b64) - b64));
             free(bytes);
-            error_answer(r, 400, "request", message, NULL);
+            bad_request(r,
+                        "\"images\": \"%.100s\": not base64 (RFC 4648, with padding): bad from "
+                        "character %zu",
+                        key, (size_t)((end ? end : b64) - b64));
             return false;
         }
         cr_error err;
@@ -493,30 +465,29 @@ static bool take_images(cr_service *s, card_request *q, cr_service_response *r)
             return false;
         }
     }
-    (void)s;
     return true;
 }
 
 /* Without an assets folder a record may not name a photo file: the
- * service reads no file a request names. */
+ * service reads no file a request names. An image field's bound key with a
+ * value (a path) and no bytes in "images" is refused. */
 static bool photos_from_request_only(cr_service *s, card_request *q, cr_service_response *r)
 {
     if (s->config.assets_dir || !q->record)
         return true;
-    json_t *record = json_object_get(q->body, "record");
     json_t *images = json_object_get(q->body, "images");
-    const char *key;
-    json_t *value;
-    json_object_foreach(record, key, value)
-    {
-        if (is_image_key(q->tpl, key) && !json_object_get(images, key)) {
-            bad_request(r,
-                        "record key \"%s\": an image field shows it, but this service reads "
-                        "photos only from the request's \"images\" (start it with --assets DIR "
-                        "to allow paths)",
-                        key);
-            return false;
-        }
+    size_t n = cr_template_field_count(q->tpl);
+    for (size_t i = 0; i < n; i++) {
+        cr_field_info f;
+        if (cr_template_field(q->tpl, i, &f) != CR_OK || !f.bind || strcmp(f.type, "image") ||
+            !cr_record_get(q->record, f.bind) || json_object_get(images, f.bind))
+            continue;
+        bad_request(r,
+                    "record key \"%s\": an image field shows it, but this service reads photos "
+                    "only from the request's \"images\" (start it with --assets DIR to allow "
+                    "paths)",
+                    f.bind);
+        return false;
     }
     return true;
 }
@@ -528,18 +499,16 @@ static bool take_record(cr_service *s, card_request *q, cr_service_response *r)
     if (!record && !images)
         return true;
     if (record && !json_is_object(record)) {
-        bad_request(r, "\"record\" must be a JSON object of strings%s", "");
+        bad_request(r, "\"record\" must be a JSON object of strings");
         return false;
     }
     size_t limit = s->config.max_record_keys ? s->config.max_record_keys : DEFAULT_MAX_KEYS;
     if (json_object_size(record) > limit || json_object_size(images) > limit) {
-        char count[64];
-        snprintf(count, sizeof count, "%zu", limit);
-        bad_request(r, "the record has more than %s keys", count);
+        bad_request(r, "the record has more than %zu keys", limit);
         return false;
     }
     cr_error err;
-    q->record = cr_record_create("<request record>", &err);
+    q->record = cr_record_create(REQUEST_RECORD, &err);
     if (!q->record) {
         engine_error(r, &err);
         return false;
@@ -557,7 +526,7 @@ static bool take_record(cr_service *s, card_request *q, cr_service_response *r)
             return false;
         }
     }
-    return take_images(s, q, r) && photos_from_request_only(s, q, r);
+    return take_images(q, r) && photos_from_request_only(s, q, r);
 }
 
 static bool take_options(card_request *q, cr_service_response *r)
@@ -566,16 +535,14 @@ static bool take_options(card_request *q, cr_service_response *r)
     if (dpi && !json_is_null(dpi)) {
         if (!json_is_integer(dpi) || json_integer_value(dpi) < CR_DPI_MIN ||
             json_integer_value(dpi) > CR_DPI_MAX) {
-            char range[32];
-            snprintf(range, sizeof range, "%d to %d", CR_DPI_MIN, CR_DPI_MAX);
-            bad_request(r, "\"dpi\" must be a whole number from %s", range);
+            bad_request(r, "\"dpi\" must be a whole number from %d to %d", CR_DPI_MIN, CR_DPI_MAX);
             return false;
         }
         q->dpi = (int)json_integer_value(dpi);
     }
     json_t *proof = json_object_get(q->body, "proof");
     if (proof && !json_is_boolean(proof)) {
-        bad_request(r, "\"proof\" must be true or false%s", "");
+        bad_request(r, "\"proof\" must be true or false");
         return false;
     }
     q->proof = json_is_true(proof);
@@ -588,7 +555,7 @@ static bool take_options(card_request *q, cr_service_response *r)
             if (!strcmp(name, cr_panel_name((cr_panel)p)))
                 q->panel = (cr_panel)p, known = true;
         if (!known) {
-            bad_request(r, "\"panel\" must be \"color\", \"k\" or \"overlay\"%s", "");
+            bad_request(r, "\"panel\" must be \"color\", \"k\" or \"overlay\"");
             return false;
         }
     }
@@ -618,8 +585,8 @@ static json_t *fields_json(const cr_template *tpl)
         json_object_set_new(o, "index", json_integer((json_int_t)i));
         json_object_set_new(o, "name", text_or_null(f.name));
         json_object_set_new(o, "type", text_or_null(f.type));
-        json_object_set_new(o, "box_mm", json_pack("[f, f, f, f]", f.x_mm, f.y_mm, f.width_mm,
-                                                   f.height_mm));
+        json_object_set_new(o, "box_mm",
+                            json_pack("[f, f, f, f]", f.x_mm, f.y_mm, f.width_mm, f.height_mm));
         json_object_set_new(o, "bind", text_or_null(f.bind));
         json_object_set_new(o, "optional", json_boolean(f.optional));
         json_object_set_new(o, "file", text_or_null(f.file));
@@ -637,9 +604,9 @@ static json_t *template_json(const char *name, const cr_template *tpl)
     json_t *o = json_object();
     if (name)
         json_object_set_new(o, "name", json_string(name));
-    json_object_set_new(o, "card", json_pack("{s:f, s:f, s:f, s:i}", "width_mm", width,
-                                             "height_mm", height, "corner_radius_mm", radius,
-                                             "dpi", cr_template_dpi(tpl)));
+    json_object_set_new(o, "card",
+                        json_pack("{s:f, s:f, s:f, s:i}", "width_mm", width, "height_mm", height,
+                                  "corner_radius_mm", radius, "dpi", cr_template_dpi(tpl)));
     json_object_set_new(o, "fields", fields_json(tpl));
     return o;
 }
@@ -671,7 +638,13 @@ static char **folder_names(const cr_service *s, size_t *count)
             free(name);
     }
     closedir(dir);
-    if (ok && *count)
+    if (!ok) {
+        for (size_t i = 0; i < *count; i++)
+            free(names[i]);
+        free(names);
+        return NULL;
+    }
+    if (*count)
         qsort(names, *count, sizeof *names, compare_names);
     return names ? names : calloc(1, sizeof *names);
 }
@@ -687,12 +660,13 @@ static void list_templates(cr_service *s, cr_service_response *r)
     json_t *list = json_array();
     for (size_t i = 0; i < count; i++) {
         cr_error err;
-        stored_template *t = find_template(s, names[i], &err);
+        bool missing;
+        stored_template *t = find_template(s, names[i], &missing, &err);
         if (t) {
             json_array_append_new(list, template_json(names[i], t->tpl));
         } else {
-            json_t *e = json_pack("{s:s, s:s}", "code", cr_status_name(err.code), "message",
-                                  err.message);
+            json_t *e = json_pack("{s:s, s:o}", "code", cr_status_name(err.code), "message",
+                                  tool_json_text(err.message));
             json_array_append_new(list, json_pack("{s:s, s:o}", "name", names[i], "error", e));
         }
         stored_unref(t);
@@ -705,12 +679,10 @@ static void list_templates(cr_service *s, cr_service_response *r)
 static void show_template(cr_service *s, const char *name, cr_service_response *r)
 {
     cr_error err;
-    stored_template *t = valid_name(name) ? find_template(s, name, &err) : NULL;
+    bool missing = true;
+    stored_template *t = valid_name(name) ? find_template(s, name, &missing, &err) : NULL;
     if (!t) {
-        if (valid_name(name) && err.code != CR_ERR_IO)
-            engine_error(r, &err);
-        else
-            error_answer(r, 404, "not_found", "no such template in the templates folder", NULL);
+        template_failed(r, name, missing, &err);
         return;
     }
     json_t *o = template_json(name, t->tpl);
@@ -772,17 +744,7 @@ static void answer_render(cr_service *s, const card_request *q, cr_service_respo
 
 static void add_finding(void *data, const cr_finding *f)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "subject", safe_text(f->subject));
-    json_object_set_new(o, "kind", json_string(f->kind));
-    json_object_set_new(o, "field_index", number_or_null(f->field_index));
-    json_object_set_new(o, "field", f->field_name[0] ? safe_text(f->field_name) : json_null());
-    json_object_set_new(o, "file", f->file[0] ? safe_text(f->file) : json_null());
-    json_object_set_new(o, "line", number_or_null(f->line));
-    json_object_set_new(o, "column", number_or_null(f->column));
-    json_object_set_new(o, "message", safe_text(f->detail));
-    json_object_set_new(o, "text", safe_text(f->text));
-    json_array_append_new(data, o);
+    json_array_append_new(data, tool_finding_json(f));
 }
 
 static void answer_check(cr_service *s, const card_request *q, cr_service_response *r)
@@ -803,16 +765,17 @@ static void answer_check(cr_service *s, const card_request *q, cr_service_respon
         engine_error(r, &err);
         return;
     }
-    json_answer(r, 200, json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(findings),
-                                  "findings", findings));
+    json_answer(r, 200,
+                json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(findings), "findings",
+                          findings));
 }
 
 static void answer_layout(cr_service *s, const card_request *q, cr_service_response *r)
 {
     int dpi = q->dpi ? q->dpi : cr_template_dpi(q->tpl);
-    const char *name = q->stored ? q->stored->name : "<request template>";
+    const char *name = q->stored ? q->stored->name : REQUEST_TEMPLATE;
     json_t *doc = cr_layout_document(s->engine, q->tpl, q->record, name,
-                                     q->record ? "<request record>" : NULL, dpi);
+                                     q->record ? REQUEST_RECORD : NULL, dpi);
     if (!doc) {
         set_body(r, 500, "application/json", strdup(out_of_memory_body));
         return;
@@ -909,10 +872,14 @@ static const struct {
              {"/v1/layout", POST_LAYOUT},
              {"/v1/fields", POST_FIELDS}};
 
+static bool is_get(const cr_service_request *in)
+{
+    return !strcmp(in->method, "GET") || !strcmp(in->method, "HEAD");
+}
+
 static void route(cr_service *s, const cr_service_request *in, cr_service_response *r)
 {
-    bool get = !strcmp(in->method, "GET") || !strcmp(in->method, "HEAD");
-    bool post = !strcmp(in->method, "POST");
+    bool get = is_get(in), post = !strcmp(in->method, "POST");
     for (size_t i = 0; i < sizeof posts / sizeof posts[0]; i++)
         if (!strcmp(in->path, posts[i].path)) {
             if (post)
@@ -937,9 +904,8 @@ static void route(cr_service *s, const cr_service_request *in, cr_service_respon
 void cr_service_handle(cr_service *s, const cr_service_request *in, cr_service_response *r)
 {
     memset(r, 0, sizeof *r);
-    bool get = !strcmp(in->method, "GET") || !strcmp(in->method, "HEAD");
     const cr_service_file *f =
-        get ? find_file(s, !strcmp(in->path, "/") ? "/studio/index.html" : in->path) : NULL;
+        is_get(in) ? find_file(s, !strcmp(in->path, "/") ? "/studio/index.html" : in->path) : NULL;
     if (f) { /* the page and the schemas: no secret in them, and the page asks for the token */
         answer_file(f, r);
         return;
@@ -958,6 +924,23 @@ void cr_service_handle(cr_service *s, const cr_service_request *in, cr_service_r
         return;
     }
     route(s, in, r);
+}
+
+void cr_service_body_append(cr_service_body *b, const void *data, size_t size, size_t max)
+{
+    if (b->too_large || size > max - b->length ||
+        !cr_reserve((void **)&b->data, &b->capacity, b->length + size, 1)) {
+        b->too_large = true;
+        return;
+    }
+    memcpy(b->data + b->length, data, size);
+    b->length += size;
+}
+
+void cr_service_body_free(cr_service_body *b)
+{
+    free(b->data);
+    *b = (cr_service_body){0};
 }
 
 void cr_service_response_free(cr_service_response *r)

@@ -47,14 +47,14 @@ typedef struct cr_service_file {
 } cr_service_file;
 
 typedef struct cr_service_config {
-    const char *templates_dir;   /* required */
-    const char *assets_dir;      /* NULL: photos only from the request */
-    const char *token;           /* NULL: none; else required of non-loopback clients */
-    size_t max_body_bytes;       /* 0: 32 MiB */
-    uint64_t max_image_pixels;   /* 0: the library's (40 megapixels) */
-    size_t max_record_keys;      /* 0: 1,000 */
-    int max_requests;            /* renders, checks and layouts at once; 0: 16 */
-    int png_threads;             /* threads that code one PNG; 0: 1 */
+    const char *templates_dir;    /* required */
+    const char *assets_dir;       /* NULL: photos only from the request */
+    const char *token;            /* NULL: none; else required of non-loopback clients */
+    size_t max_body_bytes;        /* 0: 32 MiB */
+    uint64_t max_image_pixels;    /* 0: the library's (40 megapixels) */
+    size_t max_record_keys;       /* 0: 1,000 */
+    int max_requests;             /* renders, checks and layouts at once; 0: 16 */
+    int png_threads;              /* threads that code one PNG; 0: 1 */
     const cr_service_file *files; /* NULL-path-terminated; may be NULL */
 } cr_service_config;
 
@@ -82,6 +82,18 @@ typedef struct cr_service_response {
     size_t length;
     bool body_is_library_memory; /* a PNG from the library: cr_free, not free */
 } cr_service_response;
+
+/* A request's body as it arrives, a piece at a time, up to a limit:
+ * beyond it (or out of memory) the pieces are dropped and too_large set,
+ * so the request is answered 413 without holding what it sent. */
+typedef struct cr_service_body {
+    uint8_t *data;
+    size_t length, capacity;
+    bool too_large;
+} cr_service_body;
+
+void cr_service_body_append(cr_service_body *body, const void *data, size_t size, size_t max);
+void cr_service_body_free(cr_service_body *body);
 
 /* Answers one request; thread-safe (requests run on many threads at once).
  * Always fills response (on out of memory: 500 with a static body). */

@@ -348,8 +348,8 @@ typedef struct bit_writer {
 /* A writer of `capacity` bytes at a time; false when out of memory. */
 static bool writer_init(bit_writer *w, size_t capacity, cr_png_put put, void *target)
 {
-    *w = (bit_writer){.bytes = malloc(capacity + 8), .capacity = capacity, .put = put,
-                      .target = target};
+    *w = (bit_writer){
+        .bytes = malloc(capacity + 8), .capacity = capacity, .put = put, .target = target};
     return w->bytes != NULL;
 }
 
@@ -528,7 +528,6 @@ static const uint8_t *code_bytes(const coding_job *job, size_t i)
 typedef struct splice_part {
     size_t from, to;
     unsigned shift;
-    size_t bits;
     bit_writer w;
     uint32_t adler;
     size_t length;
@@ -589,8 +588,7 @@ static bool cut_parts(const bit_writer *w, const coding_job *job, splice_part *p
         while (i < segments && (p == count - 1 || done < goal))
             done += code_bits(job, i++);
         part->to = i;
-        part->bits = done - start;
-        if (!writer_init(&part->w, (part->shift + part->bits + 7) / 8 + 8, NULL, NULL))
+        if (!writer_init(&part->w, (part->shift + (done - start) + 7) / 8 + 8, NULL, NULL))
             return false;
     }
     return true;

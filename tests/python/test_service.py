@@ -244,6 +244,31 @@ def test_a_changed_template_is_read_again(tmp_path):
         s.stop()
 
 
+def test_a_missing_template_is_404_and_a_broken_one_400(tmp_path):
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    good = {"version": 1, "card": {"width_mm": 85.6, "height_mm": 54, "dpi": 100},
+            "fields": [{"type": "text", "name": "n", "box_mm": [5, 5, 70, 10], "text": "x",
+                        "font": "Noto Sans CJK SC", "size_pt": 12}]}
+    (folder / "card.json").write_text(json.dumps(good), encoding="utf-8")
+    (folder / "child.json").write_text(json.dumps({"version": 1, "extends": "gone.json"}),
+                                       encoding="utf-8")
+    s = Server(templates=str(folder))
+    try:
+        assert s.request("POST", "/v1/render", {"template": "card"})[0] == 200
+        # the template is there, its base is not: the loader's error, not "no template"
+        status, e = error_of(s.request("POST", "/v1/render", {"template": "child"}))
+        assert status == 400 and "gone.json" in e["message"], e
+        # a template removed after it was loaded is gone, not served from memory
+        (folder / "card.json").unlink()
+        status, e = error_of(s.request("POST", "/v1/render", {"template": "card"}))
+        assert status == 404 and '"card"' in e["message"]
+        status, e = error_of(s.request("GET", "/v1/templates/card"))
+        assert status == 404
+    finally:
+        s.stop()
+
+
 def test_listening_beyond_loopback_needs_a_token():
     result = cli("serve", "--templates", "templates", "--listen", "0.0.0.0:0")
     assert result.returncode == 2 and b"--token" in result.stderr
