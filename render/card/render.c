@@ -40,6 +40,7 @@ typedef struct card_job {
     const cr_static_layers *layers; /* the template's cache, whether used or not */
     int quiet_through;              /* warnings and reports up to this field were given */
     int conflict_at;                /* a live field that reaches a later base field, or -1 */
+    cr_photo_memo photos;           /* photos two fields bind, decoded once */
 } card_job;
 
 /* A text field's warnings and report, once per card. */
@@ -90,7 +91,7 @@ static cr_status paint_live_shape(card_job *job, const cr_field *field, cr_canva
 {
     cr_layer layer;
     cr_status status =
-        cr_compose_shape_field(job->tpl, field, job->record, job->dpi, job->options,
+        cr_compose_shape_field(job->tpl, field, job->record, job->dpi, job->options, &job->photos,
                                (cr_pixel_box){0, 0, canvas->width, canvas->height}, &layer, err);
     if (status == CR_OK && job->cached &&
         cr_static_layers_conflict(job->cached, job->tpl, (size_t)field->index, layer.box))
@@ -367,7 +368,9 @@ cr_image *cr_render(cr_engine *engine, const cr_template *tpl, const cr_record *
     if (check_print_options(tpl, dpi, options, err) != CR_OK)
         return NULL;
     card_job job = {.engine = engine, .tpl = tpl, .record = record, .dpi = dpi, .options = options};
-    if (paint_card(&job, err) != CR_OK)
+    cr_status painted = paint_card(&job, err);
+    cr_photo_memo_free(&job.photos);
+    if (painted != CR_OK)
         return NULL;
     cr_image *image = new_image(dpi, err);
     if (!image) {

@@ -126,7 +126,7 @@ static cr_status prepare(cr_engine *engine, const cr_template *tpl, const cr_fie
     cr_error err; /* a failure here is reported by the card painted whole */
     if (field->type != CR_FIELD_TEXT) {
         cr_status status =
-            cr_compose_shape_field(tpl, field, NULL, dpi, NULL, clip, &out->layer, &err);
+            cr_compose_shape_field(tpl, field, NULL, dpi, NULL, NULL, clip, &out->layer, &err);
         out->ink = out->layer.box;
         return status;
     }

@@ -79,6 +79,11 @@ cr_status cr_image_decode_memory(const uint8_t *data, size_t size, const char *n
  * "empty" or "unknown". */
 const char *cr_image_sniff_format(const uint8_t *data, size_t size);
 
+/* How many pictures this process has started to decode (JPEG or PNG data
+ * recognised, whatever came of it): a statistic that lets tests see that a
+ * photo two fields show was decoded once. */
+uint64_t cr_image_decodes_started(void);
+
 /* A zero-filled (transparent) pixmap; width and height must be > 0. */
 cr_status cr_pixmap_init(cr_pixmap *pixmap, int width, int height, cr_error *err);
 

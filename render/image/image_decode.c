@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -706,6 +707,13 @@ static cr_status decode_png(const uint8_t *data, size_t size, const char *name,
 
 /* ------------------------------------------------------------ entry points */
 
+static atomic_uint_fast64_t decodes_started;
+
+uint64_t cr_image_decodes_started(void)
+{
+    return atomic_load(&decodes_started);
+}
+
 cr_status cr_image_decode_memory(const uint8_t *data, size_t size, const char *name,
                                  const cr_decode_limits *limits, cr_pixmap *out, cr_error *err)
 {
@@ -724,6 +732,7 @@ cr_status cr_image_decode_memory(const uint8_t *data, size_t size, const char *n
                        "image data is %zu bytes, more than the limit of %llu", size,
                        (unsigned long long)effective.max_file_bytes);
     const char *format = cr_image_sniff_format(data, size);
+    atomic_fetch_add(&decodes_started, 1);
     if (strcmp(format, "JPEG") == 0)
         return decode_jpeg(data, size, name, &effective, out, err);
     if (strcmp(format, "PNG") == 0)

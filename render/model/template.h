@@ -85,6 +85,20 @@ typedef enum cr_image_fit {
     CR_IMAGE_NONE
 } cr_image_fit;
 
+/* "ghost": the picture again as a faded second image, a security feature
+ * of personalised cards: its luminance becomes ink of one colour (grey by
+ * default) over what lies beneath, so the photo's light background
+ * vanishes; fade takes that fraction of the ink away. With a line screen
+ * the ink gathers into parallel lines whose width follows the tone, which
+ * a copier or a pasted-in print does not reproduce. */
+typedef struct cr_ghost {
+    bool on;
+    double fade;             /* 0..1: the fraction of ink taken away */
+    cr_color color;          /* the ink */
+    double screen_period_mm; /* 0: no line screen; else the lines' pitch */
+    double screen_angle_deg; /* the lines' direction, counter-clockwise from horizontal */
+} cr_ghost;
+
 /* "type": "image": a record's photo (the field's bind) or template artwork. */
 typedef struct cr_image_field {
     char *src;         /* artwork path as written in the template, or NULL */
@@ -96,6 +110,7 @@ typedef struct cr_image_field {
     double opacity;
     cr_adjustments adjust;
     double corner_radius_mm;
+    cr_ghost ghost;
 } cr_image_field;
 
 /* "type": "rect": fill and a stroke inside the box's edge (alpha 0: none). */

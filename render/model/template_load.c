@@ -39,7 +39,7 @@ static const char *const field_keys[] = {
 static const char *const image_keys[] = {"type",       "name",     "box_mm", "bind",
                                          "src",        "fit",      "focus",  "pad_color",
                                          "rotate_deg", "opacity",  "adjust", "corner_radius_mm",
-                                         "panel",      "optional", NULL};
+                                         "panel",      "optional", "ghost",  NULL};
 static const char *const rect_keys[] = {
     "type",    "name",  "box_mm", "fill", "stroke", "stroke_width_mm", "corner_radius_mm",
     "opacity", "panel", NULL};

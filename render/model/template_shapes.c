@@ -14,6 +14,8 @@
 #include "fonts.h"
 
 static const char *const adjust_keys[] = {"brightness", "contrast", "gamma", "grayscale", NULL};
+static const char *const ghost_keys[] = {"fade", "color", "line_screen", NULL};
+static const char *const line_screen_keys[] = {"period_mm", "angle_deg", NULL};
 
 /* In the order of cr_image_fit. */
 static const char *const image_fit_names[] = {"cover", "contain", "stretch", "none", NULL};
@@ -160,6 +162,55 @@ static cr_status read_adjust(loader *ld, json_t *object, cr_adjustments *out)
     return status;
 }
 
+/* "line_screen": {"period_mm", "angle_deg"}; the path is at its value. A
+ * period under 0.05 mm is finer than any card printer's dots. */
+static cr_status check_line_screen(loader *ld, json_t *screen, cr_ghost *ghost)
+{
+    if (!json_is_object(screen))
+        return cr_tpl_fail(ld, CR_JSON_AT_VALUE, "\"line_screen\" must be an object, not %s",
+                           cr_json_kind(screen, true));
+    cr_status status = cr_tpl_check_keys(ld, screen, line_screen_keys);
+    if (status == CR_OK)
+        status = cr_tpl_read_number(ld, screen, "period_mm", true, (range){0.05, 5, false, NULL},
+                                    &ghost->screen_period_mm);
+    if (status == CR_OK)
+        status = cr_tpl_read_number(ld, screen, "angle_deg", false, (range){-180, 180, false, NULL},
+                                    &ghost->screen_angle_deg);
+    return status;
+}
+
+static cr_status check_ghost(loader *ld, json_t *value, cr_ghost *ghost)
+{
+    if (!json_is_object(value))
+        return cr_tpl_fail(ld, CR_JSON_AT_VALUE, "\"ghost\" must be an object, not %s",
+                           cr_json_kind(value, true));
+    *ghost = (cr_ghost){.on = true, .fade = 0.6, .color = {0, 0, 0, 255}};
+    cr_status status = cr_tpl_check_keys(ld, value, ghost_keys);
+    if (status == CR_OK)
+        status = cr_tpl_read_number(ld, value, "fade", false, (range){0, 1, false, NULL},
+                                    &ghost->fade);
+    if (status == CR_OK)
+        status = cr_tpl_read_color(ld, value, "color", &ghost->color);
+    json_t *screen = json_object_get(value, "line_screen");
+    if (status == CR_OK && screen) {
+        cr_tpl_push_key(ld, "line_screen");
+        status = check_line_screen(ld, screen, ghost);
+        cr_tpl_pop(ld);
+    }
+    return status;
+}
+
+static cr_status read_ghost(loader *ld, json_t *object, cr_ghost *ghost)
+{
+    json_t *value = json_object_get(object, "ghost");
+    if (!value)
+        return CR_OK;
+    cr_tpl_push_key(ld, "ghost");
+    cr_status status = check_ghost(ld, value, ghost);
+    cr_tpl_pop(ld);
+    return status;
+}
+
 cr_status cr_tpl_read_image_field(loader *ld, json_t *object, cr_field *field)
 {
     cr_image_field *image = &field->image;
@@ -183,6 +234,8 @@ cr_status cr_tpl_read_image_field(loader *ld, json_t *object, cr_field *field)
         status = read_opacity(ld, object, &image->opacity);
     if (status == CR_OK)
         status = read_adjust(ld, object, &image->adjust);
+    if (status == CR_OK)
+        status = read_ghost(ld, object, &image->ghost);
     if (status == CR_OK)
         status =
             read_box_length(ld, object, "corner_radius_mm", field, true, &image->corner_radius_mm);

@@ -2,11 +2,14 @@
 #include "draw_fields.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "engine.h"
 #include "error.h"
 #include "font_select.h"
+#include "ghost.h"
 #include "image.h"
 #include "paint.h"
 #include "paths.h"
@@ -189,21 +192,138 @@ static cr_pixel_box decode_fit(const cr_image_paint *paint)
     return turned ? (cr_pixel_box){0, 0, height, width} : (cr_pixel_box){0, 0, width, height};
 }
 
+/* ------------------------------------------- photos shared by fields */
+
+/* A photo that a ghost and another image field bind, decoded once for the
+ * card at the size the largest of them needs. */
+typedef struct memo_photo {
+    const char *key; /* the fields' bind, the template's string */
+    cr_pixmap photo;
+    photo_grant grant;
+} memo_photo;
+
+void cr_photo_memo_free(cr_photo_memo *memo)
+{
+    if (!memo)
+        return;
+    for (size_t i = 0; i < memo->count; i++) {
+        cr_pixmap_free(&memo->photos[i].photo);
+        give_back(&memo->photos[i].grant);
+    }
+    free(memo->photos);
+    *memo = (cr_photo_memo){0};
+}
+
+static bool binds_photo(const cr_field *field, const char *key)
+{
+    return field->type == CR_FIELD_IMAGE && field->bind && strcmp(field->bind, key) == 0;
+}
+
+/* A photo shown as the field's ghost and by another field: decoded once
+ * for both. Fields that merely show one photo twice, without a ghost,
+ * decode it each at their own size, as they always have, so their
+ * pixels stay those of every earlier version. */
+static bool photo_is_shared(const cr_template *tpl, const cr_field *field)
+{
+    if (field->type != CR_FIELD_IMAGE || !field->bind)
+        return false;
+    size_t binding = 0;
+    bool ghost = false;
+    for (size_t i = 0; i < tpl->field_count; i++) {
+        if (!binds_photo(&tpl->fields[i], field->bind))
+            continue;
+        binding++;
+        ghost = ghost || tpl->fields[i].image.ghost.on;
+    }
+    return binding > 1 && ghost;
+}
+
+/* The decode size every field binding key can be made from: the largest
+ * width and height any of them asks for; 0 x 0 (whole) when one does. */
+static cr_pixel_box shared_decode_fit(const cr_template *tpl, const char *key, int dpi)
+{
+    cr_pixel_box fit = {0, 0, 0, 0};
+    for (size_t i = 0; i < tpl->field_count; i++) {
+        if (!binds_photo(&tpl->fields[i], key))
+            continue;
+        cr_image_paint paint = image_paint_for(tpl, &tpl->fields[i], dpi);
+        cr_pixel_box one = decode_fit(&paint);
+        if (one.x1 == 0 && one.y1 == 0)
+            return one;
+        fit.x1 = one.x1 > fit.x1 ? one.x1 : fit.x1;
+        fit.y1 = one.y1 > fit.y1 ? one.y1 : fit.y1;
+    }
+    return fit;
+}
+
+static const cr_pixmap *memo_photo_get(cr_photo_memo *memo, const cr_template *tpl,
+                                       const cr_field *field, const cr_record *record, int dpi,
+                                       const cr_render_options *options, cr_error *err)
+{
+    for (size_t i = 0; i < memo->count; i++)
+        if (strcmp(memo->photos[i].key, field->bind) == 0)
+            return &memo->photos[i].photo;
+    if (!cr_reserve((void **)&memo->photos, &memo->capacity, memo->count + 1,
+                    sizeof *memo->photos)) {
+        cr_fail(err, CR_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    memo_photo *entry = &memo->photos[memo->count];
+    *entry = (memo_photo){field->bind, {0}, {tpl->engine, 0}};
+    cr_pixel_box fit = shared_decode_fit(tpl, field->bind, dpi);
+    if (load_photo(tpl, field, record, NULL, options, fit, &entry->grant, &entry->photo, err) !=
+        CR_OK) {
+        give_back(&entry->grant);
+        return NULL;
+    }
+    memo->count++;
+    return &entry->photo;
+}
+
+/* ------------------------------------------------------ image fields */
+
+/* The picture as the field shows it, then, for a ghost, its second image. */
+static cr_status compose_image_layer(const cr_template *tpl, const cr_field *field, int dpi,
+                                     cr_pixel_box clip, const cr_pixmap *picture,
+                                     const cr_image_paint *paint, cr_layer *out, cr_error *err)
+{
+    cr_status status = at_field(tpl, field, cr_compose_image(clip, picture, paint, out, err), err);
+    const cr_ghost *ghost = &field->image.ghost;
+    if (status != CR_OK || !ghost->on)
+        return status;
+    cr_ghost_paint ghost_paint = {
+        .fade = ghost->fade,
+        .color = ghost->color,
+        .screen_period = px(ghost->screen_period_mm, dpi),
+        .screen_angle_deg = ghost->screen_angle_deg,
+        .origin_x = paint->box.x0,
+        .origin_y = paint->box.y0,
+    };
+    cr_layer_make_ghost(out, &ghost_paint);
+    return CR_OK;
+}
+
 cr_status cr_compose_image_field(const cr_template *tpl, const cr_field *field,
                                  const cr_record *record, int dpi, const cr_render_options *options,
-                                 cr_pixel_box clip, cr_layer *out, cr_error *err)
+                                 cr_photo_memo *memo, cr_pixel_box clip, cr_layer *out,
+                                 cr_error *err)
 {
     cr_image_paint paint = image_paint_for(tpl, field, dpi);
-    if (field->image.artwork.rgba)
-        return at_field(tpl, field, cr_compose_image(clip, &field->image.artwork, &paint, out, err),
-                        err);
-    cr_pixmap photo;
     *out = (cr_layer){{0, 0, 0, 0}, 0, 0, NULL, 0};
+    if (field->image.artwork.rgba)
+        return compose_image_layer(tpl, field, dpi, clip, &field->image.artwork, &paint, out, err);
+    if (memo && photo_is_shared(tpl, field)) {
+        const cr_pixmap *shared = memo_photo_get(memo, tpl, field, record, dpi, options, err);
+        if (!shared)
+            return err ? err->code : CR_ERR_IMAGE;
+        return compose_image_layer(tpl, field, dpi, clip, shared, &paint, out, err);
+    }
+    cr_pixmap photo;
     photo_grant grant = {tpl->engine, 0};
     cr_status status =
         load_photo(tpl, field, record, NULL, options, decode_fit(&paint), &grant, &photo, err);
     if (status == CR_OK) {
-        status = at_field(tpl, field, cr_compose_image(clip, &photo, &paint, out, err), err);
+        status = compose_image_layer(tpl, field, dpi, clip, &photo, &paint, out, err);
         cr_pixmap_free(&photo);
     }
     give_back(&grant);
@@ -283,11 +403,12 @@ static cr_status compose_line_field(const cr_field *field, int dpi, cr_pixel_box
 
 cr_status cr_compose_shape_field(const cr_template *tpl, const cr_field *field,
                                  const cr_record *record, int dpi, const cr_render_options *options,
-                                 cr_pixel_box clip, cr_layer *out, cr_error *err)
+                                 cr_photo_memo *memo, cr_pixel_box clip, cr_layer *out,
+                                 cr_error *err)
 {
     switch (field->type) {
     case CR_FIELD_IMAGE:
-        return cr_compose_image_field(tpl, field, record, dpi, options, clip, out, err);
+        return cr_compose_image_field(tpl, field, record, dpi, options, memo, clip, out, err);
     case CR_FIELD_RECT:
         return compose_rect_field(field, dpi, clip, out, err);
     case CR_FIELD_LINE:

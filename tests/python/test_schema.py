@@ -394,6 +394,13 @@ BAD_TEMPLATES = [
     ("unknown k_panel key", setter("card", "k_panel", "dots", 3), r'unknown key "dots"'),
     ("unknown overlay key", setter("card", "overlay", "holes", []), r'unknown key "holes"'),
     ("unknown adjust key", setter("fields", IMAGE, "adjust", "hue", 0.1), r'unknown key "hue"'),
+    ("ghost true", setter("fields", IMAGE, "ghost", True), r'"ghost" must be an object'),
+    ("ghost fade over 1", setter("fields", IMAGE, "ghost", {"fade": 1.5}), r'"fade"'),
+    ("line screen without a period", setter("fields", IMAGE, "ghost", {"line_screen": {}}),
+     r'missing required key "period_mm"'),
+    ("line screen finer than a printer", setter("fields", IMAGE, "ghost",
+                                                {"line_screen": {"period_mm": 0.01}}),
+     r'"period_mm"'),
     # closed sets
     ("unknown field type", setter("fields", LABEL, "type", "barcode"),
      r'unknown field type "barcode"'),
@@ -553,6 +560,9 @@ GOOD_TEMPLATES = [
     ("a language with subtags", setter("fields", TEXT, "lang", "zh-Hans-CN")),
     ("empty fixed text", setter("fields", LABEL, "text", "")),
     ("contrast -1", setter("fields", IMAGE, "adjust", "contrast", -1)),
+    ("a ghost with defaults", setter("fields", IMAGE, "ghost", {})),
+    ("a ghost through a line screen", setter("fields", IMAGE, "ghost", {
+        "fade": 0.7, "color": "#40201080", "line_screen": {"period_mm": 0.3, "angle_deg": -45}})),
 ]
 
 
@@ -672,6 +682,10 @@ KEY_SETS = [
     ("overlay", setter("card", "overlay", PROBE, 1), "/$defs/card/properties/overlay", set()),
     ("adjust", setter("fields", IMAGE, "adjust", PROBE, 1),
      "/$defs/image_field/properties/adjust", set()),
+    ("ghost", setter("fields", IMAGE, "ghost", {PROBE: 1}),
+     "/$defs/image_field/properties/ghost", set()),
+    ("line_screen", setter("fields", IMAGE, "ghost", {"line_screen": {"period_mm": 0.3, PROBE: 1}}),
+     "/$defs/image_field/properties/ghost/properties/line_screen", set()),
 ]
 
 
