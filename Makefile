@@ -66,11 +66,14 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(MODULES) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(MODULES) 2>/dev/null)
 # The render service (tools/service.c, cli/cmd_serve.c): libmicrohttpd for
-# HTTP, libsodium for base64 and a constant-time token comparison. Linked
-# into the tool, the tests and the fuzzers, never into the library.
+# HTTP, libsodium for base64 and a constant-time token comparison. libsodium
+# is linked into the tool, the tests and the fuzzers, never into the
+# library; libmicrohttpd is opened by `cardrender serve` when it starts
+# (cmd_serve.c says why), by the soname of the library its header came with.
 SERVICE_MODULES := libmicrohttpd libsodium
 SERVICE_CFLAGS := $(shell pkg-config --cflags $(SERVICE_MODULES) 2>/dev/null)
-SERVICE_LIBS   := $(shell pkg-config --libs $(SERVICE_MODULES) 2>/dev/null)
+SERVICE_LIBS   := $(shell pkg-config --libs libsodium 2>/dev/null)
+MHD_SONAME := $(shell objdump -p "$$(pkg-config --variable=libdir libmicrohttpd 2>/dev/null)/libmicrohttpd.so" 2>/dev/null | awk '/SONAME/ {print $$2}')
 TEST_CFLAGS := $(shell pkg-config --cflags cmocka zlib 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 
@@ -180,6 +183,8 @@ $(BUILD)/cli/served_files.c: scripts/embed-files $(sort $(wildcard studio/* sche
 	$(Q)scripts/embed-files $@ $(SERVED_FILES)
 $(SERVED_OBJ): $(BUILD)/cli/served_files.c $(BUILD)/.flags
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/cli/cmd_serve.o: CFLAGS_ALL += -DCR_MHD_SONAME='"$(or $(MHD_SONAME),libmicrohttpd.so.12)"'
 
 $(CLI): $(CLI_OBJ) $(SERVED_OBJ) $(TOOLS_LIB) $(STATIC_LIB) $(BUILD)/.flags
 	$(Q)$(CC) $(LINK_FLAGS) -o $@ $(CLI_OBJ) $(SERVED_OBJ) $(TOOLS_LIB) $(STATIC_LIB) \

@@ -2,7 +2,14 @@
  *                  [--threads N] [--png-threads N] [--max-body-bytes N]
  *                  [--max-requests N] [--max-image-pixels N]
  * The render service over HTTP: libmicrohttpd reads requests (a body up to
- * the limit) and tools/service.c answers them. */
+ * the limit) and tools/service.c answers them.
+ *
+ * libmicrohttpd is opened here, when the service starts, not linked into
+ * the tool: linked, it would bring GnuTLS and eight more libraries into
+ * every cardrender process, to be mapped, relocated and (GnuTLS)
+ * initialised before main, about 5 ms of CPU that a one-card render, the
+ * commonest process, would pay for nothing. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -43,6 +50,46 @@ const char cli_serve_usage[] =
     "Stops on SIGINT or SIGTERM, after the requests under way.\n";
 
 extern const cr_service_file cli_served_files[];
+
+/* ------------------------------------------------------ libmicrohttpd */
+
+#define MHD_FUNCTIONS(X)                                                                           \
+    X(MHD_start_daemon)                                                                            \
+    X(MHD_stop_daemon)                                                                             \
+    X(MHD_get_daemon_info)                                                                         \
+    X(MHD_get_connection_info)                                                                     \
+    X(MHD_lookup_connection_value)                                                                 \
+    X(MHD_create_response_from_buffer)                                                             \
+    X(MHD_create_response_from_buffer_with_free_callback)                                          \
+    X(MHD_add_response_header)                                                                     \
+    X(MHD_queue_response)                                                                          \
+    X(MHD_destroy_response)
+
+#define MHD_POINTER(name) __typeof__(&name) name;
+static struct {
+    MHD_FUNCTIONS(MHD_POINTER)
+} mhd;
+
+/* CR_MHD_SONAME: the library the header was built against (Makefile). */
+static bool load_libmicrohttpd(void)
+{
+    void *library = dlopen(CR_MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        fprintf(stderr,
+                "cardrender serve: cannot load %s (%s); install the Debian package "
+                "libmicrohttpd12\n",
+                CR_MHD_SONAME, dlerror());
+        return false;
+    }
+#define MHD_LOOKUP(name)                                                                           \
+    if (!(*(void **)&mhd.name = dlsym(library, #name))) {                                          \
+        fprintf(stderr, "cardrender serve: %s lacks %s\n", CR_MHD_SONAME, #name);                  \
+        return false;                                                                              \
+    }
+    MHD_FUNCTIONS(MHD_LOOKUP)
+#undef MHD_LOOKUP
+    return true; /* kept open until the process ends */
+}
 
 typedef struct serve_args {
     const char *templates, *listen, *assets, *token;
@@ -186,29 +233,29 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, cr_service_response
 {
     struct MHD_Response *response =
         r->body_is_library_memory
-            ? MHD_create_response_from_buffer_with_free_callback(r->length, r->body,
+            ? mhd.MHD_create_response_from_buffer_with_free_callback(r->length, r->body,
                                                                  free_library_memory)
-            : MHD_create_response_from_buffer(r->length, r->body, MHD_RESPMEM_MUST_FREE);
+            : mhd.MHD_create_response_from_buffer(r->length, r->body, MHD_RESPMEM_MUST_FREE);
     if (!response) {
         cr_service_response_free(r);
         return MHD_NO;
     }
-    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
-    MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+    mhd.MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    mhd.MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    mhd.MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
     if (r->status == 401)
-        MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+        mhd.MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
     if (r->status == 503)
-        MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-    enum MHD_Result result = MHD_queue_response(c, (unsigned)r->status, response);
-    MHD_destroy_response(response);
+        mhd.MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    enum MHD_Result result = mhd.MHD_queue_response(c, (unsigned)r->status, response);
+    mhd.MHD_destroy_response(response);
     return result;
 }
 
 static bool client_is_loopback(struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     return info && info->client_addr && is_loopback(info->client_addr);
 }
 
@@ -223,7 +270,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
             return MHD_NO;
         *state = u;
         const char *declared =
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+            mhd.MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         u->too_large = declared && strtoull(declared, NULL, 10) > s->max_body;
         if (!u->too_large)
             return MHD_YES;
@@ -234,9 +281,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     }
     cr_service_request request = {.method = method,
                                   .path = url,
-                                  .content_type = MHD_lookup_connection_value(
+                                  .content_type = mhd.MHD_lookup_connection_value(
                                       c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-                                  .authorization = MHD_lookup_connection_value(
+                                  .authorization = mhd.MHD_lookup_connection_value(
                                       c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
                                   .loopback = client_is_loopback(c),
                                   .body = u->data,
@@ -269,7 +316,7 @@ static struct MHD_Daemon *start(const serve_args *a, serve_state *state,
     struct MHD_OptionItem pool[] = {
         {a->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, a->threads, NULL},
         {MHD_OPTION_END, 0, NULL}};
-    return MHD_start_daemon(flags, 0, NULL, NULL, answer, state, MHD_OPTION_SOCK_ADDR,
+    return mhd.MHD_start_daemon(flags, 0, NULL, NULL, answer, state, MHD_OPTION_SOCK_ADDR,
                             (const struct sockaddr *)addr, MHD_OPTION_CONNECTION_TIMEOUT,
                             (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)(a->threads * 64),
                             MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_ARRAY, pool,
@@ -320,12 +367,12 @@ static int serve(const serve_args *a, const struct sockaddr_storage *addr)
         cr_service_destroy(service);
         return CLI_INPUT_ERROR;
     }
-    const union MHD_DaemonInfo *port = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *port = mhd.MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
     fprintf(stderr, "cardrender serve: listening on port %u (%s), templates %s\n",
             port ? (unsigned)port->port : 0u, a->listen, a->templates);
     int which = wait_for_stop();
     fprintf(stderr, "cardrender serve: %s: stopping\n", which == SIGINT ? "SIGINT" : "SIGTERM");
-    MHD_stop_daemon(daemon);
+    mhd.MHD_stop_daemon(daemon);
     cr_service_destroy(service);
     pthread_sigmask(SIG_SETMASK, &before, NULL);
     return CLI_OK;
@@ -356,5 +403,7 @@ int cli_serve(int argc, char **argv)
                 a.listen);
         return CLI_USAGE;
     }
+    if (!load_libmicrohttpd())
+        return CLI_INPUT_ERROR;
     return serve(&a, &addr);
 }

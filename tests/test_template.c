@@ -492,7 +492,7 @@ static const bad_memory bad_memories[] = {
     /* image, rect and line fields */
     {"image key", IMAGE("\"bind\": \"photo\", \"colour\": \"#000000\""), 1, 88, 0,
      "field 0: unknown key \"colour\" (allowed keys: type, name, box_mm, bind, src, fit, focus, "
-     "pad_color, rotate_deg, opacity, adjust, corner_radius_mm, panel, optional)"},
+     "pad_color, rotate_deg, opacity, adjust, corner_radius_mm, panel, optional, ghost)"},
     {"line key", "{\"version\": 1, \"fields\": [{\"type\": \"line\", \"box_mm\": [0, 0, 1, 1]}]}",
      1, 44, 0,
      "field 0: unknown key \"box_mm\" (allowed keys: type, name, from_mm, to_mm, width_mm, color, "

@@ -20,6 +20,7 @@
 #include <png.h>
 
 #include "error.h"
+#include "pixel_memory.h"
 
 /* Progressive JPEGs may hold any number of scans; a hostile file uses
  * thousands to burn CPU. Real encoders write about ten. */
@@ -40,7 +41,7 @@ static cr_status pixmap_alloc(const char *name, int width, int height, cr_pixmap
     if ((size_t)height > SIZE_MAX / stride)
         return fail_at(err, CR_ERR_NOMEM, name, "a %dx%d image does not fit in memory", width,
                        height);
-    out->rgba = calloc((size_t)height, stride);
+    out->rgba = cr_pixel_memory_alloc((size_t)height * stride, true);
     if (!out->rgba)
         return fail_at(err, CR_ERR_NOMEM, name, "out of memory for a %dx%d image", width, height);
     out->width = width;
@@ -60,7 +61,7 @@ void cr_pixmap_free(cr_pixmap *pixmap)
 {
     if (!pixmap)
         return;
-    free(pixmap->rgba);
+    cr_pixel_memory_free(pixmap->rgba);
     memset(pixmap, 0, sizeof *pixmap);
 }
 

@@ -134,6 +134,21 @@ static cr_status read_content(loader *ld, json_t *object, cr_field *field)
     return status == CR_OK ? cr_tpl_read_optional(ld, object, field) : status;
 }
 
+/* The face an earlier font of this template resolved the family to (the
+ * same folders are searched for every field), or NULL: a template names
+ * the same few families in many fields, and finding a family's file walks
+ * and resolves several paths. */
+static cr_face *resolved_before(const loader *ld, const char *family)
+{
+    for (size_t i = 0; i < ld->tpl->field_count; i++) {
+        const cr_field *field = &ld->tpl->fields[i];
+        for (size_t j = 0; field->faces && j < field->font_count; j++)
+            if (field->faces[j] && strcmp(field->fonts[j], family) == 0)
+                return field->faces[j];
+    }
+    return NULL;
+}
+
 /* Checks the family against the manifest and loads its face; the current
  * path is at the family's name. */
 static cr_status resolve_font(loader *ld, const char *family, cr_face **face)
@@ -145,6 +160,8 @@ static cr_status resolve_font(loader *ld, const char *family, cr_face **face)
         return cr_tpl_fail(ld, CR_JSON_AT_VALUE,
                            "unknown font family \"%s\" (not in the font manifest %s)", family,
                            cr_font_manifest_path(manifest));
+    if ((*face = resolved_before(ld, family)))
+        return CR_OK;
     cr_error font_err;
     cr_error_clear(&font_err);
     *face = cr_font_library_get(ld->engine->fonts, family, ld->tpl->dir, &font_err);

@@ -485,11 +485,46 @@ cr_status cr_compose_image(cr_pixel_box clip, const cr_pixmap *picture, const cr
     return CR_OK;
 }
 
+/* True when the picture lands on the canvas pixel for pixel (unturned,
+ * unadjusted, at its own size: artwork at the card's dpi), as
+ * scale_picture's view. */
+static bool shown_as_copy(const cr_pixmap *picture, const cr_image_paint *p, cr_pixel_box clip)
+{
+    if (p->quarter_turns % 4 != 0 || adjusts_anything(&p->adjust))
+        return false;
+    cr_image_placement place = cr_image_place(picture->width, picture->height, p->box, p->fit,
+                                              p->focus_x, p->focus_y, p->none_scale);
+    if (!clip_placement(&place, intersect(p->box, clip)))
+        return false;
+    cr_rectd area =
+        inside_picture(unturned_area(place.source, picture->width, picture->height, 0), picture);
+    int x, y;
+    return cr_pixmap_resample_is_copy(picture, area, place.target.x1 - place.target.x0,
+                                      place.target.y1 - place.target.y0, NULL, &x, &y);
+}
+
+/* Rows a strip of a picture painted pixel for pixel holds: its layer stays
+ * small and is reused from the heap, where a whole card's layer (2.6 MB at
+ * 300 dpi) would be fresh pages, faulted in one by one, for one use. */
+enum { COPY_STRIP_ROWS = 32 };
+
 cr_status cr_paint_image(cr_canvas *canvas, const cr_pixmap *picture, const cr_image_paint *p,
                          cr_error *err)
 {
     if (!canvas || !picture || !picture->rgba || !p)
         return cr_fail(err, CR_ERR_ARGUMENT, "cr_paint_image: NULL argument");
+    cr_pixel_box clip = canvas_clip(canvas);
     cr_layer l;
-    return blend_composed(canvas, &l, cr_compose_image(canvas_clip(canvas), picture, p, &l, err));
+    if (!shown_as_copy(picture, p, clip))
+        return blend_composed(canvas, &l, cr_compose_image(clip, picture, p, &l, err));
+    /* Each pixel's compose and blend depend on that pixel alone, so strips
+     * give the bytes the whole layer would. */
+    for (int y = clip.y0; y < clip.y1; y += COPY_STRIP_ROWS) {
+        cr_pixel_box strip = {clip.x0, y, clip.x1,
+                              y + COPY_STRIP_ROWS < clip.y1 ? y + COPY_STRIP_ROWS : clip.y1};
+        cr_status status = blend_composed(canvas, &l, cr_compose_image(strip, picture, p, &l, err));
+        if (status != CR_OK)
+            return status;
+    }
+    return CR_OK;
 }

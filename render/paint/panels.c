@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "paint.h"
+#include "pixel_memory.h"
 
 enum { PANEL_MAX_SIDE = 20000 };
 
@@ -178,7 +179,7 @@ cr_status cr_canvas_copy(const cr_canvas *src, cr_canvas *out, cr_error *err)
 {
     memset(out, 0, sizeof *out);
     size_t size = (size_t)src->stride * (size_t)src->height;
-    uint8_t *pixels = malloc(size);
+    uint8_t *pixels = cr_pixel_memory_alloc(size, false);
     if (!pixels)
         return cr_fail(err, CR_ERR_NOMEM, "out of memory for a %dx%d canvas", src->width,
                        src->height);

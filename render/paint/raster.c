@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "pixel_memory.h"
 
 enum { CANVAS_MAX_SIDE = 20000 };
 
@@ -22,7 +23,7 @@ cr_status cr_canvas_init(cr_canvas *canvas, int width, int height, cr_error *err
                        CANVAS_MAX_SIDE, CANVAS_MAX_SIDE);
     int stride = width * 3;
     /* Starts black (all zero): every caller paints its own background. */
-    uint8_t *pixels = calloc((size_t)height, (size_t)stride);
+    uint8_t *pixels = cr_pixel_memory_alloc((size_t)height * (size_t)stride, true);
     if (!pixels)
         return cr_fail(err, CR_ERR_NOMEM, "out of memory for a %dx%d canvas", width, height);
     canvas->width = width;
@@ -36,7 +37,7 @@ void cr_canvas_free(cr_canvas *canvas)
 {
     if (!canvas)
         return;
-    free(canvas->pixels);
+    cr_pixel_memory_free(canvas->pixels);
     memset(canvas, 0, sizeof *canvas);
 }
 

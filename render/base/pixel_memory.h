@@ -1,0 +1,28 @@
+/* Memory for large pixel buffers: canvases and decoded pictures. A card
+ * at 300 dpi is a 1.9 MB canvas and a 2.6 MB decoded artwork; taken from
+ * malloc, each is fresh pages that the kernel maps one 4 KiB fault at a
+ * time on first touch, about 1,100 faults for those two, which on a
+ * virtual machine cost a one-card process more than painting them. A
+ * buffer of 512 KiB or more (a photo decoded for its box, too) is
+ * therefore mapped on its own, aligned to 2 MiB and advised for
+ * transparent huge pages (MADV_HUGEPAGE): one fault per 2 MiB where the
+ * kernel has huge pages to give, the same 4 KiB pages where it has not.
+ * Freed mappings are kept for the next buffer of their length (at most
+ * 64 MiB of them), so a batch's cards reuse them as they would malloc's.
+ * Smaller buffers, and every buffer under AddressSanitizer (which must see
+ * overruns), come from the heap. */
+#ifndef CR_PIXEL_MEMORY_H
+#define CR_PIXEL_MEMORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* size bytes, 64-byte aligned, zeroed when asked (a buffer the caller
+ * overwrites whole need not be), or NULL when out of memory (or size is
+ * 0). Free with cr_pixel_memory_free only. */
+void *cr_pixel_memory_alloc(size_t size, bool zeroed);
+
+/* NULL is fine. */
+void cr_pixel_memory_free(void *memory);
+
+#endif
