@@ -234,7 +234,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, cr_service_response
     struct MHD_Response *response =
         r->body_is_library_memory
             ? mhd.MHD_create_response_from_buffer_with_free_callback(r->length, r->body,
-                                                                 free_library_memory)
+                                                                     free_library_memory)
             : mhd.MHD_create_response_from_buffer(r->length, r->body, MHD_RESPMEM_MUST_FREE);
     if (!response) {
         cr_service_response_free(r);
@@ -317,10 +317,10 @@ static struct MHD_Daemon *start(const serve_args *a, serve_state *state,
         {a->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, a->threads, NULL},
         {MHD_OPTION_END, 0, NULL}};
     return mhd.MHD_start_daemon(flags, 0, NULL, NULL, answer, state, MHD_OPTION_SOCK_ADDR,
-                            (const struct sockaddr *)addr, MHD_OPTION_CONNECTION_TIMEOUT,
-                            (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)(a->threads * 64),
-                            MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_ARRAY, pool,
-                            MHD_OPTION_END);
+                                (const struct sockaddr *)addr, MHD_OPTION_CONNECTION_TIMEOUT,
+                                (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+                                (unsigned)(a->threads * 64), MHD_OPTION_NOTIFY_COMPLETED,
+                                request_done, NULL, MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
 }
 
 static int wait_for_stop(void)
