@@ -215,6 +215,42 @@ static void test_static_cache_conflict_repaints(void **state)
     cr_template_destroy(tpl);
 }
 
+/* An engine made with no_static_cache (the CLI's one-card render and
+ * proof) builds no cache, and its cards are the default engine's, byte for
+ * byte. */
+static void test_engine_without_static_cache(void **state)
+{
+    (void)state;
+    cr_engine_options options;
+    cr_engine_options_init(&options);
+    options.no_static_cache = 1;
+    cr_error err;
+    cr_engine *one_card = cr_engine_create(&options, &err);
+    if (!one_card)
+        fail_msg("%s", err.message);
+    const char *path = "templates/resident-id-ug-photo.json";
+    cr_template *tpl = cr_template_load_file(one_card, path, &err);
+    cr_template *cached_tpl = cr_template_load_file(engine, path, &err);
+    cr_record *record = cr_record_load_file("examples/records/ug-ablimit-tursun.json", &err);
+    assert_non_null(tpl);
+    assert_non_null(cached_tpl);
+    assert_non_null(record);
+    cr_image *painted = cr_render(one_card, tpl, record, NULL, &err);
+    if (!painted)
+        fail_msg("%s", err.message);
+    assert_false(cr_static_layers_exist(tpl));
+    cr_render_options render = {.struct_size = sizeof render};
+    cr_image *from_cache = render_with(cached_tpl, record, &render);
+    assert_true(cr_static_layers_exist(cached_tpl));
+    assert_same_card(painted, from_cache, "no_static_cache against the cache");
+    cr_image_destroy(painted);
+    cr_image_destroy(from_cache);
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+    cr_template_destroy(cached_tpl);
+    cr_engine_destroy(one_card);
+}
+
 /* Artwork over a photo cannot go into the base: it is kept composed (scaled
  * once) and blended per card. */
 static void test_static_artwork_is_scaled_once(void **state)
@@ -294,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_static_cache_plans_fields),
         cmocka_unit_test(test_static_cache_conflict_repaints),
         cmocka_unit_test(test_static_artwork_is_scaled_once),
+        cmocka_unit_test(test_engine_without_static_cache),
         cmocka_unit_test(test_static_cache_threads_share_a_template),
     };
     return cmocka_run_group_tests_name("static cache", tests, print_setup, print_teardown);

@@ -285,6 +285,16 @@ static cache_entry *find_entry(cr_static_cache *cache, int dpi)
     return entry;
 }
 
+static void *make_nothing(void)
+{
+    return NULL;
+}
+
+bool cr_static_layers_exist(const cr_template *tpl)
+{
+    return cr_template_user_data(tpl, make_nothing, cache_destroy) != NULL;
+}
+
 const cr_static_layers *cr_static_layers_get(cr_engine *engine, const cr_template *tpl, int dpi)
 {
     if (engine->no_static_cache || !cache_enabled())

@@ -56,6 +56,11 @@ typedef struct cr_static_layers {
  * Thread-safe. */
 const cr_static_layers *cr_static_layers_get(cr_engine *engine, const cr_template *tpl, int dpi);
 
+/* True when a render has hung static layers on the template (at any
+ * resolution), without making any: tests see that an engine with
+ * no_static_cache builds none. */
+bool cr_static_layers_exist(const cr_template *tpl);
+
 /* Whether the live field at index, about to paint `touched`, overlaps a
  * later field of its panel that is in the base: the base is then wrong for
  * this card. */
