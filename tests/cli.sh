@@ -465,5 +465,27 @@ expect 0 "render --static-cache" -- "$cli" render templates/resident-id-ug-photo
 expect 0 "render without it" -- "$cli" render templates/resident-id-ug-photo.json examples/records/ug-ablimit-tursun.json -o "$tmp/cold/whole.png"
 same_file "$tmp/cold/cached.png" "$tmp/cold/whole.png" "render --static-cache and render"
 
+# Microtext: 0.8 pt is 3.3 px of em at 300 dpi, a finding naming the field
+# and the dpi; 6.7 px at 600 dpi, none. A fixed and a bound repeated field
+# render the same from the static cache and whole.
+cat >"$tmp/micro.json" <<'EOF'
+{"version": 1, "card": {"width_mm": 30, "height_mm": 8, "dpi": 600},
+ "fields": [
+  {"type": "text", "name": "micro_id", "box_mm": [3, 3, 24, 0.6], "bind": "id",
+   "font": "OCR B", "size_pt": 0.8, "repeat": "line"},
+  {"type": "text", "name": "micro_fixed", "box_mm": [3, 4, 24, 1.2], "text": "ZHANGSAN",
+   "font": "OCR B", "size_pt": 0.8, "repeat": "fill"}]}
+EOF
+printf '{"id": "110101199003071234"}' >"$tmp/micro-rec.json"
+expect 1 "check microtext at 300 dpi" -- "$cli" check "$tmp/micro.json" "$tmp/micro-rec.json" --safe-mm 0 --dpi 300
+if grep -q 'field 0 "micro_id": microtext at 0.8 pt is 3.3 px of em at 300 dpi' "$tmp/stdout" "$tmp/stderr"; then
+    passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: microtext finding at 300 dpi"; cat "$tmp/stdout"; fi
+expect 0 "check microtext at 600 dpi" -- "$cli" check "$tmp/micro.json" "$tmp/micro-rec.json" --safe-mm 0 --dpi 600
+if grep -q 'microtext' "$tmp/stdout" "$tmp/stderr"; then
+    failed=$((failed + 1)); echo "FAIL: microtext finding at 600 dpi"; cat "$tmp/stdout"; else passed=$((passed + 1)); fi
+expect 0 "render microtext --static-cache" -- "$cli" render "$tmp/micro.json" "$tmp/micro-rec.json" --static-cache -o "$tmp/micro-cached.png"
+expect 0 "render microtext" -- "$cli" render "$tmp/micro.json" "$tmp/micro-rec.json" -o "$tmp/micro-whole.png"
+same_file "$tmp/micro-cached.png" "$tmp/micro-whole.png" "microtext from the static cache and whole"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

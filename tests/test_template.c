@@ -345,7 +345,8 @@ static const bad_file bad_files[] = {
                  "line_height_pt, max_lines, direction, lang, lang_bind, fit, min_size_pt, "
                  "min_scale_x, "
                  "kinsoku, hangul_break, punctuation_trim, missing_glyph, writing_mode, "
-                 "tate_chu_yoko_digits, panel, optional, presentation_forms)"},
+                 "tate_chu_yoko_digits, panel, optional, presentation_forms, repeat, "
+                 "repeat_separator, microtext)"},
     {TPL "bad_size_type.json", CR_ERR_TEMPLATE, 7, 45, 1,
      LOC("bad_size_type.json", "7:45") "field 1 \"name\": \"size_pt\" must be a number, not a "
                                        "string"},

@@ -75,6 +75,14 @@ typedef enum cr_presentation_forms {
     CR_PRESENTATION_ERROR
 } cr_presentation_forms;
 
+/* "repeat" (microtext): none, the text repeated along the box's one line,
+ * or over every line the box holds, each continuing where the last ended. */
+typedef enum cr_repeat { CR_REPEAT_NONE, CR_REPEAT_LINE, CR_REPEAT_FILL } cr_repeat;
+
+/* The microtext minimum, in points: 0.3 pt is 2.5 px of em at 600 dpi,
+ * already below what a loupe reads; smaller is refused at load. */
+#define CR_MICROTEXT_MIN_PT 0.3
+
 /* How a picture fills its box: cover (fill, crop the rest), contain (fit
  * inside, pad the rest), stretch (fill, ignore the aspect ratio), none (its
  * own size: one picture pixel per pixel at the template's dpi, cropped). */
@@ -164,6 +172,9 @@ typedef struct cr_field {
     cr_presentation_forms presentation_forms;
     cr_writing_mode writing_mode;
     int tate_chu_yoko_digits; /* vertical: digit runs up to this long set across */
+    cr_repeat repeat;         /* "repeat" */
+    char *repeat_separator;   /* between repetitions; NULL: one space */
+    bool microtext;           /* whole-pixel origins and advances, grid-fitted glyphs */
     cr_image_field image;     /* CR_FIELD_IMAGE */
     cr_rect_field rect;       /* CR_FIELD_RECT */
     cr_line_field segment;    /* CR_FIELD_LINE */

@@ -33,7 +33,7 @@ static const char *const field_keys[] = {
     "letter_spacing_em", "line_height_pt", "max_lines", "direction", "lang", "lang_bind", "fit",
     "min_size_pt", "min_scale_x", "kinsoku", "hangul_break", "punctuation_trim",
     "missing_glyph", "writing_mode", "tate_chu_yoko_digits", "panel", "optional",
-    "presentation_forms", NULL};
+    "presentation_forms", "repeat", "repeat_separator", "microtext", NULL};
 /* clang-format on */
 
 static const char *const image_keys[] = {"type",       "name",     "box_mm", "bind",
@@ -404,6 +404,7 @@ static void free_field(cr_field *field)
     free(field->faces); /* the faces belong to the engine's font library */
     free(field->lang);
     free(field->lang_bind);
+    free(field->repeat_separator);
     free(field->image.src);
     cr_pixmap_free(&field->image.artwork);
 }

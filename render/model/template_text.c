@@ -24,6 +24,7 @@ static const char *const hangul_break_names[] = {"word", "character", NULL};
 static const char *const trim_names[] = {"none", "line-end", NULL};
 static const char *const missing_glyph_names[] = {"error", "notdef", NULL};
 static const char *const presentation_forms_names[] = {"warn", "normalize", "error", NULL};
+static const char *const repeat_names[] = {"none", "line", "fill", NULL};
 static const char *const writing_mode_names[] = {"horizontal", "vertical-mongolian", "vertical-cjk",
                                                  NULL};
 
@@ -325,6 +326,64 @@ static cr_status read_line_rules(loader *ld, json_t *object, cr_field *field)
     return status;
 }
 
+/* ------------------------------------------------------------ microtext */
+
+static cr_status fail_at_key(loader *ld, const char *key, const char *message)
+{
+    cr_tpl_push_key(ld, key);
+    cr_status status = cr_tpl_fail(ld, CR_JSON_AT_KEY, "%s", message);
+    cr_tpl_pop(ld);
+    return status;
+}
+
+/* Repeated text, and text below 1 pt, is microtext unless the template says
+ * otherwise (not for repeated text, see read_microtext): below 1 pt
+ * antialiased, subpixel-placed glyphs are a grey smear, so snapping
+ * them is the only useful way to draw it; above 1 pt "microtext": true asks
+ * for the same drawing. Never below CR_MICROTEXT_MIN_PT. */
+static cr_status read_microtext_flag(loader *ld, json_t *object, cr_field *field)
+{
+    field->microtext = field->size_pt < 1 || field->repeat != CR_REPEAT_NONE;
+    cr_status status = cr_tpl_read_bool(ld, object, "microtext", &field->microtext);
+    if (status == CR_OK && field->size_pt < CR_MICROTEXT_MIN_PT) {
+        char message[160];
+        snprintf(message, sizeof message,
+                 "\"size_pt\" must be at least %g (microtext's minimum; got %g)",
+                 CR_MICROTEXT_MIN_PT, field->size_pt);
+        status = fail_at_key(ld, "size_pt", message);
+    }
+    return status;
+}
+
+/* "repeat", "repeat_separator" and "microtext" (README, Microtext): a
+ * repeated field runs left to right on whole pixels, so it is horizontal
+ * microtext. */
+static cr_status read_microtext(loader *ld, json_t *object, cr_field *field)
+{
+    int repeat = CR_REPEAT_NONE;
+    const char *separator = NULL;
+    cr_status status = cr_tpl_read_enum(ld, object, "repeat", repeat_names, &repeat);
+    field->repeat = (cr_repeat)repeat;
+    if (status == CR_OK)
+        status = read_microtext_flag(ld, object, field);
+    if (status == CR_OK)
+        status = cr_tpl_get_string(ld, object, "repeat_separator", &separator);
+    if (status == CR_OK && separator && field->repeat == CR_REPEAT_NONE)
+        return fail_at_key(ld, "repeat_separator", "\"repeat_separator\" needs \"repeat\"");
+    if (status == CR_OK && separator && strchr(separator, '\n'))
+        return fail_at_key(ld, "repeat_separator", "\"repeat_separator\" cannot hold a newline");
+    if (status == CR_OK && separator)
+        status = cr_tpl_copy_string(ld, separator, &field->repeat_separator);
+    if (status == CR_OK && field->repeat != CR_REPEAT_NONE && !field->microtext)
+        return fail_at_key(ld, "microtext",
+                           "\"repeat\" is microtext: \"microtext\" cannot be false");
+    if (status == CR_OK && field->microtext && field->writing_mode != CR_WRITING_HORIZONTAL)
+        return fail_at_key(ld, "writing_mode",
+                           "microtext (\"repeat\", \"microtext\" or a size below 1 pt) is "
+                           "horizontal only");
+    return status;
+}
+
 /* Everything after the keys that identify the field, in the documented
  * order; each step runs only while the ones before it succeeded. */
 static cr_status read_style(loader *ld, json_t *object, cr_field *field)
@@ -359,6 +418,8 @@ static cr_status read_style(loader *ld, json_t *object, cr_field *field)
                                     &field->min_scale_x);
     if (status == CR_OK)
         status = read_line_rules(ld, object, field);
+    if (status == CR_OK)
+        status = read_microtext(ld, object, field);
     field->align = (cr_halign)align;
     field->valign = (cr_valign)valign;
     field->direction = (cr_direction)direction;

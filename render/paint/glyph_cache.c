@@ -18,7 +18,8 @@ typedef struct glyph_key {
     int32_t ppem_26_6;
     int32_t x_scale_16_16;
     int16_t rotation;
-    int16_t subpixel;
+    int8_t subpixel;
+    int8_t hinting;
 } glyph_key;
 
 typedef struct glyph_entry {
@@ -80,7 +81,9 @@ static uint64_t hash_key(const glyph_key *key)
     h = mix(h, key->glyph_id);
     h = mix(h, (uint32_t)key->ppem_26_6);
     h = mix(h, (uint32_t)key->x_scale_16_16);
-    return mix(h, (uint64_t)(key->rotation * 16 + key->subpixel));
+    /* hinting is 0 for all but microtext: the hash, and so the table's
+     * order, of every other glyph stays what it was. */
+    return mix(h, (uint64_t)(key->rotation * 16 + key->subpixel) + ((uint64_t)key->hinting << 32));
 }
 
 static bool same_key(const cr_hash_node *node, const void *key)
@@ -88,7 +91,7 @@ static bool same_key(const cr_hash_node *node, const void *key)
     const glyph_key *a = &((const glyph_entry *)node)->key, *b = key;
     return a->face == b->face && a->glyph_id == b->glyph_id && a->ppem_26_6 == b->ppem_26_6 &&
            a->x_scale_16_16 == b->x_scale_16_16 && a->rotation == b->rotation &&
-           a->subpixel == b->subpixel;
+           a->subpixel == b->subpixel && a->hinting == b->hinting;
 }
 
 /* Called with the cache lock held. */
@@ -155,7 +158,7 @@ static glyph_entry *render_glyph(const cr_face *face, const glyph_key *key, cr_e
     FT_Matrix matrix = glyph_matrix(key->x_scale_16_16, key->rotation);
     FT_Vector delta = {key->subpixel * 64 / CR_GLYPH_SUBPIXELS, 0};
     FT_Set_Transform(ft, &matrix, &delta);
-    status = FT_Load_Glyph(ft, key->glyph_id, FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP);
+    status = FT_Load_Glyph(ft, key->glyph_id, cr_glyph_load_flags(key->hinting));
     if (!status)
         status = FT_Render_Glyph(ft->glyph, FT_RENDER_MODE_NORMAL);
     /* Other users of the face (metrics, outlines) expect no transform. */
@@ -184,7 +187,7 @@ static glyph_entry *rasterise(cr_face *face, const glyph_key *key, cr_error *err
 }
 
 static bool valid_request(const cr_face *face, int32_t ppem, int32_t x_scale, int rotation,
-                          int subpixel, cr_error *err)
+                          int subpixel, int hinting, cr_error *err)
 {
     if (!face || !face->ft)
         cr_fail(err, CR_ERR_ARGUMENT, "glyph cache: no face given");
@@ -194,6 +197,8 @@ static bool valid_request(const cr_face *face, int32_t ppem, int32_t x_scale, in
         cr_fail(err, CR_ERR_ARGUMENT, "glyph cache: rotation %d is neither 0 nor 90", rotation);
     else if (subpixel < 0 || subpixel >= CR_GLYPH_SUBPIXELS)
         cr_fail(err, CR_ERR_ARGUMENT, "glyph cache: subpixel phase %d is out of range", subpixel);
+    else if (hinting != CR_HINT_NONE && hinting != CR_HINT_MICROTEXT)
+        cr_fail(err, CR_ERR_ARGUMENT, "glyph cache: hinting mode %d is unknown", hinting);
     else
         return true;
     return false;
@@ -203,14 +208,24 @@ const cr_glyph_bitmap *cr_glyph_cache_get(cr_glyph_cache *cache, cr_face *face, 
                                           int32_t ppem_26_6, int32_t x_scale_16_16, int rotation,
                                           int subpixel, cr_error *err)
 {
+    return cr_glyph_cache_get_hinted(cache, face, glyph_id, ppem_26_6, x_scale_16_16, rotation,
+                                     subpixel, CR_HINT_NONE, err);
+}
+
+const cr_glyph_bitmap *cr_glyph_cache_get_hinted(cr_glyph_cache *cache, cr_face *face,
+                                                 uint32_t glyph_id, int32_t ppem_26_6,
+                                                 int32_t x_scale_16_16, int rotation, int subpixel,
+                                                 int hinting, cr_error *err)
+{
     if (!cache) {
         cr_fail(err, CR_ERR_ARGUMENT, "glyph cache: no cache given");
         return NULL;
     }
-    if (!valid_request(face, ppem_26_6, x_scale_16_16, rotation, subpixel, err))
+    if (!valid_request(face, ppem_26_6, x_scale_16_16, rotation, subpixel, hinting, err))
         return NULL;
-    glyph_key key = {face,          glyph_id,          ppem_26_6,
-                     x_scale_16_16, (int16_t)rotation, (int16_t)subpixel};
+    glyph_key key = {face,           glyph_id,          ppem_26_6,
+                     x_scale_16_16,  (int16_t)rotation, (int8_t)subpixel,
+                     (int8_t)hinting};
     uint64_t hash = hash_key(&key);
 
     pthread_mutex_lock(&cache->lock);

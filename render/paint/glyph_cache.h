@@ -1,6 +1,7 @@
-/* Rasterised glyphs, keyed by face, glyph, size, horizontal scale, rotation
- * and subpixel phase: a glyph used again is never rasterised again.
- * Thread-safe; entries are immutable and live as long as the cache. */
+/* Rasterised glyphs, keyed by face, glyph, size, horizontal scale, rotation,
+ * subpixel phase and hinting mode (layout_result.h: CR_HINT_*): a glyph
+ * used again is never rasterised again. Thread-safe; entries are immutable
+ * and live as long as the cache. */
 #ifndef CR_GLYPH_CACHE_H
 #define CR_GLYPH_CACHE_H
 
@@ -9,6 +10,7 @@
 
 #include "cardrender.h"
 #include "fonts.h"
+#include "layout_result.h"
 
 /* 8-bit coverage. left/top: position of the bitmap's top-left pixel relative
  * to the pen origin, in pixels (top is up from the baseline, as FreeType). */
@@ -34,6 +36,13 @@ const cr_glyph_bitmap *cr_glyph_cache_get(cr_glyph_cache *cache, cr_face *face,
                                           uint32_t glyph_id, int32_t ppem_26_6,
                                           int32_t x_scale_16_16, int rotation, int subpixel,
                                           cr_error *err);
+
+/* cr_glyph_cache_get with a hinting mode: CR_HINT_MICROTEXT grid-fits the
+ * outline (cr_glyph_load_flags), CR_HINT_NONE is cr_glyph_cache_get. */
+const cr_glyph_bitmap *cr_glyph_cache_get_hinted(cr_glyph_cache *cache, cr_face *face,
+                                                 uint32_t glyph_id, int32_t ppem_26_6,
+                                                 int32_t x_scale_16_16, int rotation, int subpixel,
+                                                 int hinting, cr_error *err);
 
 /* How many glyphs were rasterised so far (tests check reuse with it). */
 size_t cr_glyph_cache_rasterised(cr_glyph_cache *cache);

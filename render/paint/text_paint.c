@@ -31,8 +31,8 @@ static cr_status place_glyph(cr_engine *engine, const cr_glyph_pos *g, placed_gl
     int px, phase;
     split_subpixel(g->x, &px, &phase);
     int py = (int)((g->y + 32) >> 6);
-    out->bitmap = cr_glyph_cache_get(engine->glyphs, g->face, g->glyph_id, g->ppem, g->x_scale,
-                                     g->rotation, phase, err);
+    out->bitmap = cr_glyph_cache_get_hinted(engine->glyphs, g->face, g->glyph_id, g->ppem,
+                                            g->x_scale, g->rotation, phase, g->hinting, err);
     if (!out->bitmap)
         return err ? err->code : CR_ERR_INTERNAL;
     out->x = px + out->bitmap->left;

@@ -19,6 +19,7 @@
 #include "font_select.h"
 #include "layout_common.h"
 #include "layout_fit.h"
+#include "layout_microtext.h"
 #include "layout_place.h"
 #include "layout_vertical.h"
 #include "shape.h"
@@ -500,6 +501,8 @@ cr_status cr_layout_text(cr_engine *engine, const cr_template *tpl, const cr_fie
         return cr_fail(err, CR_ERR_ARGUMENT, "cr_layout_text needs an engine, a field and text");
     size_t length = strlen(text);
     cr_status status = check_arguments(tpl, field, text, dpi, length, err);
+    if (status == CR_OK && field->repeat != CR_REPEAT_NONE)
+        return cr_layout_repeat(cr_layout_text, engine, tpl, field, text, dpi, out, err);
     out->size_pt = field->size_pt;
     out->scale_x = 1.0;
     if (status != CR_OK || length == 0)
@@ -519,6 +522,9 @@ cr_status cr_layout_text(cr_engine *engine, const cr_template *tpl, const cr_fie
     else if (status == CR_OK)
         status = lay_out_horizontal(&a, dpi, out, err);
     status = cr_layout_finish(&a, status, out);
+    if (status == CR_OK && field->microtext && field->writing_mode == CR_WRITING_HORIZONTAL &&
+        (status = cr_microtext_snap(field, dpi, out, err)) != CR_OK)
+        cr_text_layout_free(out);
     cr_text_analysis_free(&a);
     if (status == CR_OK)
         out->text = unshaped;

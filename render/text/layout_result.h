@@ -15,6 +15,22 @@
 #include "cardrender.h"
 #include "fonts.h"
 
+/* How a glyph is rasterised. CR_HINT_NONE: the outline as designed, at a
+ * quarter-pixel phase. CR_HINT_MICROTEXT: grid-fitted by FreeType's
+ * autohinter (normal target: stems snapped across and along the line, the
+ * same for TrueType and CFF fonts) with its origin on a whole pixel, for
+ * microtext (README, Microtext). */
+enum { CR_HINT_NONE = 0, CR_HINT_MICROTEXT = 1 };
+
+/* FT_Load_Glyph's flags for a hinting mode: the painter's and the layout's
+ * ink measure use the same, so what the layout keeps in a box is what is
+ * drawn. */
+static inline FT_Int32 cr_glyph_load_flags(int hinting)
+{
+    return FT_LOAD_NO_BITMAP |
+           (hinting == CR_HINT_MICROTEXT ? FT_LOAD_FORCE_AUTOHINT : FT_LOAD_NO_HINTING);
+}
+
 typedef struct cr_glyph_pos {
     cr_face *face;
     uint32_t glyph_id;
@@ -24,6 +40,7 @@ typedef struct cr_glyph_pos {
     int32_t ppem;     /* 26.6 px per em */
     int32_t x_scale;  /* 16.16; 65536 = not condensed */
     uint8_t rotation; /* 0, or 90 = clockwise */
+    uint8_t hinting;  /* CR_HINT_NONE or CR_HINT_MICROTEXT (then x is whole pixels) */
 } cr_glyph_pos;
 
 typedef struct cr_text_run {

@@ -716,6 +716,7 @@ ENUMS = [
     ("missing_glyph", ("fields", TEXT), "/$defs/text_field/properties/missing_glyph"),
     ("presentation_forms", ("fields", TEXT), "/$defs/text_field/properties/presentation_forms"),
     ("writing_mode", ("fields", TEXT), "/$defs/text_field/properties/writing_mode"),
+    ("repeat", ("fields", TEXT), "/$defs/text_field/properties/repeat"),
     ("fit", ("fields", IMAGE), "/$defs/image_field/properties/fit"),
     ("panel", ("fields", RECT), "/$defs/panel"),
     ("mode", ("card", "k_panel"), "/$defs/card/properties/k_panel/properties/mode"),
