@@ -150,6 +150,8 @@ static cr_status check_text(const checker *c, cr_engine *engine, const cr_templa
 static cr_status check_mrz(const checker *c, const cr_template *tpl, const cr_field *field,
                            const cr_record *record, cr_error *err)
 {
+    if (!record)
+        return CR_OK; /* the template's own pass: the zone is the records' business */
     cr_mrz_lines zone;
     cr_error problem;
     cr_status status = cr_mrz_build(tpl, field, record, &zone, &problem);
