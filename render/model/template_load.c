@@ -46,8 +46,8 @@ static const char *const rect_keys[] = {
     "opacity", "panel", NULL};
 static const char *const line_keys[] = {"type",  "name",    "from_mm", "to_mm", "width_mm",
                                         "color", "opacity", "panel",   NULL};
-static const char *const mrz_keys[] = {"type",  "name",  "box_mm", "format",
-                                       "keys",  "color", "panel",  NULL};
+static const char *const mrz_keys[] = {"type", "name",  "box_mm", "format",
+                                       "keys", "color", "panel",  NULL};
 
 /* In the order of cr_field_type: the names and each type's allowed keys
  * (field_keys are the text field's). */
