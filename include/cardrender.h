@@ -193,7 +193,7 @@ CR_API int cr_template_dpi(const cr_template *tpl);
 /* What a template's field is, for tools that draw guides or check layouts. */
 typedef struct cr_field_info {
     const char *name;
-    const char *type;                       /* "text", "image", "rect", "line" */
+    const char *type;                       /* "text", "image", "rect", "line", "mrz" */
     double x_mm, y_mm, width_mm, height_mm; /* box (a line: its bounding box) */
     const char *bind;                       /* record key, or NULL */
     int line, column;                       /* where the field is: line and column in `file` */
@@ -589,7 +589,10 @@ typedef struct cr_finding {
      *                    unreadable, not a JPEG or PNG, corrupt, truncated,
      *                    over max_image_pixels, leaving the asset folder,
      *                    or bad image bytes of cr_record_set_image)
-     *   "record"         a "lang_bind" value missing or not a language tag
+     *   "record"         a "lang_bind" value missing or not a language tag,
+     *                    or a record that cannot make a field's MRZ (a key
+     *                    missing, a date that is not a date, a value too
+     *                    long or with a character 9303 cannot spell)
      * `cardrender check` prints two kinds of its own: "record" also for a
      * record it could not read (the subject is the file, or FILE:LINE, the
      * text the reader's error, and file, line and column point into the

@@ -7,6 +7,7 @@
 
 #include "layout.h"
 #include "layout_dump.h"
+#include "mrz_paint.h"
 #include "template.h"
 
 /* ------------------------------------------------------------ summary */
@@ -113,6 +114,45 @@ static bool lay_out_field(session *s, const cr_field *field, bool *memory_ok)
     return true;
 }
 
+/* The MRZ lines as strings, so a reader of the document gets them back
+ * without OCR. */
+static json_t *mrz_lines_array(const cr_text_layout *layout)
+{
+    json_t *lines = json_array();
+    for (size_t i = 0; lines && i < layout->line_count; i++) {
+        const cr_text_line *line = &layout->lines[i];
+        json_array_append_new(lines,
+                              json_stringn(layout->text + line->start, line->end - line->start));
+    }
+    return lines;
+}
+
+/* An MRZ field: its lines laid out on the 9303 grid, reported as text is,
+ * with "type": "mrz" and "mrz_lines" in the JSON. */
+static bool lay_out_mrz_field(session *s, const cr_field *field, bool *memory_ok)
+{
+    cr_error err;
+    cr_text_layout layout;
+    if (cr_mrz_layout(s->tpl, field, s->record, s->dpi, &layout, &err) != CR_OK) {
+        *memory_ok = report_field_error(s, field, NULL, &err) && *memory_ok;
+        return false;
+    }
+    if (!s->json) {
+        print_summary(field, layout.text, &layout);
+    } else {
+        json_t *object = cr_layout_dump_field(field, layout.text, &layout);
+        bool ok = object && json_object_set_new(object, "type", json_string("mrz")) == 0 &&
+                  json_object_set_new(object, "mrz_lines", mrz_lines_array(&layout)) == 0;
+        if (!ok) {
+            json_decref(object);
+            object = NULL;
+        }
+        *memory_ok = cr_layout_dump_add_field(s->document, object) && *memory_ok;
+    }
+    cr_text_layout_free(&layout);
+    return true;
+}
+
 /* Every text field into the document (or printed); false when one
  * failed, and *memory_ok false when out of memory. */
 static bool lay_out_all(session *s, bool *memory_ok)
@@ -121,6 +161,8 @@ static bool lay_out_all(session *s, bool *memory_ok)
     for (size_t i = 0; i < s->tpl->field_count; i++)
         if (s->tpl->fields[i].type == CR_FIELD_TEXT)
             all_ok = lay_out_field(s, &s->tpl->fields[i], memory_ok) && all_ok;
+        else if (s->tpl->fields[i].type == CR_FIELD_MRZ)
+            all_ok = lay_out_mrz_field(s, &s->tpl->fields[i], memory_ok) && all_ok;
     return all_ok;
 }
 
@@ -160,7 +202,12 @@ bool cr_layout_report(cr_engine *engine, const cr_template *tpl, const cr_record
 json_t *cr_layout_document(cr_engine *engine, const cr_template *tpl, const cr_record *record,
                            const char *template_path, const char *record_path, int dpi)
 {
-    session s = {true, true, engine, tpl, record, dpi,
+    session s = {true,
+                 true,
+                 engine,
+                 tpl,
+                 record,
+                 dpi,
                  cr_layout_dump_document(template_path, record_path, dpi)};
     bool memory_ok = s.document != NULL;
     if (memory_ok)

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "draw_fields.h"
+#include "mrz.h"
 #include "error.h"
 #include "options.h"
 #include "font_select.h"
@@ -144,6 +145,19 @@ static cr_status check_text(const checker *c, cr_engine *engine, const cr_templa
     return CR_OK;
 }
 
+/* An MRZ: the record makes a valid zone (every key, date, length and
+ * letter), as the render would build it. */
+static cr_status check_mrz(const checker *c, const cr_template *tpl, const cr_field *field,
+                           const cr_record *record, cr_error *err)
+{
+    if (!record)
+        return CR_OK; /* the template's own pass: the zone is the records' business */
+    cr_mrz_lines zone;
+    cr_error problem;
+    cr_status status = cr_mrz_build(tpl, field, record, &zone, &problem);
+    return go_on(c, "record", status, &problem, err);
+}
+
 /* One field; only running out of memory stops the check. */
 static cr_status check_field(const checker *c, cr_engine *engine, const cr_template *tpl,
                              const cr_field *field, const cr_record *record, int dpi, cr_error *err)
@@ -156,6 +170,8 @@ static cr_status check_field(const checker *c, cr_engine *engine, const cr_templ
         return check_text(c, engine, tpl, field, record, dpi, err);
     if (field->type == CR_FIELD_IMAGE)
         return check_photo(c, tpl, field, record, err);
+    if (field->type == CR_FIELD_MRZ)
+        return check_mrz(c, tpl, field, record, err);
     return CR_OK;
 }
 

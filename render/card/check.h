@@ -8,7 +8,8 @@
 
 /* Gets each problem cr_check_layout would hand to options->warning, with
  * its kind: "photo", "font", "rare_character", "text", "value_too_long" or
- * "record" (cardrender.h, cr_finding, says what each means). */
+ * "record" (cardrender.h, cr_finding, says what each means; an MRZ the
+ * record cannot make is "record"). */
 typedef void (*cr_check_note_func)(void *data, const char *kind, const cr_error *problem);
 
 /* cr_check_layout with options taken already (a complete struct of this

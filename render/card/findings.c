@@ -122,7 +122,7 @@ static bool skipped(const finder *f, int field_index)
 {
     if (!f->bound_only || field_index < 0 || (size_t)field_index >= f->tpl->field_count)
         return false;
-    return f->tpl->fields[field_index].bind == NULL;
+    return !cr_field_depends_on_record(&f->tpl->fields[field_index]);
 }
 
 /* Characters drawn as .notdef, fields that could not be laid out, photos

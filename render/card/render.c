@@ -16,6 +16,7 @@
 #include "font_select.h"
 #include "glyph_cache.h"
 #include "layout.h"
+#include "mrz_paint.h"
 #include "panels.h"
 #include "png_bits.h"
 #include "png_io.h"
@@ -85,6 +86,28 @@ static cr_status paint_live_text(card_job *job, const cr_field *field, cr_canvas
     return status;
 }
 
+/* An MRZ: built from the record, laid out on the 9303 grid, drawn. */
+static cr_status paint_live_mrz(card_job *job, const cr_field *field, cr_canvas *canvas,
+                                cr_error *err)
+{
+    cr_text_layout layout;
+    cr_status status = cr_mrz_layout(job->tpl, field, job->record, job->dpi, &layout, err);
+    if (status != CR_OK)
+        return status;
+    if (job->cached) {
+        cr_pixel_box ink;
+        status = cr_text_ink_box(job->engine, &layout,
+                                 (cr_pixel_box){0, 0, canvas->width, canvas->height}, &ink, err);
+        if (status == CR_OK &&
+            cr_static_layers_conflict(job->cached, job->tpl, (size_t)field->index, ink))
+            job->conflict_at = field->index;
+    }
+    if (status == CR_OK && job->conflict_at < 0)
+        status = cr_text_draw(job->engine, canvas, &layout, field->color, err);
+    cr_text_layout_free(&layout);
+    return status;
+}
+
 /* A photo (or, painting whole, any picture or shape): composed and blended. */
 static cr_status paint_live_shape(card_job *job, const cr_field *field, cr_canvas *canvas,
                                   cr_error *err)
@@ -127,6 +150,8 @@ static cr_status paint_field(card_job *job, const cr_field *field, cr_error *err
         return CR_OK;
     if (field->type == CR_FIELD_TEXT)
         return paint_live_text(job, field, canvas, err);
+    if (field->type == CR_FIELD_MRZ)
+        return paint_live_mrz(job, field, canvas, err);
     return paint_live_shape(job, field, canvas, err);
 }
 

@@ -154,7 +154,7 @@ static cr_status plan_field(cr_engine *engine, const cr_template *tpl, size_t in
     const cr_field *field = &tpl->fields[index];
     cr_static_field *sf = &layers->fields[index];
     cr_canvas *base = &layers->base[field->panel];
-    if (field->bind) {
+    if (cr_field_depends_on_record(field)) {
         sf->plan = CR_PLAN_LIVE;
         painted->boxes[painted->count++] = assumed_live_box(field, dpi);
         return CR_OK;
@@ -245,7 +245,7 @@ cr_png_plan *cr_static_png_plan(const cr_template *tpl, int dpi, const cr_canvas
     size_t count = 0;
     for (size_t i = 0; i < tpl->field_count; i++) {
         const cr_field *field = &tpl->fields[i];
-        if (!field->bind || field->panel != CR_PANEL_COLOR)
+        if (!cr_field_depends_on_record(field) || field->panel != CR_PANEL_COLOR)
             continue;
         cr_pixel_box box = live_box(field, dpi);
         boxes[4 * count] = box.x0;

@@ -14,13 +14,15 @@
 #include "values.h"
 
 struct cr_face;
+struct cr_mrz_field;
 typedef struct cr_user_data_slot cr_user_data_slot;
 
 typedef enum cr_field_type {
     CR_FIELD_TEXT,
     CR_FIELD_IMAGE,
     CR_FIELD_RECT,
-    CR_FIELD_LINE
+    CR_FIELD_LINE,
+    CR_FIELD_MRZ
 } cr_field_type;
 
 /* start/end follow the paragraph direction; left/right are absolute. */
@@ -179,6 +181,7 @@ typedef struct cr_field {
     cr_rect_field rect;       /* CR_FIELD_RECT */
     cr_line_field segment;    /* CR_FIELD_LINE */
     cr_panel panel;           /* "panel": CR_PANEL_COLOR, or CR_PANEL_K (1-bit black resin) */
+    struct cr_mrz_field *mrz; /* CR_FIELD_MRZ: its format and record keys (mrz.h) */
 } cr_field;
 
 /* How the K panel's grey (the K fields painted in their colours on white)
@@ -259,6 +262,11 @@ cr_status cr_field_value_fits(const cr_template *tpl, const cr_field *field, con
  * empty (and, for an image field, binds no image bytes to its key): such a
  * field draws nothing and is no error. */
 bool cr_field_is_absent(const cr_field *field, const cr_record *record);
+
+/* True when what the field paints depends on the record: a "bind", or an
+ * MRZ, which is built from many record keys. Such a field is painted per
+ * card, never kept in a template's static layers. */
+bool cr_field_depends_on_record(const cr_field *field);
 
 /* True when the record (may be NULL) has the key the field binds: a value,
  * or for an image field image bytes (cr_record_set_image). False for a

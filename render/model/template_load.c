@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "error.h"
 #include "fonts.h"
+#include "mrz.h"
 #include "paths.h"
 
 /* Locating a value rescans the text, so a template with very many fields
@@ -45,11 +46,14 @@ static const char *const rect_keys[] = {
     "opacity", "panel", NULL};
 static const char *const line_keys[] = {"type",  "name",    "from_mm", "to_mm", "width_mm",
                                         "color", "opacity", "panel",   NULL};
+static const char *const mrz_keys[] = {"type", "name",  "box_mm", "format",
+                                       "keys", "color", "panel",  NULL};
 
 /* In the order of cr_field_type: the names and each type's allowed keys
  * (field_keys are the text field's). */
-static const char *const field_type_names[] = {"text", "image", "rect", "line", NULL};
-static const char *const *const keys_by_type[] = {field_keys, image_keys, rect_keys, line_keys};
+static const char *const field_type_names[] = {"text", "image", "rect", "line", "mrz", NULL};
+static const char *const *const keys_by_type[] = {field_keys, image_keys, rect_keys, line_keys,
+                                                  mrz_keys};
 
 /* ---------------------------------------------------------- print panels */
 
@@ -278,6 +282,8 @@ static cr_status read_field_members(loader *ld, json_t *object, cr_field *field)
         return cr_tpl_read_rect_field(ld, object, field);
     case CR_FIELD_LINE:
         return cr_tpl_read_line_field(ld, object, field);
+    case CR_FIELD_MRZ:
+        return cr_tpl_read_mrz_field(ld, object, field);
     case CR_FIELD_TEXT:
         break;
     }
@@ -407,6 +413,7 @@ static void free_field(cr_field *field)
     free(field->repeat_separator);
     free(field->image.src);
     cr_pixmap_free(&field->image.artwork);
+    cr_mrz_field_free(field->mrz);
 }
 
 /* ------------------------------------------------------------ user data */

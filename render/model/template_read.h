@@ -150,4 +150,8 @@ cr_status cr_tpl_read_rect_field(loader *ld, json_t *object, cr_field *field);
 
 cr_status cr_tpl_read_line_field(loader *ld, json_t *object, cr_field *field);
 
+/* ------------------------------------------------ MRZ fields (template_mrz.c) */
+
+cr_status cr_tpl_read_mrz_field(loader *ld, json_t *object, cr_field *field);
+
 #endif

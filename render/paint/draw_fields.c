@@ -414,6 +414,7 @@ cr_status cr_compose_shape_field(const cr_template *tpl, const cr_field *field,
     case CR_FIELD_LINE:
         return compose_line_field(field, dpi, clip, out, err);
     case CR_FIELD_TEXT:
+    case CR_FIELD_MRZ:
         break;
     }
     *out = (cr_layer){{0, 0, 0, 0}, 0, 0, NULL, 0};

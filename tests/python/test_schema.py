@@ -328,11 +328,14 @@ def good_template():
              "opacity": 0.5, "panel": "color"},
             {"type": "line", "name": "rule", "from_mm": [5, 30], "to_mm": [50, 30],
              "width_mm": 0.3, "color": "#1f5fa8", "opacity": 1, "panel": "k"},
+            {"type": "mrz", "name": "zone", "box_mm": [4.7, 40.0, 76.2, 12.7], "format": "td1",
+             "keys": {"document_number": "card_number", "birth_date": "dob"},
+             "color": "#000000", "panel": "k"},
         ],
     }
 
 
-TEXT, LABEL, IMAGE, RECT, LINE = range(5)
+TEXT, LABEL, IMAGE, RECT, LINE, MRZ = range(6)
 
 
 def setter(*path_and_value):
@@ -678,6 +681,9 @@ KEY_SETS = [
     ("image field", setter("fields", IMAGE, PROBE, 1), "/$defs/image_field", set()),
     ("rect field", setter("fields", RECT, PROBE, 1), "/$defs/rect_field", set()),
     ("line field", setter("fields", LINE, PROBE, 1), "/$defs/line_field", set()),
+    ("mrz field", setter("fields", MRZ, PROBE, 1), "/$defs/mrz_field", set()),
+    ("mrz keys", setter("fields", MRZ, "keys", PROBE, "x"), "/$defs/mrz_field/properties/keys",
+     set()),
     ("k_panel", setter("card", "k_panel", PROBE, 1), "/$defs/card/properties/k_panel", set()),
     ("overlay", setter("card", "overlay", PROBE, 1), "/$defs/card/properties/overlay", set()),
     ("adjust", setter("fields", IMAGE, "adjust", PROBE, 1),
@@ -719,6 +725,7 @@ ENUMS = [
     ("repeat", ("fields", TEXT), "/$defs/text_field/properties/repeat"),
     ("fit", ("fields", IMAGE), "/$defs/image_field/properties/fit"),
     ("panel", ("fields", RECT), "/$defs/panel"),
+    ("format", ("fields", MRZ), "/$defs/mrz_field/properties/format"),
     ("mode", ("card", "k_panel"), "/$defs/card/properties/k_panel/properties/mode"),
 ]
 
