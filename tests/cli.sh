@@ -491,7 +491,7 @@ same_file "$tmp/micro-cached.png" "$tmp/micro-whole.png" "microtext from the sta
 # (typed in from the document), read back from the layout report; a record
 # the zone cannot take fails naming the key; cards from batch (static
 # cache, the MRZ live) are the cards render paints whole.
-MRZ=templates/mrz-td1-utopia.json
+MRZ=templates/travel-permit-td1-back.json
 MRZ_REC=examples/records/utopia-eriksson.json
 expect 0 "render the MRZ card" -- "$cli" render "$MRZ" "$MRZ_REC" -o "$tmp/mrz.png"
 expect 0 "layout of the MRZ card" -- "$cli" layout --json "$MRZ" "$MRZ_REC"

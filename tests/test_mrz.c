@@ -163,7 +163,7 @@ static void test_td3_of_part_4(void **state)
 static void test_example_card_has_the_part_5_lines(void **state)
 {
     cr_error err;
-    cr_template *tpl = cr_template_load_file(engine, "templates/mrz-td1-utopia.json", &err);
+    cr_template *tpl = cr_template_load_file(engine, "templates/travel-permit-td1-back.json", &err);
     if (!tpl)
         fail_msg("%s", err.message);
     cr_record *record = cr_record_load_file("examples/records/utopia-eriksson.json", &err);
