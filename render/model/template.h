@@ -11,6 +11,7 @@
 #include "error.h"
 #include "image.h"
 #include "record.h"
+#include "template_barcode.h"
 #include "values.h"
 
 struct cr_face;
@@ -20,7 +21,8 @@ typedef enum cr_field_type {
     CR_FIELD_TEXT,
     CR_FIELD_IMAGE,
     CR_FIELD_RECT,
-    CR_FIELD_LINE
+    CR_FIELD_LINE,
+    CR_FIELD_BARCODE
 } cr_field_type;
 
 /* start/end follow the paragraph direction; left/right are absolute. */
@@ -152,6 +154,7 @@ typedef struct cr_field {
     cr_image_field image;     /* CR_FIELD_IMAGE */
     cr_rect_field rect;       /* CR_FIELD_RECT */
     cr_line_field segment;    /* CR_FIELD_LINE */
+    cr_barcode_field barcode; /* CR_FIELD_BARCODE (template_barcode.h) */
     cr_panel panel;           /* "panel": CR_PANEL_COLOR, or CR_PANEL_K (1-bit black resin) */
 } cr_field;
 

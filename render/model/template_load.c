@@ -48,8 +48,9 @@ static const char *const line_keys[] = {"type",  "name",    "from_mm", "to_mm", 
 
 /* In the order of cr_field_type: the names and each type's allowed keys
  * (field_keys are the text field's). */
-static const char *const field_type_names[] = {"text", "image", "rect", "line", NULL};
-static const char *const *const keys_by_type[] = {field_keys, image_keys, rect_keys, line_keys};
+static const char *const field_type_names[] = {"text", "image", "rect", "line", "barcode", NULL};
+static const char *const *const keys_by_type[] = {field_keys, image_keys, rect_keys, line_keys,
+                                                  cr_tpl_barcode_keys};
 
 /* ---------------------------------------------------------- print panels */
 
@@ -278,6 +279,8 @@ static cr_status read_field_members(loader *ld, json_t *object, cr_field *field)
         return cr_tpl_read_rect_field(ld, object, field);
     case CR_FIELD_LINE:
         return cr_tpl_read_line_field(ld, object, field);
+    case CR_FIELD_BARCODE:
+        return cr_tpl_read_barcode_field(ld, object, field);
     case CR_FIELD_TEXT:
         break;
     }
