@@ -589,6 +589,8 @@ typedef struct cr_finding {
      *                    unreadable, not a JPEG or PNG, corrupt, truncated,
      *                    over max_image_pixels, leaving the asset folder,
      *                    or bad image bytes of cr_record_set_image)
+     *   "barcode"        a barcode's data its symbology cannot encode, or a
+     *                    symbol too big for its box
      *   "record"         a "lang_bind" value missing or not a language tag
      * `cardrender check` prints two kinds of its own: "record" also for a
      * record it could not read (the subject is the file, or FILE:LINE, the

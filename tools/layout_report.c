@@ -1,10 +1,12 @@
 /* What `cardrender layout` prints (layout_report.h): each text field laid
- * out as cr_render would, as a summary or as the JSON of layout_dump.h. */
+ * out (and each barcode encoded and placed) as cr_render would, as a summary or as the JSON of
+ * layout_dump.h. */
 #include "layout_report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "barcode.h"
 #include "layout.h"
 #include "layout_dump.h"
 #include "template.h"
@@ -113,6 +115,36 @@ static bool lay_out_field(session *s, const cr_field *field, bool *memory_ok)
     return true;
 }
 
+static void print_barcode(const cr_field *field, const cr_barcode_layout *layout)
+{
+    const cr_pixel_box *s = &layout->symbol;
+    printf("field %d \"%s\": barcode %s, %d x %d modules, module %d px, quiet zone %d, symbol "
+           "%d x %d px at (%d, %d)\n",
+           field->index, field->name, cr_symbology_name(field->barcode.symbology), layout->columns,
+           layout->rows, layout->module_px, field->barcode.quiet_zone, s->x1 - s->x0, s->y1 - s->y0,
+           s->x0, s->y0);
+}
+
+/* Encodes and places one barcode field; false when it failed (reported). */
+static bool lay_out_barcode(session *s, const cr_field *field, bool *memory_ok)
+{
+    cr_error err;
+    const char *text = cr_field_text(s->tpl, field, s->record, &err);
+    cr_barcode_layout layout;
+    if (!text || cr_barcode_lay_out(s->tpl, field, text, s->dpi, &layout, &err) != CR_OK) {
+        *memory_ok = report_field_error(s, field, text, &err) && *memory_ok;
+        return false;
+    }
+    if (!s->json)
+        print_barcode(field, &layout);
+    else
+        *memory_ok =
+            cr_layout_dump_add_field(s->document, cr_layout_dump_barcode(field, text, &layout)) &&
+            *memory_ok;
+    cr_barcode_layout_free(&layout);
+    return true;
+}
+
 /* Every text field into the document (or printed); false when one
  * failed, and *memory_ok false when out of memory. */
 static bool lay_out_all(session *s, bool *memory_ok)
@@ -121,6 +153,8 @@ static bool lay_out_all(session *s, bool *memory_ok)
     for (size_t i = 0; i < s->tpl->field_count; i++)
         if (s->tpl->fields[i].type == CR_FIELD_TEXT)
             all_ok = lay_out_field(s, &s->tpl->fields[i], memory_ok) && all_ok;
+        else if (s->tpl->fields[i].type == CR_FIELD_BARCODE)
+            all_ok = lay_out_barcode(s, &s->tpl->fields[i], memory_ok) && all_ok;
     return all_ok;
 }
 
@@ -160,7 +194,12 @@ bool cr_layout_report(cr_engine *engine, const cr_template *tpl, const cr_record
 json_t *cr_layout_document(cr_engine *engine, const cr_template *tpl, const cr_record *record,
                            const char *template_path, const char *record_path, int dpi)
 {
-    session s = {true, true, engine, tpl, record, dpi,
+    session s = {true,
+                 true,
+                 engine,
+                 tpl,
+                 record,
+                 dpi,
                  cr_layout_dump_document(template_path, record_path, dpi)};
     bool memory_ok = s.document != NULL;
     if (memory_ok)

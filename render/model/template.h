@@ -11,7 +11,7 @@
 #include "error.h"
 #include "image.h"
 #include "record.h"
-#include "template_barcode.h"
+#include "barcode_field.h"
 #include "values.h"
 
 struct cr_face;
@@ -154,7 +154,7 @@ typedef struct cr_field {
     cr_image_field image;     /* CR_FIELD_IMAGE */
     cr_rect_field rect;       /* CR_FIELD_RECT */
     cr_line_field segment;    /* CR_FIELD_LINE */
-    cr_barcode_field barcode; /* CR_FIELD_BARCODE (template_barcode.h) */
+    cr_barcode_field barcode; /* CR_FIELD_BARCODE (barcode_field.h) */
     cr_panel panel;           /* "panel": CR_PANEL_COLOR, or CR_PANEL_K (1-bit black resin) */
 } cr_field;
 

@@ -1,4 +1,4 @@
-/* Template format v1: "type": "barcode" fields (template_barcode.h). The
+/* Template format v1: "type": "barcode" fields (barcode_field.h). The
  * keys are checked here, against the symbology where they depend on it
  * (error correction); whether the data fits a symbology is known only once
  * it is encoded, at render time. */

@@ -3,9 +3,10 @@
  * symbols themselves are encoded by libzint at render time (barcode.h in
  * the paint stage); the model only holds what the template says, already
  * checked, so that a symbology's options never reach zint unvalidated.
- * Included by template.h; nothing here knows about jansson or zint. */
-#ifndef CR_TEMPLATE_BARCODE_H
-#define CR_TEMPLATE_BARCODE_H
+ * Included by template.h; nothing here knows about jansson or zint; the
+ * loader and the names are in template_barcode.c. */
+#ifndef CR_BARCODE_FIELD_H
+#define CR_BARCODE_FIELD_H
 
 #include "values.h"
 
