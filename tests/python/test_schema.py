@@ -36,6 +36,7 @@ TEMPLATE_GLOBS = [
     "tests/data/compose/*.json",
     "tests/data/compose/parts/*.json",
     "tests/data/fuzz/template/*.json",
+    "tests/data/barcode/*.json",
     "bench/card/template.json",
 ]
 RECORD_GLOBS = [
@@ -43,6 +44,7 @@ RECORD_GLOBS = [
     "tests/golden/*/record.json",
     "tests/data/records/*.json",
     "tests/data/fuzz/record/*.json",
+    "tests/data/barcode/records/*.json",
     "bench/card/record.json",
 ]
 
@@ -328,11 +330,15 @@ def good_template():
              "opacity": 0.5, "panel": "color"},
             {"type": "line", "name": "rule", "from_mm": [5, 30], "to_mm": [50, 30],
              "width_mm": 0.3, "color": "#1f5fa8", "opacity": 1, "panel": "k"},
+            {"type": "barcode", "name": "qr", "box_mm": [60, 30, 20, 20], "symbology": "qrcode",
+             "bind": "qr", "optional": True, "module_mm": 0.25, "quiet_zone": 4,
+             "error_correction": "Q", "color": "#000000", "background": "#ffffff",
+             "panel": "k"},
         ],
     }
 
 
-TEXT, LABEL, IMAGE, RECT, LINE = range(5)
+TEXT, LABEL, IMAGE, RECT, LINE, BARCODE = range(6)
 
 
 def setter(*path_and_value):
@@ -395,8 +401,8 @@ BAD_TEMPLATES = [
     ("unknown overlay key", setter("card", "overlay", "holes", []), r'unknown key "holes"'),
     ("unknown adjust key", setter("fields", IMAGE, "adjust", "hue", 0.1), r'unknown key "hue"'),
     # closed sets
-    ("unknown field type", setter("fields", LABEL, "type", "barcode"),
-     r'unknown field type "barcode"'),
+    ("unknown field type", setter("fields", LABEL, "type", "hologram"),
+     r'unknown field type "hologram"'),
     ("bad align", setter("fields", TEXT, "align", "middle"), r'"align" must be start'),
     ("bad valign", setter("fields", TEXT, "valign", "middle"), r'"valign" must be top'),
     ("bad fit", setter("fields", TEXT, "fit", "cover"), r'"fit" must be wrap'),
@@ -484,6 +490,20 @@ BAD_TEMPLATES = [
      r'"corner_radius_mm" must be between 0'),
     ("zero card width", setter("card", "width_mm", 0), r'"width_mm" must be greater than 0'),
     ("zero line width", setter("fields", LINE, "width_mm", 0), r'"width_mm" must be greater'),
+    ("barcode without symbology", setter("fields", BARCODE, "symbology", DELETE),
+     r'missing required key "symbology"'),
+    ("unknown symbology", setter("fields", BARCODE, "symbology", "ean13"),
+     r'"symbology" must be code128, pdf417'),
+    ("QR level as a number", setter("fields", BARCODE, "error_correction", 2),
+     r'must be L, M, Q or H for a QR Code'),
+    ("error correction on Data Matrix",
+     lambda t: t["fields"][BARCODE].update(symbology="datamatrix"),
+     r'"error_correction" does not apply to Data Matrix'),
+    ("Aztec 20 percent",
+     lambda t: t["fields"][BARCODE].update(symbology="aztec", error_correction=20),
+     r'must be 10, 23, 36 or 50'),
+    ("barcode quiet zone -1", setter("fields", BARCODE, "quiet_zone", -1), r'"quiet_zone"'),
+    ("barcode with text and bind", setter("fields", BARCODE, "text", "x"), r'not both'),
     ("zero stroke", setter("fields", RECT, "stroke_width_mm", 0),
      r'"stroke_width_mm" must be greater than 0'),
     ("negative hole", setter("card", "overlay", "holes_mm", 0, 0, -1),
@@ -668,6 +688,7 @@ KEY_SETS = [
     ("image field", setter("fields", IMAGE, PROBE, 1), "/$defs/image_field", set()),
     ("rect field", setter("fields", RECT, PROBE, 1), "/$defs/rect_field", set()),
     ("line field", setter("fields", LINE, PROBE, 1), "/$defs/line_field", set()),
+    ("barcode field", setter("fields", BARCODE, PROBE, 1), "/$defs/barcode_field", set()),
     ("k_panel", setter("card", "k_panel", PROBE, 1), "/$defs/card/properties/k_panel", set()),
     ("overlay", setter("card", "overlay", PROBE, 1), "/$defs/card/properties/overlay", set()),
     ("adjust", setter("fields", IMAGE, "adjust", PROBE, 1),
@@ -703,6 +724,7 @@ ENUMS = [
     ("presentation_forms", ("fields", TEXT), "/$defs/text_field/properties/presentation_forms"),
     ("writing_mode", ("fields", TEXT), "/$defs/text_field/properties/writing_mode"),
     ("fit", ("fields", IMAGE), "/$defs/image_field/properties/fit"),
+    ("symbology", ("fields", BARCODE), "/$defs/barcode_field/properties/symbology"),
     ("panel", ("fields", RECT), "/$defs/panel"),
     ("mode", ("card", "k_panel"), "/$defs/card/properties/k_panel/properties/mode"),
 ]
