@@ -98,8 +98,8 @@ INCLUDES := -Iinclude $(RENDER_DIRS:%=-I%) -Itools
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANITIZE) -fPIC -fvisibility=hidden $(INCLUDES) \
              -DCR_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(SERVICE_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LINK_FLAGS = $(OPT) $(SANITIZE) $(CFLAGS) $(LDFLAGS)
-# libcsv (batch records) ships no pkg-config file.
-LDLIBS_ALL := $(PKG_LIBS) -lcsv -lpthread -lm $(LDLIBS)
+# libcsv (batch records) and libzint (barcode fields) ship no pkg-config file.
+LDLIBS_ALL := $(PKG_LIBS) -lcsv -lzint -lpthread -lm $(LDLIBS)
 
 # One of the two deflate backends is compiled (PNG_DEFLATE).
 OTHER_DEFLATE := render/output/png_deflate_$(filter-out $(PNG_DEFLATE),isal zlib).c

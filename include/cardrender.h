@@ -589,6 +589,8 @@ typedef struct cr_finding {
      *                    unreadable, not a JPEG or PNG, corrupt, truncated,
      *                    over max_image_pixels, leaving the asset folder,
      *                    or bad image bytes of cr_record_set_image)
+     *   "barcode"        a barcode's data its symbology cannot encode, or a
+     *                    symbol too big for its box
      *   "record"         a "lang_bind" value missing or not a language tag,
      *                    or a record that cannot make a field's MRZ (a key
      *                    missing, a date that is not a date, a value too

@@ -397,8 +397,8 @@ static const bad_file bad_files[] = {
      LOC("bad_min_size.json", "7:83") "field 1 \"name\": \"min_size_pt\" must be greater than 0 "
                                       "and at most \"size_pt\" = 10.5 (got 12)"},
     {TPL "bad_field_type.json", CR_ERR_TEMPLATE, 6, 14, 1,
-     LOC("bad_field_type.json", "6:14") "field 1 \"photo\": unknown field type \"barcode\" "
-                                        "(allowed types: text, image, rect, line, mrz)"},
+     LOC("bad_field_type.json", "6:14") "field 1 \"photo\": unknown field type \"hologram\" "
+                                        "(allowed types: text, image, rect, line, barcode, mrz)"},
     {TPL "bad_root.json", CR_ERR_TEMPLATE, 2, 3, -1,
      LOC("bad_root.json", "2:3") "a template must be a JSON object, not an array"},
 };

@@ -156,6 +156,24 @@ json_t *cr_layout_dump_field_error(const cr_field *field, const char *text, cons
     return finish(object, ok);
 }
 
+json_t *cr_layout_dump_barcode(const cr_field *field, const char *text,
+                               const cr_barcode_layout *layout)
+{
+    bool ok;
+    json_t *object = field_head(field, text, &ok);
+    if (!object)
+        return NULL;
+    const cr_pixel_box *s = &layout->symbol;
+    set(object, "type", json_string("barcode"), &ok);
+    set(object, "symbology", json_string(cr_symbology_name(field->barcode.symbology)), &ok);
+    set(object, "columns", json_integer(layout->columns), &ok);
+    set(object, "rows", json_integer(layout->rows), &ok);
+    set(object, "module_px", json_integer(layout->module_px), &ok);
+    set(object, "quiet_zone", json_integer(field->barcode.quiet_zone), &ok);
+    set(object, "symbol_px", json_pack("[iiii]", s->x0, s->y0, s->x1 - s->x0, s->y1 - s->y0), &ok);
+    return finish(object, ok);
+}
+
 static json_t *warnings_array(const cr_text_layout *layout)
 {
     json_t *array = json_array();

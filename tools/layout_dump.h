@@ -34,7 +34,11 @@
  * no run holds). In the vertical writing modes a line is a column, and its
  * x, baseline and width read as layout.h says. A field whose text could not
  * be found or laid out has "error" (the message) instead of the members
- * after "writing_mode". */
+ * after "writing_mode". A barcode field (cr_layout_dump_barcode) has, after
+ * "writing_mode", "type": "barcode", "symbology", "columns" and "rows" (the
+ * symbol's modules), "module_px" (a module's whole pixels at the dpi),
+ * "quiet_zone" (modules) and "symbol_px": [x, y, width, height], the symbol
+ * with its quiet zones in card pixels. */
 #ifndef CR_LAYOUT_DUMP_H
 #define CR_LAYOUT_DUMP_H
 
@@ -42,6 +46,7 @@
 
 #include <jansson.h>
 
+#include "barcode.h"
 #include "layout.h"
 #include "template.h"
 
@@ -53,6 +58,10 @@ json_t *cr_layout_dump_document(const char *template_path, const char *record_pa
 
 /* One field laid out. NULL when out of memory. */
 json_t *cr_layout_dump_field(const cr_field *field, const char *text, const cr_text_layout *layout);
+
+/* One barcode field encoded and placed. NULL when out of memory. */
+json_t *cr_layout_dump_barcode(const cr_field *field, const char *text,
+                               const cr_barcode_layout *layout);
 
 /* One field whose text could not be found or laid out; text may be NULL. */
 json_t *cr_layout_dump_field_error(const cr_field *field, const char *text, const cr_error *err);

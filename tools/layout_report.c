@@ -1,10 +1,12 @@
 /* What `cardrender layout` prints (layout_report.h): each text field laid
- * out as cr_render would, as a summary or as the JSON of layout_dump.h. */
+ * out (and each barcode encoded and placed) as cr_render would, as a summary or as the JSON of
+ * layout_dump.h. */
 #include "layout_report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "barcode.h"
 #include "layout.h"
 #include "layout_dump.h"
 #include "mrz_paint.h"
@@ -114,6 +116,36 @@ static bool lay_out_field(session *s, const cr_field *field, bool *memory_ok)
     return true;
 }
 
+static void print_barcode(const cr_field *field, const cr_barcode_layout *layout)
+{
+    const cr_pixel_box *s = &layout->symbol;
+    printf("field %d \"%s\": barcode %s, %d x %d modules, module %d px, quiet zone %d, symbol "
+           "%d x %d px at (%d, %d)\n",
+           field->index, field->name, cr_symbology_name(field->barcode.symbology), layout->columns,
+           layout->rows, layout->module_px, field->barcode.quiet_zone, s->x1 - s->x0, s->y1 - s->y0,
+           s->x0, s->y0);
+}
+
+/* Encodes and places one barcode field; false when it failed (reported). */
+static bool lay_out_barcode(session *s, const cr_field *field, bool *memory_ok)
+{
+    cr_error err;
+    const char *text = cr_field_text(s->tpl, field, s->record, &err);
+    cr_barcode_layout layout;
+    if (!text || cr_barcode_lay_out(s->tpl, field, text, s->dpi, &layout, &err) != CR_OK) {
+        *memory_ok = report_field_error(s, field, text, &err) && *memory_ok;
+        return false;
+    }
+    if (!s->json)
+        print_barcode(field, &layout);
+    else
+        *memory_ok =
+            cr_layout_dump_add_field(s->document, cr_layout_dump_barcode(field, text, &layout)) &&
+            *memory_ok;
+    cr_barcode_layout_free(&layout);
+    return true;
+}
+
 /* The MRZ lines as strings, so a reader of the document gets them back
  * without OCR. */
 static json_t *mrz_lines_array(const cr_text_layout *layout)
@@ -161,6 +193,8 @@ static bool lay_out_all(session *s, bool *memory_ok)
     for (size_t i = 0; i < s->tpl->field_count; i++)
         if (s->tpl->fields[i].type == CR_FIELD_TEXT)
             all_ok = lay_out_field(s, &s->tpl->fields[i], memory_ok) && all_ok;
+        else if (s->tpl->fields[i].type == CR_FIELD_BARCODE)
+            all_ok = lay_out_barcode(s, &s->tpl->fields[i], memory_ok) && all_ok;
         else if (s->tpl->fields[i].type == CR_FIELD_MRZ)
             all_ok = lay_out_mrz_field(s, &s->tpl->fields[i], memory_ok) && all_ok;
     return all_ok;

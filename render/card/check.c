@@ -7,6 +7,7 @@
 
 #include <unicode/uchar.h>
 
+#include "barcode.h"
 #include "check.h"
 #include "draw_fields.h"
 #include "mrz.h"
@@ -66,6 +67,21 @@ static cr_status check_photo(const checker *c, const cr_template *tpl, const cr_
     cr_error problem;
     cr_status status = cr_check_photo(tpl, field, record, c->options, &problem);
     return go_on(c, "photo", status, &problem, err);
+}
+
+/* A barcode's data encoded and placed as a render would: data the
+ * symbology cannot encode, or a symbol too big for its box. */
+static cr_status check_barcode(const checker *c, const cr_template *tpl, const cr_field *field,
+                               const cr_record *record, int dpi, cr_error *err)
+{
+    cr_error problem;
+    const char *text = cr_field_text(tpl, field, record, &problem);
+    if (!text)
+        return go_on(c, "record", problem.code, &problem, err);
+    cr_barcode_layout layout;
+    cr_status status = cr_barcode_lay_out(tpl, field, text, dpi, &layout, &problem);
+    cr_barcode_layout_free(&layout);
+    return go_on(c, "barcode", status, &problem, err);
 }
 
 /* A character a proof reader should look at: an ideograph outside the URO
@@ -170,6 +186,8 @@ static cr_status check_field(const checker *c, cr_engine *engine, const cr_templ
         return check_text(c, engine, tpl, field, record, dpi, err);
     if (field->type == CR_FIELD_IMAGE)
         return check_photo(c, tpl, field, record, err);
+    if (field->type == CR_FIELD_BARCODE)
+        return check_barcode(c, tpl, field, record, dpi, err);
     if (field->type == CR_FIELD_MRZ)
         return check_mrz(c, tpl, field, record, err);
     return CR_OK;

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "image.h"
 #include "record.h"
+#include "barcode_field.h"
 #include "values.h"
 
 struct cr_face;
@@ -22,6 +23,7 @@ typedef enum cr_field_type {
     CR_FIELD_IMAGE,
     CR_FIELD_RECT,
     CR_FIELD_LINE,
+    CR_FIELD_BARCODE,
     CR_FIELD_MRZ
 } cr_field_type;
 
@@ -180,6 +182,7 @@ typedef struct cr_field {
     cr_image_field image;     /* CR_FIELD_IMAGE */
     cr_rect_field rect;       /* CR_FIELD_RECT */
     cr_line_field segment;    /* CR_FIELD_LINE */
+    cr_barcode_field barcode; /* CR_FIELD_BARCODE (barcode_field.h) */
     cr_panel panel;           /* "panel": CR_PANEL_COLOR, or CR_PANEL_K (1-bit black resin) */
     struct cr_mrz_field *mrz; /* CR_FIELD_MRZ: its format and record keys (mrz.h) */
 } cr_field;

@@ -15,6 +15,8 @@ static const char *field_type_name(cr_field_type type)
         return "rect";
     case CR_FIELD_LINE:
         return "line";
+    case CR_FIELD_BARCODE:
+        return "barcode";
     case CR_FIELD_MRZ:
         return "mrz";
     }

@@ -51,9 +51,10 @@ static const char *const mrz_keys[] = {"type", "name",  "box_mm", "format",
 
 /* In the order of cr_field_type: the names and each type's allowed keys
  * (field_keys are the text field's). */
-static const char *const field_type_names[] = {"text", "image", "rect", "line", "mrz", NULL};
-static const char *const *const keys_by_type[] = {field_keys, image_keys, rect_keys, line_keys,
-                                                  mrz_keys};
+static const char *const field_type_names[] = {"text", "image", "rect", "line", "barcode", "mrz",
+                                                NULL};
+static const char *const *const keys_by_type[] = {field_keys, image_keys,          rect_keys,
+                                                  line_keys,  cr_tpl_barcode_keys, mrz_keys};
 
 /* ---------------------------------------------------------- print panels */
 
@@ -282,6 +283,8 @@ static cr_status read_field_members(loader *ld, json_t *object, cr_field *field)
         return cr_tpl_read_rect_field(ld, object, field);
     case CR_FIELD_LINE:
         return cr_tpl_read_line_field(ld, object, field);
+    case CR_FIELD_BARCODE:
+        return cr_tpl_read_barcode_field(ld, object, field);
     case CR_FIELD_MRZ:
         return cr_tpl_read_mrz_field(ld, object, field);
     case CR_FIELD_TEXT:

@@ -7,6 +7,7 @@
  *   template_read.c    errors, "did you mean", generic reads, the version;
  *   template_text.c    a text field's keys (content, fonts, style, lines);
  *   template_shapes.c  image, rect and line fields;
+ *   template_barcode.c barcode fields;
  *   template_load.c    the card, its print panels, the field list and the
  *                      public load/destroy API. */
 #ifndef CR_TEMPLATE_READ_H
@@ -149,6 +150,12 @@ cr_status cr_tpl_read_image_field(loader *ld, json_t *object, cr_field *field);
 cr_status cr_tpl_read_rect_field(loader *ld, json_t *object, cr_field *field);
 
 cr_status cr_tpl_read_line_field(loader *ld, json_t *object, cr_field *field);
+
+/* ------------------------------------------ barcode fields (template_barcode.c) */
+
+extern const char *const cr_tpl_barcode_keys[];
+
+cr_status cr_tpl_read_barcode_field(loader *ld, json_t *object, cr_field *field);
 
 /* ------------------------------------------------ MRZ fields (template_mrz.c) */
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "barcode.h"
 #include "engine.h"
 #include "error.h"
 #include "font_select.h"
@@ -413,6 +414,8 @@ cr_status cr_compose_shape_field(const cr_template *tpl, const cr_field *field,
         return compose_rect_field(field, dpi, clip, out, err);
     case CR_FIELD_LINE:
         return compose_line_field(field, dpi, clip, out, err);
+    case CR_FIELD_BARCODE:
+        return cr_compose_barcode_field(tpl, field, record, dpi, clip, out, err);
     case CR_FIELD_TEXT:
     case CR_FIELD_MRZ:
         break;

@@ -36,6 +36,7 @@ TEMPLATE_GLOBS = [
     "tests/data/compose/*.json",
     "tests/data/compose/parts/*.json",
     "tests/data/fuzz/template/*.json",
+    "tests/data/barcode/*.json",
     "bench/card/template.json",
 ]
 RECORD_GLOBS = [
@@ -43,6 +44,7 @@ RECORD_GLOBS = [
     "tests/golden/*/record.json",
     "tests/data/records/*.json",
     "tests/data/fuzz/record/*.json",
+    "tests/data/barcode/records/*.json",
     "bench/card/record.json",
 ]
 
@@ -331,11 +333,15 @@ def good_template():
             {"type": "mrz", "name": "zone", "box_mm": [4.7, 40.0, 76.2, 12.7], "format": "td1",
              "keys": {"document_number": "card_number", "birth_date": "dob"},
              "color": "#000000", "panel": "k"},
+            {"type": "barcode", "name": "qr", "box_mm": [60, 30, 20, 20], "symbology": "qrcode",
+             "bind": "qr", "optional": True, "module_mm": 0.25, "quiet_zone": 4,
+             "error_correction": "Q", "color": "#000000", "background": "#ffffff",
+             "panel": "k"},
         ],
     }
 
 
-TEXT, LABEL, IMAGE, RECT, LINE, MRZ = range(6)
+TEXT, LABEL, IMAGE, RECT, LINE, MRZ, BARCODE = range(7)
 
 
 def setter(*path_and_value):
@@ -405,8 +411,8 @@ BAD_TEMPLATES = [
                                                 {"line_screen": {"period_mm": 0.01}}),
      r'"period_mm"'),
     # closed sets
-    ("unknown field type", setter("fields", LABEL, "type", "barcode"),
-     r'unknown field type "barcode"'),
+    ("unknown field type", setter("fields", LABEL, "type", "hologram"),
+     r'unknown field type "hologram"'),
     ("bad align", setter("fields", TEXT, "align", "middle"), r'"align" must be start'),
     ("bad valign", setter("fields", TEXT, "valign", "middle"), r'"valign" must be top'),
     ("bad fit", setter("fields", TEXT, "fit", "cover"), r'"fit" must be wrap'),
@@ -494,6 +500,20 @@ BAD_TEMPLATES = [
      r'"corner_radius_mm" must be between 0'),
     ("zero card width", setter("card", "width_mm", 0), r'"width_mm" must be greater than 0'),
     ("zero line width", setter("fields", LINE, "width_mm", 0), r'"width_mm" must be greater'),
+    ("barcode without symbology", setter("fields", BARCODE, "symbology", DELETE),
+     r'missing required key "symbology"'),
+    ("unknown symbology", setter("fields", BARCODE, "symbology", "ean13"),
+     r'"symbology" must be code128, pdf417'),
+    ("QR level as a number", setter("fields", BARCODE, "error_correction", 2),
+     r'must be L, M, Q or H for a QR Code'),
+    ("error correction on Data Matrix",
+     lambda t: t["fields"][BARCODE].update(symbology="datamatrix"),
+     r'"error_correction" does not apply to Data Matrix'),
+    ("Aztec 20 percent",
+     lambda t: t["fields"][BARCODE].update(symbology="aztec", error_correction=20),
+     r'must be 10, 23, 36 or 50'),
+    ("barcode quiet zone -1", setter("fields", BARCODE, "quiet_zone", -1), r'"quiet_zone"'),
+    ("barcode with text and bind", setter("fields", BARCODE, "text", "x"), r'not both'),
     ("zero stroke", setter("fields", RECT, "stroke_width_mm", 0),
      r'"stroke_width_mm" must be greater than 0'),
     ("negative hole", setter("card", "overlay", "holes_mm", 0, 0, -1),
@@ -684,6 +704,7 @@ KEY_SETS = [
     ("mrz field", setter("fields", MRZ, PROBE, 1), "/$defs/mrz_field", set()),
     ("mrz keys", setter("fields", MRZ, "keys", PROBE, "x"), "/$defs/mrz_field/properties/keys",
      set()),
+    ("barcode field", setter("fields", BARCODE, PROBE, 1), "/$defs/barcode_field", set()),
     ("k_panel", setter("card", "k_panel", PROBE, 1), "/$defs/card/properties/k_panel", set()),
     ("overlay", setter("card", "overlay", PROBE, 1), "/$defs/card/properties/overlay", set()),
     ("adjust", setter("fields", IMAGE, "adjust", PROBE, 1),
@@ -724,6 +745,7 @@ ENUMS = [
     ("writing_mode", ("fields", TEXT), "/$defs/text_field/properties/writing_mode"),
     ("repeat", ("fields", TEXT), "/$defs/text_field/properties/repeat"),
     ("fit", ("fields", IMAGE), "/$defs/image_field/properties/fit"),
+    ("symbology", ("fields", BARCODE), "/$defs/barcode_field/properties/symbology"),
     ("panel", ("fields", RECT), "/$defs/panel"),
     ("format", ("fields", MRZ), "/$defs/mrz_field/properties/format"),
     ("mode", ("card", "k_panel"), "/$defs/card/properties/k_panel/properties/mode"),
