@@ -136,6 +136,39 @@ static void test_check_digits_of_part_3(void **state)
 
 /* ------------------------------------------------ the worked examples */
 
+/* One line of a zone built from record_json. */
+static void assert_line(const char *format, const char *record_json, int line, const char *expected)
+{
+    cr_template *tpl = mrz_template_ok(format, "");
+    cr_mrz_lines zone;
+    cr_error err;
+    if (build(tpl, record_json, &zone, &err) != CR_OK)
+        fail_msg("%s", err.message);
+    assert_true(line < zone.count);
+    assert_string_equal(zone.text[line], expected);
+    cr_template_destroy(tpl);
+}
+
+/* Part 3 (8th edition, 2021), Appendix A, the composite check digits of
+ * its examples 4 (TD1: 2) and 5 (TD2: 8), and 3 (TD3: 8), where the
+ * unused personal number's check digit is printed 0; this engine prints
+ * the filler, which 9303 allows too and which weighs the same (0). */
+static void test_composite_digits_of_part_3(void **state)
+{
+    static const char td1[] =
+        "{\"document_code\": \"I\", \"issuing_state\": \"YTO\", \"document_number\": "
+        "\"D23145890\", \"birth_date\": \"1934-07-12\", \"sex\": \"M\", \"expiry_date\": "
+        "\"1995-07-12\", \"nationality\": \"YTO\", \"primary_identifier\": \"X\"}";
+    assert_line("td1", td1, 0, "I<YTOD231458907<<<<<<<<<<<<<<<");
+    assert_line("td1", td1, 1, "3407127M9507122YTO<<<<<<<<<<<2");
+    static const char ha672242[] =
+        "{\"document_code\": \"P\", \"issuing_state\": \"YTO\", \"document_number\": "
+        "\"HA672242\", \"birth_date\": \"1958-02-25\", \"sex\": \"M\", \"expiry_date\": "
+        "\"1996-01-08\", \"nationality\": \"YTO\", \"primary_identifier\": \"X\"}";
+    assert_line("td2", ha672242, 1, "HA672242<6YTO5802254M9601086<<<<<<<8");
+    assert_line("td3", ha672242, 1, "HA672242<6YTO5802254M9601086<<<<<<<<<<<<<<<8");
+}
+
 static void test_td1_of_part_5(void **state)
 {
     static const char *const lines[] = {"I<UTOD231458907<<<<<<<<<<<<<<<",
@@ -384,7 +417,8 @@ static void test_template_errors(void **state)
 
 /* ------------------------------------------------------- painting */
 
-/* Cells are exactly 2.54 mm: 30 px at 300 dpi, 60 at 600; lines 1/6 inch. */
+/* Cells are exactly 2.54 mm: 30 px at 300 dpi, 60 at 600; TD1's lines 1/6
+ * inch apart (Part 5, figure 6: 4.23 mm). */
 static void test_characters_sit_at_the_pitch(void **state)
 {
     cr_template *tpl = mrz_template_ok("td1", "");
@@ -404,6 +438,21 @@ static void test_characters_sit_at_the_pitch(void **state)
             assert_int_equal(layout.lines[l].baseline - layout.lines[l - 1].baseline, line * 64);
         cr_text_layout_free(&layout);
     }
+    cr_record_destroy(record);
+    cr_template_destroy(tpl);
+}
+
+/* TD3's lines are 6.35 mm apart (Part 4, figure 3): 75 px at 300 dpi. */
+static void test_td3_lines_are_a_quarter_inch_apart(void **state)
+{
+    cr_template *tpl = mrz_template_ok("td3", "");
+    cr_record *record = record_of(eriksson_passport);
+    cr_text_layout layout;
+    cr_error err;
+    assert_int_equal(cr_mrz_layout(tpl, &tpl->fields[0], record, 300, &layout, &err), CR_OK);
+    assert_int_equal(layout.line_count, 2);
+    assert_int_equal(layout.lines[1].baseline - layout.lines[0].baseline, 75 * 64);
+    cr_text_layout_free(&layout);
     cr_record_destroy(record);
     cr_template_destroy(tpl);
 }
@@ -448,6 +497,8 @@ int main(void)
         cmocka_unit_test(test_td1_of_part_5),
         cmocka_unit_test(test_td2_of_part_6),
         cmocka_unit_test(test_td3_of_part_4),
+        cmocka_unit_test(test_composite_digits_of_part_3),
+        cmocka_unit_test(test_td3_lines_are_a_quarter_inch_apart),
         cmocka_unit_test(test_example_card_has_the_part_5_lines),
         cmocka_unit_test(test_latin_transliteration),
         cmocka_unit_test(test_untransliterable_character_is_named),

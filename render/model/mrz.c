@@ -30,6 +30,11 @@ int cr_mrz_line_count(cr_mrz_format format)
     return format == CR_MRZ_TD1 ? 3 : 2;
 }
 
+double cr_mrz_line_pitch_mm(cr_mrz_format format)
+{
+    return format == CR_MRZ_TD1 ? 25.4 / 6 : 25.4 / 4;
+}
+
 int cr_mrz_line_length(cr_mrz_format format)
 {
     static const int lengths[] = {30, 36, 44};

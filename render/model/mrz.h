@@ -44,12 +44,9 @@ typedef enum cr_mrz_element {
 extern const char *const cr_mrz_format_names[];
 extern const char *const cr_mrz_element_names[];
 
-/* 9303 Part 3: OCR-B characters at a nominal pitch of 2.54 mm (10 to the
- * inch). The line pitch is 1/6 inch (6 lines to the inch, the OCR line
- * spacing of ISO 1831 that 9303 prints to); both whole pixels at 300 and
- * 600 dpi. */
+/* 9303 Part 3, 4.4: OCR-B size 1 at a fixed pitch of 2.54 mm (10 to the
+ * inch): 30 px at 300 dpi, 60 at 600. */
 #define CR_MRZ_CHAR_PITCH_MM 2.54
-#define CR_MRZ_LINE_PITCH_MM (25.4 / 6)
 #define CR_MRZ_MAX_LINES 3
 #define CR_MRZ_MAX_CHARS 44
 
@@ -70,6 +67,13 @@ typedef struct cr_mrz_lines {
 } cr_mrz_lines;
 
 int cr_mrz_line_count(cr_mrz_format format);
+
+/* The distance between the lines' reference centre lines, which Part 3
+ * leaves to the format's Part: TD1 4.23 mm, 1/6 inch (Part 5, figure 6: 50
+ * px at 300 dpi); TD3 6.35 mm, 1/4 inch (Part 4, figure 3: 75 px). TD2's
+ * figure gives none in the sources at hand; its zone is TD3's two lines
+ * in a zone of TD3's height (23.2 mm), so it takes TD3's 6.35 mm. */
+double cr_mrz_line_pitch_mm(cr_mrz_format format);
 int cr_mrz_line_length(cr_mrz_format format);
 
 /* A field with the default keys; NULL when out of memory. */

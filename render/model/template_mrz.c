@@ -85,7 +85,7 @@ static cr_status check_room(loader *ld, const cr_field *field)
 {
     cr_mrz_format format = field->mrz->format;
     int lines = cr_mrz_line_count(format), chars = cr_mrz_line_length(format);
-    double width = chars * CR_MRZ_CHAR_PITCH_MM, height = lines * CR_MRZ_LINE_PITCH_MM;
+    double width = chars * CR_MRZ_CHAR_PITCH_MM, height = lines * cr_mrz_line_pitch_mm(format);
     const double slack = 1e-6; /* 76.2 typed for 30 x 2.54 */
     if (field->w_mm + slack >= width && field->h_mm + slack >= height)
         return CR_OK;
@@ -95,7 +95,7 @@ static cr_status check_room(loader *ld, const cr_field *field)
         "a %s zone needs a box of at least %.2f x %.2f mm (%d characters at %.2f mm, %d lines "
         "at %.2f mm); this one is %g x %g mm",
         cr_mrz_format_names[format], width, height, chars, CR_MRZ_CHAR_PITCH_MM, lines,
-        CR_MRZ_LINE_PITCH_MM, field->w_mm, field->h_mm);
+        cr_mrz_line_pitch_mm(format), field->w_mm, field->h_mm);
     cr_tpl_pop(ld);
     return status;
 }

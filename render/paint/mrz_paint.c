@@ -45,7 +45,7 @@ static grid grid_for(const cr_field *field, const cr_face *face, int dpi)
 {
     grid g;
     g.pitch = CR_MRZ_CHAR_PITCH_MM * dpi / 25.4;
-    g.line_pitch = CR_MRZ_LINE_PITCH_MM * dpi / 25.4;
+    g.line_pitch = cr_mrz_line_pitch_mm(field->mrz->format) * dpi / 25.4;
     g.x0 = (int)lround(cr_mm_to_px(field->x_mm, dpi));
     g.y0 = (int)lround(cr_mm_to_px(field->y_mm, dpi));
     int advance = font_advance(face);

@@ -6,7 +6,9 @@ decoder is unfinished and it has no Data Matrix or Aztec), by zbarimg
 (zbar-tools). The decoded bytes must be the record's value byte for byte,
 UTF-8 Chinese and Uyghur included. The K-panel card is decoded from its
 1-bit OUT.k.png; the fixed-text QR Code from a render through the static
-cache (the field is painted into the template's base).
+cache (the field is painted into the template's base). The example cards
+of templates/ (the travel permit's QR Code, the staff card's Code 128 on
+its K panel) are read from the whole card by both readers.
 
 A reader that is not installed skips its tests, saying so (pytest -rs);
 under CR_REQUIRE_DATA=1 that is a failure instead."""
@@ -123,3 +125,36 @@ def test_every_template_is_read(tmp_path):
     """No template of tests/data/barcode is left out of CASES."""
     names = {f[:-5] for f in os.listdir(DATA) if f.endswith(".json")}
     assert names == {c[0] for c in CASES}
+
+
+# The example cards of templates/ (README, "Example cards"): each card's
+# symbol read from the whole rendered card, photo and text around it, at
+# 300 and 600 dpi. (template, record, panel, ZXing's format, the record key
+# holding the data)
+EXAMPLES = [
+    ("travel-permit-td1-front", "utopia-eriksson", "color", "QRCode", "verify_url"),
+    ("staff-card-code128", "staff-li-na", "k", "Code128", "staff_number"),
+]
+
+
+def render_example(tmp_path, template, record, dpi):
+    out = tmp_path / f"{template}-{dpi}.png"
+    result = subprocess.run([CLI, "render", f"templates/{template}.json",
+                             f"examples/records/{record}.json", "-o", str(out),
+                             "--dpi", str(dpi)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    with open(f"examples/records/{record}.json", encoding="utf-8") as f:
+        return out, json.load(f)
+
+
+@pytest.mark.parametrize("dpi", DPIS)
+@pytest.mark.parametrize("template,record,panel,zxing_format,key", EXAMPLES,
+                         ids=[e[0] for e in EXAMPLES])
+def test_example_cards_read_back(tmp_path, template, record, panel, zxing_format, key, dpi):
+    need("ZXingReader", "zxing-cpp-tools")
+    need("zbarimg", "zbar-tools")
+    out, values = render_example(tmp_path, template, record, dpi)
+    found, data = zxing(panel_file(out, panel))
+    assert found == zxing_format
+    assert data == values[key].encode("utf-8")
+    assert zbar(panel_file(out, panel)) == values[key].encode("utf-8")
