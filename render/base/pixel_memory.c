@@ -8,12 +8,19 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* Under AddressSanitizer every buffer comes from the heap, where it sees
+ * overruns (a mapping rounded up to 2 MiB would hide them). */
 #if defined(__SANITIZE_ADDRESS__)
-#define CR_PIXEL_MEMORY_PLAIN 1
+#define CR_UNDER_ASAN 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define CR_PIXEL_MEMORY_PLAIN 1
+#define CR_UNDER_ASAN 1
 #endif
+#endif
+#ifdef CR_UNDER_ASAN
+static const bool heap_only = true;
+#else
+static const bool heap_only = false;
 #endif
 
 enum {
@@ -109,13 +116,10 @@ void *cr_pixel_memory_alloc(size_t size, bool zeroed)
         return NULL;
     uint8_t *block;
     size_t mapped = 0;
-#ifndef CR_PIXEL_MEMORY_PLAIN
-    if (size >= MAPPED_FROM) {
+    if (!heap_only && size >= MAPPED_FROM) {
         mapped = round_up(size + HEADER, HUGE_PAGE);
         block = map_pixels(mapped, zeroed);
-    } else
-#endif
-    {
+    } else {
         block = aligned_alloc(HEADER, round_up(size + HEADER, HEADER));
         if (block && zeroed)
             memset(block, 0, size + HEADER);
