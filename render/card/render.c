@@ -52,6 +52,27 @@ static void announce(const card_job *job, const cr_field *field, const cr_text_l
     cr_layout_announce(job->tpl, field, layout, job->options, true);
 }
 
+/* A record's laid-out text drawn, unless its ink reaches a later field the
+ * cached base already holds (the card is then painted again, whole); the
+ * layout is freed. */
+static cr_status draw_live_layout(card_job *job, const cr_field *field, cr_text_layout *layout,
+                                  cr_canvas *canvas, cr_error *err)
+{
+    cr_status status = CR_OK;
+    if (job->cached) {
+        cr_pixel_box ink;
+        status = cr_text_ink_box(job->engine, layout,
+                                 (cr_pixel_box){0, 0, canvas->width, canvas->height}, &ink, err);
+        if (status == CR_OK &&
+            cr_static_layers_conflict(job->cached, job->tpl, (size_t)field->index, ink))
+            job->conflict_at = field->index;
+    }
+    if (status == CR_OK && job->conflict_at < 0)
+        status = cr_text_draw(job->engine, canvas, layout, field->color, err);
+    cr_text_layout_free(layout);
+    return status;
+}
+
 /* A record's text (or, painting whole, any text): laid out and drawn now. */
 static cr_status paint_live_text(card_job *job, const cr_field *field, cr_canvas *canvas,
                                  cr_error *err)
@@ -72,18 +93,7 @@ static cr_status paint_live_text(card_job *job, const cr_field *field, cr_canvas
     if (status != CR_OK)
         return status;
     announce(job, field, &layout);
-    if (job->cached) {
-        cr_pixel_box ink;
-        status = cr_text_ink_box(job->engine, &layout,
-                                 (cr_pixel_box){0, 0, canvas->width, canvas->height}, &ink, err);
-        if (status == CR_OK &&
-            cr_static_layers_conflict(job->cached, job->tpl, (size_t)field->index, ink))
-            job->conflict_at = field->index;
-    }
-    if (status == CR_OK && job->conflict_at < 0)
-        status = cr_text_draw(job->engine, canvas, &layout, field->color, err);
-    cr_text_layout_free(&layout);
-    return status;
+    return draw_live_layout(job, field, &layout, canvas, err);
 }
 
 /* An MRZ: built from the record, laid out on the 9303 grid, drawn. */
@@ -94,18 +104,7 @@ static cr_status paint_live_mrz(card_job *job, const cr_field *field, cr_canvas 
     cr_status status = cr_mrz_layout(job->tpl, field, job->record, job->dpi, &layout, err);
     if (status != CR_OK)
         return status;
-    if (job->cached) {
-        cr_pixel_box ink;
-        status = cr_text_ink_box(job->engine, &layout,
-                                 (cr_pixel_box){0, 0, canvas->width, canvas->height}, &ink, err);
-        if (status == CR_OK &&
-            cr_static_layers_conflict(job->cached, job->tpl, (size_t)field->index, ink))
-            job->conflict_at = field->index;
-    }
-    if (status == CR_OK && job->conflict_at < 0)
-        status = cr_text_draw(job->engine, canvas, &layout, field->color, err);
-    cr_text_layout_free(&layout);
-    return status;
+    return draw_live_layout(job, field, &layout, canvas, err);
 }
 
 /* A photo (or, painting whole, any picture or shape): composed and blended. */
