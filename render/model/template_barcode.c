@@ -101,8 +101,9 @@ static cr_status aztec_level(loader *ld, json_t *value, int *out)
                        "Code");
 }
 
-static cr_status check_error_correction(loader *ld, json_t *value, cr_barcode_field *barcode)
+static cr_status check_error_correction(loader *ld, json_t *value, void *data)
 {
+    cr_barcode_field *barcode = data;
     switch (barcode->symbology) {
     case CR_SYMBOLOGY_QRCODE:
         return qr_level(ld, value, &barcode->error_correction);
@@ -125,13 +126,7 @@ static cr_status read_error_correction(loader *ld, json_t *object, cr_barcode_fi
 {
     barcode->error_correction =
         barcode->symbology == CR_SYMBOLOGY_QRCODE ? 2 : CR_BARCODE_EC_DEFAULT;
-    json_t *value = json_object_get(object, "error_correction");
-    if (!value)
-        return CR_OK;
-    cr_tpl_push_key(ld, "error_correction");
-    cr_status status = check_error_correction(ld, value, barcode);
-    cr_tpl_pop(ld);
-    return status;
+    return cr_tpl_read_member(ld, object, "error_correction", check_error_correction, barcode);
 }
 
 /* ------------------------------------------------------------- the field */

@@ -71,9 +71,17 @@ cr_status cr_tpl_fail_missing(loader *ld, const char *key)
 cr_status cr_tpl_read_required(loader *ld, json_t *object, const char *key,
                                cr_tpl_member_reader read, void *out)
 {
+    if (!json_object_get(object, key))
+        return cr_tpl_fail_missing(ld, key);
+    return cr_tpl_read_member(ld, object, key, read, out);
+}
+
+cr_status cr_tpl_read_member(loader *ld, json_t *object, const char *key, cr_tpl_member_reader read,
+                             void *out)
+{
     json_t *value = json_object_get(object, key);
     if (!value)
-        return cr_tpl_fail_missing(ld, key);
+        return CR_OK;
     cr_tpl_push_key(ld, key);
     cr_status status = read(ld, value, out);
     cr_tpl_pop(ld);

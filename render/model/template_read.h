@@ -73,6 +73,10 @@ typedef cr_status (*cr_tpl_member_reader)(loader *ld, json_t *value, void *out);
 cr_status cr_tpl_read_required(loader *ld, json_t *object, const char *key,
                                cr_tpl_member_reader read, void *out);
 
+/* The same for an optional member: CR_OK, read never called, without it. */
+cr_status cr_tpl_read_member(loader *ld, json_t *object, const char *key,
+                             cr_tpl_member_reader read, void *out);
+
 cr_status cr_tpl_fail_nomem(loader *ld);
 
 /* The shortest text that reads back as v, so 85.6 prints as 85.6 rather

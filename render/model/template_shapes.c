@@ -132,8 +132,9 @@ static cr_status read_contrast(loader *ld, json_t *adjust, double *out)
     return status;
 }
 
-static cr_status check_adjust(loader *ld, json_t *adjust, cr_adjustments *out)
+static cr_status check_adjust(loader *ld, json_t *adjust, void *data)
 {
+    cr_adjustments *out = data;
     if (!json_is_object(adjust))
         return cr_tpl_fail(ld, CR_JSON_AT_VALUE, "\"adjust\" must be an object, not %s",
                            cr_json_kind(adjust, true));
@@ -151,21 +152,11 @@ static cr_status check_adjust(loader *ld, json_t *adjust, cr_adjustments *out)
     return status;
 }
 
-static cr_status read_adjust(loader *ld, json_t *object, cr_adjustments *out)
-{
-    json_t *adjust = json_object_get(object, "adjust");
-    if (!adjust)
-        return CR_OK;
-    cr_tpl_push_key(ld, "adjust");
-    cr_status status = check_adjust(ld, adjust, out);
-    cr_tpl_pop(ld);
-    return status;
-}
-
 /* "line_screen": {"period_mm", "angle_deg"}; the path is at its value. A
  * period under 0.05 mm is finer than any card printer's dots. */
-static cr_status check_line_screen(loader *ld, json_t *screen, cr_ghost *ghost)
+static cr_status check_line_screen(loader *ld, json_t *screen, void *data)
 {
+    cr_ghost *ghost = data;
     if (!json_is_object(screen))
         return cr_tpl_fail(ld, CR_JSON_AT_VALUE, "\"line_screen\" must be an object, not %s",
                            cr_json_kind(screen, true));
@@ -179,35 +170,21 @@ static cr_status check_line_screen(loader *ld, json_t *screen, cr_ghost *ghost)
     return status;
 }
 
-static cr_status check_ghost(loader *ld, json_t *value, cr_ghost *ghost)
+static cr_status check_ghost(loader *ld, json_t *value, void *data)
 {
+    cr_ghost *ghost = data;
     if (!json_is_object(value))
         return cr_tpl_fail(ld, CR_JSON_AT_VALUE, "\"ghost\" must be an object, not %s",
                            cr_json_kind(value, true));
     *ghost = (cr_ghost){.on = true, .fade = 0.6, .color = {0, 0, 0, 255}};
     cr_status status = cr_tpl_check_keys(ld, value, ghost_keys);
     if (status == CR_OK)
-        status = cr_tpl_read_number(ld, value, "fade", false, (range){0, 1, false, NULL},
-                                    &ghost->fade);
+        status =
+            cr_tpl_read_number(ld, value, "fade", false, (range){0, 1, false, NULL}, &ghost->fade);
     if (status == CR_OK)
         status = cr_tpl_read_color(ld, value, "color", &ghost->color);
-    json_t *screen = json_object_get(value, "line_screen");
-    if (status == CR_OK && screen) {
-        cr_tpl_push_key(ld, "line_screen");
-        status = check_line_screen(ld, screen, ghost);
-        cr_tpl_pop(ld);
-    }
-    return status;
-}
-
-static cr_status read_ghost(loader *ld, json_t *object, cr_ghost *ghost)
-{
-    json_t *value = json_object_get(object, "ghost");
-    if (!value)
-        return CR_OK;
-    cr_tpl_push_key(ld, "ghost");
-    cr_status status = check_ghost(ld, value, ghost);
-    cr_tpl_pop(ld);
+    if (status == CR_OK)
+        status = cr_tpl_read_member(ld, value, "line_screen", check_line_screen, ghost);
     return status;
 }
 
@@ -233,9 +210,9 @@ cr_status cr_tpl_read_image_field(loader *ld, json_t *object, cr_field *field)
     if (status == CR_OK)
         status = read_opacity(ld, object, &image->opacity);
     if (status == CR_OK)
-        status = read_adjust(ld, object, &image->adjust);
+        status = cr_tpl_read_member(ld, object, "adjust", check_adjust, &image->adjust);
     if (status == CR_OK)
-        status = read_ghost(ld, object, &image->ghost);
+        status = cr_tpl_read_member(ld, object, "ghost", check_ghost, &image->ghost);
     if (status == CR_OK)
         status =
             read_box_length(ld, object, "corner_radius_mm", field, true, &image->corner_radius_mm);
