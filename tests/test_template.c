@@ -309,6 +309,20 @@ static void test_artwork_errors(void **state)
          "like text)"},
         {"{\"version\": 1, \"card\": {\"background_image\": \"art\"}, \"fields\": []}", CR_ERR_IO,
          "memory.json:1:45: artwork " TPL "art: is a directory, not an image file"},
+        /* Decoded while the fields are read: a bad background is still the
+         * error reported before a later field's. */
+        {"{\"version\": 1, \"card\": {\"background_image\": \"full.json\"}, \"fields\": "
+         "[{\"type\": \"text\", \"box_mm\": [0, 0, 1, 1], \"text\": \"x\", \"font\": \"No Such\", "
+         "\"size_pt\": 9}]}",
+         CR_ERR_IMAGE,
+         "memory.json:1:45: artwork " TPL "full.json: not a JPEG or PNG image (looks like text)"},
+        /* The second picture fails, the first decodes: the second's error. */
+        {"{\"version\": 1, \"fields\": [{\"type\": \"image\", \"box_mm\": [0, 0, 1, 1], \"src\": "
+         "\"art/logo.png\"}, {\"type\": \"image\", \"box_mm\": [0, 0, 1, 1], \"src\": "
+         "\"art/none.png\"}]}",
+         CR_ERR_IO,
+         "memory.json:1:142: field 1: artwork " TPL "art/none.png: cannot open: No such file or "
+         "directory"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cr_error err;

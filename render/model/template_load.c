@@ -51,8 +51,8 @@ static const char *const mrz_keys[] = {"type", "name",  "box_mm", "format",
 
 /* In the order of cr_field_type: the names and each type's allowed keys
  * (field_keys are the text field's). */
-static const char *const field_type_names[] = {"text", "image", "rect", "line", "barcode", "mrz",
-                                                NULL};
+static const char *const field_type_names[] = {"text",    "image", "rect", "line",
+                                               "barcode", "mrz",   NULL};
 static const char *const *const keys_by_type[] = {field_keys, image_keys,          rect_keys,
                                                   line_keys,  cr_tpl_barcode_keys, mrz_keys};
 
@@ -535,7 +535,7 @@ static cr_template *load_composed(cr_engine *engine, cr_composition *doc, const 
     }
     tpl->engine = cr_engine_ref(engine);
     loader ld = {.engine = engine, .doc = doc, .tpl = tpl, .err = err, .field_index = -1};
-    cr_status status = read_template(&ld, cr_composition_root(doc));
+    cr_status status = cr_tpl_finish_artwork(&ld, read_template(&ld, cr_composition_root(doc)));
     cr_composition_free(doc);
     if (status != CR_OK) {
         cr_template_destroy(tpl);

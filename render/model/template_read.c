@@ -5,12 +5,14 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "array.h"
 #include "error.h"
 #include "paths.h"
 
@@ -358,6 +360,46 @@ cr_status cr_tpl_read_color(loader *ld, json_t *object, const char *key, cr_colo
 
 /* --------------------------------------------------------------- artwork */
 
+/* One artwork decode of a load. */
+typedef struct cr_artwork_job {
+    pthread_t thread;
+    bool threaded;
+    char *path;
+    cr_pixmap *out;
+    cr_location where; /* the path's value in the template */
+    cr_status status;
+    cr_error err;
+} cr_artwork_job;
+
+/* Decodes at once beyond this many under way: a template of many small
+ * pictures gets no swarm of threads. */
+enum { ARTWORK_THREADS = 4 };
+
+static void decode_job(cr_artwork_job *job)
+{
+    cr_error_clear(&job->err);
+    job->status = cr_image_decode_file(job->path, NULL, job->out, &job->err);
+}
+
+static void *decode_thread(void *data)
+{
+    decode_job(data);
+    return NULL;
+}
+
+static size_t threads_under_way(const loader *ld)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < ld->artwork_count; i++)
+        count += ld->artwork[i].threaded;
+    return count;
+}
+
+static cr_status artwork_error(loader *ld, const cr_artwork_job *job)
+{
+    return cr_error_set(ld->err, job->status, job->where, "artwork %s", job->err.message);
+}
+
 cr_status cr_tpl_decode_artwork(loader *ld, const char *key, const char *src, cr_pixmap *out)
 {
     if (src[0] == '\0' || src[0] == '/')
@@ -365,16 +407,39 @@ cr_status cr_tpl_decode_artwork(loader *ld, const char *key, const char *src, cr
                            "\"%s\" must be a path relative to the template's folder (got \"%s\")",
                            key, src);
     char *path = cr_path_join(place(ld, CR_JSON_AT_VALUE).dir, src);
-    if (!path)
+    if (!path || !cr_reserve((void **)&ld->artwork, &ld->artwork_capacity, ld->artwork_count + 1,
+                             sizeof *ld->artwork)) {
+        free(path);
         return cr_tpl_fail_nomem(ld);
-    cr_error decode_err;
-    cr_error_clear(&decode_err);
-    cr_status status = cr_image_decode_file(path, NULL, out, &decode_err);
-    free(path);
-    if (status == CR_OK)
+    }
+    cr_artwork_job *job = &ld->artwork[ld->artwork_count];
+    *job = (cr_artwork_job){.path = path, .out = out, .where = cr_tpl_locate(ld, CR_JSON_AT_VALUE)};
+    bool room = threads_under_way(ld) < ARTWORK_THREADS;
+    ld->artwork_count++;
+    job->threaded = room && pthread_create(&job->thread, NULL, decode_thread, job) == 0;
+    if (job->threaded)
         return CR_OK;
-    return cr_error_set(ld->err, status, cr_tpl_locate(ld, CR_JSON_AT_VALUE), "artwork %s",
-                        decode_err.message);
+    decode_job(job);
+    return job->status == CR_OK ? CR_OK : artwork_error(ld, job);
+}
+
+cr_status cr_tpl_finish_artwork(loader *ld, cr_status status)
+{
+    bool failed = false;
+    for (size_t i = 0; i < ld->artwork_count; i++) {
+        cr_artwork_job *job = &ld->artwork[i];
+        if (job->threaded)
+            pthread_join(job->thread, NULL);
+        if (job->threaded && job->status != CR_OK && !failed) {
+            status = artwork_error(ld, job);
+            failed = true;
+        }
+        free(job->path);
+    }
+    free(ld->artwork);
+    ld->artwork = NULL;
+    ld->artwork_count = ld->artwork_capacity = 0;
+    return status;
 }
 
 cr_status cr_tpl_read_artwork(loader *ld, json_t *object, const char *key, char **src_out,

@@ -29,6 +29,8 @@
  * the value being read sits. */
 typedef struct loader {
     cr_engine *engine;
+    struct cr_artwork_job *artwork; /* decodes under way (cr_tpl_decode_artwork) */
+    size_t artwork_count, artwork_capacity;
     const cr_composition *doc; /* the merged document and where each value was written */
     cr_template *tpl;
     cr_error *err;
@@ -74,8 +76,8 @@ cr_status cr_tpl_read_required(loader *ld, json_t *object, const char *key,
                                cr_tpl_member_reader read, void *out);
 
 /* The same for an optional member: CR_OK, read never called, without it. */
-cr_status cr_tpl_read_member(loader *ld, json_t *object, const char *key,
-                             cr_tpl_member_reader read, void *out);
+cr_status cr_tpl_read_member(loader *ld, json_t *object, const char *key, cr_tpl_member_reader read,
+                             void *out);
 
 cr_status cr_tpl_fail_nomem(loader *ld);
 
@@ -111,11 +113,21 @@ cr_status cr_tpl_read_enum(loader *ld, json_t *object, const char *key, const ch
 
 cr_status cr_tpl_read_color(loader *ld, json_t *object, const char *key, cr_color *out);
 
-/* Decodes template artwork now, once, so every render reuses the pixels and
- * a missing file is a load error. The current path is at the path's value;
- * the path is read from the folder of the file it is written in (a base or
- * fragment brings its artwork along). */
+/* Decodes template artwork once, at load, so every render reuses the pixels
+ * and a missing file is a load error. The current path is at the path's
+ * value; the path is read from the folder of the file it is written in (a
+ * base or fragment brings its artwork along). The decode runs on a thread
+ * of its own while the rest of the template is read (a card's background
+ * is a fifth of a one-card process, its fonts another sixth, and they do
+ * not depend on each other); cr_tpl_finish_artwork waits for it, and *out
+ * is not to be read before. */
 cr_status cr_tpl_decode_artwork(loader *ld, const char *key, const char *src, cr_pixmap *out);
+
+/* Waits for the artwork decodes the load started. A decode that failed is
+ * the load's error, in place of any found after it was started (reading
+ * stops at the first error, so a decode under way came before it); status
+ * otherwise. */
+cr_status cr_tpl_finish_artwork(loader *ld, cr_status status);
 
 /* An optional artwork path member: kept as written and decoded. */
 cr_status cr_tpl_read_artwork(loader *ld, json_t *object, const char *key, char **src_out,
