@@ -102,11 +102,12 @@ static bool keep(uint8_t *block, size_t mapped)
     return kept_it;
 }
 
-static uint8_t *map_pixels(size_t mapped, bool zeroed)
+/* A kept mapping is zeroed only as far as the buffer reaches. */
+static uint8_t *map_pixels(size_t mapped, size_t used, bool zeroed)
 {
     uint8_t *block = take_kept(mapped);
     if (block && zeroed)
-        memset(block, 0, mapped);
+        memset(block, 0, used);
     return block ? block : map_aligned(mapped); /* fresh anonymous pages are zero */
 }
 
@@ -118,7 +119,7 @@ void *cr_pixel_memory_alloc(size_t size, bool zeroed)
     size_t mapped = 0;
     if (!heap_only && size >= MAPPED_FROM) {
         mapped = round_up(size + HEADER, HUGE_PAGE);
-        block = map_pixels(mapped, zeroed);
+        block = map_pixels(mapped, size + HEADER, zeroed);
     } else {
         block = aligned_alloc(HEADER, round_up(size + HEADER, HEADER));
         if (block && zeroed)
