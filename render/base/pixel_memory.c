@@ -25,7 +25,7 @@ static const bool heap_only = false;
 
 enum {
     HEADER = 64, /* in front of the pixels: how they were taken; keeps them 64-aligned */
-    MAPPED_FROM = 512 << 10,
+    MAPPED_FROM = 256 << 10,
     HUGE_PAGE = 2 << 20,
 };
 

@@ -3,7 +3,7 @@
  * malloc, each is fresh pages that the kernel maps one 4 KiB fault at a
  * time on first touch, about 1,100 faults for those two, which on a
  * virtual machine cost a one-card process more than painting them. A
- * buffer of 512 KiB or more (a photo decoded for its box, too) is
+ * buffer of 256 KiB or more (a photo decoded for its box, its layer) is
  * therefore mapped on its own, aligned to 2 MiB and advised for
  * transparent huge pages (MADV_HUGEPAGE): one fault per 2 MiB where the
  * kernel has huge pages to give, the same 4 KiB pages where it has not.

@@ -10,6 +10,7 @@
 #include <zint.h>
 
 #include "error.h"
+#include "pixel_memory.h"
 #include "text.h"
 
 /* In the order of cr_symbology. */
@@ -292,7 +293,7 @@ static cr_status compose(const cr_field *field, const cr_barcode_layout *layout,
     if (cr_pixel_box_empty(box))
         return CR_OK;
     size_t width = (size_t)(box.x1 - box.x0), height = (size_t)(box.y1 - box.y0);
-    uint8_t *rgba = malloc(width * height * 4);
+    uint8_t *rgba = cr_pixel_memory_alloc(width * height * 4, false); /* cr_layer_free's */
     if (!rgba)
         return cr_fail(err, CR_ERR_NOMEM, "out of memory for a %zux%zu barcode", width, height);
     static const uint8_t nothing[4] = {0, 0, 0, 0};

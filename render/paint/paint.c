@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "pixel_memory.h"
 
 /* ------------------------------------------------------------- boxes */
 
@@ -73,7 +74,7 @@ static cr_status layer_init(layer *l, cr_pixel_box box, cr_pixel_box clip, bool 
         return CR_OK;
     l->width = l->box.x1 - l->box.x0;
     l->height = l->box.y1 - l->box.y0;
-    l->rgba = calloc((size_t)l->width * (size_t)l->height, 4);
+    l->rgba = cr_pixel_memory_alloc((size_t)l->width * (size_t)l->height * 4, true);
     if (!l->rgba)
         return cr_fail(err, CR_ERR_NOMEM, "out of memory for a %dx%d layer", l->width, l->height);
     return CR_OK;
@@ -95,7 +96,7 @@ void cr_layer_free(cr_layer *l)
 {
     if (!l)
         return;
-    free(l->rgba);
+    cr_pixel_memory_free(l->rgba);
     memset(l, 0, sizeof *l);
 }
 
