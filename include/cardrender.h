@@ -147,7 +147,10 @@ typedef struct cr_engine_options {
      * static layers once, and every later card at that resolution starts
      * from them. For a process that renders one card per template (the
      * CLI's render and proof), where building the cache costs more than it
-     * saves. The images and their PNG files are the same byte for byte. */
+     * saves; the process's large pixel buffers are then also mapped in huge
+     * pages, which saves a one-card process its page faults but would cost
+     * a long-running one its malloc reuse. The images and their PNG files
+     * are the same byte for byte. */
     int no_static_cache;
 } cr_engine_options;
 

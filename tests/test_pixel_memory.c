@@ -87,5 +87,6 @@ int main(void)
         cmocka_unit_test(test_many_at_once),
         cmocka_unit_test(test_edges),
     };
+    cr_pixel_memory_prefer_mappings(); /* the mapped path is the one to test */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

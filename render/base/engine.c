@@ -6,6 +6,7 @@
 #include "error.h"
 #include "glyph_cache.h"
 #include "options.h"
+#include "pixel_memory.h"
 
 #ifndef CR_DATADIR
 #define CR_DATADIR "/usr/local/share/cardrender"
@@ -67,6 +68,8 @@ cr_engine *cr_engine_create(const cr_engine_options *caller_options, cr_error *e
     pthread_cond_init(&engine->memory.given_back, NULL);
     engine->memory.limit = memory_limit(options.max_memory);
     engine->no_static_cache = options.no_static_cache != 0;
+    if (engine->no_static_cache) /* a process for one card: see pixel_memory.h */
+        cr_pixel_memory_prefer_mappings();
     engine->manifest = cr_font_manifest_load(manifest_path(&options), err);
     if (engine->manifest)
         engine->fonts = cr_font_library_create(engine->manifest, err);
