@@ -65,25 +65,9 @@ static const char *const k_mode_names[] = {"threshold", "dither", "ordered", NUL
 static const char *const k_panel_keys[] = {"mode", "threshold", NULL};
 static const char *const overlay_keys[] = {"holes_mm", NULL};
 
-/* An optional object member, handed to check with the path at it. */
-static cr_status read_object(loader *ld, json_t *parent, const char *key,
-                             cr_status (*check)(loader *, json_t *))
-{
-    json_t *value = json_object_get(parent, key);
-    if (!value)
-        return CR_OK;
-    cr_tpl_push_key(ld, key);
-    cr_status status = json_is_object(value)
-                           ? check(ld, value)
-                           : cr_tpl_fail(ld, CR_JSON_AT_VALUE, "\"%s\" must be an object, not %s",
-                                         key, cr_json_kind(value, true));
-    cr_tpl_pop(ld);
-    return status;
-}
-
 /* card.k_panel: {"mode": "threshold", "threshold": 128}, {"mode": "dither"}
  * or {"mode": "ordered"}. */
-static cr_status check_k_panel(loader *ld, json_t *object)
+static cr_status check_k_panel(loader *ld, json_t *object, void *unused)
 {
     cr_print_panels *print = &ld->tpl->print;
     int mode = CR_K_THRESHOLD;
@@ -157,7 +141,7 @@ static cr_status check_holes(loader *ld, json_t *holes)
 }
 
 /* card.overlay: {"holes_mm": [[x, y, width, height], ...]}. */
-static cr_status check_overlay(loader *ld, json_t *object)
+static cr_status check_overlay(loader *ld, json_t *object, void *unused)
 {
     ld->tpl->print.overlay = true;
     cr_status status = cr_tpl_check_keys(ld, object, overlay_keys);
@@ -207,9 +191,9 @@ static cr_status read_card_members(loader *ld, json_t *card)
         status = cr_tpl_read_artwork(ld, card, "background_image", &tpl->background_image_src,
                                      &tpl->background_image);
     if (status == CR_OK)
-        status = read_object(ld, card, "k_panel", check_k_panel);
+        status = cr_tpl_read_object(ld, card, "k_panel", check_k_panel, NULL);
     if (status == CR_OK)
-        status = read_object(ld, card, "overlay", check_overlay);
+        status = cr_tpl_read_object(ld, card, "overlay", check_overlay, NULL);
     return status;
 }
 

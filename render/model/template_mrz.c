@@ -63,12 +63,7 @@ static cr_status read_key(loader *ld, json_t *keys, const char *element, cr_mrz_
 static cr_status check_element_keys(loader *ld, json_t *keys, void *data)
 {
     cr_mrz_field *mrz = data;
-    cr_status status = CR_OK;
-    if (!json_is_object(keys))
-        status = cr_tpl_fail(ld, CR_JSON_AT_VALUE, "\"keys\" must be an object, not %s",
-                             cr_json_kind(keys, true));
-    if (status == CR_OK)
-        status = cr_tpl_check_keys(ld, keys, cr_mrz_element_names);
+    cr_status status = cr_tpl_check_keys(ld, keys, cr_mrz_element_names);
     for (int e = 0; e < CR_MRZ_ELEMENT_COUNT && status == CR_OK; e++)
         if (json_object_get(keys, cr_mrz_element_names[e]))
             status = read_key(ld, keys, cr_mrz_element_names[e], mrz);
@@ -130,7 +125,7 @@ cr_status cr_tpl_read_mrz_field(loader *ld, json_t *object, cr_field *field)
     if (status == CR_OK)
         status = check_room(ld, field);
     if (status == CR_OK)
-        status = cr_tpl_read_member(ld, object, "keys", check_element_keys, field->mrz);
+        status = cr_tpl_read_object(ld, object, "keys", check_element_keys, field->mrz);
     if (status == CR_OK)
         status = cr_tpl_read_color(ld, object, "color", &field->color);
     if (status == CR_OK)

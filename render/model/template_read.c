@@ -78,16 +78,33 @@ cr_status cr_tpl_read_required(loader *ld, json_t *object, const char *key,
     return cr_tpl_read_member(ld, object, key, read, out);
 }
 
-cr_status cr_tpl_read_member(loader *ld, json_t *object, const char *key, cr_tpl_member_reader read,
-                             void *out)
+/* The member under key, with the path at it, to read when it is there
+ * (and, when must_be_object, an object). */
+static cr_status read_present(loader *ld, json_t *object, const char *key, bool must_be_object,
+                              cr_tpl_member_reader read, void *out)
 {
     json_t *value = json_object_get(object, key);
     if (!value)
         return CR_OK;
     cr_tpl_push_key(ld, key);
-    cr_status status = read(ld, value, out);
+    cr_status status = !must_be_object || json_is_object(value)
+                           ? read(ld, value, out)
+                           : cr_tpl_fail(ld, CR_JSON_AT_VALUE, "\"%s\" must be an object, not %s",
+                                         key, cr_json_kind(value, true));
     cr_tpl_pop(ld);
     return status;
+}
+
+cr_status cr_tpl_read_member(loader *ld, json_t *object, const char *key, cr_tpl_member_reader read,
+                             void *out)
+{
+    return read_present(ld, object, key, false, read, out);
+}
+
+cr_status cr_tpl_read_object(loader *ld, json_t *object, const char *key, cr_tpl_member_reader read,
+                             void *out)
+{
+    return read_present(ld, object, key, true, read, out);
 }
 
 cr_status cr_tpl_fail_nomem(loader *ld)

@@ -79,6 +79,11 @@ cr_status cr_tpl_read_required(loader *ld, json_t *object, const char *key,
 cr_status cr_tpl_read_member(loader *ld, json_t *object, const char *key, cr_tpl_member_reader read,
                              void *out);
 
+/* An optional member that must be an object ("\"key\" must be an object,
+ * not ..." otherwise), handed to read. */
+cr_status cr_tpl_read_object(loader *ld, json_t *object, const char *key, cr_tpl_member_reader read,
+                             void *out);
+
 cr_status cr_tpl_fail_nomem(loader *ld);
 
 /* The shortest text that reads back as v, so 85.6 prints as 85.6 rather

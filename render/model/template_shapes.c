@@ -135,9 +135,6 @@ static cr_status read_contrast(loader *ld, json_t *adjust, double *out)
 static cr_status check_adjust(loader *ld, json_t *adjust, void *data)
 {
     cr_adjustments *out = data;
-    if (!json_is_object(adjust))
-        return cr_tpl_fail(ld, CR_JSON_AT_VALUE, "\"adjust\" must be an object, not %s",
-                           cr_json_kind(adjust, true));
     cr_status status = cr_tpl_check_keys(ld, adjust, adjust_keys);
     if (status == CR_OK)
         status = cr_tpl_read_number(ld, adjust, "brightness", false, (range){-1, 1, false, NULL},
@@ -157,9 +154,6 @@ static cr_status check_adjust(loader *ld, json_t *adjust, void *data)
 static cr_status check_line_screen(loader *ld, json_t *screen, void *data)
 {
     cr_ghost *ghost = data;
-    if (!json_is_object(screen))
-        return cr_tpl_fail(ld, CR_JSON_AT_VALUE, "\"line_screen\" must be an object, not %s",
-                           cr_json_kind(screen, true));
     cr_status status = cr_tpl_check_keys(ld, screen, line_screen_keys);
     if (status == CR_OK)
         status = cr_tpl_read_number(ld, screen, "period_mm", true, (range){0.05, 5, false, NULL},
@@ -173,9 +167,6 @@ static cr_status check_line_screen(loader *ld, json_t *screen, void *data)
 static cr_status check_ghost(loader *ld, json_t *value, void *data)
 {
     cr_ghost *ghost = data;
-    if (!json_is_object(value))
-        return cr_tpl_fail(ld, CR_JSON_AT_VALUE, "\"ghost\" must be an object, not %s",
-                           cr_json_kind(value, true));
     *ghost = (cr_ghost){.on = true, .fade = 0.6, .color = {0, 0, 0, 255}};
     cr_status status = cr_tpl_check_keys(ld, value, ghost_keys);
     if (status == CR_OK)
@@ -184,7 +175,7 @@ static cr_status check_ghost(loader *ld, json_t *value, void *data)
     if (status == CR_OK)
         status = cr_tpl_read_color(ld, value, "color", &ghost->color);
     if (status == CR_OK)
-        status = cr_tpl_read_member(ld, value, "line_screen", check_line_screen, ghost);
+        status = cr_tpl_read_object(ld, value, "line_screen", check_line_screen, ghost);
     return status;
 }
 
@@ -210,9 +201,9 @@ cr_status cr_tpl_read_image_field(loader *ld, json_t *object, cr_field *field)
     if (status == CR_OK)
         status = read_opacity(ld, object, &image->opacity);
     if (status == CR_OK)
-        status = cr_tpl_read_member(ld, object, "adjust", check_adjust, &image->adjust);
+        status = cr_tpl_read_object(ld, object, "adjust", check_adjust, &image->adjust);
     if (status == CR_OK)
-        status = cr_tpl_read_member(ld, object, "ghost", check_ghost, &image->ghost);
+        status = cr_tpl_read_object(ld, object, "ghost", check_ghost, &image->ghost);
     if (status == CR_OK)
         status =
             read_box_length(ld, object, "corner_radius_mm", field, true, &image->corner_radius_mm);
