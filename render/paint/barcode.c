@@ -252,20 +252,15 @@ void cr_barcode_layout_free(cr_barcode_layout *layout)
 
 /* ---------------------------------------------------------------- paint */
 
-static unsigned div255(unsigned x)
-{
-    return (x + 127) / 255;
-}
-
 /* A premultiplied pixel of a straight-alpha colour over another
  * premultiplied pixel (all zero: nothing). */
 static void over(const cr_color c, const uint8_t under[4], uint8_t out[4])
 {
     unsigned keep = 255u - c.a;
-    out[0] = (uint8_t)(div255(c.r * c.a) + div255(under[0] * keep));
-    out[1] = (uint8_t)(div255(c.g * c.a) + div255(under[1] * keep));
-    out[2] = (uint8_t)(div255(c.b * c.a) + div255(under[2] * keep));
-    out[3] = (uint8_t)(c.a + div255(under[3] * keep));
+    out[0] = (uint8_t)(cr_div255(c.r * c.a) + cr_div255(under[0] * keep));
+    out[1] = (uint8_t)(cr_div255(c.g * c.a) + cr_div255(under[1] * keep));
+    out[2] = (uint8_t)(cr_div255(c.b * c.a) + cr_div255(under[2] * keep));
+    out[3] = (uint8_t)(c.a + cr_div255(under[3] * keep));
 }
 
 /* Whether the module under pixel (x, y) of the canvas is dark; the quiet
@@ -280,16 +275,10 @@ static bool dark_at(const cr_barcode_layout *layout, bool linear, int x, int y)
     return layout->dark[(size_t)row * (size_t)layout->columns + (size_t)mx];
 }
 
-static cr_pixel_box intersect(cr_pixel_box a, cr_pixel_box b)
-{
-    return (cr_pixel_box){a.x0 > b.x0 ? a.x0 : b.x0, a.y0 > b.y0 ? a.y0 : b.y0,
-                          a.x1 < b.x1 ? a.x1 : b.x1, a.y1 < b.y1 ? a.y1 : b.y1};
-}
-
 static cr_status compose(const cr_field *field, const cr_barcode_layout *layout, cr_pixel_box clip,
                          cr_layer *out, cr_error *err)
 {
-    cr_pixel_box box = intersect(layout->symbol, clip);
+    cr_pixel_box box = cr_pixel_box_intersect(layout->symbol, clip);
     if (cr_pixel_box_empty(box))
         return CR_OK;
     size_t width = (size_t)(box.x1 - box.x0), height = (size_t)(box.y1 - box.y0);

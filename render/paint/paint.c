@@ -32,7 +32,7 @@ bool cr_pixel_box_empty(cr_pixel_box box)
     return box.x1 <= box.x0 || box.y1 <= box.y0;
 }
 
-static cr_pixel_box intersect(cr_pixel_box a, cr_pixel_box b)
+cr_pixel_box cr_pixel_box_intersect(cr_pixel_box a, cr_pixel_box b)
 {
     return (cr_pixel_box){a.x0 > b.x0 ? a.x0 : b.x0, a.y0 > b.y0 ? a.y0 : b.y0,
                           a.x1 < b.x1 ? a.x1 : b.x1, a.y1 < b.y1 ? a.y1 : b.y1};
@@ -51,11 +51,6 @@ static cr_pixel_box bounding_pixels(double x0, double y0, double x1, double y1)
 /* Premultiplied RGBA8 over `box` (already clipped to the canvas). */
 typedef cr_layer layer;
 
-static inline unsigned div255(unsigned x)
-{
-    return (x + 127) / 255;
-}
-
 static unsigned to_8bit(double fraction)
 {
     double scaled = fraction * 255.0 + 0.5;
@@ -68,7 +63,7 @@ static cr_status layer_init(layer *l, cr_pixel_box box, cr_pixel_box clip, bool 
                             cr_error *err)
 {
     memset(l, 0, sizeof *l);
-    l->box = intersect(box, clip);
+    l->box = cr_pixel_box_intersect(box, clip);
     *empty = cr_pixel_box_empty(l->box);
     if (*empty)
         return CR_OK;
@@ -128,14 +123,14 @@ static void over(uint8_t *dst, const uint8_t rgb[3], unsigned alpha)
     }
     unsigned keep = 255 - alpha;
     for (int c = 0; c < 3; c++)
-        dst[c] = (uint8_t)div255(rgb[c] * alpha + dst[c] * keep);
-    dst[3] = (uint8_t)(alpha + div255(dst[3] * keep));
+        dst[c] = (uint8_t)cr_div255(rgb[c] * alpha + dst[c] * keep);
+    dst[3] = (uint8_t)(alpha + cr_div255(dst[3] * keep));
 }
 
 static void over_color(uint8_t *dst, cr_color color, unsigned coverage)
 {
     const uint8_t rgb[3] = {color.r, color.g, color.b};
-    over(dst, rgb, div255(coverage * color.a));
+    over(dst, rgb, cr_div255(coverage * color.a));
 }
 
 /* ------------------------------------------------------------ rects */
@@ -300,7 +295,8 @@ cr_image_placement cr_image_place(int width, int height, cr_pixel_box box, cr_im
     /* The whole picture's rectangle on the canvas, focus point on focus point. */
     double x = box.x0 + (box_width - width * sx) * clamp_unit(focus_x);
     double y = box.y0 + (box_height - height * sy) * clamp_unit(focus_y);
-    cr_pixel_box shown = intersect(cr_pixel_box_round(x, y, width * sx, height * sy), box);
+    cr_pixel_box shown =
+        cr_pixel_box_intersect(cr_pixel_box_round(x, y, width * sx, height * sy), box);
     if (cr_pixel_box_empty(shown))
         return place;
     /* Back to picture pixels, kept inside the picture against rounding. */
@@ -385,7 +381,7 @@ static cr_status scale_picture(const cr_pixmap *picture, const cr_image_placemen
  * would have. Returns false when nothing is left. */
 static bool clip_placement(cr_image_placement *place, cr_pixel_box visible)
 {
-    cr_pixel_box kept = intersect(place->target, visible);
+    cr_pixel_box kept = cr_pixel_box_intersect(place->target, visible);
     if (cr_pixel_box_empty(kept))
         return false;
     const cr_pixel_box t = place->target;
@@ -399,7 +395,7 @@ static bool clip_placement(cr_image_placement *place, cr_pixel_box visible)
 
 static void compose_picture(layer *l, const cr_pixmap *scaled, cr_pixel_box target)
 {
-    cr_pixel_box part = intersect(target, l->box);
+    cr_pixel_box part = cr_pixel_box_intersect(target, l->box);
     for (int y = part.y0; y < part.y1; y++) {
         const uint8_t *src = cr_pixmap_at(scaled, part.x0 - target.x0, y - target.y0);
         uint8_t *dst = layer_at(l, part.x0, y);
@@ -424,7 +420,7 @@ static void clip_rounded_span(layer *l, cr_pixel_box box, double radius, int y, 
             continue;
         uint8_t *px = layer_at(l, x, y);
         for (int i = 0; i < 4; i++)
-            px[i] = (uint8_t)div255(px[i] * c);
+            px[i] = (uint8_t)cr_div255(px[i] * c);
     }
 }
 
@@ -495,7 +491,7 @@ static bool shown_as_copy(const cr_pixmap *picture, const cr_image_paint *p, cr_
         return false;
     cr_image_placement place = cr_image_place(picture->width, picture->height, p->box, p->fit,
                                               p->focus_x, p->focus_y, p->none_scale);
-    if (!clip_placement(&place, intersect(p->box, clip)))
+    if (!clip_placement(&place, cr_pixel_box_intersect(p->box, clip)))
         return false;
     cr_rectd area =
         inside_picture(unturned_area(place.source, picture->width, picture->height, 0), picture);

@@ -25,6 +25,9 @@ cr_pixel_box cr_pixel_box_round(double x, double y, double width, double height)
 
 bool cr_pixel_box_empty(cr_pixel_box box);
 
+/* The pixels both boxes hold (empty when none). */
+cr_pixel_box cr_pixel_box_intersect(cr_pixel_box a, cr_pixel_box b);
+
 /* Where a picture lands in its box. */
 typedef struct cr_image_placement {
     cr_rectd source;     /* the part of the picture that shows, in its pixels */

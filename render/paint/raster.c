@@ -41,22 +41,15 @@ void cr_canvas_free(cr_canvas *canvas)
     memset(canvas, 0, sizeof *canvas);
 }
 
-/* Rounds x / 255 to nearest for 0 <= x <= 255 * 255 + 127; 255 is odd, so
- * there is never a tie to break. */
-static inline unsigned div255(unsigned x)
-{
-    return (x + 127) / 255;
-}
-
 static inline uint8_t blend_channel(uint8_t src, uint8_t dst, unsigned alpha)
 {
-    return (uint8_t)div255(src * alpha + dst * (255 - alpha));
+    return (uint8_t)cr_div255(src * alpha + dst * (255 - alpha));
 }
 
 /* The alpha a pixel gets from its 8-bit coverage and the colour's alpha. */
 static inline unsigned effective_alpha(unsigned coverage, cr_color color)
 {
-    return div255(coverage * color.a);
+    return cr_div255(coverage * color.a);
 }
 
 static inline void blend_pixel(uint8_t *px, cr_color color, unsigned alpha)
@@ -375,7 +368,7 @@ double cr_rounded_rect_coverage(double x, double y, double width, double height,
  * sum below 255 * 255 + 255, so the result never exceeds 255. */
 static inline void blend_premultiplied_pixel(uint8_t *dst, const uint8_t *src, unsigned opacity)
 {
-    unsigned alpha = div255(src[3] * opacity);
+    unsigned alpha = cr_div255(src[3] * opacity);
     if (alpha == 0)
         return;
     if (alpha == 255) { /* opaque source at full opacity: the formula gives src */
@@ -384,7 +377,7 @@ static inline void blend_premultiplied_pixel(uint8_t *dst, const uint8_t *src, u
     }
     unsigned keep = 255 - alpha;
     for (int c = 0; c < 3; c++) {
-        unsigned v = div255(src[c] * opacity + dst[c] * keep);
+        unsigned v = cr_div255(src[c] * opacity + dst[c] * keep);
         dst[c] = (uint8_t)(v > 255 ? 255 : v);
     }
 }

@@ -59,4 +59,12 @@ double cr_rounded_rect_coverage(double x, double y, double width, double height,
 void cr_canvas_blend_premultiplied(cr_canvas *canvas, const uint8_t *rgba, int width, int rows,
                                    int pitch, int x, int y, unsigned opacity);
 
+/* Rounds x / 255 to nearest for 0 <= x <= 255 * 255 + 127 (255 is odd,
+ * so there is never a tie to break): a product of two 8-bit values back to
+ * 8 bits, as every blend here does it. */
+static inline unsigned cr_div255(unsigned x)
+{
+    return (x + 127) / 255;
+}
+
 #endif
