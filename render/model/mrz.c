@@ -9,6 +9,7 @@
 
 #include "cardrender.h"
 #include "template.h"
+#include "text.h"
 
 const char *const cr_mrz_format_names[] = {"td1", "td2", "td3", NULL};
 
@@ -128,34 +129,15 @@ static const struct {
     {"ŹŽŻźžż", "Z"},
 };
 
-/* The code point at *p (advanced past it); 0xFFFFFFFF for bytes that are
- * not UTF-8. */
-static uint32_t next_code_point(const char **p)
-{
-    const unsigned char *s = (const unsigned char *)*p;
-    int extra = s[0] < 0x80 ? 0 : s[0] >= 0xF0 ? 3 : s[0] >= 0xE0 ? 2 : s[0] >= 0xC0 ? 1 : -1;
-    if (extra < 0) {
-        (*p)++;
-        return 0xFFFFFFFF;
-    }
-    uint32_t cp = extra ? s[0] & (0x3F >> extra) : s[0];
-    for (int i = 1; i <= extra; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *p += i;
-            return 0xFFFFFFFF;
-        }
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    *p += extra + 1;
-    return cp;
-}
-
 static const char *latin_letter(uint32_t cp)
 {
-    for (size_t i = 0; i < sizeof latin_table / sizeof latin_table[0]; i++)
-        for (const char *p = latin_table[i].letters; *p;)
-            if (next_code_point(&p) == cp)
+    for (size_t i = 0; i < sizeof latin_table / sizeof latin_table[0]; i++) {
+        const char *letters = latin_table[i].letters;
+        size_t length = strlen(letters);
+        for (size_t at = 0; at < length;)
+            if (cr_utf8_next(letters, length, &at) == cp)
                 return latin_table[i].mrz;
+    }
     return NULL;
 }
 
@@ -191,11 +173,11 @@ static const char *mrz_spelling(uint32_t cp, char ascii[2])
 
 uint32_t cr_mrz_transliterate(const char *text, char *out, size_t cap)
 {
-    size_t length = 0;
-    for (const char *p = text; *p;) {
-        uint32_t cp = next_code_point(&p);
+    size_t length = 0, text_length = strlen(text);
+    for (size_t at = 0; at < text_length;) {
+        uint32_t cp = cr_utf8_next(text, text_length, &at); /* record values are valid UTF-8 */
         char ascii[2];
-        const char *spelling = cp == 0xFFFFFFFF ? NULL : mrz_spelling(cp, ascii);
+        const char *spelling = mrz_spelling(cp, ascii);
         if (!spelling) {
             out[length] = '\0';
             return cp;

@@ -89,8 +89,8 @@ int cr_mrz_check_digit(const char *chars, size_t length);
  * and ligatures transliterated by 9303's table (Ä -> AE, Å -> AA, ß -> SS,
  * É -> E ...), digits kept, space and hyphen -> '<', apostrophes, full
  * stops and commas left out. At most cap - 1 bytes and a NUL into out.
- * Returns 0, or the first code point that has no transliteration (or
- * 0xFFFFFFFF for bytes that are not UTF-8). */
+ * text must be valid UTF-8 (a record's values are checked when it is
+ * read). Returns 0, or the first code point that has no transliteration. */
 uint32_t cr_mrz_transliterate(const char *text, char *out, size_t cap);
 
 /* The zone of field (CR_FIELD_MRZ) for record. An element the record lacks
