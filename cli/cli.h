@@ -69,7 +69,6 @@ bool cli_parse_pair(const cli_parser *p, int argc, char **argv, const char **fir
  * (cr_render_options.warning). */
 void cli_print_warning(void *user_data, const cr_error *warning);
 
-
 /* The options every engine of the command is made with: the manifest
  * --font-manifest named, else the library's default (NULL). */
 const cr_engine_options *cli_engine_options(void);
@@ -79,6 +78,11 @@ const cr_engine_options *cli_engine_options(void);
  * render one card of a template, on for the others (batch and sheet render
  * many); render's --static-cache turns it on. */
 void cli_engine_static_cache(bool on);
+
+/* Sets up malloc for a process that renders one card (render, proof):
+ * its heap in transparent huge pages, nothing given back
+ * (one_card_heap.c). Call before the command allocates. */
+void cli_heap_for_one_card(void);
 
 /* An engine with cli_engine_options; NULL, with the error said on stderr,
  * when it cannot be made. */

@@ -140,6 +140,8 @@ static int run_command(const command *c, int argc, char **argv)
     }
     command_takes_fonts = c->fonts;
     cli_engine_static_cache(!c->one_card);
+    if (c->one_card)
+        cli_heap_for_one_card();
     int status = c->run(argc, argv);
     if (status == CLI_USAGE)
         command_usage(c, stderr);
