@@ -157,6 +157,19 @@ $(BUILD)/.flags $(BUILD)/.datadir: FORCE
 $(BUILD)/render/base/engine.o $(BUILD)/cli/main.o $(BUILD)/tests/test_fonts.o: $(BUILD)/.datadir
 FORCE:
 
+# The PNG writer's Huffman code as ISA-L's table (scripts/png_card_code.c),
+# generated against the installed ISA-L with the build's own compiler, no
+# sanitizer: it runs while building.
+CARD_CODE_GEN := $(BUILD)/generated/png_card_code
+$(CARD_CODE_GEN): scripts/png_card_code.c render/output/png_huffman_table.h $(BUILD)/.flags
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 $(OPT) $(WARN) -Irender/output $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $$(pkg-config --cflags --libs libisal)
+$(CARD_CODE_GEN).h: $(CARD_CODE_GEN)
+	$(Q)$< $@.tmp && mv $@.tmp $@
+$(BUILD)/render/output/png_deflate_isal.o: $(CARD_CODE_GEN).h
+$(BUILD)/render/output/png_deflate_isal.o: INCLUDES += -I$(BUILD)/generated
+
 $(STATIC_LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^

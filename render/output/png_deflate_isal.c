@@ -4,7 +4,6 @@
  * 9x zlib's here). */
 #include "png_deflate.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,38 +39,10 @@ static void clear_upper_registers(void) {}
  * The one code is also what lets the writer splice (png_deflate.h). */
 enum { DEFLATE_LEVEL = 0 };
 
-#include "png_huffman_table.h"
-
-static struct isal_hufftables card_code;
-static bool card_code_splices;
-static pthread_once_t card_code_once = PTHREAD_ONCE_INIT;
-
-/* The last bit of the end-of-block code as deflate writes it (codes go
- * out from bit 0 of igzip's tables). */
-static unsigned end_code_last_bit(const struct isal_hufftables *code)
-{
-    return (code->lit_table[256] >> (code->lit_table_sizes[256] - 1)) & 1;
-}
-
-/* The code from the counts. png_splice_symbols finds where a stream's
- * symbols end from its last 1 bit, which must then be the end code's last
- * bit: the count of the end code (which appears once a file, so its
- * length hardly matters) is raised until that bit is 1. */
-static void build_card_code(void)
-{
-    struct isal_huff_histogram counts;
-    memset(&counts, 0, sizeof counts);
-    for (int i = 0; i < ISAL_DEF_LIT_LEN_SYMBOLS; i++)
-        counts.lit_len_histogram[i] = card_lit_len_counts[i];
-    for (int i = 0; i < ISAL_DEF_DIST_SYMBOLS; i++)
-        counts.dist_histogram[i] = card_dist_counts[i];
-    for (int tries = 0; tries < 64 && !card_code_splices; tries++) {
-        isal_create_hufftables(&card_code, &counts);
-        card_code_splices = end_code_last_bit(&card_code) == 1;
-        counts.lit_len_histogram[256] += 1 + counts.lit_len_histogram[256] / 8;
-    }
-    clear_upper_registers();
-}
+/* card_code and card_code_splices: the code, built from the counts of
+ * png_huffman_table.h by scripts/png_card_code.c when the library is
+ * built (building it here took 0.7 ms of every process). */
+#include "png_card_code.h"
 
 struct png_deflater {
     struct isal_zstream stream;
@@ -79,7 +50,6 @@ struct png_deflater {
 
 png_deflater *png_deflater_create(void)
 {
-    pthread_once(&card_code_once, build_card_code);
     return calloc(1, sizeof(png_deflater));
 }
 
@@ -127,7 +97,6 @@ png_deflate_result png_deflater_run(png_deflater *d, uint8_t *out, size_t capaci
 
 bool png_deflate_splices(void)
 {
-    pthread_once(&card_code_once, build_card_code);
     return card_code_splices;
 }
 
@@ -138,14 +107,12 @@ static size_t head_bits(void)
 
 void png_splice_head(const uint8_t **bits, size_t *bit_count)
 {
-    pthread_once(&card_code_once, build_card_code);
     *bits = card_code.deflate_hdr; /* its first bit, BFINAL, is set */
     *bit_count = head_bits();
 }
 
 void png_splice_end(uint32_t *code, unsigned *bit_count)
 {
-    pthread_once(&card_code_once, build_card_code);
     *code = card_code.lit_table[256];
     *bit_count = card_code.lit_table_sizes[256];
 }
