@@ -31,7 +31,9 @@
 
 /* ---------------------------------------------------------------- pixmaps */
 
-static cr_status pixmap_alloc(const char *name, int width, int height, cr_pixmap *out,
+/* zeroed false: the caller writes every pixel (a decoder, which frees the
+ * pixmap when it fails part way). */
+static cr_status pixmap_alloc(const char *name, int width, int height, bool zeroed, cr_pixmap *out,
                               cr_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -41,7 +43,7 @@ static cr_status pixmap_alloc(const char *name, int width, int height, cr_pixmap
     if ((size_t)height > SIZE_MAX / stride)
         return fail_at(err, CR_ERR_NOMEM, name, "a %dx%d image does not fit in memory", width,
                        height);
-    out->rgba = cr_pixel_memory_alloc((size_t)height * stride, true);
+    out->rgba = cr_pixel_memory_alloc((size_t)height * stride, zeroed);
     if (!out->rgba)
         return fail_at(err, CR_ERR_NOMEM, name, "out of memory for a %dx%d image", width, height);
     out->width = width;
@@ -54,7 +56,7 @@ cr_status cr_pixmap_init(cr_pixmap *pixmap, int width, int height, cr_error *err
 {
     if (!pixmap)
         return cr_fail(err, CR_ERR_ARGUMENT, "cr_pixmap_init: pixmap is NULL");
-    return pixmap_alloc(NULL, width, height, pixmap, err);
+    return pixmap_alloc(NULL, width, height, true, pixmap, err);
 }
 
 void cr_pixmap_free(cr_pixmap *pixmap)
@@ -104,7 +106,7 @@ cr_status cr_pixmap_apply_orientation(const cr_pixmap *src, int orientation, cr_
     bool swaps_axes = orientation >= 5 && orientation <= 8;
     int width = swaps_axes ? src->height : src->width;
     int height = swaps_axes ? src->width : src->height;
-    cr_status status = pixmap_alloc(NULL, width, height, out, err);
+    cr_status status = pixmap_alloc(NULL, width, height, false, out, err);
     if (status != CR_OK)
         return status;
     orientation_walk walk = walk_for_orientation(src, orientation);
@@ -526,7 +528,7 @@ static cr_status jpeg_run(jpeg_job *job)
                    job->orientation > 1, job->err);
     if (status != CR_OK)
         return status;
-    status = pixmap_alloc(job->name, (int)cinfo->output_width, (int)cinfo->output_height,
+    status = pixmap_alloc(job->name, (int)cinfo->output_width, (int)cinfo->output_height, false,
                           &job->pixels, job->err);
     if (status != CR_OK)
         return status;
@@ -648,6 +650,11 @@ static cr_status png_run(png_job *job)
     if (setjmp(png_jmpbuf(job->png)))
         return png_report_failure(job);
     png_set_read_fn(job->png, job, png_read_memory);
+    /* Every chunk's CRC-32, IDAT's included, is still checked, and catches
+     * a damaged file; the zlib stream's Adler-32 would only add a check of
+     * the encoder, for a tenth of the decoding time (0.6 of 5.9 ms for the
+     * edition artwork). */
+    png_set_option(job->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
     png_read_info(job->png, job->info);
     uint32_t width = png_get_image_width(job->png, job->info);
     uint32_t height = png_get_image_height(job->png, job->info);
@@ -663,7 +670,7 @@ static cr_status png_run(png_job *job)
     status = admit(job->limits, job->name, job->size, width, height, false, job->err);
     if (status != CR_OK)
         return status;
-    status = pixmap_alloc(job->name, (int)width, (int)height, &job->pixels, job->err);
+    status = pixmap_alloc(job->name, (int)width, (int)height, false, &job->pixels, job->err);
     if (status != CR_OK)
         return status;
     job->rows = malloc(sizeof *job->rows * height);
@@ -672,7 +679,7 @@ static cr_status png_run(png_job *job)
     for (uint32_t y = 0; y < height; y++)
         job->rows[y] = cr_pixmap_at(&job->pixels, 0, (int)y);
     png_read_image(job->png, job->rows);
-    png_read_end(job->png, NULL); /* checks the zlib checksum and trailing CRCs */
+    png_read_end(job->png, NULL); /* checks the trailing chunks' CRCs */
     return CR_OK;
 }
 
