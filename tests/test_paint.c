@@ -328,6 +328,60 @@ static void test_image_adjust(void **state)
     cr_pixmap_free(&picture);
 }
 
+/* Opaque noise, every pixel different: a row or column out of place shows. */
+static cr_pixmap noise_pixmap(int width, int height)
+{
+    cr_pixmap p;
+    assert_int_equal(cr_pixmap_init(&p, width, height, NULL), CR_OK);
+    uint32_t state = 12345;
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) {
+            uint8_t *px = cr_pixmap_at(&p, x, y);
+            for (int c = 0; c < 3; c++) {
+                state = state * 1664525u + 1013904223u;
+                px[c] = (uint8_t)(state >> 24);
+            }
+            px[3] = 255;
+        }
+    return p;
+}
+
+/* Artwork at the card's dpi lands pixel for pixel. Between the rounded
+ * corners each canvas pixel is the picture's own (an opaque pixel over
+ * anything is itself); outside the box nothing changes; and the whole
+ * canvas equals the general path (one layer composed for the whole clip,
+ * then blended), at full opacity and at half. */
+static void test_picture_shown_pixel_for_pixel(void **state)
+{
+    const int width = 101, height = 67, left = 3, top = 2, radius = 9;
+    cr_pixmap picture = noise_pixmap(width, height);
+    cr_image_paint paint =
+        paint_in((cr_pixel_box){left, top, left + width, top + height}, CR_IMAGE_COVER);
+    paint.corner_radius = radius;
+    for (int half = 0; half < 2; half++) {
+        paint.opacity = half ? 0.5 : 1;
+        cr_canvas painted = white_canvas(110, 75), general = white_canvas(110, 75);
+        assert_int_equal(cr_paint_image(&painted, &picture, &paint, NULL), CR_OK);
+        cr_layer layer;
+        assert_int_equal(
+            cr_compose_image((cr_pixel_box){0, 0, 110, 75}, &picture, &paint, &layer, NULL), CR_OK);
+        cr_layer_blend(&layer, &general);
+        cr_layer_free(&layer);
+        assert_memory_equal(painted.pixels, general.pixels, (size_t)painted.stride * 75);
+        for (int y = top + radius + 1; !half && y < top + height - radius - 1; y++)
+            for (int x = 0; x < width; x++) {
+                const uint8_t *want = cr_pixmap_at(&picture, x, y - top);
+                expect_pixel(&painted, left + x, y, want[0], want[1], want[2]);
+            }
+        expect_pixel(&painted, left - 1, 30, 255, 255, 255);
+        expect_pixel(&painted, left + width, 30, 255, 255, 255);
+        expect_pixel(&painted, 50, top + height, 255, 255, 255);
+        cr_canvas_free(&painted);
+        cr_canvas_free(&general);
+    }
+    cr_pixmap_free(&picture);
+}
+
 /* A box that runs off the canvas is clipped, not refused. */
 static void test_image_off_canvas(void **state)
 {
@@ -640,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_image_rounded_clip),
         cmocka_unit_test(test_image_adjust),
         cmocka_unit_test(test_image_off_canvas),
+        cmocka_unit_test(test_picture_shown_pixel_for_pixel),
         cmocka_unit_test(test_huge_box_scales_only_the_canvas),
         cmocka_unit_test(test_alpha_ramp_over_artwork),
         cmocka_unit_test(test_portrait_alpha_over_artwork),
