@@ -62,9 +62,8 @@ void cli_heap_for_one_card(void)
     if (grown && madvise((void *)marked, new_end - marked, MADV_HUGEPAGE) != 0)
         grown = false;
     free(grow);
-    if (grown) {
+    if (grown)
         below_marked = malloc(marked - top - sizeof(size_t));
-    }
 }
 #else
 void cli_heap_for_one_card(void) {}
