@@ -169,6 +169,8 @@ $(CARD_CODE_GEN).h: $(CARD_CODE_GEN)
 	$(Q)$< $@.tmp && mv $@.tmp $@
 $(BUILD)/render/output/png_deflate_isal.o: $(CARD_CODE_GEN).h
 $(BUILD)/render/output/png_deflate_isal.o: INCLUDES += -I$(BUILD)/generated
+# test_png_plan asserts that ISA-L's build of the code splices.
+$(BUILD)/tests/test_png_plan.o: CFLAGS_ALL += -DCR_TEST_PNG_DEFLATE_$(PNG_DEFLATE)
 
 $(STATIC_LIB): $(LIB_OBJ)
 	@rm -f $@

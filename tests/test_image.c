@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include <jpeglib.h>
 #include <png.h>
 
@@ -354,6 +356,63 @@ static void test_png_interlaced(void **state)
     buffer_free(&png);
 }
 
+/* The IDAT chunk of a PNG written by encode_png (one IDAT): offset of its
+ * data and its length. */
+static size_t idat_data(const buffer *png, uint32_t *length)
+{
+    for (size_t at = 8; at + 12 <= png->size;) {
+        const uint8_t *p = png->data + at;
+        uint32_t n = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+        if (memcmp(p + 4, "IDAT", 4) == 0) {
+            *length = n;
+            return at + 8;
+        }
+        at += 12 + (size_t)n;
+    }
+    fail_msg("no IDAT");
+    return 0;
+}
+
+static void put_crc(uint8_t *chunk_type, uint32_t length)
+{
+    uint32_t crc = (uint32_t)crc32(crc32(0L, chunk_type, 4), chunk_type + 4, length);
+    uint8_t *p = chunk_type + 4 + length;
+    p[0] = (uint8_t)(crc >> 24), p[1] = (uint8_t)(crc >> 16), p[2] = (uint8_t)(crc >> 8),
+    p[3] = (uint8_t)crc;
+}
+
+/* A damaged IDAT is refused by its chunk's CRC-32. The zlib stream's
+ * Adler-32 is not checked (it would only catch a broken encoder; decoding
+ * the artwork, it was a tenth of the time): a wrong one whose chunk CRC
+ * was made to match decodes to the pixels. */
+static void test_png_idat_crc_checked_adler_not(void **state)
+{
+    enum { W = 16, H = 8 };
+    uint8_t rows[W * H * 3];
+    for (int i = 0; i < W * H * 3; i++)
+        rows[i] = (uint8_t)(i * 37 + 11);
+    png_spec spec = {.width = W, .height = H, .color_type = PNG_COLOR_TYPE_RGB, .bit_depth = 8};
+    buffer png = encode_png(&spec, rows, W * 3);
+    uint32_t length = 0;
+    size_t data = idat_data(&png, &length);
+    uint8_t *adler_last = png.data + data + length - 1;
+    *adler_last ^= 0x40; /* the chunk's CRC now disagrees */
+    cr_pixmap p;
+    cr_error err;
+    assert_int_equal(cr_image_decode_memory(png.data, png.size, "damaged.png", NULL, &p, &err),
+                     CR_ERR_IMAGE);
+    assert_non_null(strstr(err.message, "damaged.png"));
+    put_crc(png.data + data - 4, length); /* CRC right, Adler-32 wrong */
+    p = decode_buffer_ok(&png, "adler.png");
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            const uint8_t *want = rows + (y * W + x) * 3;
+            expect_pixel(&p, x, y, want[0], want[1], want[2], 255, 0);
+        }
+    cr_pixmap_free(&p);
+    buffer_free(&png);
+}
+
 /* ===================================================== JPEG flavours */
 
 /* For each EXIF orientation: the stored quadrant that must appear at the
@@ -596,6 +655,7 @@ int main(void)
         cmocka_unit_test(test_png_palette_with_trns),
         cmocka_unit_test(test_png_colour_key_trns),
         cmocka_unit_test(test_png_interlaced),
+        cmocka_unit_test(test_png_idat_crc_checked_adler_not),
         cmocka_unit_test(test_jpeg_exif_orientations),
         cmocka_unit_test(test_jpeg_decodes_reduced_to_the_box),
         cmocka_unit_test(test_apply_orientation_exact),
