@@ -8,16 +8,29 @@
  * the tool: linked, it would bring GnuTLS and eight more libraries into
  * every cardrender process, to be mapped, relocated and (GnuTLS)
  * initialised before main, about 5 ms of CPU that a one-card render, the
- * commonest process, would pay for nothing. */
+ * commonest process, would pay for nothing.
+ *
+ * Threads: one reads and writes every connection (libmicrohttpd's polling
+ * thread) and answers what is quick (files, template lists, errors found
+ * before the body is read); renders, checks, layouts and fields go to a
+ * queue that --threads workers take in turn, the connection suspended
+ * meanwhile. A pool of libmicrohttpd threads instead (this file until
+ * 2026-12-06) keeps each connection on the thread that accepted it, so two
+ * kept-alive clients on one thread waited for each other while another
+ * thread idled (measured, 4 clients and 2 threads: one thread did 1.4-3.3
+ * times the other's work; ab's 4 connections all landed on one). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -41,11 +54,13 @@ const char cli_serve_usage[] =
     "  --token TOKEN         clients other than this machine must send\n"
     "                        \"Authorization: Bearer TOKEN\"; needed to listen on an\n"
     "                        address other than loopback\n"
-    "  --threads N           requests answered at once, 1..64 (default: the\n"
+    "  --threads N           threads that work on renders, checks and layouts, taken\n"
+    "                        in turn from one queue, 1..64 (default: the\n"
     "                        processors online, at most 8)\n"
     "  --png-threads N       threads that code one card's PNG, 1..64 (default 1)\n"
     "  --max-body-bytes N    the largest request body (default 33554432: 32 MiB)\n"
-    "  --max-requests N      renders, checks and layouts at once before 503 (default 16)\n"
+    "  --max-requests N      renders, checks and layouts at once, worked on or\n"
+    "                        waiting in the queue, before 503 (default 16)\n"
     "  --max-image-pixels N  the most pixels a photo may declare (default 40000000)\n"
     "Stops on SIGINT or SIGTERM, after the requests under way.\n";
 
@@ -63,7 +78,9 @@ extern const cr_service_file cli_served_files[];
     X(MHD_create_response_from_buffer_with_free_callback)                                          \
     X(MHD_add_response_header)                                                                     \
     X(MHD_queue_response)                                                                          \
-    X(MHD_destroy_response)
+    X(MHD_destroy_response)                                                                        \
+    X(MHD_suspend_connection)                                                                      \
+    X(MHD_resume_connection)
 
 #define MHD_POINTER(name) __typeof__(&name) name;
 static struct {
@@ -219,10 +236,105 @@ static bool is_loopback(const struct sockaddr *a)
 
 /* ------------------------------------------------------------- requests */
 
+enum { CONNECTION_TIMEOUT_S = 30 }; /* a connection quiet this long is closed */
+
+/* A connection's request from its headers to its answer. */
+typedef struct pending {
+    cr_service_body body;
+    cr_service_request request; /* when queued */
+    cr_service_response response;
+    bool answered; /* by a worker: response is to be sent */
+    bool counted;  /* in serve_state.unsent until done */
+    struct MHD_Connection *connection;
+    struct pending *next;
+} pending;
+
 typedef struct serve_state {
     cr_service *service;
     size_t max_body;
+    pthread_mutex_t lock; /* the queue */
+    pthread_cond_t queued;
+    pending *first, *last;
+    bool stopping;     /* the workers end once the queue is empty */
+    atomic_int unsent; /* answers made and not yet sent in full (or dropped) */
+    int worker_count;
+    pthread_t workers[64];
 } serve_state;
+
+/* ------------------------------------------------------------- workers */
+
+static void *work(void *arg)
+{
+    serve_state *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->lock);
+        while (!s->first && !s->stopping)
+            pthread_cond_wait(&s->queued, &s->lock);
+        pending *p = s->first;
+        if (p && !(s->first = p->next))
+            s->last = NULL;
+        pthread_mutex_unlock(&s->lock);
+        if (!p)
+            return NULL;
+        cr_service_handle(s->service, &p->request, &p->response);
+        atomic_fetch_add(&s->unsent, 1);
+        p->answered = p->counted = true;
+        /* the last touch: once resumed, the polling thread sends the answer
+         * and may free p */
+        mhd.MHD_resume_connection(p->connection);
+    }
+}
+
+/* Suspends the connection and queues its request; false once the service
+ * is stopping: the caller answers itself. */
+static bool enqueue(serve_state *s, pending *p)
+{
+    pthread_mutex_lock(&s->lock);
+    bool queued = !s->stopping;
+    if (queued) {
+        mhd.MHD_suspend_connection(p->connection);
+        p->next = NULL;
+        *(s->last ? &s->last->next : &s->first) = p;
+        s->last = p;
+        pthread_cond_signal(&s->queued);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return queued;
+}
+
+/* Stopping the daemon closes every connection: first the answers made are
+ * let go out, for as long as a connection may stay quiet. */
+static void wait_until_sent(serve_state *s)
+{
+    const struct timespec pause = {0, 2 * 1000 * 1000};
+    for (int waited = 0; atomic_load(&s->unsent) > 0 && waited < CONNECTION_TIMEOUT_S * 500;
+         waited++)
+        nanosleep(&pause, NULL);
+}
+
+static bool start_workers(serve_state *s, int count)
+{
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->queued, NULL);
+    for (s->worker_count = 0; s->worker_count < count; s->worker_count++)
+        if (pthread_create(&s->workers[s->worker_count], NULL, work, s) != 0)
+            break;
+    return s->worker_count > 0;
+}
+
+/* Returns once the queue is empty: every suspended connection has been
+ * resumed, as libmicrohttpd requires before it stops. */
+static void stop_workers(serve_state *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->stopping = true;
+    pthread_cond_broadcast(&s->queued);
+    pthread_mutex_unlock(&s->lock);
+    for (int i = 0; i < s->worker_count; i++)
+        pthread_join(s->workers[i], NULL);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->queued);
+}
 
 static void free_library_memory(void *data)
 {
@@ -259,48 +371,75 @@ static bool client_is_loopback(struct MHD_Connection *c)
     return info && info->client_addr && is_loopback(info->client_addr);
 }
 
+/* Whether a worker answers it: a POST whose body was read (one too large
+ * is refused at once). */
+static bool for_a_worker(const char *method, const pending *p)
+{
+    return !strcmp(method, MHD_HTTP_METHOD_POST) && !p->body.too_large;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *data,
                               size_t *size, void **state)
 {
     serve_state *s = cls;
-    cr_service_body *u = *state;
-    if (!u) { /* the headers: make room for the body, refuse a declared huge one */
-        if (!(u = calloc(1, sizeof *u)))
+    pending *p = *state;
+    if (!p) { /* the headers: make room for the body, refuse a declared huge one */
+        if (!(p = calloc(1, sizeof *p)))
             return MHD_NO;
-        *state = u;
+        *state = p;
         const char *declared =
             mhd.MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        u->too_large = declared && strtoull(declared, NULL, 10) > s->max_body;
-        if (!u->too_large)
+        p->body.too_large = declared && strtoull(declared, NULL, 10) > s->max_body;
+        if (!p->body.too_large)
             return MHD_YES;
+    } else if (p->answered) { /* resumed: a worker answered */
+        p->answered = false;
+        return send_answer(c, &p->response);
     } else if (*size > 0) {
-        cr_service_body_append(u, data, *size, s->max_body);
+        cr_service_body_append(&p->body, data, *size, s->max_body);
         *size = 0;
         return MHD_YES;
     }
-    cr_service_request request = {.method = method,
-                                  .path = url,
-                                  .content_type = mhd.MHD_lookup_connection_value(
-                                      c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-                                  .authorization = mhd.MHD_lookup_connection_value(
-                                      c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
-                                  .loopback = client_is_loopback(c),
-                                  .body = u->data,
-                                  .length = u->length,
-                                  .body_too_large = u->too_large};
+    p->request = (cr_service_request){.method = method,
+                                      .path = url,
+                                      .content_type = mhd.MHD_lookup_connection_value(
+                                          c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+                                      .authorization = mhd.MHD_lookup_connection_value(
+                                          c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+                                      .loopback = client_is_loopback(c),
+                                      .body = p->body.data,
+                                      .length = p->body.length,
+                                      .body_too_large = p->body.too_large};
+    if (for_a_worker(method, p)) {
+        /* a place first, so that the queue is never longer than
+         * --max-requests; without one the answer is 503, given here */
+        p->request.place =
+            cr_service_admit(s->service) ? CR_SERVICE_PLACE_HELD : CR_SERVICE_PLACE_REFUSED;
+        p->connection = c;
+        if (p->request.place == CR_SERVICE_PLACE_HELD && enqueue(s, p))
+            return MHD_YES;
+    }
     cr_service_response response;
-    cr_service_handle(s->service, &request, &response);
+    cr_service_handle(s->service, &p->request, &response);
+    atomic_fetch_add(&s->unsent, 1);
+    p->counted = true;
     return send_answer(c, &response);
 }
 
 static void request_done(void *cls, struct MHD_Connection *c, void **state,
                          enum MHD_RequestTerminationCode why)
 {
-    cr_service_body *u = *state;
-    if (u)
-        free(u->data);
-    free(u);
+    serve_state *s = cls;
+    pending *p = *state;
+    if (p) {
+        if (p->counted)
+            atomic_fetch_sub(&s->unsent, 1);
+        cr_service_body_free(&p->body);
+        if (p->answered) /* a worker's answer never sent: the connection closed */
+            cr_service_response_free(&p->response);
+    }
+    free(p);
     *state = NULL;
 }
 
@@ -309,18 +448,15 @@ static void request_done(void *cls, struct MHD_Connection *c, void **state,
 static struct MHD_Daemon *start(const serve_args *a, serve_state *state,
                                 const struct sockaddr_storage *addr)
 {
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG | MHD_USE_AUTO;
     if (addr->ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    /* one thread: the polling thread answers (a pool of 1 is refused) */
-    struct MHD_OptionItem pool[] = {
-        {a->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, a->threads, NULL},
-        {MHD_OPTION_END, 0, NULL}};
     return mhd.MHD_start_daemon(flags, 0, NULL, NULL, answer, state, MHD_OPTION_SOCK_ADDR,
                                 (const struct sockaddr *)addr, MHD_OPTION_CONNECTION_TIMEOUT,
-                                (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+                                (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
                                 (unsigned)(a->threads * 64), MHD_OPTION_NOTIFY_COMPLETED,
-                                request_done, NULL, MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
+                                request_done, state, MHD_OPTION_END);
 }
 
 static int wait_for_stop(void)
@@ -354,17 +490,26 @@ static int serve(const serve_args *a, const struct sockaddr_storage *addr)
         fprintf(stderr, "cardrender serve: %s\n", err.message);
         return CLI_INPUT_ERROR;
     }
-    serve_state state = {service, cr_service_max_body(service)};
+    serve_state state = {.service = service, .max_body = cr_service_max_body(service)};
     /* SIGINT and SIGTERM wait for sigwait, in every thread started from here */
     sigset_t stop, before;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, &before);
+    if (!start_workers(&state, a->threads)) {
+        fprintf(stderr, "cardrender serve: cannot start a thread\n");
+        stop_workers(&state);
+        cr_service_destroy(service);
+        pthread_sigmask(SIG_SETMASK, &before, NULL);
+        return CLI_INPUT_ERROR;
+    }
     struct MHD_Daemon *daemon = start(a, &state, addr);
     if (!daemon) {
         fprintf(stderr, "cardrender serve: cannot listen on %s: %s\n", a->listen, strerror(errno));
+        stop_workers(&state);
         cr_service_destroy(service);
+        pthread_sigmask(SIG_SETMASK, &before, NULL);
         return CLI_INPUT_ERROR;
     }
     const union MHD_DaemonInfo *port = mhd.MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -372,6 +517,8 @@ static int serve(const serve_args *a, const struct sockaddr_storage *addr)
             port ? (unsigned)port->port : 0u, a->listen, a->templates);
     int which = wait_for_stop();
     fprintf(stderr, "cardrender serve: %s: stopping\n", which == SIGINT ? "SIGINT" : "SIGTERM");
+    stop_workers(&state); /* the requests under way answered first */
+    wait_until_sent(&state);
     mhd.MHD_stop_daemon(daemon);
     cr_service_destroy(service);
     pthread_sigmask(SIG_SETMASK, &before, NULL);

@@ -807,9 +807,8 @@ static void answer_post(cr_service *s, post_kind kind, const cr_service_request 
         error_answer(r, 415, "media_type", "the body must be application/json", NULL);
         return;
     }
-    int limit = s->config.max_requests > 0 ? s->config.max_requests : DEFAULT_MAX_REQUESTS;
-    if (atomic_fetch_add(&s->in_flight, 1) >= limit) {
-        atomic_fetch_sub(&s->in_flight, 1);
+    bool took = in->place == CR_SERVICE_PLACE_TAKE && cr_service_admit(s);
+    if (in->place == CR_SERVICE_PLACE_REFUSED || (in->place == CR_SERVICE_PLACE_TAKE && !took)) {
         error_answer(r, 503, "busy", "too many requests at once: try again", NULL);
         return;
     }
@@ -825,7 +824,17 @@ static void answer_post(cr_service *s, post_kind kind, const cr_service_request 
             answer_fields(&q, r);
     }
     card_request_free(&q);
+    if (took)
+        atomic_fetch_sub(&s->in_flight, 1);
+}
+
+bool cr_service_admit(cr_service *s)
+{
+    int limit = s->config.max_requests > 0 ? s->config.max_requests : DEFAULT_MAX_REQUESTS;
+    if (atomic_fetch_add(&s->in_flight, 1) < limit)
+        return true;
     atomic_fetch_sub(&s->in_flight, 1);
+    return false;
 }
 
 static const cr_service_file *find_file(const cr_service *s, const char *path)
@@ -901,9 +910,8 @@ static void route(cr_service *s, const cr_service_request *in, cr_service_respon
         error_answer(r, 404, "not_found", "no such resource", NULL);
 }
 
-void cr_service_handle(cr_service *s, const cr_service_request *in, cr_service_response *r)
+static void answer_request(cr_service *s, const cr_service_request *in, cr_service_response *r)
 {
-    memset(r, 0, sizeof *r);
     const cr_service_file *f =
         is_get(in) ? find_file(s, !strcmp(in->path, "/") ? "/studio/index.html" : in->path) : NULL;
     if (f) { /* the page and the schemas: no secret in them, and the page asks for the token */
@@ -924,6 +932,14 @@ void cr_service_handle(cr_service *s, const cr_service_request *in, cr_service_r
         return;
     }
     route(s, in, r);
+}
+
+void cr_service_handle(cr_service *s, const cr_service_request *in, cr_service_response *r)
+{
+    memset(r, 0, sizeof *r);
+    answer_request(s, in, r);
+    if (in->place == CR_SERVICE_PLACE_HELD) /* whatever the answer was */
+        atomic_fetch_sub(&s->in_flight, 1);
 }
 
 void cr_service_body_append(cr_service_body *b, const void *data, size_t size, size_t max)

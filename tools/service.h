@@ -64,6 +64,20 @@ typedef struct cr_service_config {
 cr_service *cr_service_create(cr_engine *engine, const cr_service_config *config, cr_error *err);
 void cr_service_destroy(cr_service *service);
 
+/* A render, check, layout or fields request holds one of the
+ * config.max_requests places while it is answered. A server that answers
+ * on the thread that read the request leaves the default (TAKE); one that
+ * queues requests for worker threads takes the place with
+ * cr_service_admit before queueing, so the queue stays as short as the
+ * limit, and passes HELD (the place is given back when the request is
+ * answered, whatever the answer) or, when refused, REFUSED (answered 503,
+ * as a request that found no place). */
+typedef enum cr_service_place {
+    CR_SERVICE_PLACE_TAKE = 0,
+    CR_SERVICE_PLACE_HELD,
+    CR_SERVICE_PLACE_REFUSED,
+} cr_service_place;
+
 typedef struct cr_service_request {
     const char *method;        /* "GET", "POST", ... */
     const char *path;          /* the URL's path, without the query */
@@ -72,7 +86,8 @@ typedef struct cr_service_request {
     bool loopback;             /* the client is 127.0.0.0/8 or ::1 */
     const uint8_t *body;
     size_t length;
-    bool body_too_large; /* the server stopped reading at max_body_bytes */
+    bool body_too_large;    /* the server stopped reading at max_body_bytes */
+    cr_service_place place; /* for a render, check, layout or fields request */
 } cr_service_request;
 
 typedef struct cr_service_response {
@@ -101,6 +116,10 @@ void cr_service_handle(cr_service *service, const cr_service_request *request,
                        cr_service_response *response);
 
 void cr_service_response_free(cr_service_response *response);
+
+/* Takes a place for a request to be answered later (cr_service_place):
+ * false when config.max_requests are taken. Thread-safe. */
+bool cr_service_admit(cr_service *service);
 
 /* The largest body the service takes (config's, or the default). */
 size_t cr_service_max_body(const cr_service *service);

@@ -347,3 +347,47 @@ def test_bounded_load(server, tmp_path):
     assert not failures, failures[:5]
     if not SANITIZED:  # ASan's quarantine holds freed memory on purpose
         assert after <= warm * 1.2 + 2048, (warm, after)
+
+
+def test_requests_under_way_at_sigterm_are_answered(tmp_path):
+    """One worker, six renders sent at once on six connections; SIGTERM
+    once the first answer is in, the other five queued or being worked on:
+    each of them still answered in full with the tool's bytes, then the
+    service ends with status 0."""
+    record = edition_record("ug")
+    name = "resident-id-ug-photo"
+    expected = cli_png(tmp_path, f"templates/{name}.json", record)
+    body = json.dumps(record_request(name, record)).encode()
+    s = Server("--threads", "1")
+    sent = threading.Semaphore(0)
+    first = threading.Event()
+    answers = []
+
+    def client():
+        c = s.connection()
+        try:
+            c.request("POST", "/v1/render", body=body,
+                      headers={"Content-Type": "application/json"})
+            sent.release()
+            r = c.getresponse()
+            answers.append((r.status, r.read()))
+        except (OSError, http.client.HTTPException) as e:
+            answers.append((None, repr(e).encode()))
+        first.set()
+        c.close()
+
+    threads = [threading.Thread(target=client) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for _ in threads:
+        assert sent.acquire(timeout=60)
+    assert first.wait(timeout=60)
+    status, err = s.stop()
+    for t in threads:
+        t.join(timeout=120)
+    assert status == 0, err
+    assert "SIGTERM: stopping" in err
+    assert len(answers) == 6
+    for code, png in answers:
+        assert code == 200, png[:300]
+        assert png == expected
