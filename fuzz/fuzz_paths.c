@@ -429,12 +429,15 @@ static const cr_service_file fuzz_served_files[] = {
     {"/studio/index.html", "text/html; charset=utf-8", (const unsigned char *)"<p>studio</p>", 13},
     {0}};
 
+enum { FUZZ_SERVICE_PLACES = 2 }; /* its max_requests */
+
 static cr_service *fuzz_service(cr_engine *engine)
 {
     static cr_service *service;
     if (!service) {
         cr_service_config config = {.templates_dir = "templates",
                                     .token = "fuzz",
+                                    .max_requests = FUZZ_SERVICE_PLACES,
                                     .max_body_bytes = 1 << 20,
                                     .max_image_pixels = FUZZ_MAX_PIXELS,
                                     .files = fuzz_served_files};
@@ -480,6 +483,23 @@ static const char *answer_problem(const cr_service_response *r, bool png)
     return problem;
 }
 
+/* Whether every place is free (none kept by an answered request): each
+ * is taken, then given back by a request that held it. */
+static bool all_places_free(cr_service *service)
+{
+    int taken = 0;
+    while (taken <= FUZZ_SERVICE_PLACES && cr_service_admit(service))
+        taken++;
+    for (int i = 0; i < taken; i++) {
+        cr_service_request page = {
+            .method = "GET", .path = "/", .loopback = true, .place = CR_SERVICE_PLACE_HELD};
+        cr_service_response response;
+        cr_service_handle(service, &page, &response);
+        cr_service_response_free(&response);
+    }
+    return taken == FUZZ_SERVICE_PLACES;
+}
+
 cr_status fuzz_service_path(cr_engine *engine, const uint8_t *data, size_t size, int *http_status,
                             cr_error *err)
 {
@@ -497,9 +517,14 @@ cr_status fuzz_service_path(cr_engine *engine, const uint8_t *data, size_t size,
                                   .loopback = flags & 2,
                                   .body = size > 2 ? data + 2 : NULL,
                                   .length = size > 2 ? size - 2 : 0,
-                                  .body_too_large = flags & 8};
+                                  .body_too_large = flags & 8,
+                                  /* bits 16 and 32: as a queueing server passes it */
+                                  .place = (cr_service_place)((flags >> 4) % 3)};
+    cr_service *service = fuzz_service(engine);
+    if (request.place == CR_SERVICE_PLACE_HELD && !cr_service_admit(service))
+        return broken_promise(err, 0, "no place free before the request");
     cr_service_response response;
-    cr_service_handle(fuzz_service(engine), &request, &response);
+    cr_service_handle(service, &request, &response);
     *http_status = response.status;
     static const int allowed[] = {200, 400, 401, 404, 405, 413, 415, 503};
     bool known = false;
@@ -507,5 +532,7 @@ cr_status fuzz_service_path(cr_engine *engine, const uint8_t *data, size_t size,
         known = known || response.status == allowed[i];
     const char *problem = known ? answer_problem(&response, route == 0) : "a status it never gives";
     cr_service_response_free(&response);
+    if (!problem && !all_places_free(service))
+        problem = "a place kept after the answer";
     return problem ? broken_promise(err, *http_status, problem) : CR_OK;
 }

@@ -84,20 +84,23 @@ cr_status fuzz_memory_path(cr_engine *engine, const cr_template *tpl, const uint
 cr_status fuzz_png_path(const uint8_t *data, size_t size, cr_error *err);
 
 /* A request to the render service (tools/service.h) over templates/, with
- * the token "fuzz", a 1 MiB body limit and the photo limit FUZZ_MAX_PIXELS:
+ * the token "fuzz", a 1 MiB body limit, 2 places (max_requests) and the
+ * photo limit FUZZ_MAX_PIXELS:
  *   1 byte   the route, b % 8: POST /v1/render, /v1/check, /v1/layout,
  *            /v1/fields, /v1/nothing; GET /v1/templates/resident-id-zh-photo,
  *            /v1/templates/..%2Fx, /;
  *   1 byte   flags: bit 0 the body is application/json (else text/plain),
  *            bit 1 the client is loopback, bit 2 it sends the token, bit 3
- *            the server stopped reading the body at the limit;
+ *            the server stopped reading the body at the limit, bits 4-5
+ *            its place, % 3: TAKE, HELD (taken first, as a server that
+ *            queues requests does), REFUSED;
  *   the rest: the body.
  * *http_status gets the answer's status. CR_ERR_INTERNAL (why in err) when
  * the answer breaks the service's promises: a status outside 200, 400, 401,
  * 404, 405, 413, 415 and 503 (500 is a finding: out of memory aside, it is
  * a bug), no content type, an error that is not JSON with the same status
  * and a message, a 200 render that is not a PNG or another 200 that is not
- * JSON. */
+ * JSON, or a place still taken after the answer. */
 cr_status fuzz_service_path(cr_engine *engine, const uint8_t *data, size_t size, int *http_status,
                             cr_error *err);
 
