@@ -325,6 +325,14 @@ static void read_box(byte_reader *r, int width, int height, int *box)
     }
 }
 
+/* A live box; `picture` codes its chunks as literals and runs. */
+static void read_live_box(byte_reader *r, int width, int height, bool picture, cr_png_box *box)
+{
+    int sides[4];
+    read_box(r, width, height, sides);
+    *box = (cr_png_box){sides[0], sides[1], sides[2], sides[3], picture};
+}
+
 static cr_status plan_failure(cr_error *err, const char *why)
 {
     err->code = CR_ERR_IMAGE;
@@ -387,9 +395,9 @@ cr_status fuzz_png_path(const uint8_t *data, size_t size, cr_error *err)
     int width = 1 + (int)((b0 + 256 * (b1 & 1)) % 400), height = 1 + (int)(b2 % 48);
     size_t box_count = (b3 & 7) % 5;
     int threads = 1 + (int)((b3 >> 3) % 4);
-    int boxes[4 * 4];
-    for (size_t i = 0; i < box_count; i++)
-        read_box(&r, width, height, boxes + 4 * i);
+    cr_png_box boxes[4];
+    for (size_t i = 0; i < box_count; i++) /* b1's bits 1-4: which boxes are pictures */
+        read_live_box(&r, width, height, b1 >> (1 + i) & 1, &boxes[i]);
     cr_canvas reference = {0}, card = {0};
     cr_status status = cr_canvas_init(&reference, width, height, err);
     if (status == CR_OK)

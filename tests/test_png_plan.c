@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "png_deflate.h"
 #include "png_filter.h"
@@ -107,7 +108,8 @@ static void assert_plan_file(const cr_canvas *card, const cr_png_plan *kept,
 
 enum { W = 300, H = 40 }; /* rows of 901 bytes: three chunks, the last short */
 
-static const int BOXES[] = {50, 5, 120, 12, 200, 20, 260, 30};
+/* The first a picture: its chunks coded as literals and runs. */
+static const cr_png_box BOXES[] = {{50, 5, 120, 12, true}, {200, 20, 260, 30, false}};
 
 /* A reference that compresses in places (so codes are not trivial) and a
  * card changed in one place at a time: in a live box, outside every box
@@ -125,6 +127,9 @@ static void test_plan_copies_only_what_matches(void **state)
     assert_non_null(kept);
     assert_non_null(bare);
     assert_true(cr_png_plan_segments(bare) > 10);
+    /* the picture, pixels 50-119 (bytes 151-360 and the pixel after: chunk
+     * 0) in rows 5-11 and the row below: 8 chunks */
+    assert_int_equal(cr_png_plan_picture_segments(bare), 8);
     struct {
         int x, y;
         const char *what;
@@ -201,7 +206,8 @@ static void test_threads_give_one_file(void **state)
     for (int y = 100; y < 300; y++) /* a "photo" the reference lacks */
         for (int x = 700; x < 950; x++)
             card.pixels[(size_t)y * card.stride + (size_t)x * 3] ^= (uint8_t)(x * y);
-    const int boxes[] = {690, 90, 960, 310, 40, 80, 600, 130, 40, 400, 650, 600};
+    const cr_png_box boxes[] = {
+        {690, 90, 960, 310, true}, {40, 80, 600, 130, false}, {40, 400, 650, 600, false}};
     cr_png_plan *plan = cr_png_plan_create(1011, 638, boxes, 3, &reference);
     assert_non_null(plan);
     size_t size_one;
@@ -221,14 +227,12 @@ static void test_threads_give_one_file(void **state)
 }
 
 /* A random box, sometimes partly or wholly off the image. */
-static void random_box(uint32_t *seed, int width, int height, int *box)
+static cr_png_box random_box(uint32_t *seed, int width, int height)
 {
     int x = (int)(png_fix_next_random(seed) % (unsigned)(width + 20)) - 10;
     int y = (int)(png_fix_next_random(seed) % (unsigned)(height + 20)) - 10;
-    box[0] = x;
-    box[1] = y;
-    box[2] = x + (int)(png_fix_next_random(seed) % 200);
-    box[3] = y + (int)(png_fix_next_random(seed) % 40);
+    int w = (int)(png_fix_next_random(seed) % 200), h = (int)(png_fix_next_random(seed) % 40);
+    return (cr_png_box){x, y, x + w, y + h, png_fix_next_random(seed) % 2 == 0};
 }
 
 /* Random sizes, smooth or noisy references, random live boxes, cards
@@ -246,21 +250,20 @@ static void test_random_plans_round_trip(void **state)
             png_fix_fill_card_like(&reference);
         else
             png_fix_fill_random(&reference, seed);
-        int boxes[4 * 4];
+        cr_png_box boxes[4];
         size_t count = png_fix_next_random(&seed) % 5;
         for (size_t i = 0; i < count; i++)
-            random_box(&seed, width, height, boxes + 4 * i);
+            boxes[i] = random_box(&seed, width, height);
         cr_png_plan *kept = cr_png_plan_create(width, height, boxes, count, &reference);
         cr_png_plan *bare = cr_png_plan_create(width, height, boxes, count, NULL);
         assert_non_null(kept);
         assert_non_null(bare);
         copy_canvas(&card, &reference);
         for (int change = (int)(png_fix_next_random(&seed) % 3); change > 0; change--) {
-            int box[4];
-            random_box(&seed, width, height, box);
+            cr_png_box box = random_box(&seed, width, height);
             uint8_t value = (uint8_t)png_fix_next_random(&seed);
-            for (int y = box[1] < 0 ? 0 : box[1]; y < box[3] && y < height; y++)
-                for (int x = box[0] < 0 ? 0 : box[0]; x < box[2] && x < width; x++)
+            for (int y = box.y0 < 0 ? 0 : box.y0; y < box.y1 && y < height; y++)
+                for (int x = box.x0 < 0 ? 0 : box.x0; x < box.x1 && x < width; x++)
                     card.pixels[(size_t)y * card.stride + (size_t)x * 3 + (size_t)(x % 3)] = value;
         }
         char what[64];
@@ -273,6 +276,135 @@ static void test_random_plans_round_trip(void **state)
     }
 }
 
+/* ------------------------------------------------- literals and runs */
+
+/* Bits least significant first, one at a time: slow and plain, the
+ * opposite of the coder under test. */
+typedef struct bit_string {
+    uint8_t *bytes;
+    size_t bits;
+} bit_string;
+
+static void append_bits(bit_string *b, const uint8_t *from, size_t first, size_t end)
+{
+    for (size_t i = first; i < end; i++, b->bits++) {
+        unsigned bit = from[i / 8] >> (i % 8) & 1;
+        if (b->bits % 8 == 0)
+            b->bytes[b->bits / 8] = 0;
+        b->bytes[b->bits / 8] |= (uint8_t)(bit << (b->bits % 8));
+    }
+}
+
+/* The bytes coded by png_splice_runs, framed as one final block of the
+ * shared code (its header, the symbols, its end code) and inflated by
+ * zlib, must come back; returns the symbols' bit count. */
+static size_t assert_runs_round_trip(const uint8_t *bytes, size_t length, const char *what)
+{
+    uint8_t *symbols = malloc(2 * length + 16);
+    const uint8_t *head;
+    size_t head_bits;
+    uint32_t end_code;
+    unsigned end_bits;
+    png_splice_head(&head, &head_bits);
+    png_splice_end(&end_code, &end_bits);
+    bit_string block = {malloc(2 * length + 1024), 0};
+    uint8_t *back = malloc(length + 1);
+    assert_true(symbols && block.bytes && back);
+    size_t bits = png_splice_runs(bytes, length, symbols);
+    uint8_t end[4] = {(uint8_t)end_code, (uint8_t)(end_code >> 8), (uint8_t)(end_code >> 16), 0};
+    append_bits(&block, head, 0, head_bits);
+    append_bits(&block, symbols, 0, bits);
+    append_bits(&block, end, 0, end_bits);
+    z_stream z = {0};
+    assert_int_equal(inflateInit2(&z, -15), Z_OK);
+    z.next_in = block.bytes;
+    z.avail_in = (uInt)((block.bits + 7) / 8);
+    z.next_out = back;
+    z.avail_out = (uInt)length + 1;
+    int result = inflate(&z, Z_FINISH);
+    if (result != Z_STREAM_END || z.total_out != length || memcmp(back, bytes, length) != 0)
+        fail_msg("%s: %zu bytes do not come back (zlib %d: %s, %lu bytes)", what, length, result,
+                 z.msg ? z.msg : "no message", z.total_out);
+    inflateEnd(&z);
+    free(symbols);
+    free(block.bytes);
+    free(back);
+    return bits;
+}
+
+static void fill_nonzero(uint8_t *bytes, size_t length, uint32_t *seed)
+{
+    for (size_t i = 0; i < length; i++)
+        bytes[i] = (uint8_t)(1 + png_fix_next_random(seed) % 255);
+}
+
+/* A run of every length from 0 to 530 zeros (copies reach 258: one, two
+ * and three copies, and the lengths that would leave one or two over),
+ * at every offset within the coder's 16-byte steps, between bytes that are
+ * not zero; and streams that begin with zeros, where no copy may come
+ * first (zlib refuses a distance before the stream's start). */
+static void test_runs_of_every_length_come_back(void **state)
+{
+    if (!png_deflate_splices())
+        skip(); /* zlib: no shared code, nothing to splice */
+    uint32_t seed = 7;
+    uint8_t bytes[600];
+    char what[64];
+    for (size_t run = 0; run <= 530; run++)
+        for (size_t offset = 0; offset < 18; offset++) {
+            size_t length = offset + run + 1 + (run + offset) % 23;
+            fill_nonzero(bytes, length, &seed);
+            memset(bytes + offset, 0, run);
+            snprintf(what, sizeof what, "%zu zeros at %zu", run, offset);
+            assert_runs_round_trip(bytes, length, what);
+        }
+    for (size_t length = 0; length <= 300; length++) {
+        memset(bytes, 0, length);
+        snprintf(what, sizeof what, "%zu zeros alone", length);
+        assert_runs_round_trip(bytes, length, what);
+    }
+}
+
+/* Random bytes, a tenth to nine tenths of them zero, of many lengths
+ * (shorter than one 16-byte step too): each comes back. */
+static void test_random_runs_come_back(void **state)
+{
+    if (!png_deflate_splices())
+        skip();
+    uint32_t seed = 31;
+    uint8_t bytes[5000];
+    char what[64];
+    for (int round = 0; round < 400; round++) {
+        size_t length = round < 100 ? (size_t)round : png_fix_next_random(&seed) % sizeof bytes;
+        unsigned zero_tenths = 1 + (unsigned)round % 9;
+        for (size_t i = 0; i < length; i++) {
+            uint32_t r = png_fix_next_random(&seed);
+            bytes[i] = r % 10 < zero_tenths ? 0 : (uint8_t)(r >> 8);
+        }
+        snprintf(what, sizeof what, "round %d", round);
+        assert_runs_round_trip(bytes, length, what);
+    }
+}
+
+/* Runs are coded as copies, not literal zeros: 10,000 zeros after one
+ * other byte are two literals and 39 copies of at most 30 bits each (a
+ * deflate length and distance code is at most 15 bits each, and 258 has
+ * no extra bits), under 1,200 bits where literals would take at least one
+ * a byte. A long run of another byte is literals. */
+static void test_runs_are_copies(void **state)
+{
+    if (!png_deflate_splices())
+        skip();
+    static uint8_t bytes[10001];
+    bytes[0] = 9;
+    size_t bits = assert_runs_round_trip(bytes, sizeof bytes, "10,000 zeros");
+    if (bits >= 2 * 15 + 39 * 30)
+        fail_msg("10,000 zeros took %zu bits: not coded as runs", bits);
+    memset(bytes, 9, sizeof bytes);
+    bits = assert_runs_round_trip(bytes, sizeof bytes, "10,001 nines");
+    assert_true(bits >= sizeof bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +414,9 @@ int main(void)
         cmocka_unit_test(test_plan_for_another_size_is_ignored),
         cmocka_unit_test(test_threads_give_one_file),
         cmocka_unit_test(test_random_plans_round_trip),
+        cmocka_unit_test(test_runs_of_every_length_come_back),
+        cmocka_unit_test(test_random_runs_come_back),
+        cmocka_unit_test(test_runs_are_copies),
     };
     return cmocka_run_group_tests_name("png plan", tests, png_fix_make_work_dir,
                                        png_fix_remove_work_dir);

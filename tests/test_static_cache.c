@@ -154,6 +154,12 @@ static void test_static_cache_plans_fields(void **state)
     assert_true(base >= 6);                                 /* most labels */
     assert_int_equal(live, 9);
     assert_ptr_equal(cr_static_layers_get(engine, tpl, 300), layers); /* once per key */
+    /* The photo (26 x 32 mm: 307 x 378 px at 300 dpi) is a picture: its
+     * chunks of 128 px, 3 or 4 a row, in its rows and the row below, are
+     * coded as literals and runs; the fields of text are not. */
+    size_t pictures = cr_png_plan_picture_segments(layers->png_plan);
+    if (pictures < 3 * 379 || pictures > 4 * 379)
+        fail_msg("%zu picture segments for a 307 x 378 px photo", pictures);
     cr_template_destroy(tpl);
 }
 

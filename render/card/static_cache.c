@@ -239,7 +239,7 @@ cr_png_plan *cr_static_png_plan(const cr_template *tpl, int dpi, const cr_canvas
 {
     int width, height;
     cr_template_pixel_size(tpl, dpi, &width, &height);
-    int *boxes = malloc(sizeof *boxes * 4 * (tpl->field_count ? tpl->field_count : 1));
+    cr_png_box *boxes = malloc(sizeof *boxes * (tpl->field_count ? tpl->field_count : 1));
     if (!boxes)
         return NULL;
     size_t count = 0;
@@ -248,11 +248,8 @@ cr_png_plan *cr_static_png_plan(const cr_template *tpl, int dpi, const cr_canvas
         if (!cr_field_depends_on_record(field) || field->panel != CR_PANEL_COLOR)
             continue;
         cr_pixel_box box = live_box(field, dpi);
-        boxes[4 * count] = box.x0;
-        boxes[4 * count + 1] = box.y0;
-        boxes[4 * count + 2] = box.x1;
-        boxes[4 * count + 3] = box.y1;
-        count++;
+        boxes[count++] =
+            (cr_png_box){box.x0, box.y0, box.x1, box.y1, .picture = field->type == CR_FIELD_IMAGE};
     }
     cr_png_plan *plan = cr_png_plan_create(width, height, boxes, count, reference);
     free(boxes);

@@ -59,6 +59,16 @@ void png_splice_end(uint32_t *code, unsigned *bit_count);
  * (never seen; the writer then fails rather than write a wrong file). */
 bool png_splice_symbols(const uint8_t *out, size_t size, size_t *first, size_t *end);
 
+/* The symbols of a stream of `length` bytes in the shared code, written
+ * from bit 0 of out (room for 2 * length + 16 bytes), as literals and runs
+ * of zero bytes only (a run: copies of the zero before it, at distance 1);
+ * returns their bit count. Several times faster than the deflater, whose
+ * matches it does not look for: on a photograph's filtered rows 5x the
+ * speed for about a tenth more bits (png_plan.c codes pictures with it).
+ * Without splicing (zlib) there is no shared code: nothing is written and
+ * 0 returned. */
+size_t png_splice_runs(const uint8_t *bytes, size_t length, uint8_t *out);
+
 /* The checksums the PNG needs, the backend's own where it has faster ones:
  * CRC-32 of the chunks, Adler-32 of the zlib stream (start both at their
  * initial values, 0 and 1). */

@@ -155,6 +155,146 @@ bool png_splice_symbols(const uint8_t *out, size_t size, size_t *first, size_t *
     return true;
 }
 
+/* -------------------------------------------------- literals and runs */
+
+/* Bits on their way into bytes, least significant first. A flush stores
+ * eight bytes and keeps fewer than 8 bits back, so up to 56 bits may be
+ * added between flushes: three literals (at most 15 bits each) or one
+ * length and distance. */
+typedef struct run_bits {
+    uint64_t pending;
+    unsigned count;
+    uint8_t *out;
+} run_bits;
+
+static inline void run_bits_flush(run_bits *b)
+{
+    memcpy(b->out, &b->pending, sizeof b->pending); /* little-endian: x86 and arm64 */
+    b->out += b->count / 8;
+    b->pending >>= b->count & ~7u;
+    b->count &= 7;
+}
+
+static inline void run_bits_add(run_bits *b, uint64_t code, unsigned length)
+{
+    b->pending |= code << b->count;
+    b->count += length;
+}
+
+static void code_literals(run_bits *b, const uint8_t *bytes, size_t count)
+{
+    size_t i = 0;
+    for (; i + 3 <= count; i += 3) {
+        run_bits_add(b, card_code.lit_table[bytes[i]], card_code.lit_table_sizes[bytes[i]]);
+        run_bits_add(b, card_code.lit_table[bytes[i + 1]], card_code.lit_table_sizes[bytes[i + 1]]);
+        run_bits_add(b, card_code.lit_table[bytes[i + 2]], card_code.lit_table_sizes[bytes[i + 2]]);
+        run_bits_flush(b);
+    }
+    for (; i < count; i++) {
+        run_bits_add(b, card_code.lit_table[bytes[i]], card_code.lit_table_sizes[bytes[i]]);
+        run_bits_flush(b);
+    }
+}
+
+/* A copy of the byte before, `length` (3 to 258) times: the length's code
+ * with its extra bits, then distance 1's code (igzip's tables hold both
+ * ready to write, the bit count in bits 4:0). */
+static unsigned copy_bits(unsigned length)
+{
+    return (card_code.len_table[length - 3] & 31) + (card_code.dist_table[0] & 31);
+}
+
+static void code_copy(run_bits *b, unsigned length)
+{
+    uint32_t len = card_code.len_table[length - 3], dist = card_code.dist_table[0];
+    run_bits_add(b, len >> 5, len & 31);
+    run_bits_add(b, dist >> 5, dist & 31);
+    run_bits_flush(b);
+}
+
+/* `count` zero bytes that follow a zero: copies of up to 258 where they
+ * cost fewer bits than literal zeros (short runs may not), the last never
+ * left shorter than 3. */
+static void code_zero_run(run_bits *b, size_t count)
+{
+    while (count >= 3) {
+        size_t take = count > 258 ? 258 : count;
+        if (count - take > 0 && count - take < 3)
+            take = count - 3;
+        if (copy_bits((unsigned)take) >= take * card_code.lit_table_sizes[0])
+            break;
+        code_copy(b, (unsigned)take);
+        count -= take;
+    }
+    static const uint8_t zeros[258];
+    for (size_t n; count > 0; count -= n) {
+        n = count < sizeof zeros ? count : sizeof zeros;
+        code_literals(b, zeros, n);
+    }
+}
+
+/* Bit i set where bytes[i] is 0, for 16 bytes. */
+static inline unsigned zero_mask16(const uint8_t *bytes)
+{
+#if defined(__SSE2__)
+    __m128i v = _mm_loadu_si128((const __m128i *)bytes);
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+#else
+    unsigned mask = 0;
+    for (int i = 0; i < 16; i++)
+        mask |= (unsigned)(bytes[i] == 0) << i;
+    return mask;
+#endif
+}
+
+/* The end of the zero bytes from `at` on. */
+static size_t zeros_end(const uint8_t *bytes, size_t at, size_t length)
+{
+    for (; at + 16 <= length; at += 16) {
+        unsigned mask = zero_mask16(bytes + at);
+        if (mask != 0xFFFF)
+            return at + (size_t)__builtin_ctz(~mask);
+    }
+    while (at < length && bytes[at] == 0)
+        at++;
+    return at;
+}
+
+/* Literals, 16 bytes at a time, up to where a run of zeros may begin:
+ * just after the first zero of four in a row, or after the first of the
+ * zeros that end the 16 (the run may go on in the next). Then, after a
+ * zero, three more zeros start a run, coded as copies of the byte before
+ * (Paeth-filtered flat areas are runs of zeros). No other matches are
+ * looked for: that is what makes it fast. */
+size_t png_splice_runs(const uint8_t *bytes, size_t length, uint8_t *out)
+{
+    run_bits b = {0, 0, out};
+    size_t at = 0;
+    bool after_zero = false; /* bytes[at - 1] is 0: a copy at distance 1 can begin */
+    while (at + 16 <= length) {
+        unsigned zeros = zero_mask16(bytes + at);
+        if (after_zero && (zeros & 7) == 7) {
+            size_t end = zeros_end(bytes, at, length);
+            code_zero_run(&b, end - at);
+            at = end;
+            after_zero = false; /* bytes[end] is not 0 */
+            continue;
+        }
+        unsigned fours = zeros & zeros >> 1 & zeros >> 2 & zeros >> 3 & 0x1FFF;
+        size_t take = 16;
+        if (fours)
+            take = (size_t)__builtin_ctz(fours) + 1;
+        else if (zeros & 0x8000) /* the zeros that end the 16: up to the first */
+            take = 16 - (size_t)__builtin_clz(~(zeros << 16)) + 1;
+        code_literals(&b, bytes + at, take);
+        at += take;
+        after_zero = bytes[at - 1] == 0;
+    }
+    code_literals(&b, bytes + at, length - at);
+    run_bits_flush(&b); /* stores the last, partial byte too */
+    return (size_t)(b.out - out) * 8 + b.count;
+}
+
 uint32_t png_crc32(uint32_t crc, const uint8_t *bytes, size_t length)
 {
     crc = crc32_gzip_refl(crc, bytes, length);

@@ -89,6 +89,11 @@ bool png_splice_symbols(const uint8_t *out, size_t size, size_t *first, size_t *
     return false;
 }
 
+size_t png_splice_runs(const uint8_t *bytes, size_t length, uint8_t *out)
+{
+    return 0;
+}
+
 uint32_t png_crc32(uint32_t crc, const uint8_t *bytes, size_t length)
 {
     return (uint32_t)crc32_z(crc, bytes, length);

@@ -22,6 +22,7 @@ enum { MAX_THREADS = CR_WORKERS_MAX };
  * at y * row_bytes and its pixel byte i at y * row_bytes + 1 + i. */
 typedef struct png_segment {
     size_t start, end;
+    bool runs; /* a picture's: coded by png_splice_runs */
 } png_segment;
 
 /* A segment's code: bits [first, end) of bytes (whose owner outlives the
@@ -67,33 +68,37 @@ static int clamp(int v, int low, int high)
     return v < low ? low : v > high ? high : v;
 }
 
+/* What a chunk is to the plan. */
+enum { CHUNK_STATIC = 0, CHUNK_LIVE = 1, CHUNK_PICTURE = 2 /* with CHUNK_LIVE */ };
+
 /* Marks the chunks whose filtered bytes a live box can change: its rows and
  * the one below (Paeth reads the row above), its columns and the one to
  * the right (and the pixel to the left). */
-static void mark_live_chunks(const cr_png_plan *plan, const int *box, bool *live)
+static void mark_live_chunks(const cr_png_plan *plan, const cr_png_box *box, uint8_t *live)
 {
     size_t per_row = chunks_per_row(plan->row_bytes);
-    int x0 = clamp(box[0], 0, plan->width), x1 = clamp(box[2] + 1, 0, plan->width);
-    int y0 = clamp(box[1], 0, plan->height), y1 = clamp(box[3] + 1, 0, plan->height);
+    int x0 = clamp(box->x0, 0, plan->width), x1 = clamp(box->x1 + 1, 0, plan->width);
+    int y0 = clamp(box->y0, 0, plan->height), y1 = clamp(box->y1 + 1, 0, plan->height);
+    uint8_t mark = box->picture ? CHUNK_LIVE | CHUNK_PICTURE : CHUNK_LIVE;
     if (x0 >= x1 || y0 >= y1)
         return;
     size_t first = (1 + (size_t)x0 * CR_PNG_PIXEL_BYTES) / CR_PNG_CHUNK_BYTES;
     size_t last = ((size_t)x1 * CR_PNG_PIXEL_BYTES) / CR_PNG_CHUNK_BYTES; /* holds byte 1+3*x1-1 */
     for (int y = y0; y < y1; y++)
         for (size_t k = first; k <= last && k < per_row; k++)
-            live[(size_t)y * per_row + k] = true;
+            live[(size_t)y * per_row + k] |= mark;
 }
 
-static bool add_segment(cr_png_plan *plan, size_t *capacity, size_t start, size_t end)
+static bool add_segment(cr_png_plan *plan, size_t *capacity, size_t start, size_t end, bool runs)
 {
     if (!cr_reserve((void **)&plan->segments, capacity, plan->count + 1, sizeof *plan->segments))
         return false;
-    plan->segments[plan->count++] = (png_segment){start, end};
+    plan->segments[plan->count++] = (png_segment){start, end, runs};
     return true;
 }
 
 /* Each live chunk a segment; the chunks between joined, up to the limit. */
-static bool cut_segments(cr_png_plan *plan, const bool *live)
+static bool cut_segments(cr_png_plan *plan, const uint8_t *live)
 {
     size_t per_row = chunks_per_row(plan->row_bytes), capacity = 0;
     size_t open = 0; /* start of the static run being joined */
@@ -103,16 +108,17 @@ static bool cut_segments(cr_png_plan *plan, const bool *live)
             size_t start = y * plan->row_bytes + k * CR_PNG_CHUNK_BYTES;
             size_t end = start + CR_PNG_CHUNK_BYTES;
             end = end < (y + 1) * plan->row_bytes ? end : (y + 1) * plan->row_bytes;
-            bool is_live = live && live[y * per_row + k];
+            uint8_t chunk = live ? live[y * per_row + k] : CHUNK_STATIC;
+            bool is_live = chunk != CHUNK_STATIC;
             if ((is_live || end - open > CR_PNG_SEGMENT_BYTES) && start > open &&
-                !add_segment(plan, &capacity, open, start))
+                !add_segment(plan, &capacity, open, start, false))
                 return false;
-            if (is_live && !add_segment(plan, &capacity, start, end))
+            if (is_live && !add_segment(plan, &capacity, start, end, chunk & CHUNK_PICTURE))
                 return false;
             if (is_live || end - open > CR_PNG_SEGMENT_BYTES)
                 open = is_live ? end : start;
         }
-    return open == total || add_segment(plan, &capacity, open, total);
+    return open == total || add_segment(plan, &capacity, open, total, false);
 }
 
 static void plan_free(cr_png_plan *plan)
@@ -142,10 +148,18 @@ size_t cr_png_plan_segments(const cr_png_plan *plan)
     return plan ? plan->count : 0;
 }
 
+size_t cr_png_plan_picture_segments(const cr_png_plan *plan)
+{
+    size_t count = 0;
+    for (size_t i = 0; plan && i < plan->count; i++)
+        count += plan->segments[i].runs;
+    return count;
+}
+
 static bool keep_reference(cr_png_plan *plan, const cr_canvas *reference);
 
-cr_png_plan *cr_png_plan_create(int width, int height, const int *live_boxes, size_t box_count,
-                                const cr_canvas *reference)
+cr_png_plan *cr_png_plan_create(int width, int height, const cr_png_box *live_boxes,
+                                size_t box_count, const cr_canvas *reference)
 {
     if (width <= 0 || height <= 0)
         return NULL;
@@ -156,10 +170,10 @@ cr_png_plan *cr_png_plan_create(int width, int height, const int *live_boxes, si
     plan->width = width;
     plan->height = height;
     plan->row_bytes = row_bytes_of(width);
-    bool *live = box_count ? calloc((size_t)height * chunks_per_row(plan->row_bytes), 1) : NULL;
+    uint8_t *live = box_count ? calloc((size_t)height * chunks_per_row(plan->row_bytes), 1) : NULL;
     bool ok = !box_count || live;
     for (size_t i = 0; ok && i < box_count; i++)
-        mark_live_chunks(plan, live_boxes + 4 * i, live);
+        mark_live_chunks(plan, &live_boxes[i], live);
     ok = ok && cut_segments(plan, live);
     free(live);
     if (ok && reference)
@@ -270,6 +284,20 @@ static bool coder_room(segment_coder *k, size_t more)
     return true;
 }
 
+/* A picture segment's symbols, appended to the coder's output. */
+static bool code_runs(segment_coder *k, size_t length, segment_code *code)
+{
+    if (!coder_room(k, 2 * length + 16))
+        return false;
+    size_t start = k->out_size, bits = png_splice_runs(k->filtered, length, k->out + start);
+    k->out_size += (bits + 7) / 8;
+    code->bytes = NULL;
+    code->first = start * 8;
+    code->end = start * 8 + bits;
+    code->length = length;
+    return true;
+}
+
 /* Codes segment s of the canvas as a stream of its own, appended to the
  * coder's output, which may move until the coder is done: *code's bits
  * count from the start of that output, and code->bytes is left NULL. */
@@ -278,6 +306,8 @@ static bool code_segment(segment_coder *k, const cr_canvas *c, size_t row_bytes,
 {
     size_t length = filter_segment(c, row_bytes, s, k->filtered);
     code->adler = png_adler32(1, k->filtered, length);
+    if (s.runs)
+        return code_runs(k, length, code);
     size_t start = k->out_size;
     png_deflater_begin(k->deflater);
     png_deflater_input(k->deflater, k->filtered, length, true);
@@ -685,7 +715,7 @@ static bool code_whole(bit_writer *w, const cr_canvas *canvas, char *why, size_t
     for (size_t y = 0; ok && y < (size_t)canvas->height;) {
         size_t rows = (size_t)canvas->height - y < rows_per_block ? (size_t)canvas->height - y
                                                                   : rows_per_block;
-        png_segment s = {y * row_bytes, (y + rows) * row_bytes};
+        png_segment s = {y * row_bytes, (y + rows) * row_bytes, false};
         size_t length = filter_segment(canvas, row_bytes, s, block);
         adler = png_adler32(adler, block, length);
         y += rows;
