@@ -312,6 +312,52 @@ static void test_blend_premultiplied(void **state)
     cr_canvas_free(&c);
 }
 
+/* Rows of 1 to 40 premultiplied pixels, opaque runs of every length among
+ * pixels that are not (where opaque runs are copied, four at a time with
+ * SSSE3), over random colours at opacity 255 and 200: every byte is the
+ * formula's, (src * opacity + dst * (255 - alpha)) / 255 rounded, with
+ * alpha = src alpha * opacity / 255 rounded. */
+static void test_blend_premultiplied_rows_match_formula(void **state)
+{
+    uint32_t seed = 12345;
+    uint8_t layer[40 * 4], before[40 * 3];
+    const unsigned opacities[] = {255, 200};
+    for (int count = 1; count <= 40; count++)
+        for (int round = 0; round < 30; round++) {
+            for (int i = 0; i < count; i++) {
+                seed = seed * 1103515245u + 12345u;
+                bool opaque = (seed >> 16) % 8 != 0 || round % 3 == 0;
+                unsigned alpha = opaque ? 255 : (seed >> 8) % 256;
+                for (int c = 0; c < 3; c++) {
+                    seed = seed * 1103515245u + 12345u;
+                    layer[4 * i + c] = (uint8_t)((seed >> 16) % (alpha + 1));
+                    before[3 * i + c] = (uint8_t)(seed >> 8);
+                }
+                layer[4 * i + 3] = (uint8_t)alpha;
+            }
+            for (size_t k = 0; k < 2; k++) {
+                unsigned opacity = opacities[k];
+                cr_canvas c;
+                assert_int_equal(cr_canvas_init(&c, count, 1, NULL), CR_OK);
+                memcpy(c.pixels, before, (size_t)count * 3);
+                cr_canvas_blend_premultiplied(&c, layer, count, 1, count * 4, 0, 0, opacity);
+                for (int i = 0; i < count; i++) {
+                    unsigned alpha = round_div255(layer[4 * i + 3] * opacity);
+                    for (int ch = 0; ch < 3; ch++) {
+                        unsigned v = round_div255(layer[4 * i + ch] * opacity +
+                                                  before[3 * i + ch] * (255 - alpha));
+                        unsigned want = alpha == 0 ? before[3 * i + ch] : v > 255 ? 255 : v;
+                        if (c.pixels[3 * i + ch] != want)
+                            fail_msg("%d pixels, round %d, opacity %u: pixel %d channel %d is "
+                                     "%u, not %u",
+                                     count, round, opacity, i, ch, c.pixels[3 * i + ch], want);
+                    }
+                }
+                cr_canvas_free(&c);
+            }
+        }
+}
+
 /* The coverage function is the area fill_rounded_rect paints with. */
 static void test_rounded_rect_coverage(void **state)
 {
@@ -339,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_rounded_rect_fractional_edges),
         cmocka_unit_test(test_rounded_rect_area),
         cmocka_unit_test(test_blend_premultiplied),
+        cmocka_unit_test(test_blend_premultiplied_rows_match_formula),
         cmocka_unit_test(test_rounded_rect_coverage),
     };
     return cmocka_run_group_tests_name("raster", tests, NULL, NULL);

@@ -396,11 +396,19 @@ static bool clip_placement(cr_image_placement *place, cr_pixel_box visible)
 static void compose_picture(layer *l, const cr_pixmap *scaled, cr_pixel_box target)
 {
     cr_pixel_box part = cr_pixel_box_intersect(target, l->box);
+    int count = part.x1 - part.x0;
     for (int y = part.y0; y < part.y1; y++) {
         const uint8_t *src = cr_pixmap_at(scaled, part.x0 - target.x0, y - target.y0);
         uint8_t *dst = layer_at(l, part.x0, y);
-        for (int x = part.x0; x < part.x1; x++, src += 4, dst += 4)
+        for (int i = 0; i < count; i++, src += 4, dst += 4) {
+            /* over() an opaque pixel gives it back: a photo's rows copied */
+            int run = cr_rgba_opaque_run(src, count - i);
+            memcpy(dst, src, (size_t)run * 4);
+            i += run, src += 4 * run, dst += 4 * run;
+            if (i == count)
+                break;
             over(dst, src, src[3]);
+        }
     }
 }
 

@@ -53,6 +53,10 @@ void cr_canvas_fill_rounded_rect(cr_canvas *canvas, double x, double y, double w
 double cr_rounded_rect_coverage(double x, double y, double width, double height, double radius,
                                 int px, int py);
 
+/* How many of the `count` RGBA8 pixels from rgba on are opaque (alpha
+ * 255) before the first that is not. */
+int cr_rgba_opaque_run(const uint8_t *rgba, int count);
+
 /* Blends a PREMULTIPLIED RGBA8 buffer (4 bytes a pixel, `pitch` bytes a
  * row) whose top-left pixel lands at (x, y), scaled by opacity (0..255) as
  * a whole. Clips to the canvas. */
