@@ -42,7 +42,7 @@ typedef struct cr_png_plan cr_png_plan;
  * literals and runs of zeros (png_splice_runs), the rest's by the
  * deflater: a photograph changes with every card, so its chunks are coded
  * for every card, and the deflater's matches gain little on it (about a
- * tenth of its bits) for a fifth of the speed. */
+ * tenth of its bits) for half the speed. */
 typedef struct cr_png_box {
     int x0, y0, x1, y1;
     bool picture;
