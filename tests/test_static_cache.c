@@ -163,6 +163,25 @@ static void test_static_cache_plans_fields(void **state)
     cr_template_destroy(tpl);
 }
 
+/* The travel permit's photo (22 x 28 mm: about 260 x 331 px at 300 dpi,
+ * 330 or 331 rows as its edges round, 3 or 4 chunks a row over its rows
+ * and the row below) is a picture; its ghost image (13 x 16 mm, 2 chunks a
+ * row over 190 rows), a screened pattern, is not: with it there would be
+ * over 1,328. */
+static void test_static_cache_ghost_is_no_picture(void **state)
+{
+    cr_error err;
+    cr_template *tpl =
+        cr_template_load_file(engine, "templates/travel-permit-td1-front.json", &err);
+    assert_non_null(tpl);
+    const cr_static_layers *layers = cr_static_layers_get(engine, tpl, 300);
+    assert_non_null(layers);
+    size_t pictures = cr_png_plan_picture_segments(layers->png_plan);
+    if (pictures < 3 * 331 || pictures > 4 * 332)
+        fail_msg("%zu picture segments for a 260 x 331 px photo and its ghost", pictures);
+    cr_template_destroy(tpl);
+}
+
 typedef struct report_log {
     int indices[64];
     int count;
@@ -334,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_static_cache_is_byte_identical),
         cmocka_unit_test(test_static_cache_is_byte_identical_with_panels),
         cmocka_unit_test(test_static_cache_plans_fields),
+        cmocka_unit_test(test_static_cache_ghost_is_no_picture),
         cmocka_unit_test(test_static_cache_conflict_repaints),
         cmocka_unit_test(test_static_artwork_is_scaled_once),
         cmocka_unit_test(test_engine_without_static_cache),
