@@ -169,7 +169,11 @@ typedef struct run_bits {
 
 static inline void run_bits_flush(run_bits *b)
 {
-    memcpy(b->out, &b->pending, sizeof b->pending); /* little-endian: x86 and arm64 */
+    uint64_t bytes = b->pending; /* the first bits in the first byte */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    bytes = __builtin_bswap64(bytes);
+#endif
+    memcpy(b->out, &bytes, sizeof bytes);
     b->out += b->count / 8;
     b->pending >>= b->count & ~7u;
     b->count &= 7;
