@@ -2,8 +2,9 @@
  * filter's vector versions against the specification's formula, plans
  * whose reference codes are copied only where a card's pixels are the
  * reference's, the same file for any number of threads, and random images
- * with random live boxes and random changes, each file decoded by plain
- * libpng. */
+ * with random live boxes (pictures among them) and random changes, each
+ * file decoded by plain libpng; and the pictures' coder of literals and
+ * runs (png_splice_runs), its output inflated by zlib. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
