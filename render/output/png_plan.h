@@ -8,9 +8,10 @@
  * that a live box (or its row below and column to the right, which the
  * filter ties to it) touches is a segment of its own, and the chunks
  * between are joined into segments of up to CR_PNG_SEGMENT_BYTES. With
- * igzip each segment is coded on its own and the codes are spliced into
- * one deflate block (png_deflate.h), so the bytes of a file depend on its
- * pixels and its plan only.
+ * igzip each segment is coded on its own (a picture's chunks by
+ * png_splice_runs, the rest by the deflater) and the codes are spliced
+ * into one deflate block (png_deflate.h), so the bytes of a file depend on
+ * its pixels and its plan only.
  *
  * A plan made with a reference image (a template's static base) codes the
  * reference's segments once; a card whose pixels equal the reference's
