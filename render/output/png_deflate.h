@@ -21,6 +21,29 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* Eight bytes of a bit string as one number, its first bit in bit 0 (deflate
+ * writes bits least significant first), on a machine of either byte
+ * order: the writers of png_plan.c and png_splice_runs move bits 64 at a
+ * time with these. */
+static inline uint64_t png_load_le64(const uint8_t *bytes)
+{
+    uint64_t v;
+    memcpy(&v, bytes, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static inline void png_store_le64(uint8_t *bytes, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(bytes, &v, sizeof v);
+}
 
 typedef struct png_deflater png_deflater;
 

@@ -169,11 +169,7 @@ typedef struct run_bits {
 
 static inline void run_bits_flush(run_bits *b)
 {
-    uint64_t bytes = b->pending; /* the first bits in the first byte */
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    bytes = __builtin_bswap64(bytes);
-#endif
-    memcpy(b->out, &bytes, sizeof bytes);
+    png_store_le64(b->out, b->pending);
     b->out += b->count / 8;
     b->pending >>= b->count & ~7u;
     b->count &= 7;
@@ -238,11 +234,10 @@ static void code_zero_run(run_bits *b, size_t count)
         code_copy(b, (unsigned)take);
         count -= take;
     }
+    /* Fewer than 258 left: a copy of 258 (at most 30 bits) always beats 258
+     * literals of at least a bit each, so the loop stops only on short runs. */
     static const uint8_t zeros[258];
-    for (size_t n; count > 0; count -= n) {
-        n = count < sizeof zeros ? count : sizeof zeros;
-        code_literals(b, zeros, n);
-    }
+    code_literals(b, zeros, count);
 }
 
 /* Bit i set where bytes[i] is 0, for 16 bytes. */

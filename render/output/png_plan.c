@@ -341,24 +341,6 @@ static bool code_segment(segment_coder *k, const cr_canvas *c, size_t row_bytes,
 
 /* ------------------------------------------------------- bit writing */
 
-static uint64_t load_le64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
-static void store_le64(uint8_t *p, uint64_t v)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    memcpy(p, &v, sizeof v);
-}
-
 enum { WRITER_BYTES = 64 * 1024 };
 
 /* Bits into bytes, least significant first. The main writer hands whole
@@ -395,7 +377,7 @@ static void put_bits(bit_writer *w, uint64_t value, unsigned count)
 {
     uint64_t all = w->pending | value << w->pending_bits;
     unsigned total = w->pending_bits + count, whole = total / 8;
-    store_le64(w->bytes + w->used, all);
+    png_store_le64(w->bytes + w->used, all);
     w->used += whole;
     w->pending = whole < 8 ? all >> (whole * 8) : 0;
     w->pending_bits = total % 8;
@@ -414,10 +396,10 @@ static size_t put_words(bit_writer *w, const uint8_t *p, unsigned shift, size_t 
     unsigned keep = w->pending_bits;
     uint8_t *out = w->bytes + w->used;
     for (size_t i = 0; i < n; i++, p += 8, out += 8) {
-        uint64_t word = load_le64(p) >> shift;
+        uint64_t word = png_load_le64(p) >> shift;
         if (shift)
             word |= (uint64_t)p[8] << (64 - shift);
-        store_le64(out, pending | word << keep);
+        png_store_le64(out, pending | word << keep);
         pending = keep ? word >> (64 - keep) : 0;
     }
     w->pending = pending;
