@@ -148,6 +148,11 @@ size_t cr_png_plan_segments(const cr_png_plan *plan)
     return plan ? plan->count : 0;
 }
 
+const cr_canvas *cr_png_plan_reference(const cr_png_plan *plan)
+{
+    return plan && plan->kept ? &plan->reference : NULL;
+}
+
 size_t cr_png_plan_picture_segments(const cr_png_plan *plan)
 {
     size_t count = 0;

@@ -61,6 +61,8 @@ void cr_png_plan_unref(cr_png_plan *plan);
  * (for tests and the benchmark). */
 size_t cr_png_plan_segments(const cr_png_plan *plan);
 size_t cr_png_plan_picture_segments(const cr_png_plan *plan);
+/* The plan's copy of its reference (tests); NULL without one. */
+const cr_canvas *cr_png_plan_reference(const cr_png_plan *plan);
 
 /* Where the coded stream goes, a piece at a time; false stops the coding. */
 typedef bool (*cr_png_put)(void *target, const uint8_t *bytes, size_t length);
