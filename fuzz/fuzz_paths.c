@@ -325,12 +325,12 @@ static void read_box(byte_reader *r, int width, int height, int *box)
     }
 }
 
-/* A live box; `picture` codes its chunks as literals and runs. */
-static void read_live_box(byte_reader *r, int width, int height, bool picture, cr_png_box *box)
+/* A live box; with `runs` its chunks are coded as literals and runs. */
+static void read_live_box(byte_reader *r, int width, int height, bool runs, cr_png_box *box)
 {
     int sides[4];
     read_box(r, width, height, sides);
-    *box = (cr_png_box){sides[0], sides[1], sides[2], sides[3], picture};
+    *box = (cr_png_box){sides[0], sides[1], sides[2], sides[3], runs};
 }
 
 static cr_status plan_failure(cr_error *err, const char *why)
@@ -396,7 +396,7 @@ cr_status fuzz_png_path(const uint8_t *data, size_t size, cr_error *err)
     size_t box_count = (b3 & 7) % 5;
     int threads = 1 + (int)((b3 >> 3) % 4);
     cr_png_box boxes[4];
-    for (size_t i = 0; i < box_count; i++) /* b1's bits 1-4: which boxes are pictures */
+    for (size_t i = 0; i < box_count; i++) /* b1's bits 1-4: which boxes are coded as runs */
         read_live_box(&r, width, height, b1 >> (1 + i) & 1, &boxes[i]);
     cr_canvas reference = {0}, card = {0};
     cr_status status = cr_canvas_init(&reference, width, height, err);

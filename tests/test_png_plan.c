@@ -2,9 +2,9 @@
  * filter's vector versions against the specification's formula, plans
  * whose reference codes are copied only where a card's pixels are the
  * reference's, the same file for any number of threads, and random images
- * with random live boxes (pictures among them) and random changes, each
- * file decoded by plain libpng; and the pictures' coder of literals and
- * runs (png_splice_runs), its output inflated by zlib. */
+ * with random live boxes (some coded as runs) and random changes, each
+ * file decoded by plain libpng; and the coder of literals and runs
+ * (png_splice_runs), its output inflated by zlib, and its symbol counts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -109,7 +109,7 @@ static void assert_plan_file(const cr_canvas *card, const cr_png_plan *kept,
 
 enum { W = 300, H = 40 }; /* rows of 901 bytes: three chunks, the last short */
 
-/* The first a picture: its chunks coded as literals and runs. */
+/* The first coded as literals and runs, the second by the deflater. */
 static const cr_png_box BOXES[] = {{50, 5, 120, 12, true}, {200, 20, 260, 30, false}};
 
 /* A reference that compresses in places (so codes are not trivial) and a
@@ -128,9 +128,9 @@ static void test_plan_copies_only_what_matches(void **state)
     assert_non_null(kept);
     assert_non_null(bare);
     assert_true(cr_png_plan_segments(bare) > 10);
-    /* the picture, pixels 50-119 (bytes 151-360 and the pixel after: chunk
+    /* the runs box, pixels 50-119 (bytes 151-360 and the pixel after: chunk
      * 0) in rows 5-11 and the row below: 8 chunks */
-    assert_int_equal(cr_png_plan_picture_segments(bare), 8);
+    assert_int_equal(cr_png_plan_runs_segments(bare), 8);
     struct {
         int x, y;
         const char *what;
@@ -406,6 +406,69 @@ static void test_runs_are_copies(void **state)
     assert_true(bits >= sizeof bytes);
 }
 
+/* What `make png-table` trains on: the runs coder's symbols, counted by
+ * hand. A 5, then 301 zeros, then a 7: literals 5 and 0, the zero before
+ * the run; the other 300 as copies at distance 1 of 258 (symbol 285) and
+ * 42 (symbol 273, lengths 35-42); then literal 7. Bytes with no four
+ * zeros in a row are literals, each counted once. */
+static void test_runs_are_counted(void **state)
+{
+    if (!png_deflate_splices())
+        skip();
+    static uint8_t bytes[303];
+    bytes[0] = 5;
+    bytes[302] = 7;
+    png_symbol_counts counts;
+    memset(&counts, 0, sizeof counts);
+    png_count_runs(bytes, sizeof bytes, &counts);
+    png_symbol_counts expected;
+    memset(&expected, 0, sizeof expected);
+    expected.lit_len[5] = expected.lit_len[0] = expected.lit_len[7] = 1;
+    expected.lit_len[285] = expected.lit_len[273] = 1;
+    expected.dist[0] = 2;
+    assert_memory_equal(&counts, &expected, sizeof counts);
+
+    uint8_t mixed[1000];
+    memset(&expected, 0, sizeof expected);
+    for (size_t i = 0; i < sizeof mixed; i++) {
+        mixed[i] = (uint8_t)(i % 7 == 0 ? 0 : 1 + i % 250); /* single zeros */
+        expected.lit_len[mixed[i]]++;
+    }
+    memset(&counts, 0, sizeof counts);
+    png_count_runs(mixed, sizeof mixed, &counts);
+    assert_memory_equal(&counts, &expected, sizeof counts);
+}
+
+/* A plan's counts: one end of block, and with every row in a runs box,
+ * literals and copies that cover every filtered byte (a copy of at least
+ * 3). An image of one grey: each row's filter byte, its first pixel and
+ * zeros. */
+static void test_plan_symbols_are_counted(void **state)
+{
+    cr_canvas grey;
+    png_fix_make_canvas(&grey, W, H);
+    for (int y = 0; y < H; y++)
+        memset(grey.pixels + (size_t)y * (size_t)grey.stride, 128, (size_t)W * 3);
+    const cr_png_box all = {0, 0, W, H, true};
+    cr_png_plan *plan = cr_png_plan_create(W, H, &all, 1, NULL);
+    assert_non_null(plan);
+    png_symbol_counts counts;
+    memset(&counts, 0, sizeof counts);
+    bool counted = cr_png_count_symbols(&grey, plan, &counts);
+    assert_int_equal(counted, png_deflate_splices());
+    if (counted) {
+        assert_int_equal(counts.lit_len[256], 1);
+        uint64_t literals = 0, copies = counts.dist[0];
+        for (int i = 0; i < 256; i++)
+            literals += counts.lit_len[i];
+        size_t filtered = (size_t)H * (1 + (size_t)W * 3);
+        assert_true(literals < filtered && literals + 258 * copies >= filtered);
+        assert_true(counts.lit_len[128] >= 3); /* row 0's first pixel, Paeth with no row above */
+    }
+    cr_png_plan_unref(plan);
+    cr_canvas_free(&grey);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -418,6 +481,8 @@ int main(void)
         cmocka_unit_test(test_runs_of_every_length_come_back),
         cmocka_unit_test(test_random_runs_come_back),
         cmocka_unit_test(test_runs_are_copies),
+        cmocka_unit_test(test_runs_are_counted),
+        cmocka_unit_test(test_plan_symbols_are_counted),
     };
     return cmocka_run_group_tests_name("png plan", tests, png_fix_make_work_dir,
                                        png_fix_remove_work_dir);

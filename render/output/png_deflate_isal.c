@@ -220,10 +220,53 @@ static void code_copy(run_bits *b, unsigned length)
     run_bits_flush(b);
 }
 
+/* Deflate's length symbol for a copy of `length` (RFC 1951, 3.2.5). */
+static unsigned length_symbol(unsigned length)
+{
+    static const uint16_t first_length[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                              15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                              67, 83, 99, 115, 131, 163, 195, 227, 258};
+    unsigned symbol = 0;
+    while (symbol < 28 && first_length[symbol + 1] <= length)
+        symbol++;
+    return 257 + symbol;
+}
+
+/* Where the runs coder's symbols go: written in the card code (b), or
+ * counted (counts, for `make png-table`). Each function below is inlined
+ * with `counting` a constant, so the coder carries no test for it. */
+typedef struct run_sink {
+    run_bits *b;
+    png_symbol_counts *counts;
+} run_sink;
+
+static inline __attribute__((always_inline)) void sink_literals(run_sink *sink, bool counting,
+                                                                const uint8_t *bytes, size_t count)
+{
+    if (!counting) {
+        code_literals(sink->b, bytes, count);
+        return;
+    }
+    for (size_t i = 0; i < count; i++)
+        sink->counts->lit_len[bytes[i]]++;
+}
+
+static inline __attribute__((always_inline)) void sink_copy(run_sink *sink, bool counting,
+                                                            unsigned length)
+{
+    if (!counting) {
+        code_copy(sink->b, length);
+        return;
+    }
+    sink->counts->lit_len[length_symbol(length)]++;
+    sink->counts->dist[0]++;
+}
+
 /* `count` zero bytes that follow a zero: copies of up to 258 where they
  * cost fewer bits than literal zeros (short runs may not), the last never
  * left shorter than 3. */
-static void code_zero_run(run_bits *b, size_t count)
+static inline __attribute__((always_inline)) void zero_run(run_sink *sink, bool counting,
+                                                           size_t count)
 {
     while (count >= 3) {
         size_t take = count > 258 ? 258 : count;
@@ -231,13 +274,13 @@ static void code_zero_run(run_bits *b, size_t count)
             take = count - 3;
         if (copy_bits((unsigned)take) >= take * card_code.lit_table_sizes[0])
             break;
-        code_copy(b, (unsigned)take);
+        sink_copy(sink, counting, (unsigned)take);
         count -= take;
     }
     /* Fewer than 258 left: a copy of 258 (at most 30 bits) always beats 258
      * literals of at least a bit each, so the loop stops only on short runs. */
     static const uint8_t zeros[258];
-    code_literals(b, zeros, count);
+    sink_literals(sink, counting, zeros, count);
 }
 
 /* Bit i set where bytes[i] is 0, for 16 bytes. */
@@ -273,16 +316,16 @@ static size_t zeros_end(const uint8_t *bytes, size_t at, size_t length)
  * zero, three more zeros start a run, coded as copies of the byte before
  * (Paeth-filtered flat areas are runs of zeros). No other matches are
  * looked for: that is what makes it fast. */
-size_t png_splice_runs(const uint8_t *bytes, size_t length, uint8_t *out)
+static inline __attribute__((always_inline)) void parse_runs(run_sink *sink, bool counting,
+                                                             const uint8_t *bytes, size_t length)
 {
-    run_bits b = {0, 0, out};
     size_t at = 0;
     bool after_zero = false; /* bytes[at - 1] is 0: a copy at distance 1 can begin */
     while (at + 16 <= length) {
         unsigned zeros = zero_mask16(bytes + at);
         if (after_zero && (zeros & 7) == 7) {
             size_t end = zeros_end(bytes, at, length);
-            code_zero_run(&b, end - at);
+            zero_run(sink, counting, end - at);
             at = end;
             after_zero = false; /* bytes[end] is not 0 */
             continue;
@@ -293,13 +336,40 @@ size_t png_splice_runs(const uint8_t *bytes, size_t length, uint8_t *out)
             take = (size_t)__builtin_ctz(fours) + 1;
         else if (zeros & 0x8000) /* the zeros that end the 16: up to the first */
             take = 16 - (size_t)__builtin_clz(~(zeros << 16)) + 1;
-        code_literals(&b, bytes + at, take);
+        sink_literals(sink, counting, bytes + at, take);
         at += take;
         after_zero = bytes[at - 1] == 0;
     }
-    code_literals(&b, bytes + at, length - at);
+    sink_literals(sink, counting, bytes + at, length - at);
+}
+
+size_t png_splice_runs(const uint8_t *bytes, size_t length, uint8_t *out)
+{
+    run_bits b = {0, 0, out};
+    run_sink sink = {&b, NULL};
+    parse_runs(&sink, false, bytes, length);
     run_bits_flush(&b); /* stores the last, partial byte too */
     return (size_t)(b.out - out) * 8 + b.count;
+}
+
+void png_count_runs(const uint8_t *bytes, size_t length, png_symbol_counts *counts)
+{
+    run_sink sink = {NULL, counts};
+    parse_runs(&sink, true, bytes, length);
+}
+
+/* igzip's own count of the symbols its fast levels would give (its parse
+ * is level 0's up to the hash: close, not exact). */
+void png_count_deflated(const uint8_t *bytes, size_t length, png_symbol_counts *counts)
+{
+    struct isal_huff_histogram histogram;
+    memset(&histogram, 0, sizeof histogram);
+    isal_update_histogram((uint8_t *)bytes, (int)length, &histogram); /* only reads them */
+    clear_upper_registers();
+    for (int i = 0; i < PNG_LIT_LEN_SYMBOLS; i++)
+        counts->lit_len[i] += histogram.lit_len_histogram[i];
+    for (int i = 0; i < PNG_DIST_SYMBOLS; i++)
+        counts->dist[i] += histogram.dist_histogram[i];
 }
 
 uint32_t png_crc32(uint32_t crc, const uint8_t *bytes, size_t length)

@@ -94,6 +94,10 @@ size_t png_splice_runs(const uint8_t *bytes, size_t length, uint8_t *out)
     return 0;
 }
 
+void png_count_runs(const uint8_t *bytes, size_t length, png_symbol_counts *counts) {}
+
+void png_count_deflated(const uint8_t *bytes, size_t length, png_symbol_counts *counts) {}
+
 uint32_t png_crc32(uint32_t crc, const uint8_t *bytes, size_t length)
 {
     return (uint32_t)crc32_z(crc, bytes, length);

@@ -22,7 +22,7 @@ enum { MAX_THREADS = CR_WORKERS_MAX };
  * at y * row_bytes and its pixel byte i at y * row_bytes + 1 + i. */
 typedef struct png_segment {
     size_t start, end;
-    bool runs; /* a picture's: coded by png_splice_runs */
+    bool runs; /* a live chunk of a box with runs: coded by png_splice_runs */
 } png_segment;
 
 /* A segment's code: bits [first, end) of bytes (whose owner outlives the
@@ -69,7 +69,7 @@ static int clamp(int v, int low, int high)
 }
 
 /* What a chunk is to the plan. */
-enum { CHUNK_STATIC = 0, CHUNK_LIVE = 1, CHUNK_PICTURE = 2 /* with CHUNK_LIVE */ };
+enum { CHUNK_STATIC = 0, CHUNK_LIVE = 1, CHUNK_RUNS = 2 /* with CHUNK_LIVE */ };
 
 /* Marks the chunks whose filtered bytes a live box can change: its rows and
  * the one below (Paeth reads the row above), its columns and the one to
@@ -79,7 +79,7 @@ static void mark_live_chunks(const cr_png_plan *plan, const cr_png_box *box, uin
     size_t per_row = chunks_per_row(plan->row_bytes);
     int x0 = clamp(box->x0, 0, plan->width), x1 = clamp(box->x1 + 1, 0, plan->width);
     int y0 = clamp(box->y0, 0, plan->height), y1 = clamp(box->y1 + 1, 0, plan->height);
-    uint8_t mark = box->picture ? CHUNK_LIVE | CHUNK_PICTURE : CHUNK_LIVE;
+    uint8_t mark = box->runs ? CHUNK_LIVE | CHUNK_RUNS : CHUNK_LIVE;
     if (x0 >= x1 || y0 >= y1)
         return;
     size_t first = (1 + (size_t)x0 * CR_PNG_PIXEL_BYTES) / CR_PNG_CHUNK_BYTES;
@@ -113,7 +113,7 @@ static bool cut_segments(cr_png_plan *plan, const uint8_t *live)
             if ((is_live || end - open > CR_PNG_SEGMENT_BYTES) && start > open &&
                 !add_segment(plan, &capacity, open, start, false))
                 return false;
-            if (is_live && !add_segment(plan, &capacity, start, end, chunk & CHUNK_PICTURE))
+            if (is_live && !add_segment(plan, &capacity, start, end, chunk & CHUNK_RUNS))
                 return false;
             if (is_live || end - open > CR_PNG_SEGMENT_BYTES)
                 open = is_live ? end : start;
@@ -153,7 +153,7 @@ const cr_canvas *cr_png_plan_reference(const cr_png_plan *plan)
     return plan && plan->kept ? &plan->reference : NULL;
 }
 
-size_t cr_png_plan_picture_segments(const cr_png_plan *plan)
+size_t cr_png_plan_runs_segments(const cr_png_plan *plan)
 {
     size_t count = 0;
     for (size_t i = 0; plan && i < plan->count; i++)
@@ -289,7 +289,7 @@ static bool coder_room(segment_coder *k, size_t more)
     return true;
 }
 
-/* A picture segment's symbols, appended to the coder's output. */
+/* A runs segment's symbols, appended to the coder's output. */
 static bool code_runs(segment_coder *k, size_t length, segment_code *code)
 {
     if (!coder_room(k, 2 * length + 16))
@@ -341,6 +341,27 @@ static bool code_segment(segment_coder *k, const cr_canvas *c, size_t row_bytes,
     code->first = start * 8 + first;
     code->end = start * 8 + end;
     code->length = length;
+    return true;
+}
+
+bool cr_png_count_symbols(const cr_canvas *canvas, const cr_png_plan *plan,
+                          png_symbol_counts *counts)
+{
+    if (!png_deflate_splices() || !plan || plan->width != canvas->width ||
+        plan->height != canvas->height)
+        return false;
+    uint8_t *filtered = malloc(CR_PNG_SEGMENT_BYTES + CR_PNG_CHUNK_BYTES);
+    if (!filtered)
+        return false;
+    for (size_t i = 0; i < plan->count; i++) {
+        size_t length = filter_segment(canvas, plan->row_bytes, plan->segments[i], filtered);
+        if (plan->segments[i].runs)
+            png_count_runs(filtered, length, counts);
+        else
+            png_count_deflated(filtered, length, counts);
+    }
+    counts->lit_len[256]++;
+    free(filtered);
     return true;
 }
 

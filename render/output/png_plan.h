@@ -8,8 +8,8 @@
  * that a live box (or its row below and column to the right, which the
  * filter ties to it) touches is a segment of its own, and the chunks
  * between are joined into segments of up to CR_PNG_SEGMENT_BYTES. With
- * igzip each segment is coded on its own (a picture's chunks by
- * png_splice_runs, the rest by the deflater) and the codes are spliced
+ * igzip each segment is coded on its own (a live box's chunks by
+ * png_splice_runs where the box asks for it, the rest by the deflater) and the codes are spliced
  * into one deflate block (png_deflate.h), so the bytes of a file depend on
  * its pixels and its plan only.
  *
@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "png_deflate.h"
 #include "raster.h"
 
 enum {
@@ -39,14 +40,15 @@ enum {
 typedef struct cr_png_plan cr_png_plan;
 
 /* Where a record-dependent field may paint: pixels [x0, x1) x [y0, y1),
- * clipped to the image. A picture's (a photograph) chunks are coded as
- * literals and runs of zeros (png_splice_runs), the rest's by the
- * deflater: a photograph changes with every card, so its chunks are coded
- * for every card, and the deflater's matches gain little on it (about a
- * tenth of its bits) for half the speed. */
+ * clipped to the image. Its chunks change with every card and are coded
+ * for every card. With `runs` they are coded as literals and runs of
+ * zeros (png_splice_runs), about one and a half to twice the deflater's
+ * speed for 2-10% more bits; without, by the deflater, whose matches find
+ * what repeats along a row (a machine-readable zone's fillers on a plain
+ * ground, a ghost image's screen). */
 typedef struct cr_png_box {
     int x0, y0, x1, y1;
-    bool picture;
+    bool runs;
 } cr_png_box;
 
 /* The plan for width x height images with box_count live boxes;
@@ -60,7 +62,7 @@ void cr_png_plan_unref(cr_png_plan *plan);
 /* Segments of the plan and how many of them a reference's code covers
  * (for tests and the benchmark). */
 size_t cr_png_plan_segments(const cr_png_plan *plan);
-size_t cr_png_plan_picture_segments(const cr_png_plan *plan);
+size_t cr_png_plan_runs_segments(const cr_png_plan *plan);
 /* The plan's copy of its reference (tests); NULL without one. */
 const cr_canvas *cr_png_plan_reference(const cr_png_plan *plan);
 
@@ -73,5 +75,13 @@ typedef bool (*cr_png_put)(void *target, const uint8_t *bytes, size_t length);
  * why empty) on failure. */
 bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan, int threads,
                         cr_png_put put, void *target, char *why, size_t why_size);
+
+/* Adds to counts the deflate symbols the writer codes canvas's pixels
+ * with under plan (png_deflate.h: exact for runs, close for the deflater),
+ * and one end of block: what `make png-table` trains the shared code on.
+ * False (nothing counted) without splicing, or when plan is NULL, made for
+ * another size or out of memory. */
+bool cr_png_count_symbols(const cr_canvas *canvas, const cr_png_plan *plan,
+                          png_symbol_counts *counts);
 
 #endif
