@@ -211,6 +211,41 @@ static void test_fallback_without_default(void **state)
     cr_font_manifest_destroy(m);
 }
 
+/* Kept extents are HarfBuzz's, asked or kept, for glyphs with ink, without
+ * (the space) and past the face's last glyph id (none, zeros). */
+static void assert_kept_extents(cr_face *face, hb_codepoint_t glyph)
+{
+    hb_glyph_extents_t want, kept;
+    memset(&kept, 0x55, sizeof kept);
+    bool found = hb_font_get_glyph_extents(face->hb_font, glyph, &want);
+    for (int pass = 0; pass < 2; pass++) { /* asked, then kept */
+        assert_int_equal(cr_face_glyph_extents(face, glyph, &kept), found);
+        assert_memory_equal(&kept, &want, sizeof want);
+    }
+}
+
+static void test_glyph_extents_kept(void **state)
+{
+    fixture *f = *state;
+    cr_error err;
+    cr_face *cjk = cr_font_library_get(f->library, "Noto Sans CJK SC", NULL, &err);
+    cr_face *uyghur = cr_font_library_get(f->library, "UKIJ Tuz Tom", NULL, &err);
+    assert_non_null(cjk);
+    assert_non_null(uyghur);
+    hb_codepoint_t zhong = 0, space = 0;
+    assert_true(hb_font_get_nominal_glyph(cjk->hb_font, 0x4E2D, &zhong)); /* 中: CFF ink */
+    assert_true(hb_font_get_nominal_glyph(cjk->hb_font, ' ', &space));
+    assert_kept_extents(cjk, zhong);
+    assert_kept_extents(cjk, space);
+    assert_kept_extents(cjk, cjk->glyph_count);      /* no such glyph */
+    assert_kept_extents(cjk, cjk->glyph_count + 99); /* nor this */
+    for (hb_codepoint_t g = 0; g < 300; g++)         /* glyf outlines too */
+        assert_kept_extents(uyghur, g);
+    hb_glyph_extents_t ink;
+    assert_true(cr_face_glyph_extents(cjk, zhong, &ink));
+    assert_true(ink.width > 0 && ink.height < 0); /* y grows up in HarfBuzz's extents */
+}
+
 enum { THREADS = 4 };
 
 typedef struct worker {
@@ -351,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_face_loaded_once),
         cmocka_unit_test(test_has_codepoint),
         cmocka_unit_test(test_fallback_chains),
+        cmocka_unit_test(test_glyph_extents_kept),
         cmocka_unit_test(test_fallback_without_default),
         cmocka_unit_test(test_threads_share_faces),
         cmocka_unit_test(test_manifest_lookup_order),

@@ -352,10 +352,49 @@ static void test_untailored_is_plain_uax14(void **state)
     assert_segments("ab\ncd", &untailored, "ab\n‖cd");
 }
 
+/* An iterator from the engine's pool, set to other texts of other lengths
+ * and locales, breaks each as a new one does; two takers at once get two
+ * iterators. */
+static void test_pooled_iterators_break_alike(void **state)
+{
+    static const struct {
+        const char *text, *lang;
+    } cases[] = {
+        {"新疆乌鲁木齐市天山区解放南路128号，2栋501室。", "zh"},
+        {"ئۈرۈمچى شەھىرى تەڭرىتاغ رايونى ئازادلىق يولى 12-كوچا", "ug"},
+        {"短", "zh"},
+        {"Valid for repeated journeys within its period of validity.", ""},
+        {"서울특별시 종로구 세종대로 209", "ko"},
+        {"新疆乌鲁木齐市天山区解放南路128号，2栋501室。", "zh"},
+    };
+    cr_break_pool *pool = cr_break_pool_create();
+    assert_non_null(pool);
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            char fresh[TEXT_MAX], pooled[TEXT_MAX];
+            cr_linebreak_options options = {.lang = cases[i].lang};
+            offsets_of(cases[i].text, &options, fresh, sizeof fresh);
+            options.pool = pool;
+            offsets_of(cases[i].text, &options, pooled, sizeof pooled);
+            assert_string_equal(pooled, fresh);
+        }
+    static const UChar text[] = {0x4E2D, 0x6587};
+    UErrorCode status = U_ZERO_ERROR;
+    UBreakIterator *a = cr_break_pool_take(pool, "zh@lb=normal", text, 2, &status);
+    UBreakIterator *b = cr_break_pool_take(pool, "zh@lb=normal", text, 2, &status);
+    assert_false(U_FAILURE(status));
+    assert_non_null(a);
+    assert_ptr_not_equal(a, b);
+    cr_break_pool_give(pool, "zh@lb=normal", a);
+    cr_break_pool_give(pool, "zh@lb=normal", b);
+    cr_break_pool_destroy(pool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_locale_from_language),
+        cmocka_unit_test(test_pooled_iterators_break_alike),
         cmocka_unit_test(test_chinese_kinsoku_offsets),
         cmocka_unit_test(test_no_line_starts_with_comma_or_stop),
         cmocka_unit_test(test_kinsoku_modes_differ),

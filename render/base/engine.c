@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "break_pool.h"
 #include "error.h"
 #include "glyph_cache.h"
 #include "options.h"
@@ -75,10 +76,11 @@ cr_engine *cr_engine_create(const cr_engine_options *caller_options, cr_error *e
         engine->fonts = cr_font_library_create(engine->manifest, err);
     if (engine->fonts) {
         engine->glyphs = cr_glyph_cache_create();
-        if (!engine->glyphs)
-            cr_fail(err, CR_ERR_NOMEM, "out of memory creating the glyph cache");
+        engine->breaks = cr_break_pool_create();
+        if (!engine->glyphs || !engine->breaks)
+            cr_fail(err, CR_ERR_NOMEM, "out of memory creating the engine's caches");
     }
-    if (!engine->glyphs) {
+    if (!engine->glyphs || !engine->breaks) {
         cr_engine_destroy(engine);
         return NULL;
     }
@@ -128,6 +130,7 @@ void cr_engine_destroy(cr_engine *engine)
     if (atomic_fetch_sub(&engine->refs, 1) > 1)
         return;
     cr_glyph_cache_destroy(engine->glyphs);
+    cr_break_pool_destroy(engine->breaks);
     cr_font_library_destroy(engine->fonts);
     cr_font_manifest_destroy(engine->manifest);
     pthread_cond_destroy(&engine->memory.given_back);

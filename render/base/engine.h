@@ -24,6 +24,7 @@ struct cr_engine {
     cr_font_manifest *manifest;
     cr_font_library *fonts;
     struct cr_glyph_cache *glyphs; /* glyph_cache.h */
+    struct cr_break_pool *breaks;  /* break_pool.h: line-break iterators for reuse */
     cr_memory_budget memory;
     bool no_static_cache; /* cr_engine_options.no_static_cache */
 };

@@ -358,8 +358,9 @@ void png_count_runs(const uint8_t *bytes, size_t length, png_symbol_counts *coun
     parse_runs(&sink, true, bytes, length);
 }
 
-/* igzip's own count of the symbols its fast levels would give (its parse
- * is level 0's up to the hash: close, not exact). */
+/* ISA-L's own histogram of the symbols a parse like its fast levels'
+ * would give: an estimate of what level 0 writes, not an exact count
+ * (igzip does not report the symbols it writes). */
 void png_count_deflated(const uint8_t *bytes, size_t length, png_symbol_counts *counts)
 {
     struct isal_huff_histogram histogram;

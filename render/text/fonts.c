@@ -520,6 +520,8 @@ static void face_destroy(cr_face *face)
     hb_font_destroy(face->hb_font);
     hb_face_destroy(face->hb_face);
     pthread_mutex_destroy(&face->lock);
+    pthread_mutex_destroy(&face->extents_lock);
+    free(atomic_load(&face->kept_extents));
     free(face->family);
     free(face->path);
     free(face);
@@ -662,6 +664,7 @@ static cr_status open_harfbuzz(cr_face *face, cr_error *err)
     hb_blob_destroy(blob); /* the face keeps its own reference */
     hb_face_make_immutable(face->hb_face);
     face->upem = (int)hb_face_get_upem(face->hb_face);
+    face->glyph_count = hb_face_get_glyph_count(face->hb_face);
     face->hb_font = hb_font_create(face->hb_face);
     hb_ot_font_set_funcs(face->hb_font);
     /* Font units in, font units out: shaping does not depend on the size,
@@ -696,6 +699,54 @@ static cr_status open_freetype(FT_Library ft, cr_face *face, cr_error *err)
     return CR_OK;
 }
 
+/* ------------------------------------------------------ glyph extents */
+
+/* One glyph's answer: `state` is set (release) after `extents` is written,
+ * under the face's extents_lock, so a reader that sees it (acquire) reads
+ * finished extents. */
+typedef struct cr_kept_extents {
+    _Atomic unsigned char state; /* NOT_ASKED, NO_EXTENTS or HAS_EXTENTS */
+    hb_glyph_extents_t extents;
+} cr_kept_extents;
+
+enum { NOT_ASKED = 0, NO_EXTENTS = 1, HAS_EXTENTS = 2 };
+
+/* HarfBuzz's answer, kept when there is room (the table, for every glyph
+ * id of the face, is made on the first question; calloc's pages cost
+ * nothing until a glyph on them is kept). */
+static bool ask_harfbuzz(cr_face *face, hb_codepoint_t glyph, hb_glyph_extents_t *extents)
+{
+    pthread_mutex_lock(&face->extents_lock);
+    cr_kept_extents *all = atomic_load_explicit(&face->kept_extents, memory_order_relaxed);
+    if (!all && face->glyph_count > 0) {
+        all = calloc(face->glyph_count, sizeof *all);
+        atomic_store_explicit(&face->kept_extents, all, memory_order_release);
+    }
+    bool found = hb_font_get_glyph_extents(face->hb_font, glyph, extents);
+    if (all && glyph < face->glyph_count &&
+        atomic_load_explicit(&all[glyph].state, memory_order_relaxed) == NOT_ASKED) {
+        all[glyph].extents = *extents;
+        atomic_store_explicit(&all[glyph].state, found ? HAS_EXTENTS : NO_EXTENTS,
+                              memory_order_release);
+    }
+    pthread_mutex_unlock(&face->extents_lock);
+    return found;
+}
+
+bool cr_face_glyph_extents(const cr_face *face, hb_codepoint_t glyph, hb_glyph_extents_t *extents)
+{
+    const cr_kept_extents *all = atomic_load_explicit(&face->kept_extents, memory_order_acquire);
+    if (all && glyph < face->glyph_count) {
+        unsigned state = atomic_load_explicit(&all[glyph].state, memory_order_acquire);
+        if (state != NOT_ASKED) {
+            *extents = all[glyph].extents; /* HarfBuzz's zeros when it had none */
+            return state == HAS_EXTENTS;
+        }
+    }
+    /* The kept answers are a cache: adding one leaves the face as it was. */
+    return ask_harfbuzz((cr_face *)face, glyph, extents);
+}
+
 /* Called with the library lock held (FreeType needs it for FT_New_Face). */
 static cr_face *load_face(cr_font_library *lib, const char *family, char *path, int index,
                           cr_error *err)
@@ -709,6 +760,7 @@ static cr_face *load_face(cr_font_library *lib, const char *family, char *path, 
     face->path = path;
     face->index = index;
     pthread_mutex_init(&face->lock, NULL);
+    pthread_mutex_init(&face->extents_lock, NULL);
     face->family = strdup(family);
     cr_status status = face->family ? open_harfbuzz(face, err) : no_memory(err);
     if (status == CR_OK)

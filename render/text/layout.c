@@ -114,7 +114,7 @@ static cr_status trim_of_mark(const analysis *a, const cr_item *item, const cr_s
     const cr_face *face = item->face;
     hb_glyph_extents_t ink;
     if ((int64_t)g->x_advance * 10 < (int64_t)face->upem * 9 ||
-        !hb_font_get_glyph_extents(face->hb_font, g->glyph_id, &ink) ||
+        !cr_face_glyph_extents(face, g->glyph_id, &ink) ||
         ink.x_bearing + ink.width > g->x_advance / 2)
         return CR_OK;
     static const hb_feature_t halt = {HB_TAG('h', 'a', 'l', 't'), 1, HB_FEATURE_GLOBAL_START,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "engine.h"
 #include "error.h"
 #include "font_select.h"
 #include "text.h"
@@ -40,7 +41,8 @@ static cr_status find_breaks(cr_text_analysis *a, cr_error *err)
     cr_linebreak_options options = {.lang = field_lang(a->field, a->scripts[0]),
                                     .scripts = a->scripts,
                                     .kinsoku = a->field->kinsoku,
-                                    .hangul_break = a->field->hangul_break};
+                                    .hangul_break = a->field->hangul_break,
+                                    .pool = a->engine ? a->engine->breaks : NULL};
     return cr_find_line_breaks(a->text, a->length, &a->t16, &options, &a->breaks, &a->break_count,
                                err);
 }

@@ -233,7 +233,7 @@ static void add_glyph_ink(line_metrics *m, const cr_glyph_pos *g)
 {
     hb_glyph_extents_t ink;
     const cr_face *face = g->face;
-    if (!hb_font_get_glyph_extents(face->hb_font, g->glyph_id, &ink) || ink.height == 0)
+    if (!cr_face_glyph_extents(face, g->glyph_id, &ink) || ink.height == 0)
         return;
     int32_t top = g->y + cr_font_units_to_26_6(ink.y_bearing, g->ppem, face->upem);
     int32_t bottom = g->y + cr_font_units_to_26_6(ink.y_bearing + ink.height, g->ppem, face->upem);

@@ -434,12 +434,13 @@ static size_t break_after_terminators(const char *text, size_t length, cr_break_
     return count;
 }
 
-/* ICU's opportunities for the locale into out (room for t->length + 1). */
-static cr_status icu_breaks(const cr_text16 *t, const char *locale, cr_break_opportunity *out,
-                            size_t *count, cr_error *err)
+/* ICU's opportunities for the locale into out (room for t->length + 1),
+ * with an iterator from pool (NULL: a new one). */
+static cr_status icu_breaks(const cr_text16 *t, const char *locale, cr_break_pool *pool,
+                            cr_break_opportunity *out, size_t *count, cr_error *err)
 {
     UErrorCode status = U_ZERO_ERROR;
-    UBreakIterator *iter = ubrk_open(UBRK_LINE, locale, t->units, t->length, &status);
+    UBreakIterator *iter = cr_break_pool_take(pool, locale, t->units, t->length, &status);
     if (U_FAILURE(status)) {
         ubrk_close(iter);
         return cr_fail(err, CR_ERR_INTERNAL, "ICU line breaking failed for locale \"%s\": %s",
@@ -452,7 +453,7 @@ static cr_status icu_breaks(const cr_text16 *t, const char *locale, cr_break_opp
         out[n++] = (cr_break_opportunity){t->byte_of_unit[at],
                                           rule >= UBRK_LINE_HARD && rule < UBRK_LINE_HARD_LIMIT};
     }
-    ubrk_close(iter);
+    cr_break_pool_give(pool, locale, iter);
     *count = n;
     return CR_OK;
 }
@@ -492,7 +493,7 @@ cr_status cr_find_line_breaks(const char *text, size_t length, const cr_text16 *
     if (!out)
         return cr_fail(err, CR_ERR_NOMEM, "out of memory breaking lines");
     size_t n = 0;
-    cr_status status = icu_breaks(t, locale, out, &n, err);
+    cr_status status = icu_breaks(t, locale, opt->pool, out, &n, err);
     if (status == CR_OK && (n == 0 || out[n - 1].offset != length)) /* empty text */
         out[n++] = (cr_break_opportunity){(uint32_t)length, false};
     if (status == CR_OK && !opt->untailored)

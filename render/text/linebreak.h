@@ -21,6 +21,7 @@
 
 #include <unicode/uscript.h>
 
+#include "break_pool.h"
 #include "cardrender.h"
 #include "template.h"
 #include "text.h"
@@ -46,6 +47,9 @@ typedef struct cr_linebreak_options {
     /* true: ICU's root rules exactly as they are, no tailoring and no added
      * mandatory breaks (the UAX #14 conformance test). */
     bool untailored;
+    /* Where ICU's iterator comes from and goes back to (the engine's);
+     * NULL: one is opened and closed for this text. */
+    cr_break_pool *pool;
 } cr_linebreak_options;
 
 /* The ICU locale the breaker starts from: the language subtag of lang; for

@@ -137,7 +137,7 @@ static cr_status shape_standing(const cr_shape_input *in, cr_shaped_glyph **glyp
     for (size_t i = 0; status == CR_OK && i < *count; i++) {
         cr_shaped_glyph *g = &(*glyphs)[i];
         hb_glyph_extents_t ink = {0, 0, 0, 0};
-        hb_font_get_glyph_extents(in->face->hb_font, g->glyph_id, &ink);
+        cr_face_glyph_extents(in->face, g->glyph_id, &ink);
         int32_t ink_middle = ink.y_bearing + ink.height / 2;
         g->x_offset -= g->x_advance / 2;
         g->y_offset -= g->x_advance / 2 + ink_middle;
@@ -163,7 +163,7 @@ static int32_t stem_middle(const cr_face *face)
     hb_codepoint_t glyph;
     hb_glyph_extents_t ink;
     if (!hb_font_get_nominal_glyph(face->hb_font, MONGOLIAN_NIRUGU, &glyph) ||
-        !hb_font_get_glyph_extents(face->hb_font, glyph, &ink) || ink.height == 0)
+        !cr_face_glyph_extents(face, glyph, &ink) || ink.height == 0)
         return -1;
     return ink.y_bearing + ink.height / 2; /* height is negative: y_bearing is the top */
 }
