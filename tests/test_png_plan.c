@@ -46,13 +46,14 @@ static void test_paeth_by_hand(void **state)
     assert_int_equal(out[3], 90);
 }
 
-/* Every start and end within rows of 1 to 24 pixels of random bytes, with
- * and without a row above: the vector versions equal the plain one. */
+/* Every start and end within rows of 1 to 40 pixels of random bytes, with
+ * and without a row above: the vector versions (8, 16 and 32 bytes a step)
+ * equal the plain one. */
 static void test_paeth_vectors_equal_plain(void **state)
 {
     uint32_t seed = 99;
-    uint8_t row[72], above[72], plain[72], vector8[72], best[72];
-    for (int pixels = 1; pixels <= 24; pixels++) {
+    uint8_t row[120], above[120], plain[120], vector8[120], best[120];
+    for (int pixels = 1; pixels <= 40; pixels++) {
         size_t bytes = (size_t)pixels * 3;
         for (size_t i = 0; i < bytes; i++) {
             row[i] = (uint8_t)(png_fix_next_random(&seed) >> 24);
@@ -70,6 +71,40 @@ static void test_paeth_vectors_equal_plain(void **state)
                                  from, to, first_row ? ", first row" : "");
                 }
     }
+}
+
+/* Every neighbourhood (left, above, upper left: 2^24 of them) and a random
+ * byte, the vector versions against the plain one: neighbourhood k sits at
+ * bytes 6k and 6k + 3 of a row and the row above, so none overlaps the
+ * next. */
+static void test_paeth_every_neighbourhood(void **state)
+{
+    enum { TRIPLES = 256 * 256, BYTES = 6 * TRIPLES };
+    uint8_t *row = malloc(BYTES), *above = malloc(BYTES), *plain = malloc(BYTES),
+            *best = malloc(BYTES), *vector8 = malloc(BYTES);
+    assert_true(row && above && plain && best && vector8);
+    uint32_t seed = 7;
+    for (int left = 0; left < 256; left++) {
+        for (int k = 0; k < TRIPLES; k++) {
+            size_t at = 6 * (size_t)k;
+            row[at] = (uint8_t)left;           /* left of byte at + 3 */
+            above[at + 3] = (uint8_t)(k >> 8); /* above it */
+            above[at] = (uint8_t)k;            /* upper left */
+            row[at + 3] = (uint8_t)(png_fix_next_random(&seed) >> 24);
+            row[at + 1] = row[at + 2] = row[at + 4] = row[at + 5] = (uint8_t)k;
+            above[at + 1] = above[at + 2] = above[at + 4] = above[at + 5] = (uint8_t)left;
+        }
+        png_filter_paeth_plain(row, above, 0, BYTES, plain);
+        png_filter_paeth(row, above, 0, BYTES, best);
+        png_filter_paeth_vector8(row, above, 0, BYTES, vector8);
+        if (memcmp(plain, best, BYTES) != 0 || memcmp(plain, vector8, BYTES) != 0)
+            fail_msg("left %d: a vector filter differs from the formula", left);
+    }
+    free(row);
+    free(above);
+    free(plain);
+    free(best);
+    free(vector8);
 }
 
 /* -------------------------------------------------------------- plans */
@@ -474,6 +509,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paeth_by_hand),
         cmocka_unit_test(test_paeth_vectors_equal_plain),
+        cmocka_unit_test(test_paeth_every_neighbourhood),
         cmocka_unit_test(test_plan_copies_only_what_matches),
         cmocka_unit_test(test_plan_for_another_size_is_ignored),
         cmocka_unit_test(test_threads_give_one_file),
