@@ -173,7 +173,7 @@ static const char label_below_name[] =
  * and the static fields kept out of it, so a card whose record paints
  * nothing equals it pixel for pixel. With the base alone, such labels'
  * chunks differed on every card and were coded afresh every time (the
- * benchmark card's two number labels: 58 KB of filtered bytes a card). */
+ * benchmark card's five labels so kept: 120 KB of filtered bytes a card). */
 static void test_static_cache_reference_is_the_static_card(void **state)
 {
     cr_error err;
