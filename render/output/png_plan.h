@@ -9,9 +9,9 @@
  * filter ties to it) touches is a segment of its own, and the chunks
  * between are joined into segments of up to CR_PNG_SEGMENT_BYTES. With
  * igzip each segment is coded on its own (a live box's chunks by
- * png_splice_runs where the box asks for it, the rest by the deflater) and the codes are spliced
- * into one deflate block (png_deflate.h), so the bytes of a file depend on
- * its pixels and its plan only.
+ * png_splice_runs where the box asks for it, the rest by the deflater)
+ * and the codes are spliced into one deflate block (png_deflate.h), so
+ * the bytes of a file depend on its pixels and its plan only.
  *
  * A plan made with a reference image (a template's static base) codes the
  * reference's segments once; a card whose pixels equal the reference's
@@ -45,7 +45,7 @@ typedef struct cr_png_plan cr_png_plan;
  * zeros (png_splice_runs), about one and a half to twice the deflater's
  * speed for 2-10% more bits; without, by the deflater, whose matches find
  * what repeats along a row (a machine-readable zone's fillers on a plain
- * ground, a ghost image's screen). */
+ * ground). */
 typedef struct cr_png_box {
     int x0, y0, x1, y1;
     bool runs;
@@ -59,8 +59,7 @@ cr_png_plan *cr_png_plan_create(int width, int height, const cr_png_box *live_bo
 cr_png_plan *cr_png_plan_ref(cr_png_plan *plan);
 void cr_png_plan_unref(cr_png_plan *plan);
 
-/* Segments of the plan and how many of them a reference's code covers
- * (for tests and the benchmark). */
+/* Segments of the plan, and how many of them are coded as runs (tests). */
 size_t cr_png_plan_segments(const cr_png_plan *plan);
 size_t cr_png_plan_runs_segments(const cr_png_plan *plan);
 /* The plan's copy of its reference (tests); NULL without one. */
@@ -77,8 +76,9 @@ bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan, int th
                         cr_png_put put, void *target, char *why, size_t why_size);
 
 /* Adds to counts the deflate symbols the writer codes canvas's pixels
- * with under plan (png_deflate.h: exact for runs, close for the deflater),
- * and one end of block: what `make png-table` trains the shared code on.
+ * with under plan (png_deflate.h: exact for runs, an estimate for the
+ * deflater), and one end of block: what `make png-table` trains the
+ * shared code on.
  * False (nothing counted) without splicing, or when plan is NULL, made for
  * another size or out of memory. */
 bool cr_png_count_symbols(const cr_canvas *canvas, const cr_png_plan *plan,
