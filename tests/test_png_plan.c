@@ -474,10 +474,14 @@ static void test_runs_are_counted(void **state)
     assert_memory_equal(&counts, &expected, sizeof counts);
 }
 
-/* A plan's counts: one end of block, and with every row in a runs box,
- * literals and copies that cover every filtered byte (a copy of at least
- * 3). An image of one grey: each row's filter byte, its first pixel and
- * zeros. */
+/* A plan's counts, by hand, for a 300 x 40 image of one grey under one
+ * runs box: rows of 901 filtered bytes in chunks of 384, 384 and 133, each
+ * coded alone. Row 0 (Paeth against no row above: the first pixel, then
+ * zeros): 4, 128, 128, 128, 0 and 378 zeros; rows 1-39: 4, 0 and 381
+ * zeros; the second chunks: 0 and 383 zeros; the third: 0 and 132. Runs of
+ * 378-383 zeros are copies of 258 (symbol 285) and 120-125 (symbol 280,
+ * lengths 115-130); of 132, one copy (symbol 281, 131-162). One end of
+ * block for the whole image. */
 static void test_plan_symbols_are_counted(void **state)
 {
     cr_canvas grey;
@@ -487,18 +491,21 @@ static void test_plan_symbols_are_counted(void **state)
     const cr_png_box all = {0, 0, W, H, true};
     cr_png_plan *plan = cr_png_plan_create(W, H, &all, 1, NULL);
     assert_non_null(plan);
-    png_symbol_counts counts;
+    png_symbol_counts counts, expected;
     memset(&counts, 0, sizeof counts);
+    memset(&expected, 0, sizeof expected);
     bool counted = cr_png_count_symbols(&grey, plan, &counts);
     assert_int_equal(counted, png_deflate_splices());
     if (counted) {
-        assert_int_equal(counts.lit_len[256], 1);
-        uint64_t literals = 0, copies = counts.dist[0];
-        for (int i = 0; i < 256; i++)
-            literals += counts.lit_len[i];
-        size_t filtered = (size_t)H * (1 + (size_t)W * 3);
-        assert_true(literals < filtered && literals + 258 * copies >= filtered);
-        assert_true(counts.lit_len[128] >= 3); /* row 0's first pixel, Paeth with no row above */
+        expected.lit_len[4] = H;       /* every row's filter type */
+        expected.lit_len[128] = 3;     /* row 0's first pixel */
+        expected.lit_len[0] = 3 * H;   /* the zero before each chunk's run */
+        expected.lit_len[285] = 2 * H; /* 258 zeros, in the first two chunks */
+        expected.lit_len[280] = 2 * H; /* and the rest of them */
+        expected.lit_len[281] = H;     /* the third chunk's 132 */
+        expected.dist[0] = 5 * H;      /* every copy at distance 1 */
+        expected.lit_len[256] = 1;
+        assert_memory_equal(&counts, &expected, sizeof counts);
     }
     cr_png_plan_unref(plan);
     cr_canvas_free(&grey);

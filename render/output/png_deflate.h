@@ -102,8 +102,9 @@ typedef struct png_symbol_counts {
 
 /* Adds to counts the symbols of a stream of `length` bytes: exactly those
  * png_splice_runs writes, or an estimate of those the deflater writes
- * (ISA-L's own histogram of a parse like its fast levels'). What `make png-table` trains the shared
- * code on. Without splicing (zlib): nothing counted. */
+ * (ISA-L's own histogram of a parse like its fast levels'). What `make
+ * png-table` trains the shared code on. Without splicing (zlib): nothing
+ * counted. */
 void png_count_runs(const uint8_t *bytes, size_t length, png_symbol_counts *counts);
 void png_count_deflated(const uint8_t *bytes, size_t length, png_symbol_counts *counts);
 

@@ -97,11 +97,12 @@ void png_filter_paeth_vector8(const uint8_t *row, const uint8_t *above, size_t f
 
 #if defined(__x86_64__) || defined(__i386__)
 #define PAETH_AVX2 1
+#include <immintrin.h>
+
 /* Sixteen bytes at a time in one AVX2 register: the same body, compiled
  * for it. */
 typedef uint8_t u8x16 __attribute__((vector_size(16)));
 typedef int16_t i16x16 __attribute__((vector_size(32)));
-#include <immintrin.h>
 
 /* Thirty-two bytes at a time in bytes, not 16-bit lanes: the distances
  * |up - upper_left| and |left - upper_left| are exact as max - min, and the
