@@ -5,6 +5,7 @@
 
 #include <stdalign.h>
 #include <stdatomic.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,14 +248,20 @@ static bool segment_matches(const cr_canvas *c, const cr_canvas *ref, size_t row
 }
 
 /* What codes segments: a deflater, the filtered bytes of one segment, and
- * the deflater's output for every segment it coded (kept until spliced). */
+ * the deflater's output for every segment it coded, in blocks that never
+ * move: thread 0 splices a code while the coder that made it goes on. */
 typedef struct segment_coder {
     png_deflater *deflater;
     uint8_t *filtered; /* CR_PNG_SEGMENT_BYTES + CR_PNG_CHUNK_BYTES */
-    uint8_t *out;
+    uint8_t *out;      /* the block codes go into now */
     size_t out_size, out_capacity;
+    uint8_t **full; /* the blocks before, freed with the coder */
+    size_t full_count, full_capacity;
     char why[160];
 } segment_coder;
+
+/* A block's size: a 300-dpi card's codes take two to four. */
+enum { CODE_BLOCK_BYTES = 256 * 1024 };
 
 static bool coder_init(segment_coder *k)
 {
@@ -269,43 +276,54 @@ static void coder_free(segment_coder *k)
     png_deflater_destroy(k->deflater);
     free(k->filtered);
     free(k->out);
+    for (size_t i = 0; i < k->full_count; i++)
+        free(k->full[i]);
+    free(k->full);
 }
 
-/* Room for `more` bytes of output. */
-static bool coder_room(segment_coder *k, size_t more)
+/* Room for `more` bytes past the coder's output, whose bytes from *start
+ * on are the code being made. A block without the room stays as it is
+ * (codes made before point into it) and a new one takes the code so far;
+ * *start moves with it. */
+static bool coder_room(segment_coder *k, size_t *start, size_t more)
 {
     if (k->out_capacity - k->out_size >= more)
         return true;
-    size_t capacity = k->out_capacity ? k->out_capacity : 64 * 1024;
-    while (capacity - k->out_size < more)
-        capacity *= 2;
-    uint8_t *bigger = realloc(k->out, capacity);
-    if (!bigger) {
+    size_t partial = k->out_size - *start;
+    size_t capacity = partial + more > CODE_BLOCK_BYTES ? partial + more : CODE_BLOCK_BYTES;
+    uint8_t *block = malloc(capacity);
+    bool kept = block && (!k->out || cr_reserve((void **)&k->full, &k->full_capacity,
+                                                k->full_count + 1, sizeof *k->full));
+    if (!kept) {
+        free(block);
         snprintf(k->why, sizeof k->why, "out of memory");
         return false;
     }
-    k->out = bigger;
+    if (k->out) {
+        memcpy(block, k->out + *start, partial);
+        k->full[k->full_count++] = k->out;
+    }
+    k->out = block;
+    k->out_size = partial;
     k->out_capacity = capacity;
+    *start = 0;
     return true;
 }
 
 /* A runs segment's symbols, appended to the coder's output. */
 static bool code_runs(segment_coder *k, size_t length, segment_code *code)
 {
-    if (!coder_room(k, 2 * length + 16))
+    size_t start = k->out_size;
+    if (!coder_room(k, &start, 2 * length + 16))
         return false;
-    size_t start = k->out_size, bits = png_splice_runs(k->filtered, length, k->out + start);
+    size_t bits = png_splice_runs(k->filtered, length, k->out + start);
     k->out_size += (bits + 7) / 8;
-    code->bytes = NULL;
-    code->first = start * 8;
-    code->end = start * 8 + bits;
-    code->length = length;
+    *code = (segment_code){k->out, start * 8, start * 8 + bits, code->adler, length};
     return true;
 }
 
 /* Codes segment s of the canvas as a stream of its own, appended to the
- * coder's output, which may move until the coder is done: *code's bits
- * count from the start of that output, and code->bytes is left NULL. */
+ * coder's output. */
 static bool code_segment(segment_coder *k, const cr_canvas *c, size_t row_bytes, png_segment s,
                          segment_code *code)
 {
@@ -319,7 +337,7 @@ static bool code_segment(segment_coder *k, const cr_canvas *c, size_t row_bytes,
     /* codes are at most 15 bits a byte, plus the header and the end */
     size_t room = length * 2 + 1024;
     for (;;) {
-        if (!coder_room(k, room))
+        if (!coder_room(k, &start, room))
             return false;
         size_t written = 0;
         png_deflate_result result =
@@ -337,10 +355,7 @@ static bool code_segment(segment_coder *k, const cr_canvas *c, size_t row_bytes,
         snprintf(k->why, sizeof k->why, "igzip's output is not one block of the PNG code");
         return false;
     }
-    code->bytes = NULL;
-    code->first = start * 8 + first;
-    code->end = start * 8 + end;
-    code->length = length;
+    *code = (segment_code){k->out, start * 8 + first, start * 8 + end, code->adler, length};
     return true;
 }
 
@@ -369,16 +384,15 @@ bool cr_png_count_symbols(const cr_canvas *canvas, const cr_png_plan *plan,
 
 enum { WRITER_BYTES = 64 * 1024 };
 
-/* Bits into bytes, least significant first. The main writer hands whole
- * bytes to put each time `capacity` fill up; a part's writer (a share of
- * one block, spliced on a thread of its own) has room for its bits and
- * never drains. bytes has 8 bytes of room past capacity. */
+/* Bits into bytes, least significant first, handed to put whole bytes at
+ * a time each time `capacity` fill up. bytes has 8 bytes of room past
+ * capacity. */
 typedef struct bit_writer {
     uint8_t *bytes;
     size_t capacity, used;
     uint64_t pending; /* fewer than 8 bits, not yet in bytes */
     unsigned pending_bits;
-    cr_png_put put; /* NULL: a part's writer */
+    cr_png_put put;
     void *target;
     bool failed;
 } bit_writer;
@@ -394,7 +408,7 @@ static bool writer_init(bit_writer *w, size_t capacity, cr_png_put put, void *ta
 static void writer_drain(bit_writer *w)
 {
     if (!w->failed && w->used > 0)
-        w->failed = !w->put || !w->put(w->target, w->bytes, w->used);
+        w->failed = !w->put(w->target, w->bytes, w->used);
     w->used = 0;
 }
 
@@ -465,7 +479,9 @@ static void align_to_byte(bit_writer *w)
 
 /* ----------------------------------------------------------- splicing */
 
-/* The reference's code of every segment, kept in the plan. */
+/* The reference's code of every segment, kept in the plan: each code's
+ * bytes copied into the plan's one buffer as it is made, and the coder's
+ * block used again for the next. */
 static bool keep_reference(cr_png_plan *plan, const cr_canvas *reference)
 {
     if (!png_deflate_splices())
@@ -479,27 +495,36 @@ static bool keep_reference(cr_png_plan *plan, const cr_canvas *reference)
         memcpy(plan->reference.pixels + y * (size_t)plan->reference.stride,
                reference->pixels + y * (size_t)reference->stride,
                (size_t)reference->width * CR_PNG_PIXEL_BYTES);
+    size_t used = 0, capacity = 0;
     for (size_t i = 0; ok && i < plan->count; i++) {
         segment_code code;
         ok = code_segment(&k, &plan->reference, plan->row_bytes, plan->segments[i], &code);
-        if (ok)
-            plan->kept[i] = (kept_code){code.first, code.end, code.adler};
-    }
-    if (ok) { /* the coder's output becomes the plan's */
-        plan->kept_bytes = k.out;
-        k.out = NULL;
+        size_t from = code.first / 8, bytes = ok ? (code.end + 7) / 8 - from : 0;
+        ok = ok && cr_reserve((void **)&plan->kept_bytes, &capacity, used + bytes, 1);
+        if (ok) {
+            memcpy(plan->kept_bytes + used, code.bytes + from, bytes);
+            size_t first = used * 8 + code.first % 8;
+            plan->kept[i] = (kept_code){first, first + (code.end - code.first), code.adler};
+            used += bytes;
+        }
+        k.out_size = 0;
     }
     coder_free(&k);
     return ok;
 }
 
-/* The work of one image: its segments' codes, found by the threads. */
+/* The work of one image: its segments' codes, made by the threads a few
+ * segments (a take) at a time, and spliced in order by thread 0 as they
+ * come, into its writer and so into the file. */
 typedef struct coding_job {
     const cr_canvas *canvas;
     const cr_png_plan *plan;
     bool use_reference;
     segment_code *codes;
-    int *coded_by; /* the coder of segment i's code; FROM_REFERENCE: the plan's */
+    atomic_bool *made; /* one per take: its codes are made */
+    bit_writer *w;     /* thread 0's, like spliced and adler */
+    size_t spliced;    /* segments spliced */
+    uint32_t adler;    /* of the filtered bytes of the segments spliced */
     /* Each on a cache line of its own: with `failed` beside `next`, every
      * take by one thread made the other's next look at `failed` miss. */
     alignas(64) atomic_size_t next;
@@ -513,179 +538,107 @@ typedef struct coding_job {
  * threads against 1 (bench/png_encode, quiet machine): 8 a take with
  * `failed` beside `next`, 1.47x; 16 or 32 on lines of their own, 1.64x to
  * 1.77x. */
-enum { FROM_REFERENCE = -1, SEGMENTS_PER_TAKE = 32 };
+enum { SEGMENTS_PER_TAKE = 32 };
 
-/* One thread's share: segments a few at a time until none are left or one
- * failed. Each segment is coded alone, never with its neighbours, so its
- * code is the same whether or not the plan has a reference: a card's file
- * does not depend on the cache. */
-static void code_segments(void *data, int index)
+/* Codes the take from segment `first` on with thread `index`'s coder. Each
+ * segment is coded alone, never with its neighbours, so its code is the
+ * same whether or not the plan has a reference: a card's file does not
+ * depend on the cache. */
+static bool code_take(coding_job *job, int index, size_t first)
 {
-    coding_job *job = data;
     const cr_png_plan *plan = job->plan;
-    segment_coder *k = &job->coders[index];
-    for (;;) {
-        size_t first = atomic_fetch_add(&job->next, SEGMENTS_PER_TAKE);
-        if (atomic_load(&job->failed))
-            return;
-        for (size_t i = first; i < first + SEGMENTS_PER_TAKE && i < plan->count; i++) {
-            if (job->use_reference && segment_matches(job->canvas, &plan->reference,
-                                                      plan->row_bytes, plan->segments[i])) {
-                const kept_code *kept = &plan->kept[i];
-                size_t length = plan->segments[i].end - plan->segments[i].start;
-                job->codes[i] =
-                    (segment_code){plan->kept_bytes, kept->first, kept->end, kept->adler, length};
-                job->coded_by[i] = FROM_REFERENCE;
-            } else if (code_segment(k, job->canvas, plan->row_bytes, plan->segments[i],
-                                    &job->codes[i])) {
-                job->coded_by[i] = index;
-            } else {
-                atomic_store(&job->failed, true);
-                return;
-            }
-        }
-        if (first + SEGMENTS_PER_TAKE >= plan->count)
-            return;
-    }
-}
-
-static size_t code_bits(const coding_job *job, size_t i)
-{
-    return job->codes[i].end - job->codes[i].first;
-}
-
-static const uint8_t *code_bytes(const coding_job *job, size_t i)
-{
-    return job->coded_by[i] == FROM_REFERENCE ? job->codes[i].bytes
-                                              : job->coders[job->coded_by[i]].out;
-}
-
-/* A share of the block: segments [from, to), written by a writer of its
- * own that starts `shift` bits into a byte; the Adler-32 and length of
- * their filtered bytes. */
-typedef struct splice_part {
-    size_t from, to;
-    unsigned shift;
-    bit_writer w;
-    uint32_t adler;
-    size_t length;
-} splice_part;
-
-typedef struct splice_job {
-    const coding_job *coding;
-    splice_part *parts;
-} splice_job;
-
-static void splice_segments(bit_writer *w, const coding_job *job, splice_part *part)
-{
-    part->adler = 1;
-    part->length = 0;
-    for (size_t i = part->from; i < part->to; i++) {
-        const segment_code *code = &job->codes[i];
-        put_bit_string(w, code_bytes(job, i), code->first, code->end);
-        part->adler = (uint32_t)adler32_combine(part->adler, code->adler, (z_off_t)code->length);
-        part->length += code->length;
-    }
-}
-
-static void splice_part_alone(void *data, int index)
-{
-    splice_job *job = data;
-    splice_part *part = &job->parts[index];
-    part->w.pending_bits = part->shift; /* zeros: the bits before belong to the part before */
-    splice_segments(&part->w, job->coding, part);
-}
-
-/* Appends a part's bytes to w, whose pending bits are the part's first
- * `shift` bits. */
-static void join_part(bit_writer *w, splice_part *part)
-{
-    writer_drain(w);
-    if (part->w.used > 0) {
-        part->w.bytes[0] |= (uint8_t)w->pending;
-        w->failed = w->failed || part->w.failed || !w->put(w->target, part->w.bytes, part->w.used);
-        w->pending = part->w.pending;
-    } else {
-        w->pending |= part->w.pending;
-    }
-    w->pending_bits = part->w.pending_bits;
-}
-
-/* Cuts the segments into `count` parts of about equal bits, the first
- * starting at w's position; false when out of memory. */
-static bool cut_parts(const bit_writer *w, const coding_job *job, splice_part *parts, int count)
-{
-    size_t segments = job->plan->count, total = 0, done = 0, i = 0;
-    for (size_t k = 0; k < segments; k++)
-        total += code_bits(job, k);
-    for (int p = 0; p < count; p++) {
-        splice_part *part = &parts[p];
-        size_t start = done, goal = total / (size_t)count * (size_t)(p + 1);
-        part->from = i;
-        part->shift = (w->pending_bits + start) % 8;
-        while (i < segments && (p == count - 1 || done < goal))
-            done += code_bits(job, i++);
-        part->to = i;
-        if (!writer_init(&part->w, (part->shift + (done - start) + 7) / 8 + 8, NULL, NULL))
+    for (size_t i = first; i < first + SEGMENTS_PER_TAKE && i < plan->count; i++) {
+        if (job->use_reference &&
+            segment_matches(job->canvas, &plan->reference, plan->row_bytes, plan->segments[i])) {
+            const kept_code *kept = &plan->kept[i];
+            size_t length = plan->segments[i].end - plan->segments[i].start;
+            job->codes[i] =
+                (segment_code){plan->kept_bytes, kept->first, kept->end, kept->adler, length};
+        } else if (!code_segment(&job->coders[index], job->canvas, plan->row_bytes,
+                                 plan->segments[i], &job->codes[i])) {
             return false;
+        }
     }
     return true;
 }
 
-/* The block: header, every segment's symbols in order, end code; with
- * threads > 1 the symbols are written in parts on that many threads. */
-static bool splice(bit_writer *w, coding_job *job, int threads, uint32_t *adler)
+/* Thread 0: splices the takes made so far, in order; with `wait`, waits
+ * for those other threads are making, until every segment is spliced or a
+ * coder failed. */
+static void splice_made(coding_job *job, bool wait)
 {
-    const uint8_t *head;
-    size_t head_bits;
-    png_splice_head(&head, &head_bits);
-    put_bit_string(w, head, 0, head_bits);
-    splice_part parts[MAX_THREADS];
-    memset(parts, 0, sizeof parts);
-    bool ok = true;
-    if (threads == 1) {
-        parts[0] = (splice_part){.from = 0, .to = job->plan->count};
-        splice_segments(w, job, &parts[0]);
-    } else {
-        ok = cut_parts(w, job, parts, threads);
-        if (ok)
-            cr_workers_run(splice_part_alone, &(splice_job){job, parts}, threads);
-        for (int p = 0; ok && p < threads; p++)
-            join_part(w, &parts[p]);
+    size_t count = job->plan->count;
+    while (job->spliced < count && !atomic_load_explicit(&job->failed, memory_order_relaxed)) {
+        if (!atomic_load_explicit(&job->made[job->spliced / SEGMENTS_PER_TAKE],
+                                  memory_order_acquire)) {
+            if (!wait)
+                return;
+            sched_yield(); /* a take another thread is making */
+            continue;
+        }
+        size_t end = job->spliced + SEGMENTS_PER_TAKE;
+        for (end = end < count ? end : count; job->spliced < end; job->spliced++) {
+            const segment_code *code = &job->codes[job->spliced];
+            put_bit_string(job->w, code->bytes, code->first, code->end);
+            job->adler = (uint32_t)adler32_combine(job->adler, code->adler, (z_off_t)code->length);
+        }
     }
-    for (int p = 0; p < threads; p++) {
-        free(parts[p].w.bytes);
-        *adler = (uint32_t)adler32_combine(*adler, parts[p].adler, (z_off_t)parts[p].length);
-    }
-    uint32_t end_code;
-    unsigned end_bits;
-    png_splice_end(&end_code, &end_bits);
-    put_bits(w, end_code, end_bits);
-    return ok;
 }
 
+/* One thread's share: takes until none are left or one failed; thread 0
+ * splices between its takes what is ready, so that splicing and writing
+ * the file overlap the other threads' coding, then what is left. */
+static void code_and_splice(void *data, int index)
+{
+    coding_job *job = data;
+    for (;;) {
+        if (index == 0)
+            splice_made(job, false);
+        size_t first = atomic_fetch_add(&job->next, SEGMENTS_PER_TAKE);
+        if (first >= job->plan->count || atomic_load(&job->failed))
+            break;
+        if (!code_take(job, index, first)) {
+            atomic_store(&job->failed, true);
+            break;
+        }
+        atomic_store_explicit(&job->made[first / SEGMENTS_PER_TAKE], true, memory_order_release);
+    }
+    if (index == 0)
+        splice_made(job, true);
+}
+
+/* The block: header, every segment's symbols in order, end code; then the
+ * stream's Adler-32. */
 static bool code_spliced(bit_writer *w, const cr_canvas *canvas, const cr_png_plan *plan,
                          int threads, char *why, size_t why_size)
 {
     threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
+    size_t takes = plan->count / SEGMENTS_PER_TAKE + 1;
     coding_job *job = calloc(1, sizeof *job);
     bool ok = job != NULL;
     int ready = 0;
     if (ok) {
         job->canvas = canvas;
         job->plan = plan;
+        job->w = w;
+        job->adler = 1;
         job->use_reference = plan->reference.pixels != NULL;
         job->codes = malloc(plan->count * sizeof *job->codes);
-        job->coded_by = malloc(plan->count * sizeof *job->coded_by);
-        ok = job->codes && job->coded_by;
+        job->made = malloc(takes * sizeof *job->made);
+        ok = job->codes && job->made;
+        for (size_t t = 0; ok && t < takes; t++)
+            atomic_init(&job->made[t], false);
         for (; ok && ready < threads; ready++)
             ok = coder_init(&job->coders[ready]);
     }
-    if (ok)
-        cr_workers_run(code_segments, job, threads);
-    ok = ok && !atomic_load(&job->failed);
-    uint32_t adler = 1;
-    ok = ok && splice(w, job, threads, &adler);
+    if (ok) {
+        const uint8_t *head;
+        size_t head_bits;
+        png_splice_head(&head, &head_bits);
+        put_bit_string(w, head, 0, head_bits);
+        cr_workers_run(code_and_splice, job, threads);
+        ok = !atomic_load(&job->failed);
+    }
     if (!ok)
         snprintf(why, why_size, "out of memory");
     for (int i = 0; !ok && i < ready; i++)
@@ -693,12 +646,17 @@ static bool code_spliced(bit_writer *w, const cr_canvas *canvas, const cr_png_pl
             snprintf(why, why_size, "%s", job->coders[i].why);
     for (int i = 0; i < ready; i++)
         coder_free(&job->coders[i]);
+    uint32_t adler = job ? job->adler : 1;
     if (job) {
         free(job->codes);
-        free(job->coded_by);
+        free((void *)job->made);
     }
     free(job);
     if (ok) {
+        uint32_t end_code;
+        unsigned end_bits;
+        png_splice_end(&end_code, &end_bits);
+        put_bits(w, end_code, end_bits);
         align_to_byte(w);
         for (int shift = 24; shift >= 0; shift -= 8)
             put_bits(w, (adler >> shift) & 0xFF, 8);
@@ -730,7 +688,8 @@ static bool code_whole(bit_writer *w, const cr_canvas *canvas, char *why, size_t
         png_deflater_input(k.deflater, block, length, y == (size_t)canvas->height);
         for (png_deflate_result result = PNG_DEFLATE_MORE; ok && result == PNG_DEFLATE_MORE;) {
             size_t written = 0;
-            ok = coder_room(&k, 64 * 1024);
+            size_t start = 0;
+            ok = coder_room(&k, &start, 64 * 1024);
             result = ok ? png_deflater_run(k.deflater, k.out, k.out_capacity, &written, k.why,
                                            sizeof k.why)
                         : PNG_DEFLATE_FAILED;

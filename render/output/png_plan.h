@@ -18,8 +18,9 @@
  * where a segment reads them (its rows, the row above, the pixel to the
  * left) gets that segment's code copied instead of coding it again: the
  * template's static parts, and the live chunks a record left as they were,
- * cost a comparison. Coding and splicing can be shared among threads
- * (workers.h); the file is the same for any number of them. Plans are reference-counted and
+ * cost a comparison. Coding can be shared among threads (workers.h), the
+ * first of which splices the codes into the stream as they come; the file
+ * is the same for any number of them. Plans are reference-counted and
  * immutable once made: one serves every thread. With zlib, which cannot
  * splice, each image is one stream and plans only hold their size. */
 #ifndef CR_PNG_PLAN_H
