@@ -2,8 +2,13 @@
  * thread and on two (one card's latency), against libpng with the settings
  * Cairo's cairo_surface_write_to_png leaves it (zlib level 6, libpng's
  * per-row choice among all five filters). The card is rendered once
- * through the public API; each encoder then writes it into memory `runs`
- * times, and the median time is printed.
+ * through the public API; the engine's writer then writes it into memory
+ * `runs` times on one thread and `runs` times on two, in blocks of
+ * BLOCK_RUNS in turns (a slow spell of the machine falls on both alike,
+ * and within a block the second thread is awake, as in a stream of
+ * cards: one asleep for a millisecond or more takes about as long to wake
+ * on the development VM, README "Writing PNG files"), then libpng `runs`
+ * times; each one's median time is printed.
  *   png_encode TEMPLATE RECORD DPI RUNS
  * Prints "engine_ms T engine2_ms T engine_bytes B libpng_ms T libpng_bytes B". */
 #include <setjmp.h>
@@ -70,16 +75,14 @@ static size_t libpng_encode(const cr_image *image)
     return out.size;
 }
 
-static int engine_threads = 1;
-
-static size_t engine_encode(const cr_image *image)
+static size_t engine_encode(const cr_image *image, int threads)
 {
     unsigned char *data = NULL;
     size_t size = 0;
     cr_error err;
     cr_write_options options;
     cr_write_options_init(&options);
-    options.threads = engine_threads;
+    options.threads = threads;
     if (cr_image_write_png_memory_with(image, &data, &size, &options, &err) != CR_OK) {
         fprintf(stderr, "png_encode: %s\n", err.message);
         exit(1);
@@ -88,20 +91,21 @@ static size_t engine_encode(const cr_image *image)
     return size;
 }
 
-/* Median milliseconds of `runs` encodings; *bytes gets the size. */
-static double median_ms(size_t (*encode)(const cr_image *), const cr_image *image, int runs,
-                        size_t *bytes)
+enum { ENGINE_1, ENGINE_2, LIBPNG, ENCODERS, BLOCK_RUNS = 8 };
+
+/* Encoder `which` once: its size, and its time in *ms. */
+static size_t encode_timed(int which, const cr_image *image, double *ms)
 {
-    double *times = calloc((size_t)runs, sizeof *times);
-    for (int i = 0; i < runs; i++) {
-        double start = seconds_now();
-        *bytes = encode(image);
-        times[i] = (seconds_now() - start) * 1e3;
-    }
+    double start = seconds_now();
+    size_t bytes = which == LIBPNG ? libpng_encode(image) : engine_encode(image, which + 1);
+    *ms = (seconds_now() - start) * 1e3;
+    return bytes;
+}
+
+static double median(double *times, int runs)
+{
     qsort(times, (size_t)runs, sizeof *times, compare_doubles);
-    double median = times[runs / 2];
-    free(times);
-    return median;
+    return times[runs / 2];
 }
 
 int main(int argc, char **argv)
@@ -121,11 +125,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "png_encode: %s\n", err.message);
         return 1;
     }
-    size_t engine_bytes = 0, engine2_bytes = 0, libpng_bytes = 0;
-    double engine_ms = median_ms(engine_encode, image, runs, &engine_bytes);
-    engine_threads = 2;
-    double engine2_ms = median_ms(engine_encode, image, runs, &engine2_bytes);
-    double libpng_ms = median_ms(libpng_encode, image, runs, &libpng_bytes);
+    double *times[ENCODERS];
+    size_t bytes[ENCODERS] = {0};
+    for (int e = 0; e < ENCODERS; e++)
+        times[e] = calloc((size_t)runs, sizeof *times[e]);
+    for (int block = 0; block < runs; block += BLOCK_RUNS)
+        for (int e = ENGINE_1; e <= ENGINE_2; e++)
+            for (int i = block; i < block + BLOCK_RUNS && i < runs; i++)
+                bytes[e] = encode_timed(e, image, &times[e][i]);
+    for (int i = 0; i < runs; i++)
+        bytes[LIBPNG] = encode_timed(LIBPNG, image, &times[LIBPNG][i]);
+    double engine_ms = median(times[ENGINE_1], runs), engine2_ms = median(times[ENGINE_2], runs);
+    double libpng_ms = median(times[LIBPNG], runs);
+    size_t engine_bytes = bytes[ENGINE_1], engine2_bytes = bytes[ENGINE_2];
+    size_t libpng_bytes = bytes[LIBPNG];
+    for (int e = 0; e < ENCODERS; e++)
+        free(times[e]);
     if (engine2_bytes != engine_bytes) {
         fprintf(stderr, "png_encode: 2 threads wrote %zu bytes, 1 thread %zu\n", engine2_bytes,
                 engine_bytes);
