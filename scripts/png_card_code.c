@@ -83,8 +83,9 @@ int main(int argc, char **argv)
             " * PNG writer's Huffman code as ISA-L's table. Do not edit. */\n"
             "/* clang-format off */\n"
             "static const bool card_code_splices = %s;\n"
+            "#define CARD_CODE_HEAD_BYTES %" PRIu32 "\n"
             "static struct isal_hufftables card_code = {\n",
-            splices ? "true" : "false");
+            splices ? "true" : "false", code.deflate_hdr_count + 1);
     PRINT_ARRAY(out, &code, deflate_hdr);
     fprintf(out, "    .deflate_hdr_count = %" PRIu32 ",\n", code.deflate_hdr_count);
     fprintf(out, "    .deflate_hdr_extra_bits = %" PRIu32 ",\n", code.deflate_hdr_extra_bits);

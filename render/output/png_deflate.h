@@ -72,8 +72,14 @@ png_deflate_result png_deflater_run(png_deflater *d, uint8_t *out, size_t capaci
 /* Whether streams can be spliced (above): igzip yes, zlib no. */
 bool png_deflate_splices(void);
 
+/* Bytes past the end of a bit string of codes (the header below, a
+ * segment's code) that the splicer may read, and drops: it takes a
+ * string's last bits 64 at a time, like the rest. */
+enum { PNG_CODE_READ_SLACK = 16 };
+
 /* The shared block's header (bit strings are least significant bit first,
- * as deflate writes them; the final-block bit is set) and its end code. */
+ * as deflate writes them; the final-block bit is set) and its end code.
+ * *bits has PNG_CODE_READ_SLACK bytes past the header. */
 void png_splice_head(const uint8_t **bits, size_t *bit_count);
 void png_splice_end(uint32_t *code, unsigned *bit_count);
 

@@ -105,6 +105,12 @@ static size_t head_bits(void)
     return (size_t)card_code.deflate_hdr_count * 8 + card_code.deflate_hdr_extra_bits;
 }
 
+/* The header's last byte (its extra bits are in one more) leaves the
+ * splicer room to read past it in ISA-L's array (CARD_CODE_HEAD_BYTES:
+ * scripts/png_card_code.c). */
+_Static_assert(sizeof card_code.deflate_hdr >= CARD_CODE_HEAD_BYTES + PNG_CODE_READ_SLACK,
+               "the PNG code's header leaves no room to read past it");
+
 void png_splice_head(const uint8_t **bits, size_t *bit_count)
 {
     *bits = card_code.deflate_hdr; /* its first bit, BFINAL, is set */

@@ -258,7 +258,9 @@ typedef struct segment_coder {
     char why[160];
 } segment_coder;
 
-/* A block's size: a 300-dpi card's codes take two to four. */
+/* A block's size: a 300-dpi card's codes take two to four. Every buffer
+ * of codes (a block, the plan's kept codes) has PNG_CODE_READ_SLACK bytes
+ * past its end (png_deflate.h). */
 enum { CODE_BLOCK_BYTES = 256 * 1024 };
 
 static bool coder_init(segment_coder *k)
@@ -289,7 +291,7 @@ static bool coder_room(segment_coder *k, size_t *start, size_t more)
         return true;
     size_t partial = k->out_size - *start;
     size_t capacity = partial + more > CODE_BLOCK_BYTES ? partial + more : CODE_BLOCK_BYTES;
-    uint8_t *block = malloc(capacity);
+    uint8_t *block = malloc(capacity + PNG_CODE_READ_SLACK);
     bool kept = block && (!k->out || cr_reserve((void **)&k->full, &k->full_capacity,
                                                 k->full_count + 1, sizeof *k->full));
     if (!kept) {
@@ -423,48 +425,55 @@ static void put_bits(bit_writer *w, uint64_t value, unsigned count)
         writer_drain(w);
 }
 
-/* Whole 64-bit words of a bit string from p on, `shift` bits into it,
- * while they last and the writer has room (no drain inside the loop);
- * returns the words written. The byte after a word is read only when the
- * string goes on into it. */
-static size_t put_words(bit_writer *w, const uint8_t *p, unsigned shift, size_t words)
+/* The 64 bits of bytes from bit `at` on. Reads bytes [at / 8, at / 8 + 9):
+ * at most 8 past the last whole byte of a code, into its PNG_CODE_READ_SLACK. */
+static inline uint64_t bits_at(const uint8_t *bytes, size_t at)
 {
-    size_t room = (w->capacity + 8 - w->used) / 8 - 1, n = words < room ? words : room;
-    uint64_t pending = w->pending;
-    unsigned keep = w->pending_bits;
-    uint8_t *out = w->bytes + w->used;
-    for (size_t i = 0; i < n; i++, p += 8, out += 8) {
-        uint64_t word = png_load_le64(p) >> shift;
-        if (shift)
-            word |= (uint64_t)p[8] << (64 - shift);
-        png_store_le64(out, pending | word << keep);
-        pending = keep ? word >> (64 - keep) : 0;
-    }
-    w->pending = pending;
-    w->used += 8 * n;
-    return n;
+    const uint8_t *p = bytes + at / 8;
+    unsigned shift = at % 8; /* 0: the second load gives the same bits again */
+    return png_load_le64(p) >> shift | png_load_le64(p + 1) << (8 - shift);
 }
 
-/* Bits [first, end) of bytes. */
+/* Whole 64-bit words of bits [first, end) of bytes after the writer's
+ * pending bits, while they last and the writer has room (no drain inside
+ * the loop); returns the bits taken. The words after the first all start
+ * at the same bit of a byte, so each is two loads and two shifts of its
+ * own, with nothing carried from one to the next. */
+static size_t put_words(bit_writer *w, const uint8_t *bytes, size_t first, size_t end)
+{
+    size_t keep = w->pending_bits, room = (w->capacity + 8 - w->used) / 8 - 1;
+    size_t words = (end - first + keep) / 64;
+    words = words < room ? words : room;
+    if (words == 0)
+        return 0;
+    uint8_t *out = w->bytes + w->used;
+    uint64_t low = (UINT64_C(1) << keep) - 1; /* the pending bits' place */
+    png_store_le64(out, w->pending | (bits_at(bytes, first) << keep & ~low));
+    const uint8_t *p = bytes + (first + 64 - keep) / 8;
+    unsigned shift = (first + 64 - keep) % 8;
+    for (size_t i = 1; i < words; i++, p += 8)
+        png_store_le64(out + 8 * i, png_load_le64(p) >> shift | png_load_le64(p + 1)
+                                                                    << (8 - shift));
+    w->used += 8 * words;
+    w->pending = 0;
+    w->pending_bits = 0;
+    return 64 * words - keep;
+}
+
+/* Bits [first, end) of bytes (a code in a buffer with PNG_CODE_READ_SLACK). */
 static void put_bit_string(bit_writer *w, const uint8_t *bytes, size_t first, size_t end)
 {
-    const uint8_t *p = bytes + first / 8;
-    unsigned shift = first % 8;
-    size_t count = end - first;
-    while (count >= 64) {
-        size_t done = put_words(w, p, shift, count / 64);
-        p += 8 * done;
-        count -= 64 * done;
-        if (done == 0 || w->used >= w->capacity)
+    for (;;) {
+        size_t taken = put_words(w, bytes, first, end);
+        first += taken;
+        if (w->used >= w->capacity || (taken == 0 && end - first + w->pending_bits >= 64))
             writer_drain(w); /* no room for a word: make some */
+        else if (taken == 0)
+            break;
     }
-    for (; count > 0; p += 7) {
-        unsigned take = count < 56 ? (unsigned)count : 56;
-        uint64_t v = 0;
-        for (unsigned i = 0; i * 8 < shift + take; i++)
-            v |= (uint64_t)p[i] << (8 * i);
-        put_bits(w, (v >> shift) & ((UINT64_C(1) << take) - 1), take);
-        count -= take;
+    for (; first < end; first += 56) {
+        unsigned take = end - first < 56 ? (unsigned)(end - first) : 56;
+        put_bits(w, bits_at(bytes, first) & ((UINT64_C(1) << take) - 1), take);
     }
 }
 
@@ -483,7 +492,7 @@ static bool keep_code(cr_png_plan *plan, size_t i, const segment_code *code, siz
                       size_t *capacity)
 {
     size_t from = code->first / 8, bytes = (code->end + 7) / 8 - from;
-    if (!cr_reserve((void **)&plan->kept_bytes, capacity, *used + bytes, 1))
+    if (!cr_reserve((void **)&plan->kept_bytes, capacity, *used + bytes + PNG_CODE_READ_SLACK, 1))
         return false;
     memcpy(plan->kept_bytes + *used, code->bytes + from, bytes);
     size_t first = *used * 8 + code->first % 8;
