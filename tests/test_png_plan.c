@@ -472,6 +472,27 @@ static void test_runs_are_counted(void **state)
     memset(&counts, 0, sizeof counts);
     png_count_runs(mixed, sizeof mixed, &counts);
     assert_memory_equal(&counts, &expected, sizeof counts);
+
+    /* No run begins in the last 16 bytes. 100 bytes, nines and then zeros
+     * from byte 83 on: the zero at 83 a literal, the 16 from 84 one copy
+     * (symbol 267, lengths 15-16). From byte 84 on: a run would begin at
+     * 85, in the last 16, so all 16 zeros are literals. */
+    uint8_t tail[100];
+    for (size_t start = 83; start <= 84; start++) {
+        memset(tail, 9, sizeof tail);
+        memset(tail + start, 0, sizeof tail - start);
+        memset(&expected, 0, sizeof expected);
+        expected.lit_len[9] = start;
+        if (start == 83) {
+            expected.lit_len[0] = 1;
+            expected.lit_len[267] = expected.dist[0] = 1;
+        } else {
+            expected.lit_len[0] = sizeof tail - start;
+        }
+        memset(&counts, 0, sizeof counts);
+        png_count_runs(tail, sizeof tail, &counts);
+        assert_memory_equal(&counts, &expected, sizeof counts);
+    }
 }
 
 /* A plan's counts, by hand, for a 300 x 40 image of one grey under one
