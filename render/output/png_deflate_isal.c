@@ -320,13 +320,14 @@ static size_t zeros_end(const uint8_t *bytes, size_t at, size_t length)
  * before length (the bits past it clear). */
 static inline uint64_t zero_mask64(const uint8_t *bytes, size_t at, size_t length)
 {
-    const uint8_t *p = bytes + at;
-    if (at + 64 <= length)
+    if (at + 64 <= length) {
+        const uint8_t *p = bytes + at;
         return (uint64_t)zero_mask16(p) | (uint64_t)zero_mask16(p + 16) << 16 |
                (uint64_t)zero_mask16(p + 32) << 32 | (uint64_t)zero_mask16(p + 48) << 48;
+    }
     uint64_t mask = 0;
     for (size_t i = 0; i < 64 && at + i < length; i++)
-        mask |= (uint64_t)(p[i] == 0) << i;
+        mask |= (uint64_t)(bytes[at + i] == 0) << i;
     return mask;
 }
 
