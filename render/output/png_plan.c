@@ -425,13 +425,17 @@ static void put_bits(bit_writer *w, uint64_t value, unsigned count)
         writer_drain(w);
 }
 
-/* The 64 bits of bytes from bit `at` on. Reads bytes [at / 8, at / 8 + 9):
- * at most 8 past the last whole byte of a code, into its PNG_CODE_READ_SLACK. */
+/* The 64 bits from bit `shift` (0-7) of p on: reads p[0, 9), at most 8
+ * bytes past the last whole byte of a code, into its PNG_CODE_READ_SLACK. */
+static inline uint64_t bits_from(const uint8_t *p, unsigned shift)
+{
+    /* shift 0: the second load gives the same bits again */
+    return png_load_le64(p) >> shift | png_load_le64(p + 1) << (8 - shift);
+}
+
 static inline uint64_t bits_at(const uint8_t *bytes, size_t at)
 {
-    const uint8_t *p = bytes + at / 8;
-    unsigned shift = at % 8; /* 0: the second load gives the same bits again */
-    return png_load_le64(p) >> shift | png_load_le64(p + 1) << (8 - shift);
+    return bits_from(bytes + at / 8, at % 8);
 }
 
 /* Whole 64-bit words of bits [first, end) of bytes after the writer's
@@ -452,8 +456,7 @@ static size_t put_words(bit_writer *w, const uint8_t *bytes, size_t first, size_
     const uint8_t *p = bytes + (first + 64 - keep) / 8;
     unsigned shift = (first + 64 - keep) % 8;
     for (size_t i = 1; i < words; i++, p += 8)
-        png_store_le64(out + 8 * i, png_load_le64(p) >> shift | png_load_le64(p + 1)
-                                                                    << (8 - shift));
+        png_store_le64(out + 8 * i, bits_from(p, shift));
     w->used += 8 * words;
     w->pending = 0;
     w->pending_bits = 0;
