@@ -6,9 +6,9 @@
  * `runs` times on one thread and `runs` times on two, in blocks of
  * BLOCK_RUNS in turns (a slow spell of the machine falls on both alike,
  * and within a block the second thread is awake, as in a stream of
- * cards: one asleep for a millisecond or more takes about as long to wake
- * on the development VM: README, "Where it stands"), then libpng `runs`
- * times; each one's median time is printed.
+ * cards: one asleep for 5 ms or more takes about 1 ms to wake on the
+ * development VM, README "Where it stands"), then libpng `runs` times;
+ * each one's median time is printed.
  *   png_encode TEMPLATE RECORD DPI RUNS
  * Prints "engine_ms T engine2_ms T engine_bytes B libpng_ms T libpng_bytes B". */
 #include <setjmp.h>
