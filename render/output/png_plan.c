@@ -451,8 +451,7 @@ static size_t put_words(bit_writer *w, const uint8_t *bytes, size_t first, size_
     if (words == 0)
         return 0;
     uint8_t *out = w->bytes + w->used;
-    uint64_t low = (UINT64_C(1) << keep) - 1; /* the pending bits' place */
-    png_store_le64(out, w->pending | (bits_at(bytes, first) << keep & ~low));
+    png_store_le64(out, w->pending | bits_at(bytes, first) << keep);
     const uint8_t *p = bytes + (first + 64 - keep) / 8;
     unsigned shift = (first + 64 - keep) % 8;
     for (size_t i = 1; i < words; i++, p += 8)
@@ -528,6 +527,10 @@ static bool keep_reference(cr_png_plan *plan, const cr_canvas *reference)
         k.out_size = 0;
     }
     coder_free(&k);
+    /* The plan lives as long as its template: give back what doubling left. */
+    uint8_t *fitted = ok ? realloc(plan->kept_bytes, used + PNG_CODE_READ_SLACK) : NULL;
+    if (fitted)
+        plan->kept_bytes = fitted;
     return ok;
 }
 
