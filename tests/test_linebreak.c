@@ -12,7 +12,9 @@
 
 #include <cmocka.h>
 
+#include "break_pool.h"
 #include "linebreak.h"
+#include "text.h"
 
 #define TEXT_MAX 2048
 
@@ -399,13 +401,65 @@ static void test_pooled_iterators_break_alike(void **state)
         cr_text16_free(&texts[i]);
     static const UChar text[] = {0x4E2D, 0x6587};
     UErrorCode status = U_ZERO_ERROR;
-    UBreakIterator *a = cr_break_pool_take(pool, "zh@lb=normal", text, 2, &status);
-    UBreakIterator *b = cr_break_pool_take(pool, "zh@lb=normal", text, 2, &status);
+    UBreakIterator *a = cr_break_pool_take(pool, UBRK_LINE, "zh@lb=normal", text, 2, &status);
+    UBreakIterator *b = cr_break_pool_take(pool, UBRK_LINE, "zh@lb=normal", text, 2, &status);
     assert_false(U_FAILURE(status));
     assert_non_null(a);
     assert_ptr_not_equal(a, b);
-    cr_break_pool_give(pool, "zh@lb=normal", a);
-    cr_break_pool_give(pool, "zh@lb=normal", b);
+    cr_break_pool_give(pool, UBRK_LINE, "zh@lb=normal", a);
+    cr_break_pool_give(pool, UBRK_LINE, "zh@lb=normal", b);
+    cr_break_pool_destroy(pool);
+}
+
+/* Grapheme clusters from a pooled iterator are a new one's, and the pool
+ * never lends a line iterator for clusters: the line breaks of the same
+ * texts go through the same pool first, with the root locale the cluster
+ * iterator uses too. Hand-counted: e + U+0301 is one cluster, Tibetan
+ * KA + subjoined RA + vowel U + NGA two, Hangul jamo of one syllable one. */
+static void test_pooled_grapheme_clusters_alike(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        size_t clusters;
+    } cases[] = {
+        {"e\xCC\x81t\xC3\xA9", 3},                               /* e+acute, t, é */
+        {"\xE0\xBD\x80\xE0\xBE\xB2\xE0\xBD\xB4\xE0\xBD\x84", 2}, /* ཀྲུང */
+        {"\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB", 1},             /* 한 as jamo */
+        {"Valid for repeated journeys", 27},
+        {"ئۈرۈمچى", 7},
+    };
+    cr_break_pool *pool = cr_break_pool_create();
+    assert_non_null(pool);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t length = strlen(cases[i].text);
+        cr_text16 t;
+        assert_true(cr_text16_init(&t, cases[i].text, length));
+        cr_linebreak_options options = {.lang = "", .pool = pool};
+        cr_break_opportunity *lines;
+        size_t line_count;
+        assert_int_equal(
+            cr_find_line_breaks(cases[i].text, length, &t, &options, &lines, &line_count, NULL),
+            CR_OK);
+        free(lines);
+        size_t fresh_count = 0, pooled_count = 0;
+        uint32_t *fresh = cr_grapheme_boundaries(NULL, &t, &fresh_count);
+        uint32_t *pooled = cr_grapheme_boundaries(pool, &t, &pooled_count);
+        uint32_t *again = cr_grapheme_boundaries(pool, &t, &pooled_count); /* the kept one */
+        assert_non_null(fresh);
+        assert_non_null(pooled);
+        assert_non_null(again);
+        if (fresh_count != cases[i].clusters)
+            fail_msg("\"%s\": %zu clusters, not %zu", cases[i].text, fresh_count,
+                     cases[i].clusters);
+        assert_int_equal(pooled_count, fresh_count);
+        assert_memory_equal(pooled, fresh, (fresh_count + 1) * sizeof *fresh);
+        assert_memory_equal(again, fresh, (fresh_count + 1) * sizeof *fresh);
+        free(fresh);
+        free(pooled);
+        free(again);
+        cr_text16_free(&t);
+    }
     cr_break_pool_destroy(pool);
 }
 
@@ -414,6 +468,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_locale_from_language),
         cmocka_unit_test(test_pooled_iterators_break_alike),
+        cmocka_unit_test(test_pooled_grapheme_clusters_alike),
         cmocka_unit_test(test_chinese_kinsoku_offsets),
         cmocka_unit_test(test_no_line_starts_with_comma_or_stop),
         cmocka_unit_test(test_kinsoku_modes_differ),

@@ -6,12 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Iterators kept at once: a card's fields use a few locales ("zh@lb=normal",
- * "ug", the root ""), and each thread that lays out text at the same time
- * holds one while it breaks a field. */
+/* Iterators kept at once: a card's fields use a few locales for lines
+ * ("zh@lb=normal", "ug", the root "") and the root's for grapheme clusters,
+ * and each thread that lays out text at the same time holds one while it
+ * breaks a field. */
 enum { KEPT = 16, LOCALE_BYTES = 64 };
 
 typedef struct kept_iterator {
+    UBreakIteratorType type;
     char locale[LOCALE_BYTES];
     UBreakIterator *iter; /* NULL: a free slot */
 } kept_iterator;
@@ -41,13 +43,15 @@ void cr_break_pool_destroy(cr_break_pool *pool)
     free(pool);
 }
 
-/* A kept iterator of locale, taken out of the pool; NULL when none. */
-static UBreakIterator *take_kept(cr_break_pool *pool, const char *locale)
+/* A kept iterator of type and locale, taken out of the pool; NULL when
+ * none. */
+static UBreakIterator *take_kept(cr_break_pool *pool, UBreakIteratorType type, const char *locale)
 {
     UBreakIterator *iter = NULL;
     pthread_mutex_lock(&pool->lock);
     for (int i = 0; i < KEPT && !iter; i++)
-        if (pool->kept[i].iter && strcmp(pool->kept[i].locale, locale) == 0) {
+        if (pool->kept[i].iter && pool->kept[i].type == type &&
+            strcmp(pool->kept[i].locale, locale) == 0) {
             iter = pool->kept[i].iter;
             pool->kept[i].iter = NULL;
         }
@@ -55,12 +59,12 @@ static UBreakIterator *take_kept(cr_break_pool *pool, const char *locale)
     return iter;
 }
 
-UBreakIterator *cr_break_pool_take(cr_break_pool *pool, const char *locale, const UChar *text,
-                                   int32_t length, UErrorCode *status)
+UBreakIterator *cr_break_pool_take(cr_break_pool *pool, UBreakIteratorType type, const char *locale,
+                                   const UChar *text, int32_t length, UErrorCode *status)
 {
-    UBreakIterator *iter = pool ? take_kept(pool, locale) : NULL;
+    UBreakIterator *iter = pool ? take_kept(pool, type, locale) : NULL;
     if (!iter)
-        return ubrk_open(UBRK_LINE, locale, text, length, status);
+        return ubrk_open(type, locale, text, length, status);
     ubrk_setText(iter, text, length, status);
     if (U_FAILURE(*status)) {
         ubrk_close(iter);
@@ -69,7 +73,8 @@ UBreakIterator *cr_break_pool_take(cr_break_pool *pool, const char *locale, cons
     return iter;
 }
 
-void cr_break_pool_give(cr_break_pool *pool, const char *locale, UBreakIterator *iter)
+void cr_break_pool_give(cr_break_pool *pool, UBreakIteratorType type, const char *locale,
+                        UBreakIterator *iter)
 {
     if (!iter)
         return;
@@ -78,6 +83,7 @@ void cr_break_pool_give(cr_break_pool *pool, const char *locale, UBreakIterator 
         pthread_mutex_lock(&pool->lock);
         for (int i = 0; i < KEPT && !kept; i++)
             if (!pool->kept[i].iter) {
+                pool->kept[i].type = type;
                 strcpy(pool->kept[i].locale, locale);
                 pool->kept[i].iter = iter;
                 kept = true;

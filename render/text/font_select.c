@@ -473,9 +473,9 @@ static cr_status choose_for_mongolian(selector *sel, cluster *clusters, size_t f
 
 /* --------------------------------------------------------------- steps */
 
-static cluster *grapheme_clusters(const cr_text16 *t, size_t *count)
+static cluster *grapheme_clusters(const cr_text_analysis *a, size_t *count)
 {
-    uint32_t *bounds = cr_grapheme_boundaries(t, count);
+    uint32_t *bounds = cr_grapheme_boundaries(a->engine ? a->engine->breaks : NULL, &a->t16, count);
     cluster *clusters = bounds ? malloc((*count + 1) * sizeof *clusters) : NULL;
     for (size_t k = 0; clusters && k < *count; k++)
         clusters[k] = (cluster){bounds[k], bounds[k + 1], NULL};
@@ -540,7 +540,7 @@ cr_status cr_select_fonts(cr_text_analysis *a, cr_error *err)
 {
     selector sel = {a, NULL, 0};
     size_t count = 0;
-    cluster *clusters = grapheme_clusters(&a->t16, &count);
+    cluster *clusters = grapheme_clusters(a, &count);
     if (!clusters)
         return out_of_memory(err);
     cr_status status = choose_all(&sel, clusters, count, err);

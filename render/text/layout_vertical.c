@@ -14,6 +14,7 @@
 
 #include <unicode/uchar.h>
 
+#include "engine.h"
 #include "error.h"
 #include "layout_common.h"
 #include "layout_fit.h"
@@ -105,8 +106,9 @@ static cr_status orient(vtext *v, cr_error *err)
 {
     const cr_text_analysis *a = v->base;
     v->orientations = malloc(a->length * sizeof *v->orientations);
-    if (!v->orientations || !cr_orient_text(a->text, a->length, &a->t16, a->faces,
-                                            a->field->tate_chu_yoko_digits, v->orientations))
+    if (!v->orientations ||
+        !cr_orient_text(a->engine ? a->engine->breaks : NULL, a->text, a->length, &a->t16, a->faces,
+                        a->field->tate_chu_yoko_digits, v->orientations))
         return cr_layout_out_of_memory(err);
     return CR_OK;
 }

@@ -440,7 +440,8 @@ static cr_status icu_breaks(const cr_text16 *t, const char *locale, cr_break_poo
                             cr_break_opportunity *out, size_t *count, cr_error *err)
 {
     UErrorCode status = U_ZERO_ERROR;
-    UBreakIterator *iter = cr_break_pool_take(pool, locale, t->units, t->length, &status);
+    UBreakIterator *iter =
+        cr_break_pool_take(pool, UBRK_LINE, locale, t->units, t->length, &status);
     if (U_FAILURE(status)) {
         ubrk_close(iter);
         return cr_fail(err, CR_ERR_INTERNAL, "ICU line breaking failed for locale \"%s\": %s",
@@ -453,7 +454,7 @@ static cr_status icu_breaks(const cr_text16 *t, const char *locale, cr_break_poo
         out[n++] = (cr_break_opportunity){t->byte_of_unit[at],
                                           rule >= UBRK_LINE_HARD && rule < UBRK_LINE_HARD_LIMIT};
     }
-    cr_break_pool_give(pool, locale, iter);
+    cr_break_pool_give(pool, UBRK_LINE, locale, iter);
     *count = n;
     return CR_OK;
 }

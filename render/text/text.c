@@ -10,6 +10,8 @@
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
+#include "break_pool.h"
+
 bool cr_utf8_valid(const char *text, size_t length, size_t *bad_offset)
 {
     const uint8_t *s = (const uint8_t *)text;
@@ -128,10 +130,11 @@ uint32_t cr_without_trailing_space(const char *text, uint32_t start, uint32_t en
     return end;
 }
 
-uint32_t *cr_grapheme_boundaries(const cr_text16 *t, size_t *count)
+uint32_t *cr_grapheme_boundaries(struct cr_break_pool *pool, const cr_text16 *t, size_t *count)
 {
     UErrorCode status = U_ZERO_ERROR;
-    UBreakIterator *iter = ubrk_open(UBRK_CHARACTER, "", t->units, t->length, &status);
+    UBreakIterator *iter =
+        cr_break_pool_take(pool, UBRK_CHARACTER, "", t->units, t->length, &status);
     uint32_t *bounds = malloc(((size_t)t->length + 1) * sizeof *bounds);
     if (U_FAILURE(status) || !bounds) {
         ubrk_close(iter);
@@ -141,7 +144,7 @@ uint32_t *cr_grapheme_boundaries(const cr_text16 *t, size_t *count)
     size_t n = 0;
     for (int32_t at = ubrk_first(iter); at != UBRK_DONE; at = ubrk_next(iter))
         bounds[n++] = t->byte_of_unit[at];
-    ubrk_close(iter);
+    cr_break_pool_give(pool, UBRK_CHARACTER, "", iter);
     *count = n - 1;
     return bounds;
 }

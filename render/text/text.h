@@ -62,9 +62,12 @@ bool cr_is_trailing_space(uint32_t cp);
  * (cr_is_trailing_space) at its end. */
 uint32_t cr_without_trailing_space(const char *text, uint32_t start, uint32_t end);
 
+struct cr_break_pool;
+
 /* The grapheme cluster boundaries of t's text (ICU character breaks) as
  * byte offsets, 0 first and the text's length last: *count clusters, *count
- * + 1 offsets (malloc'ed). NULL when out of memory or ICU fails. */
-uint32_t *cr_grapheme_boundaries(const cr_text16 *t, size_t *count);
+ * + 1 offsets (malloc'ed). NULL when out of memory or ICU fails. The
+ * iterator comes from pool (break_pool.h; NULL: a new one). */
+uint32_t *cr_grapheme_boundaries(struct cr_break_pool *pool, const cr_text16 *t, size_t *count);
 
 #endif

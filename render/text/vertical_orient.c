@@ -94,10 +94,10 @@ static void mark_across(const cluster_span *clusters, size_t count, int max_digi
     }
 }
 
-static cluster_span *grapheme_spans(const char *text, size_t length, const cr_text16 *t,
-                                    size_t *count)
+static cluster_span *grapheme_spans(struct cr_break_pool *pool, const char *text, size_t length,
+                                    const cr_text16 *t, size_t *count)
 {
-    uint32_t *bounds = cr_grapheme_boundaries(t, count);
+    uint32_t *bounds = cr_grapheme_boundaries(pool, t, count);
     cluster_span *spans = bounds ? malloc((*count + 1) * sizeof *spans) : NULL;
     for (size_t k = 0; spans && k < *count; k++) {
         size_t at = bounds[k];
@@ -107,11 +107,11 @@ static cluster_span *grapheme_spans(const char *text, size_t length, const cr_te
     return spans;
 }
 
-bool cr_orient_text(const char *text, size_t length, const cr_text16 *t, cr_face *const *faces,
-                    int tcy_digits, cr_orientation *orientation)
+bool cr_orient_text(struct cr_break_pool *pool, const char *text, size_t length, const cr_text16 *t,
+                    cr_face *const *faces, int tcy_digits, cr_orientation *orientation)
 {
     size_t count = 0;
-    cluster_span *clusters = grapheme_spans(text, length, t, &count);
+    cluster_span *clusters = grapheme_spans(pool, text, length, t, &count);
     if (!clusters)
         return false;
     for (size_t k = 0; k < count; k++)

@@ -28,9 +28,10 @@ typedef enum cr_orientation {
  * stands upright when its face has vertical metrics and a vertical form for
  * it (vert/vrt2), else turns; R turns. A run of European digits (Nd, script Common) no longer than
  * tcy_digits (0: never) and not touching other digits is set across.
- * faces: one per byte (cr_select_fonts). false when out of memory. */
-bool cr_orient_text(const char *text, size_t length, const cr_text16 *t, cr_face *const *faces,
-                    int tcy_digits, cr_orientation *orientation);
+ * faces: one per byte (cr_select_fonts); pool: where the grapheme iterator
+ * comes from (NULL: a new one). false when out of memory. */
+bool cr_orient_text(struct cr_break_pool *pool, const char *text, size_t length, const cr_text16 *t,
+                    cr_face *const *faces, int tcy_digits, cr_orientation *orientation);
 
 /* Shapes in->start..end top to bottom (HarfBuzz TTB: vert, vertical
  * advances from vmtx). In each glyph x_advance is the advance DOWN the
