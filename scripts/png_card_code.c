@@ -30,6 +30,16 @@ static unsigned end_code_last_bit(const struct isal_hufftables *code)
     return (code->lit_table[256] >> (code->lit_table_sizes[256] - 1)) & 1;
 }
 
+/* The longest code of a literal: the runs coder adds as many literals
+ * between two flushes as fit in 56 bits (png_deflate_isal.c). */
+static unsigned longest_literal(const struct isal_hufftables *code)
+{
+    unsigned longest = 0;
+    for (int i = 0; i < 256; i++)
+        longest = code->lit_table_sizes[i] > longest ? code->lit_table_sizes[i] : longest;
+    return longest;
+}
+
 static bool build(struct isal_hufftables *code)
 {
     struct isal_huff_histogram counts;
@@ -84,8 +94,9 @@ int main(int argc, char **argv)
             "/* clang-format off */\n"
             "static const bool card_code_splices = %s;\n"
             "#define CARD_CODE_HEAD_BYTES %" PRIu32 "\n"
+            "#define CARD_CODE_LITERAL_BITS_MAX %u\n"
             "static struct isal_hufftables card_code = {\n",
-            splices ? "true" : "false", code.deflate_hdr_count + 1);
+            splices ? "true" : "false", code.deflate_hdr_count + 1, longest_literal(&code));
     PRINT_ARRAY(out, &code, deflate_hdr);
     fprintf(out, "    .deflate_hdr_count = %" PRIu32 ",\n", code.deflate_hdr_count);
     fprintf(out, "    .deflate_hdr_extra_bits = %" PRIu32 ",\n", code.deflate_hdr_extra_bits);

@@ -495,6 +495,49 @@ static void test_runs_are_counted(void **state)
     }
 }
 
+/* Deflate's length symbol for a copy of `length`, from the table of RFC
+ * 1951, 3.2.5: the first length of each of symbols 257-285. */
+static unsigned rfc1951_length_symbol(unsigned length)
+{
+    static const unsigned first[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                       15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                       67, 83, 99, 115, 131, 163, 195, 227, 258};
+    unsigned symbol = 28;
+    while (first[symbol] > length)
+        symbol--;
+    return 257 + symbol;
+}
+
+/* Runs that end anywhere: nines, then zeros from `start` for 1 + n bytes,
+ * then 20 nines. By hand: the first zero a literal, the other n one copy
+ * (10 <= n <= 258 costs fewer bits than n literals), every nine a literal.
+ * The runs start at the first, the middle and the end of the coder's first
+ * 64-byte block and past it, so they end within its first block of masks,
+ * its second and beyond both. */
+static void test_runs_end_anywhere(void **state)
+{
+    if (!png_deflate_splices())
+        skip();
+    static const size_t starts[] = {1, 40, 63, 64, 100};
+    uint8_t bytes[512];
+    for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++)
+        for (size_t n = 10; n <= 258; n++) {
+            size_t start = starts[k], length = start + 1 + n + 20;
+            memset(bytes, 9, length);
+            memset(bytes + start, 0, 1 + n);
+            png_symbol_counts counts, expected;
+            memset(&expected, 0, sizeof expected);
+            expected.lit_len[9] = length - 1 - n;
+            expected.lit_len[0] = 1;
+            expected.lit_len[rfc1951_length_symbol((unsigned)n)] = 1;
+            expected.dist[0] = 1;
+            memset(&counts, 0, sizeof counts);
+            png_count_runs(bytes, length, &counts);
+            if (memcmp(&counts, &expected, sizeof counts) != 0)
+                fail_msg("zeros from %zu, 1 + %zu of them: not one literal and one copy", start, n);
+        }
+}
+
 /* A plan's counts, by hand, for a 300 x 40 image of one grey under one
  * runs box: rows of 901 filtered bytes in chunks of 384, 384 and 133, each
  * coded alone. Row 0 (Paeth against no row above: the first pixel, then
@@ -546,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_random_runs_come_back),
         cmocka_unit_test(test_runs_are_copies),
         cmocka_unit_test(test_runs_are_counted),
+        cmocka_unit_test(test_runs_end_anywhere),
         cmocka_unit_test(test_plan_symbols_are_counted),
     };
     return cmocka_run_group_tests_name("png plan", tests, png_fix_make_work_dir,
