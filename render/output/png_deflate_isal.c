@@ -324,26 +324,31 @@ static size_t zeros_end(const uint8_t *bytes, size_t at, size_t length)
     return at;
 }
 
+/* Bit i set where p[i] is 0, for 64 bytes. */
+static inline uint64_t zero_mask_of64(const uint8_t *p)
+{
+    return (uint64_t)zero_mask16(p) | (uint64_t)zero_mask16(p + 16) << 16 |
+           (uint64_t)zero_mask16(p + 32) << 32 | (uint64_t)zero_mask16(p + 48) << 48;
+}
+
 /* Bit i set where bytes[at + i] is 0, for the bytes of [at, at + 64)
  * before length (the bits past it clear). A block cut short by the end is
- * copied into zeros first, then read like any other: at the end of every
- * 384-byte segment, bit by bit it took a tenth of the coder's parse. */
+ * read as the last 64 bytes of the stream, shifted down (a stream shorter
+ * than 64 is copied into zeros first): at the end of every 384-byte
+ * segment, bit by bit it took a tenth of the coder's parse. */
 static inline uint64_t zero_mask64(const uint8_t *bytes, size_t at, size_t length)
 {
-    uint8_t padded[64];
-    const uint8_t *p = bytes + at;
-    uint64_t valid = ~UINT64_C(0);
     if (at >= length)
         return 0;
-    if (length - at < 64) {
-        memset(padded, 0, sizeof padded);
-        memcpy(padded, p, length - at);
-        p = padded;
-        valid = (UINT64_C(1) << (length - at)) - 1;
-    }
-    return ((uint64_t)zero_mask16(p) | (uint64_t)zero_mask16(p + 16) << 16 |
-            (uint64_t)zero_mask16(p + 32) << 32 | (uint64_t)zero_mask16(p + 48) << 48) &
-           valid;
+    size_t left = length - at;
+    if (left >= 64)
+        return zero_mask_of64(bytes + at);
+    if (length >= 64)
+        return zero_mask_of64(bytes + length - 64) >> (64 - left);
+    uint8_t padded[64];
+    memset(padded, 0, sizeof padded);
+    memcpy(padded, bytes + at, left);
+    return zero_mask_of64(padded) & ((UINT64_C(1) << left) - 1);
 }
 
 /* The end of the zeros from `from` on, where `from` is 1 to 64 bytes past
