@@ -87,6 +87,10 @@ uint64_t cr_image_decodes_started(void);
 /* A zero-filled (transparent) pixmap; width and height must be > 0. */
 cr_status cr_pixmap_init(cr_pixmap *pixmap, int width, int height, cr_error *err);
 
+/* The same with its pixels not cleared, for a caller that writes every
+ * one (the resampler: clearing a photo's 400 KB first took 0.6% of a card). */
+cr_status cr_pixmap_init_unset(cr_pixmap *pixmap, int width, int height, cr_error *err);
+
 /* Frees the pixels and zeroes the struct; NULL and zeroed pixmaps are fine. */
 void cr_pixmap_free(cr_pixmap *pixmap);
 

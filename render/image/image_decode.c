@@ -59,6 +59,13 @@ cr_status cr_pixmap_init(cr_pixmap *pixmap, int width, int height, cr_error *err
     return pixmap_alloc(NULL, width, height, true, pixmap, err);
 }
 
+cr_status cr_pixmap_init_unset(cr_pixmap *pixmap, int width, int height, cr_error *err)
+{
+    if (!pixmap)
+        return cr_fail(err, CR_ERR_ARGUMENT, "cr_pixmap_init_unset: pixmap is NULL");
+    return pixmap_alloc(NULL, width, height, false, pixmap, err);
+}
+
 void cr_pixmap_free(cr_pixmap *pixmap)
 {
     if (!pixmap)

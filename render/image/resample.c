@@ -554,8 +554,8 @@ cr_status cr_pixmap_resample_area(const cr_pixmap *src, cr_rectd area, int width
         status = cr_axis_plan_add_pairs(&down, err);
     if (status == CR_OK && !opaque)
         status = filter_rows(src, &across, &down, allow_ringing, lines, &band, err);
-    if (status == CR_OK)
-        status = cr_pixmap_init(out, width, height, err);
+    if (status == CR_OK) /* both paths write every pixel */
+        status = cr_pixmap_init_unset(out, width, height, err);
     if (status == CR_OK && opaque) {
         cr_opaque_axis x = opaque_axis(&across, src->width), y = opaque_axis(&down, src->height);
         status = cr_resample_opaque(src, &x, &y, allow_ringing, out, err);
