@@ -336,7 +336,16 @@ static inline uint64_t zero_mask_of64(const uint8_t *p)
  * read as the last 64 bytes of the stream, shifted down (a stream shorter
  * than 64 is copied into zeros first): at the end of every 384-byte
  * segment, bit by bit it took a tenth of the coder's parse. */
-static inline uint64_t zero_mask64(const uint8_t *bytes, size_t at, size_t length)
+static __attribute__((noinline)) uint64_t zero_mask_short(const uint8_t *bytes, size_t length)
+{
+    uint8_t padded[64];
+    memset(padded, 0, sizeof padded);
+    memcpy(padded, bytes, length);
+    return zero_mask_of64(padded) & ((UINT64_C(1) << length) - 1);
+}
+
+static inline __attribute__((always_inline)) uint64_t zero_mask64(const uint8_t *bytes, size_t at,
+                                                                  size_t length)
 {
     if (at >= length)
         return 0;
@@ -345,10 +354,7 @@ static inline uint64_t zero_mask64(const uint8_t *bytes, size_t at, size_t lengt
         return zero_mask_of64(bytes + at);
     if (length >= 64)
         return zero_mask_of64(bytes + length - 64) >> (64 - left);
-    uint8_t padded[64];
-    memset(padded, 0, sizeof padded);
-    memcpy(padded, bytes + at, left);
-    return zero_mask_of64(padded) & ((UINT64_C(1) << left) - 1);
+    return zero_mask_short(bytes + at, left); /* a stream shorter than 64 */
 }
 
 /* The end of the zeros from `from` on, where `from` is 1 to 64 bytes past
