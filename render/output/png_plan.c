@@ -459,7 +459,7 @@ static size_t put_words(bit_writer *w, const uint8_t *bytes, size_t first, size_
     const uint8_t *p = bytes + (first + 64 - keep) / 8;
     unsigned shift = (first + 64 - keep) % 8;
     size_t i = 1;
-#if defined(__SSE2__) && defined(__ORDER_LITTLE_ENDIAN__) &&                                     \
+#if defined(__SSE2__) && defined(__ORDER_LITTLE_ENDIAN__) &&                                       \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* Two words at once, each lane bits_from's own two loads and shifts
      * (they read what two bits_from calls read, no further). */
