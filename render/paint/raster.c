@@ -147,13 +147,28 @@ RASTER_SSSE3 static inline __m128i blend_bytes(__m128i colour, __m128i alpha, __
     return _mm_packus_epi16(low, high);
 }
 
-RASTER_SSSE3 static void blend_mask_row_ssse3(uint8_t *dst, const uint8_t *coverage, int count,
-                                              cr_color color)
+/* Eight pixels (24 bytes at dst) blended at the coverages in the low 8
+ * bytes of eight; nothing is read or written when all are 0. */
+RASTER_SSSE3 static inline void blend_eight_ssse3(uint8_t *dst, __m128i eight, __m128i colour_low,
+                                                  __m128i colour_high)
 {
     /* Each coverage byte three times: pixels 0-5 (and a third of 5) in the
      * first 16 channel bytes, the rest of 5 and 6-7 in the next 8. */
     const __m128i spread_low = _mm_setr_epi8(0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5);
     const __m128i spread_high = _mm_setr_epi8(5, 5, 6, 6, 6, 7, 7, 7, 0, 0, 0, 0, 0, 0, 0, 0);
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(eight, _mm_setzero_si128())) == 0xffff)
+        return;
+    __m128i low = _mm_loadu_si128((const __m128i *)dst);
+    __m128i high = _mm_loadl_epi64((const __m128i *)(dst + 16));
+    low = blend_bytes(colour_low, _mm_shuffle_epi8(eight, spread_low), low);
+    high = blend_bytes(colour_high, _mm_shuffle_epi8(eight, spread_high), high);
+    _mm_storeu_si128((__m128i *)dst, low);
+    _mm_storel_epi64((__m128i *)(dst + 16), high);
+}
+
+RASTER_SSSE3 static void blend_mask_row_ssse3(uint8_t *dst, const uint8_t *coverage, int count,
+                                              cr_color color)
+{
     uint8_t pattern[24];
     for (int i = 0; i < 24; i += 3) {
         pattern[i] = color.r;
@@ -163,18 +178,21 @@ RASTER_SSSE3 static void blend_mask_row_ssse3(uint8_t *dst, const uint8_t *cover
     const __m128i colour_low = _mm_loadu_si128((const __m128i *)pattern);
     const __m128i colour_high = _mm_loadl_epi64((const __m128i *)(pattern + 16));
     int i = 0;
-    for (; i + 8 <= count; i += 8, dst += 24) {
-        __m128i eight = _mm_loadl_epi64((const __m128i *)(coverage + i));
-        if (_mm_movemask_epi8(_mm_cmpeq_epi8(eight, _mm_setzero_si128())) == 0xffff)
-            continue;
-        __m128i low = _mm_loadu_si128((const __m128i *)dst);
-        __m128i high = _mm_loadl_epi64((const __m128i *)(dst + 16));
-        low = blend_bytes(colour_low, _mm_shuffle_epi8(eight, spread_low), low);
-        high = blend_bytes(colour_high, _mm_shuffle_epi8(eight, spread_high), high);
-        _mm_storeu_si128((__m128i *)dst, low);
-        _mm_storel_epi64((__m128i *)(dst + 16), high);
+    for (; i + 8 <= count; i += 8)
+        blend_eight_ssse3(dst + (size_t)i * 3, _mm_loadl_epi64((const __m128i *)(coverage + i)),
+                          colour_low, colour_high);
+    if (i == count)
+        return;
+    if (count < 8) {
+        blend_mask_row_c(dst + (size_t)i * 3, coverage + i, count - i, color);
+        return;
     }
-    blend_mask_row_c(dst, coverage + i, count - i, color);
+    /* The last 8 pixels again, those already blended at coverage 0 (which
+     * leaves a pixel as it is): no pixel past the row is read. */
+    __m128i done = _mm_cvtsi32_si128(8 * (8 - (count - i)));
+    __m128i last = _mm_loadl_epi64((const __m128i *)(coverage + count - 8));
+    blend_eight_ssse3(dst + (size_t)(count - 8) * 3, _mm_sll_epi64(_mm_srl_epi64(last, done), done),
+                      colour_low, colour_high);
 }
 #endif
 
