@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "pixel_memory.h"
+#include "resample_opaque.h"
 
 /* ------------------------------------------------------------- boxes */
 
@@ -467,6 +468,24 @@ static void clip_rounded(layer *l, cr_pixel_box box, double radius)
     }
 }
 
+/* The layer of a picture that fills it, scaled and opaque (every photo in
+ * a "cover" box): the scaled pixels themselves, opaque straight alpha
+ * being premultiplied too, taken over instead of composed into a cleared
+ * layer (the photo at 300 dpi: 400 KB cleared and 400 KB copied a card).
+ * compose_picture would give the same bytes. false, and scaled left as it
+ * is, when the picture does not qualify. */
+static bool take_scaled(layer *l, cr_pixel_box box, cr_pixmap *scaled, cr_pixel_box target)
+{
+    int width = box.x1 - box.x0, height = box.y1 - box.y0;
+    if (target.x0 != box.x0 || target.y0 != box.y0 || target.x1 != box.x1 || target.y1 != box.y1 ||
+        scaled->width != width || scaled->height != height || scaled->stride != width * 4 ||
+        !cr_opaque_region(scaled, 0, width, 0, height))
+        return false;
+    *l = (layer){.box = box, .width = width, .height = height, .rgba = scaled->rgba};
+    memset(scaled, 0, sizeof *scaled);
+    return true;
+}
+
 cr_status cr_compose_image(cr_pixel_box clip, const cr_pixmap *picture, const cr_image_paint *p,
                            cr_layer *out, cr_error *err)
 {
@@ -478,22 +497,27 @@ cr_status cr_compose_image(cr_pixel_box clip, const cr_pixmap *picture, const cr
     int height = turns % 2 ? picture->width : picture->height;
     cr_image_placement place =
         cr_image_place(width, height, p->box, p->fit, p->focus_x, p->focus_y, p->none_scale);
-    layer l;
-    bool empty;
-    cr_status status = layer_init(&l, p->box, clip, &empty, err);
-    if (status != CR_OK || empty)
-        return status;
-    if (p->pad.a > 0)
-        fill_layer(&l, p->pad);
-    if (clip_placement(&place, l.box)) {
-        cr_pixmap scaled = {0};
-        bool view = false;
+    cr_pixel_box box = cr_pixel_box_intersect(p->box, clip);
+    if (cr_pixel_box_empty(box))
+        return CR_OK;
+    bool placed = clip_placement(&place, box), view = false;
+    cr_pixmap scaled = {0};
+    cr_status status = CR_OK;
+    if (placed)
         status = scale_picture(picture, &place, turns, &p->adjust, &scaled, &view, err);
-        if (status == CR_OK)
+    layer l = {0};
+    bool taken = status == CR_OK && placed && !view && p->pad.a == 0 &&
+                 take_scaled(&l, box, &scaled, place.target);
+    if (status == CR_OK && !taken) {
+        bool empty;
+        status = layer_init(&l, p->box, clip, &empty, err);
+        if (status == CR_OK && p->pad.a > 0)
+            fill_layer(&l, p->pad);
+        if (status == CR_OK && placed)
             compose_picture(&l, &scaled, place.target);
-        if (!view)
-            cr_pixmap_free(&scaled);
     }
+    if (!view)
+        cr_pixmap_free(&scaled);
     if (status == CR_OK && p->corner_radius > 0)
         clip_rounded(&l, p->box, p->corner_radius);
     if (status != CR_OK) {
