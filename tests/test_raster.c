@@ -371,6 +371,29 @@ static void test_rounded_rect_coverage(void **state)
     assert_true(cr_rounded_rect_coverage(0, 0, -1, 10, 0, 0, 0) == 0.0);
 }
 
+/* cr_rgba_opaque_run: the pixels before the first whose alpha is not 255,
+ * for rows of 0 to 40 pixels with that pixel at every place (or none), its
+ * alpha 0, 254 or 1 and the colour bytes around it 255. */
+static void test_opaque_run_stops_at_first_translucent(void **state)
+{
+    (void)state;
+    uint8_t row[40 * 4];
+    static const uint8_t alphas[] = {0, 254, 1};
+    for (int count = 0; count <= 40; count++)
+        for (int stop = 0; stop <= count; stop++)
+            for (size_t a = 0; a < sizeof alphas; a++) {
+                memset(row, 255, sizeof row);
+                if (stop < count)
+                    row[4 * stop + 3] = alphas[a];
+                if (stop + 1 < count)
+                    row[4 * (stop + 1) + 3] = 7; /* later ones do not matter */
+                int want = stop;                 /* stop == count: every pixel opaque */
+                if (cr_rgba_opaque_run(row, count) != want)
+                    fail_msg("%d pixels, alpha %u at %d: run %d, not %d", count, alphas[a], stop,
+                             cr_rgba_opaque_run(row, count), want);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_fill_blends),
         cmocka_unit_test(test_blend_exact),
         cmocka_unit_test(test_blend_mask_rows_match_formula),
+        cmocka_unit_test(test_opaque_run_stops_at_first_translucent),
         cmocka_unit_test(test_blend_mask_every_coverage),
         cmocka_unit_test(test_blend_clips_every_edge),
         cmocka_unit_test(test_rounded_rect_clips),

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "error.h"
 #include "pixel_memory.h"
 
@@ -403,6 +407,16 @@ static inline void blend_premultiplied_pixel(uint8_t *dst, const uint8_t *src, u
 int cr_rgba_opaque_run(const uint8_t *rgba, int count)
 {
     int n = 0;
+#if defined(__SSE2__)
+    /* Four pixels a step: a photo's rows are all opaque, 300 or more
+     * pixels each, looked at on every card. */
+    const __m128i alpha = _mm_set1_epi32((int)0xff000000u);
+    for (; n + 4 <= count; n += 4) {
+        __m128i four = _mm_and_si128(_mm_loadu_si128((const __m128i *)(rgba + 4 * n)), alpha);
+        if (_mm_movemask_epi8(_mm_cmpeq_epi32(four, alpha)) != 0xffff)
+            break;
+    }
+#endif
     while (n < count && rgba[4 * n + 3] == 255)
         n++;
     return n;
