@@ -154,7 +154,7 @@ void expect_file_error(const char *path, cr_status code, const char *text)
 {
     char expected[1024];
     snprintf(expected, sizeof expected, "%s: %s", path, text);
-    cr_pixmap pixmap = {(int)0xdead, 1, 1, (uint8_t *)&pixmap};
+    cr_pixmap pixmap = {(int)0xdead, 1, 1, (uint8_t *)&pixmap, true};
     cr_error err;
     cr_status status = cr_image_decode_file(path, NULL, &pixmap, &err);
     if (status != code || strcmp(err.message, expected) != 0)

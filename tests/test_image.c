@@ -28,6 +28,7 @@
 #include "image.h"
 #include "image_fixtures.h"
 #include "resample.h"
+#include "resample_opaque.h"
 
 /* ==================================================== shared photos */
 
@@ -637,9 +638,57 @@ static void test_exif_parser_bounds(void **state)
     assert_int_equal(cr_exif_orientation(exif, sizeof exif), 0);
 }
 
+/* cr_pixmap.opaque says "every alpha is 255" only where that is so by
+ * construction: a JPEG's decode and the resampler's opaque path. A PNG's
+ * decode, even one whose pixels happen all to be opaque, leaves it unknown
+ * (false), and so does a resample of a picture with transparency. Each
+ * claim is checked against the pixels. */
+static void test_opaque_flag_only_where_known(void **state)
+{
+    (void)state;
+    enum { W = 16, H = 8 };
+    uint8_t rgb[W * H * 3];
+    for (size_t i = 0; i < sizeof rgb; i++)
+        rgb[i] = (uint8_t)(i * 7);
+    jpeg_spec js = {.width = W, .height = H, .components = 3, .in_space = JCS_RGB, .quality = 90};
+    buffer jpeg = encode_jpeg(&js, rgb);
+    cr_pixmap from_jpeg = decode_buffer_ok(&jpeg, "opaque.jpg");
+    assert_true(from_jpeg.opaque);
+    assert_true(cr_opaque_region(&from_jpeg, 0, W, 0, H));
+    cr_pixmap scaled;
+    assert_int_equal(cr_pixmap_resample(&from_jpeg, 5, 3, NULL, &scaled, NULL), CR_OK);
+    assert_true(scaled.opaque);
+    assert_true(cr_opaque_region(&scaled, 0, 5, 0, 3));
+    cr_pixmap_free(&scaled);
+
+    uint8_t rgba[W * 4];
+    for (int x = 0; x < W; x++)
+        rgba[4 * x] = (uint8_t)x, rgba[4 * x + 1] = 9, rgba[4 * x + 2] = 200,
+                 rgba[4 * x + 3] = (uint8_t)(x == 3 ? 0 : 255);
+    png_spec ps = {.width = W, .height = 1, .color_type = PNG_COLOR_TYPE_RGB_ALPHA, .bit_depth = 8};
+    buffer png = encode_png(&ps, rgba, sizeof rgba);
+    cr_pixmap from_png = decode_buffer_ok(&png, "alpha.png");
+    assert_false(from_png.opaque);
+    assert_int_equal(cr_pixmap_resample(&from_png, 8, 1, NULL, &scaled, NULL), CR_OK);
+    assert_false(scaled.opaque);
+    cr_pixmap_free(&scaled);
+    for (int x = 0; x < W; x++)
+        rgba[4 * x + 3] = 255; /* all opaque, still a PNG: not claimed */
+    buffer png_opaque = encode_png(&ps, rgba, sizeof rgba);
+    cr_pixmap opaque_png = decode_buffer_ok(&png_opaque, "opaque.png");
+    assert_false(opaque_png.opaque);
+    cr_pixmap_free(&opaque_png);
+    cr_pixmap_free(&from_png);
+    cr_pixmap_free(&from_jpeg);
+    buffer_free(&png_opaque);
+    buffer_free(&png);
+    buffer_free(&jpeg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_opaque_flag_only_where_known),
         cmocka_unit_test(test_every_shared_photo_decodes),
         cmocka_unit_test(test_reference_portrait),
         cmocka_unit_test(test_progressive_matches),

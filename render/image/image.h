@@ -23,6 +23,7 @@
 #define CR_IMAGE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cardrender.h"
@@ -31,6 +32,10 @@ typedef struct cr_pixmap {
     int width, height;
     int stride;    /* bytes per row, = 4 * width for pixmaps made here */
     uint8_t *rgba; /* straight-alpha RGBA8, owned: free with cr_pixmap_free */
+    /* Every pixel's alpha is 255, known from how it was made (a JPEG's
+     * decode, the resampler's opaque path), so nobody need look; false:
+     * not known. Whoever changes alpha in place clears it. */
+    bool opaque;
 } cr_pixmap;
 
 /* Guards against hostile files; a field of 0 takes the default. Checked

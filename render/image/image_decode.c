@@ -123,6 +123,7 @@ cr_status cr_pixmap_apply_orientation(const cr_pixmap *src, int orientation, cr_
         for (int x = 0; x < width; x++, from += walk.step_x, to += 4)
             memcpy(to, from, 4);
     }
+    out->opaque = src->opaque; /* the same pixels, turned */
     return CR_OK;
 }
 
@@ -546,6 +547,7 @@ static cr_status jpeg_run(jpeg_job *job)
     }
     jpeg_read_rows(job);
     jpeg_finish_decompress(cinfo);
+    job->pixels.opaque = true; /* libjpeg's RGBA and the CMYK conversion: alpha 255 */
     return CR_OK;
 }
 

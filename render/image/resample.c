@@ -510,6 +510,8 @@ static bool opaque_path_applies(const cr_pixmap *src, const cr_axis_plan *across
     bool exact_forced = forced == CR_RESAMPLE_PATH_EXACT || forced >= CR_RESAMPLE_PATH_EXACT_C;
     if (!across->fits14 || !down->fits14 || exact_forced)
         return false;
+    if (src->opaque)
+        return true;
     int x0, x1, y0, y1;
     cr_axis_plan_extent(across, &x0, &x1);
     cr_axis_plan_extent(down, &y0, &y1);
@@ -559,6 +561,7 @@ cr_status cr_pixmap_resample_area(const cr_pixmap *src, cr_rectd area, int width
     if (status == CR_OK && opaque) {
         cr_opaque_axis x = opaque_axis(&across, src->width), y = opaque_axis(&down, src->height);
         status = cr_resample_opaque(src, &x, &y, allow_ringing, out, err);
+        out->opaque = status == CR_OK; /* the opaque path writes alpha 255 */
     } else if (status == CR_OK) {
         status = filter_columns(&band, &down, allow_ringing, lines, out, err);
     }

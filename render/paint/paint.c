@@ -356,7 +356,8 @@ static cr_status scale_picture(const cr_pixmap *picture, const cr_image_placemen
     *view = turns == 0 && !adjusts_anything(adjust) &&
             cr_pixmap_resample_is_copy(picture, area, width, height, NULL, &x, &y);
     if (*view) {
-        *out = (cr_pixmap){width, height, picture->stride, cr_pixmap_at(picture, x, y)};
+        *out = (cr_pixmap){width, height, picture->stride, cr_pixmap_at(picture, x, y),
+                           picture->opaque};
         return CR_OK;
     }
     cr_pixmap scaled;
@@ -479,7 +480,7 @@ static bool take_scaled(layer *l, cr_pixel_box box, cr_pixmap *scaled, cr_pixel_
     int width = box.x1 - box.x0, height = box.y1 - box.y0;
     if (target.x0 != box.x0 || target.y0 != box.y0 || target.x1 != box.x1 || target.y1 != box.y1 ||
         scaled->width != width || scaled->height != height || scaled->stride != width * 4 ||
-        !cr_opaque_region(scaled, 0, width, 0, height))
+        !(scaled->opaque || cr_opaque_region(scaled, 0, width, 0, height)))
         return false;
     *l = (layer){.box = box, .width = width, .height = height, .rgba = scaled->rgba};
     memset(scaled, 0, sizeof *scaled);
