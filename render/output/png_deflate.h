@@ -99,6 +99,11 @@ bool png_splice_symbols(const uint8_t *out, size_t size, size_t *first, size_t *
  * 0 returned. */
 size_t png_splice_runs(const uint8_t *bytes, size_t length, uint8_t *out);
 
+/* The same, always with the code built for the baseline CPU: where the CPU
+ * has BMI2, png_splice_runs runs a copy compiled for it (the tests compare
+ * the two). */
+size_t png_splice_runs_plain(const uint8_t *bytes, size_t length, uint8_t *out);
+
 /* Deflate's symbol counts, literal/length (0-285) and distance (0-29). */
 enum { PNG_LIT_LEN_SYMBOLS = 286, PNG_DIST_SYMBOLS = 30 };
 typedef struct png_symbol_counts {

@@ -447,14 +447,42 @@ static inline __attribute__((always_inline)) void parse_runs(run_sink *sink, boo
     sink_literals(sink, counting, bytes + literal, length - literal);
 }
 
-size_t png_splice_runs(const uint8_t *bytes, size_t length, uint8_t *out)
+static inline __attribute__((always_inline)) size_t splice_runs(const uint8_t *bytes, size_t length,
+                                                                uint8_t *out)
 {
-    pthread_once(&zero_run_codes_made, make_zero_run_codes);
     run_bits b = {0, 0, out};
     run_sink sink = {&b, NULL};
     parse_runs(&sink, false, bytes, length);
     run_bits_flush(&b); /* stores the last, partial byte too */
     return (size_t)(b.out - out) * 8 + b.count;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__BMI2__)
+/* The same with BMI2's shifts by a register (shlx, shrx), where the CPU has
+ * them: the coder's every bit count is a shift, and without them each
+ * needs its count moved into CL first. */
+__attribute__((target("bmi2"))) static size_t splice_runs_bmi2(const uint8_t *bytes, size_t length,
+                                                               uint8_t *out)
+{
+    return splice_runs(bytes, length, out);
+}
+#define SPLICE_RUNS_BMI2 1
+#endif
+
+size_t png_splice_runs_plain(const uint8_t *bytes, size_t length, uint8_t *out)
+{
+    pthread_once(&zero_run_codes_made, make_zero_run_codes);
+    return splice_runs(bytes, length, out);
+}
+
+size_t png_splice_runs(const uint8_t *bytes, size_t length, uint8_t *out)
+{
+    pthread_once(&zero_run_codes_made, make_zero_run_codes);
+#ifdef SPLICE_RUNS_BMI2
+    if (__builtin_cpu_supports("bmi2"))
+        return splice_runs_bmi2(bytes, length, out);
+#endif
+    return splice_runs(bytes, length, out);
 }
 
 void png_count_runs(const uint8_t *bytes, size_t length, png_symbol_counts *counts)

@@ -94,6 +94,11 @@ size_t png_splice_runs(const uint8_t *bytes, size_t length, uint8_t *out)
     return 0;
 }
 
+size_t png_splice_runs_plain(const uint8_t *bytes, size_t length, uint8_t *out)
+{
+    return png_splice_runs(bytes, length, out);
+}
+
 void png_count_runs(const uint8_t *bytes, size_t length, png_symbol_counts *counts) {}
 
 void png_count_deflated(const uint8_t *bytes, size_t length, png_symbol_counts *counts) {}
