@@ -364,11 +364,8 @@ static inline uint64_t zero_mask_of64(const uint8_t *p)
            (uint64_t)zero_mask16(p + 32) << 32 | (uint64_t)zero_mask16(p + 48) << 48;
 }
 
-/* Bit i set where bytes[at + i] is 0, for the bytes of [at, at + 64)
- * before length (the bits past it clear). A block cut short by the end is
- * read as the last 64 bytes of the stream, shifted down (a stream shorter
- * than 64 is copied into zeros first): at the end of every 384-byte
- * segment, bit by bit it took a tenth of the coder's parse. */
+/* zero_mask_of64 of a stream shorter than 64 bytes, copied into zeros
+ * first, the bits past it clear; out of line, out of the parse's way. */
 static __attribute__((noinline)) uint64_t zero_mask_short(const uint8_t *bytes, size_t length)
 {
     uint8_t padded[64];
@@ -377,6 +374,11 @@ static __attribute__((noinline)) uint64_t zero_mask_short(const uint8_t *bytes, 
     return zero_mask_of64(padded) & ((UINT64_C(1) << length) - 1);
 }
 
+/* Bit i set where bytes[at + i] is 0, for the bytes of [at, at + 64)
+ * before length (the bits past it clear). A block cut short by the end is
+ * read as the last 64 bytes of the stream, shifted down: at the end of
+ * every 384-byte segment, bit by bit it took a tenth of the coder's parse.
+ * Always inlined: GCC left it out of line (9.3% of an encode in calls). */
 static inline __attribute__((always_inline)) uint64_t zero_mask64(const uint8_t *bytes, size_t at,
                                                                   size_t length)
 {
