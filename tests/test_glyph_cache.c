@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "glyph_cache.h"
+#include "raster.h"
 
 enum { PX = 64, NO_SCALE = 65536 };
 
@@ -94,6 +95,12 @@ static void test_bitmap_is_plausible(void **state)
     assert_in_range(bm->width, 30, 45);
     assert_in_range(bm->rows, 30, 45);
     assert_true(bm->pitch >= bm->width);
+    /* rows padded with zeros to whole blocks (cr_canvas_blend_mask_padded) */
+    assert_int_equal(bm->pitch % CR_MASK_PAD_PIXELS, 0);
+    assert_true(bm->pitch < bm->width + CR_MASK_PAD_PIXELS);
+    for (int y = 0; y < bm->rows; y++)
+        for (int x = bm->width; x < bm->pitch; x++)
+            assert_int_equal(bm->coverage[y * bm->pitch + x], 0);
     assert_in_range(bm->top, 28, 40); /* 中 sits on the baseline, ~0.8 em tall */
     assert_in_range(bm->left, 0, 8);
     assert_int_equal(max_coverage(bm), 255); /* the vertical stroke is solid */

@@ -118,6 +118,48 @@ static void test_blend_mask_rows_match_formula(void **state)
     cr_canvas_free(&c);
 }
 
+/* Glyph-cache masks (rows padded with zeros to a multiple of 8), every
+ * width from 1 to 24, placed inside the canvas, against its left and right
+ * edges and cut by them: each canvas byte is the blend formula's for the
+ * mask pixel over it, and bytes no mask pixel covers are as they were. */
+static void test_blend_mask_padded_matches_formula(void **state)
+{
+    enum { W = 40, H = 6 };
+    cr_canvas c;
+    assert_int_equal(cr_canvas_init(&c, W, H, NULL), CR_OK);
+    uint8_t before[W * H * 3], mask[24 * H];
+    unsigned seed = 777;
+    const cr_color colors[2] = {{9, 200, 140, 255}, {240, 20, 60, 130}};
+    for (int width = 1; width <= 24; width++) {
+        int pitch = (width + CR_MASK_PAD_PIXELS - 1) / CR_MASK_PAD_PIXELS * CR_MASK_PAD_PIXELS;
+        const int places[] = {-5, -1, 0, 3, W - width - 1, W - width, W - width + 3, W - 1};
+        for (size_t p = 0; p < sizeof places / sizeof *places; p++)
+            for (int k = 0; k < 2; k++) {
+                for (size_t i = 0; i < sizeof before; i++)
+                    before[i] = c.pixels[i] = (uint8_t)((seed = seed * 1103515245u + 12345u) >> 16);
+                for (int i = 0; i < pitch * H; i++) {
+                    unsigned r = (seed = seed * 1103515245u + 12345u) >> 16;
+                    mask[i] = i % pitch >= width ? 0 : r % 3 == 0 ? 255 : (uint8_t)(r >> 5);
+                }
+                int at = places[p];
+                cr_canvas_blend_mask_padded(&c, mask, width, H - 1, pitch, at, 1, colors[k]);
+                for (int y = 0; y < H; y++)
+                    for (int x = 0; x < W; x++) {
+                        const uint8_t *px = before + (y * W + x) * 3;
+                        bool covered = y >= 1 && y < H && x >= at && x < at + width;
+                        unsigned cover = covered ? mask[(y - 1) * pitch + (x - at)] : 0;
+                        unsigned a = round_div255(cover * colors[k].a);
+                        const uint8_t want[3] = {
+                            (uint8_t)round_div255(colors[k].r * a + px[0] * (255 - a)),
+                            (uint8_t)round_div255(colors[k].g * a + px[1] * (255 - a)),
+                            (uint8_t)round_div255(colors[k].b * a + px[2] * (255 - a))};
+                        assert_memory_equal(c.pixels + (y * W + x) * 3, want, 3);
+                    }
+            }
+    }
+    cr_canvas_free(&c);
+}
+
 /* Every destination value under every coverage, for colour channels at
  * both ends of the range and in between. */
 static void test_blend_mask_every_coverage(void **state)
@@ -401,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_fill_blends),
         cmocka_unit_test(test_blend_exact),
         cmocka_unit_test(test_blend_mask_rows_match_formula),
+        cmocka_unit_test(test_blend_mask_padded_matches_formula),
         cmocka_unit_test(test_opaque_run_stops_at_first_translucent),
         cmocka_unit_test(test_blend_mask_every_coverage),
         cmocka_unit_test(test_blend_clips_every_edge),

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "hash_table.h"
+#include "raster.h"
 
 typedef struct glyph_key {
     const cr_face *face;
@@ -120,12 +121,15 @@ static FT_Matrix glyph_matrix(int32_t x_scale_16_16, int rotation)
     return m;
 }
 
+/* Rows are padded with zeros to a multiple of CR_MASK_PAD_PIXELS, so that
+ * cr_canvas_blend_mask_padded blends them in whole blocks. */
 static glyph_entry *entry_from_bitmap(const FT_Bitmap *bitmap, int left, int top)
 {
     int width = (int)bitmap->width, rows = (int)bitmap->rows;
     if (width <= 0 || rows <= 0)
         width = rows = 0;
-    glyph_entry *entry = malloc(sizeof *entry + (size_t)width * (size_t)rows);
+    int pitch = (width + CR_MASK_PAD_PIXELS - 1) / CR_MASK_PAD_PIXELS * CR_MASK_PAD_PIXELS;
+    glyph_entry *entry = malloc(sizeof *entry + (size_t)pitch * (size_t)rows);
     if (!entry)
         return NULL;
     int src_pitch = bitmap->pitch;
@@ -134,11 +138,13 @@ static glyph_entry *entry_from_bitmap(const FT_Bitmap *bitmap, int left, int top
         const uint8_t *src = src_pitch >= 0
                                  ? bitmap->buffer + (size_t)y * (size_t)src_pitch
                                  : bitmap->buffer + (size_t)(rows - 1 - y) * (size_t)(-src_pitch);
-        memcpy(entry->data + (size_t)y * (size_t)width, src, (size_t)width);
+        uint8_t *row = entry->data + (size_t)y * (size_t)pitch;
+        memcpy(row, src, (size_t)width);
+        memset(row + width, 0, (size_t)(pitch - width));
     }
     entry->bitmap.width = width;
     entry->bitmap.rows = rows;
-    entry->bitmap.pitch = width;
+    entry->bitmap.pitch = pitch;
     entry->bitmap.left = width ? left : 0;
     entry->bitmap.top = rows ? top : 0;
     entry->bitmap.coverage = entry->data;

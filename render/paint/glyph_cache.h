@@ -13,7 +13,9 @@
 #include "layout_result.h"
 
 /* 8-bit coverage. left/top: position of the bitmap's top-left pixel relative
- * to the pen origin, in pixels (top is up from the baseline, as FreeType). */
+ * to the pen origin, in pixels (top is up from the baseline, as FreeType).
+ * Rows are pitch bytes apart, pitch a multiple of CR_MASK_PAD_PIXELS, with
+ * zeros past width (cr_canvas_blend_mask_padded). */
 typedef struct cr_glyph_bitmap {
     int width, rows, pitch;
     int left, top;
@@ -32,10 +34,9 @@ void cr_glyph_cache_destroy(cr_glyph_cache *cache);
  * none; < 65536 condenses), rotation (0, or 90 = clockwise) and subpixel
  * phase 0 .. CR_GLYPH_SUBPIXELS-1 (shift right by phase/CR_GLYPH_SUBPIXELS px
  * before rasterising). NULL with err set on a FreeType failure. */
-const cr_glyph_bitmap *cr_glyph_cache_get(cr_glyph_cache *cache, cr_face *face,
-                                          uint32_t glyph_id, int32_t ppem_26_6,
-                                          int32_t x_scale_16_16, int rotation, int subpixel,
-                                          cr_error *err);
+const cr_glyph_bitmap *cr_glyph_cache_get(cr_glyph_cache *cache, cr_face *face, uint32_t glyph_id,
+                                          int32_t ppem_26_6, int32_t x_scale_16_16, int rotation,
+                                          int subpixel, cr_error *err);
 
 /* cr_glyph_cache_get with a hinting mode: CR_HINT_MICROTEXT grid-fits the
  * outline (cr_glyph_load_flags), CR_HINT_NONE is cr_glyph_cache_get. */

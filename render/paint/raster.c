@@ -210,23 +210,36 @@ RASTER_SSSE3 static inline void blend_mask_row_ssse3(uint8_t *dst, const uint8_t
 }
 
 /* The rows of a mask, its colour laid out once for all of them (once a
- * row, it was a fifth of the rows' time: a glyph's rows are short). */
+ * row, it was a fifth of the rows' time: a glyph's rows are short). With
+ * `blocks`, each row is that many whole blocks of 8, the mask's zeros
+ * past its width blending nothing (a coverage of 0 leaves a pixel as it
+ * is): no shorter block at the end, which overlapped the block before
+ * and read what it had just stored. */
 RASTER_SSSE3 static void blend_mask_rows_ssse3(uint8_t *dst, size_t stride, const uint8_t *coverage,
-                                               ptrdiff_t pitch, int count, int rows, cr_color color)
+                                               ptrdiff_t pitch, int count, int rows, int blocks,
+                                               cr_color color)
 {
     colour_eight colour = colour_eight_of(color);
-    for (int row = 0; row < rows; row++)
-        blend_mask_row_ssse3(dst + (size_t)row * stride, coverage + (ptrdiff_t)row * pitch, count,
-                             color, colour);
+    for (int row = 0; row < rows; row++) {
+        uint8_t *to = dst + (size_t)row * stride;
+        const uint8_t *from = coverage + (ptrdiff_t)row * pitch;
+        if (!blocks) {
+            blend_mask_row_ssse3(to, from, count, color, colour);
+            continue;
+        }
+        for (int b = 0; b < blocks; b++)
+            blend_eight_ssse3(to + (size_t)b * 24, _mm_loadl_epi64((const __m128i *)(from + 8 * b)),
+                              colour.low, colour.high);
+    }
 }
 #endif
 
 static void blend_mask_rows(uint8_t *dst, size_t stride, const uint8_t *coverage, ptrdiff_t pitch,
-                            int count, int rows, cr_color color)
+                            int count, int rows, int blocks, cr_color color)
 {
 #ifdef RASTER_SSSE3
     if (color.a == 255 && __builtin_cpu_supports("ssse3")) {
-        blend_mask_rows_ssse3(dst, stride, coverage, pitch, count, rows, color);
+        blend_mask_rows_ssse3(dst, stride, coverage, pitch, count, rows, blocks, color);
         return;
     }
 #endif
@@ -235,8 +248,10 @@ static void blend_mask_rows(uint8_t *dst, size_t stride, const uint8_t *coverage
                          color);
 }
 
-void cr_canvas_blend_mask(cr_canvas *canvas, const uint8_t *mask, int width, int rows, int pitch,
-                          int x, int y, cr_color color)
+/* With `padded`, rows are readable and 0 from width to pitch (a multiple of
+ * 8): blocks of 8 are blended whole where the canvas row has room. */
+static void blend_mask(cr_canvas *canvas, const uint8_t *mask, int width, int rows, int pitch,
+                       int x, int y, cr_color color, bool padded)
 {
     if (!canvas || !canvas->pixels || !mask || width <= 0 || rows <= 0 || color.a == 0)
         return;
@@ -247,9 +262,24 @@ void cr_canvas_blend_mask(cr_canvas *canvas, const uint8_t *mask, int width, int
     int y_to = clamp_int((long long)y + rows, 0, canvas->height);
     if (x_from >= x_to || y_from >= y_to)
         return;
+    int count = x_to - x_from, skip = x_from - x, blocks = (count + 7) / 8;
+    if (!padded || skip + 8 * blocks > pitch || x_from + 8 * blocks > canvas->width)
+        blocks = 0; /* no room: rows end in a shorter block */
     blend_mask_rows(canvas->pixels + (size_t)y_from * (size_t)canvas->stride + (size_t)x_from * 3,
-                    (size_t)canvas->stride, mask + (ptrdiff_t)(y_from - y) * pitch + (x_from - x),
-                    pitch, x_to - x_from, y_to - y_from, color);
+                    (size_t)canvas->stride, mask + (ptrdiff_t)(y_from - y) * pitch + skip, pitch,
+                    count, y_to - y_from, blocks, color);
+}
+
+void cr_canvas_blend_mask(cr_canvas *canvas, const uint8_t *mask, int width, int rows, int pitch,
+                          int x, int y, cr_color color)
+{
+    blend_mask(canvas, mask, width, rows, pitch, x, y, color, false);
+}
+
+void cr_canvas_blend_mask_padded(cr_canvas *canvas, const uint8_t *mask, int width, int rows,
+                                 int pitch, int x, int y, cr_color color)
+{
+    blend_mask(canvas, mask, width, rows, pitch, x, y, color, pitch % CR_MASK_PAD_PIXELS == 0);
 }
 
 /* ------------------------------------------------------- rounded rects */

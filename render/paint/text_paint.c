@@ -50,8 +50,8 @@ cr_status cr_text_draw(cr_engine *engine, cr_canvas *canvas, const cr_text_layou
             return status;
         const cr_glyph_bitmap *bm = p.bitmap;
         if (bm->width > 0 && bm->rows > 0)
-            cr_canvas_blend_mask(canvas, bm->coverage, bm->width, bm->rows, bm->pitch, p.x, p.y,
-                                 color);
+            cr_canvas_blend_mask_padded(canvas, bm->coverage, bm->width, bm->rows, bm->pitch, p.x,
+                                        p.y, color);
     }
     return CR_OK;
 }
