@@ -538,6 +538,40 @@ static void test_runs_end_anywhere(void **state)
         }
 }
 
+/* Segments by hand, rows of 901 filtered bytes: box A, pixels 100-249
+ * with the column after (bytes 301-753), rows 2-4; box B, pixels 240-299
+ * (bytes 721-900: the row's end), rows 3-4, not runs. In rows 3 and 4 they
+ * meet and are one span of runs, bytes 301-900. Each span is cut into
+ * chunks of 384 from its own first byte, not on a grid of the row; the
+ * bytes between are static, joined across rows. */
+static void test_plan_chunks_begin_at_box_edges(void **state)
+{
+    const cr_png_box boxes[] = {{100, 2, 250, 4, true}, {240, 3, 300, 4, false}};
+    cr_png_plan *plan = cr_png_plan_create(W, H, boxes, 2, NULL);
+    assert_non_null(plan);
+    enum { R = 1 + 3 * W };
+    const struct {
+        size_t start, end;
+        bool runs;
+    } want[] = {{0, 2 * R + 301, false},          {2 * R + 301, 2 * R + 685, true},
+                {2 * R + 685, 2 * R + 754, true}, {2 * R + 754, 3 * R + 301, false},
+                {3 * R + 301, 3 * R + 685, true}, {3 * R + 685, 4 * R, true},
+                {4 * R, 4 * R + 301, false},      {4 * R + 301, 4 * R + 685, true},
+                {4 * R + 685, 5 * R, true},       {5 * R, H * R, false}};
+    size_t count = sizeof want / sizeof *want;
+    assert_int_equal(cr_png_plan_segments(plan), count);
+    for (size_t i = 0; i < count; i++) {
+        size_t start, end;
+        bool runs;
+        assert_true(cr_png_plan_segment(plan, i, &start, &end, &runs));
+        if (start != want[i].start || end != want[i].end || runs != want[i].runs)
+            fail_msg("segment %zu is [%zu, %zu)%s, wanted [%zu, %zu)%s", i, start, end,
+                     runs ? " runs" : "", want[i].start, want[i].end, want[i].runs ? " runs" : "");
+    }
+    assert_false(cr_png_plan_segment(plan, count, &(size_t){0}, &(size_t){0}, &(bool){false}));
+    cr_png_plan_unref(plan);
+}
+
 /* A plan's counts, by hand, for a 300 x 40 image of one grey under one
  * runs box: rows of 901 filtered bytes in chunks of 384, 384 and 133, each
  * coded alone. Row 0 (Paeth against no row above: the first pixel, then
@@ -625,6 +659,7 @@ int main(void)
         cmocka_unit_test(test_runs_are_counted),
         cmocka_unit_test(test_runs_end_anywhere),
         cmocka_unit_test(test_runs_coder_copies_agree),
+        cmocka_unit_test(test_plan_chunks_begin_at_box_edges),
         cmocka_unit_test(test_plan_symbols_are_counted),
     };
     return cmocka_run_group_tests_name("png plan", tests, png_fix_make_work_dir,

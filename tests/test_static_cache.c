@@ -228,11 +228,11 @@ static const char live_fields[] =
 
 /* Text and pictures are coded as literals and runs; a machine-readable
  * zone by the deflater, whose matches find its repeated fillers. Counted
- * by hand: the name, pixels 50-250 (bytes 151-753 with the pixel after:
- * chunks 0-1) over rows 50-80 with the row below, 2 x 31; the photo,
- * pixels 400-600 (bytes 1201-1803: chunks 3-4) over rows 50-300, 2 x 251;
- * the ghost, pixels 650-800 (chunks 5-6) over rows 200-350, 2 x 151. As
- * runs, the zone (pixels 40-810: chunks 0-6, rows 400-530) would add 917. */
+ * by hand, chunks of 384 bytes from each box's edge: the name, pixels
+ * 50-249 and the one after (bytes 151-753: 603, two chunks) over rows
+ * 50-80 with the row below, 2 x 31; the photo, pixels 400-600 (603 bytes)
+ * over rows 50-300, 2 x 251; the ghost, pixels 650-800 (453 bytes) over
+ * rows 200-350, 2 x 151. */
 static void test_static_cache_codes_all_but_zones_as_runs(void **state)
 {
     cr_error err;

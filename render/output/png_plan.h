@@ -4,10 +4,11 @@
  * Every row is Paeth-filtered (png_filter.h). The filtered stream is cut
  * into segments by a plan that depends on the image's size and the live
  * boxes alone (where record-dependent fields paint: a template's, for
- * cards): each row is divided into chunks of CR_PNG_CHUNK_BYTES, a chunk
- * that a live box (or its row below and column to the right, which the
- * filter ties to it) touches is a segment of its own, and the chunks
- * between are joined into segments of up to CR_PNG_SEGMENT_BYTES. With
+ * cards): in each row, the bytes of the live boxes that cover it (with
+ * the row below and the column to the right, which the filter ties to
+ * them), those that meet joined, are cut into chunks of CR_PNG_CHUNK_BYTES
+ * from the box's edge, each a segment of its own, and the bytes between
+ * are joined into segments of up to CR_PNG_SEGMENT_BYTES. With
  * igzip each segment is coded on its own (a live box's chunks by
  * png_splice_runs where the box asks for it, the rest by the deflater)
  * and the codes are spliced into one deflate block (png_deflate.h), so
@@ -63,6 +64,9 @@ void cr_png_plan_unref(cr_png_plan *plan);
 /* Segments of the plan, and how many of them are coded as runs (tests). */
 size_t cr_png_plan_segments(const cr_png_plan *plan);
 size_t cr_png_plan_runs_segments(const cr_png_plan *plan);
+/* Segment i's bytes of the filtered stream, [*start, *end), and whether it
+ * is coded as runs (tests); false when there is no segment i. */
+bool cr_png_plan_segment(const cr_png_plan *plan, size_t i, size_t *start, size_t *end, bool *runs);
 /* The plan's copy of its reference (tests); NULL without one. */
 const cr_canvas *cr_png_plan_reference(const cr_png_plan *plan);
 
