@@ -360,9 +360,10 @@ static bool decodes_to(const uint8_t *png, size_t size, const cr_canvas *card)
     return same;
 }
 
-/* The reference from the input's rest, and the card from it and the changes. */
+/* The reference from the input's rest, and the card from it and the
+ * changes, whose boxes go to changed (room for 3). */
 static cr_status make_plan_images(byte_reader *r, cr_canvas *reference, cr_canvas *card,
-                                  cr_error *err)
+                                  cr_png_changes *changed, cr_png_box *changed_boxes, cr_error *err)
 {
     int width = reference->width, height = reference->height;
     int changes[3][5];
@@ -370,7 +371,10 @@ static cr_status make_plan_images(byte_reader *r, cr_canvas *reference, cr_canva
     for (int c = 0; c < count; c++) {
         read_box(r, width, height, changes[c]);
         changes[c][4] = (int)next_byte(r);
+        changed_boxes[c] =
+            (cr_png_box){changes[c][0], changes[c][1], changes[c][2], changes[c][3], false};
     }
+    *changed = (cr_png_changes){changed_boxes, (size_t)count};
     size_t rest = r->size - r->at, n = 0;
     for (int y = 0; y < height; y++)
         for (int i = 0; i < width * 3; i++, n++)
@@ -399,12 +403,14 @@ cr_status fuzz_png_path(const uint8_t *data, size_t size, cr_error *err)
     for (size_t i = 0; i < box_count; i++) /* b1's bits 1-4: which boxes are coded as runs */
         read_live_box(&r, width, height, b1 >> (1 + i) & 1, &boxes[i]);
     cr_canvas reference = {0}, card = {0};
+    cr_png_changes changed = {0};
+    cr_png_box changed_boxes[3];
     cr_status status = cr_canvas_init(&reference, width, height, err);
     if (status == CR_OK)
-        status = make_plan_images(&r, &reference, &card, err);
+        status = make_plan_images(&r, &reference, &card, &changed, changed_boxes, err);
     cr_png_plan *kept = NULL, *bare = NULL;
-    uint8_t *with = NULL, *without = NULL;
-    size_t with_size = 0, without_size = 0;
+    uint8_t *with = NULL, *without = NULL, *told = NULL;
+    size_t with_size = 0, without_size = 0, told_size = 0;
     if (status == CR_OK) {
         kept = cr_png_plan_create(width, height, boxes, box_count, &reference);
         bare = cr_png_plan_create(width, height, boxes, box_count, NULL);
@@ -412,18 +418,26 @@ cr_status fuzz_png_path(const uint8_t *data, size_t size, cr_error *err)
             status = plan_failure(err, "no plan");
     }
     if (status == CR_OK) {
-        cr_png_params kept_params = {kept, threads, false}, bare_params = {bare, 1, false};
+        /* told: where the card differs, as a painter says (png_plan.h) */
+        cr_png_params kept_params = {kept, threads, false, NULL},
+                      bare_params = {bare, 1, false, NULL},
+                      told_params = {kept, threads, false, &changed};
         status = cr_png_write_memory_with(&card, 72, &kept_params, &with, &with_size, err);
         if (status == CR_OK)
             status =
                 cr_png_write_memory_with(&card, 72, &bare_params, &without, &without_size, err);
+        if (status == CR_OK)
+            status = cr_png_write_memory_with(&card, 72, &told_params, &told, &told_size, err);
     }
     if (status == CR_OK && (with_size != without_size || memcmp(with, without, with_size) != 0))
         status = plan_failure(err, "the reference's codes changed the file");
+    if (status == CR_OK && (told_size != without_size || memcmp(told, without, told_size) != 0))
+        status = plan_failure(err, "the changes told changed the file");
     if (status == CR_OK && !decodes_to(with, with_size, &card))
         status = plan_failure(err, "the file does not decode to the card");
     free(with);
     free(without);
+    free(told);
     cr_png_plan_unref(kept);
     cr_png_plan_unref(bare);
     cr_canvas_free(&card);

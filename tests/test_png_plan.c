@@ -109,14 +109,20 @@ static void test_paeth_every_neighbourhood(void **state)
 
 /* -------------------------------------------------------------- plans */
 
-static uint8_t *encode(const cr_canvas *c, const cr_png_plan *plan, int threads, size_t *size)
+static uint8_t *encode_changes(const cr_canvas *c, const cr_png_plan *plan,
+                               const cr_png_changes *changes, int threads, size_t *size)
 {
-    cr_png_params params = {plan, threads, false};
+    cr_png_params params = {plan, threads, false, changes};
     uint8_t *png = NULL;
     cr_error err;
     if (cr_png_write_memory_with(c, 300, &params, &png, size, &err) != CR_OK)
         fail_msg("%s", err.message);
     return png;
+}
+
+static uint8_t *encode(const cr_canvas *c, const cr_png_plan *plan, int threads, size_t *size)
+{
+    return encode_changes(c, plan, NULL, threads, size);
 }
 
 static void copy_canvas(cr_canvas *to, const cr_canvas *from)
@@ -200,6 +206,54 @@ static void test_plan_copies_only_what_matches(void **state)
 #endif
     free(with_plan);
     free(without);
+    cr_png_plan_unref(kept);
+    cr_png_plan_unref(bare);
+    cr_canvas_free(&reference);
+}
+
+/* Where the caller says a card may differ from the reference (its fields'
+ * boxes as painted), segments are compared as ever; elsewhere the
+ * reference's code is taken without looking. Shown by a card that breaks
+ * the promise: changed inside a declared box and, in a static segment far
+ * from it, outside. The file decodes to the card inside the box and to the
+ * reference outside (with igzip; zlib keeps nothing); without the boxes, to
+ * the card everywhere. Changes given to a plan without a reference are
+ * ignored. */
+static void test_changes_spare_the_comparison(void **state)
+{
+    cr_canvas reference, card;
+    png_fix_make_canvas(&reference, W, H);
+    png_fix_fill_card_like(&reference);
+    cr_png_plan *kept = cr_png_plan_create(W, H, BOXES, 2, &reference);
+    cr_png_plan *bare = cr_png_plan_create(W, H, BOXES, 2, NULL);
+    assert_non_null(kept);
+    assert_non_null(bare);
+    copy_canvas(&card, &reference);
+    /* on the declared box's last row: the row below reads it too */
+    uint8_t *inside = card.pixels + (size_t)9 * card.stride + (size_t)60 * 3;
+    uint8_t *outside = card.pixels + (size_t)35 * card.stride + (size_t)10 * 3; /* static */
+    inside[0] ^= 0x5a;
+    outside[1] ^= 0x33;
+    const cr_png_box painted[] = {{55, 6, 70, 10, false}};
+    cr_png_changes changes = {painted, 1};
+    for (int threads = 1; threads <= 2; threads++) {
+        size_t size;
+        uint8_t *png = encode_changes(&card, kept, &changes, threads, &size);
+        cr_canvas expected;
+        copy_canvas(&expected, &card);
+        if (png_deflate_splices()) /* zlib codes every image whole: nothing is kept */
+            expected.pixels[(size_t)35 * expected.stride + (size_t)10 * 3 + 1] ^= 0x33; /* unseen */
+        png_fix_assert_memory_decodes_to(&expected, png, size);
+        free(png);
+        png = encode_changes(&card, kept, NULL, threads, &size);
+        png_fix_assert_memory_decodes_to(&card, png, size);
+        free(png);
+        png = encode_changes(&card, bare, &changes, threads, &size);
+        png_fix_assert_memory_decodes_to(&card, png, size);
+        free(png);
+        cr_canvas_free(&expected);
+    }
+    cr_canvas_free(&card);
     cr_png_plan_unref(kept);
     cr_png_plan_unref(bare);
     cr_canvas_free(&reference);
@@ -660,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_runs_end_anywhere),
         cmocka_unit_test(test_runs_coder_copies_agree),
         cmocka_unit_test(test_plan_chunks_begin_at_box_edges),
+        cmocka_unit_test(test_changes_spare_the_comparison),
         cmocka_unit_test(test_plan_symbols_are_counted),
     };
     return cmocka_run_group_tests_name("png plan", tests, png_fix_make_work_dir,

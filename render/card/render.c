@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "atomic_file.h"
 #include "draw_fields.h"
 #include "engine.h"
@@ -42,7 +43,27 @@ typedef struct card_job {
     int quiet_through;              /* warnings and reports up to this field were given */
     int conflict_at;                /* a live field that reaches a later base field, or -1 */
     cr_photo_memo photos;           /* photos two fields bind, decoded once */
+    /* Where the colour canvas may differ from the cache's static look (the
+     * PNG plan's reference): the boxes record-dependent fields painted, each
+     * as painted (text: its ink). Fields painted from the base, or before
+     * it as the static look has them, change nothing there. */
+    cr_png_box *changes;
+    size_t change_count, change_capacity;
+    bool changes_unknown; /* a field painted without the cache: anywhere */
 } card_job;
+
+/* A record-dependent field painted `box` of its panel. */
+static void note_change(card_job *job, const cr_field *field, cr_pixel_box box)
+{
+    if (field->panel != CR_PANEL_COLOR || cr_pixel_box_empty(box))
+        return;
+    if (!job->cached || !cr_reserve((void **)&job->changes, &job->change_capacity,
+                                    job->change_count + 1, sizeof *job->changes)) {
+        job->changes_unknown = true;
+        return;
+    }
+    job->changes[job->change_count++] = (cr_png_box){box.x0, box.y0, box.x1, box.y1, false};
+}
 
 /* A text field's warnings and report, once per card. */
 static void announce(const card_job *job, const cr_field *field, const cr_text_layout *layout)
@@ -52,23 +73,23 @@ static void announce(const card_job *job, const cr_field *field, const cr_text_l
     cr_layout_announce(job->tpl, field, layout, job->options, true);
 }
 
-/* A record's laid-out text drawn, unless its ink reaches a later field the
- * cached base already holds (the card is then painted again, whole); the
- * layout is freed. */
+/* A record's laid-out text drawn; when its ink reaches a later field the
+ * cached base already holds, the card is painted again, whole (this
+ * canvas is dropped, so drawing first costs nothing: the ink is found as
+ * it is drawn). The layout is freed. */
 static cr_status draw_live_layout(card_job *job, const cr_field *field, cr_text_layout *layout,
                                   cr_canvas *canvas, cr_error *err)
 {
-    cr_status status = CR_OK;
-    if (job->cached) {
-        cr_pixel_box ink;
-        status = cr_text_ink_box(job->engine, layout,
-                                 (cr_pixel_box){0, 0, canvas->width, canvas->height}, &ink, err);
-        if (status == CR_OK &&
-            cr_static_layers_conflict(job->cached, job->tpl, (size_t)field->index, ink))
-            job->conflict_at = field->index;
-    }
-    if (status == CR_OK && job->conflict_at < 0)
-        status = cr_text_draw(job->engine, canvas, layout, field->color, err);
+    cr_pixel_box ink = {0, 0, 0, 0};
+    cr_status status = cr_text_draw_inked(job->engine, canvas, layout, field->color,
+                                          job->cached ? &ink : NULL, err);
+    if (status == CR_OK && !job->cached)
+        job->changes_unknown = true; /* painted whole: no ink box */
+    else if (status == CR_OK &&
+             cr_static_layers_conflict(job->cached, job->tpl, (size_t)field->index, ink))
+        job->conflict_at = field->index;
+    else if (status == CR_OK)
+        note_change(job, field, ink);
     cr_text_layout_free(layout);
     return status;
 }
@@ -118,8 +139,10 @@ static cr_status paint_live_shape(card_job *job, const cr_field *field, cr_canva
     if (status == CR_OK && job->cached &&
         cr_static_layers_conflict(job->cached, job->tpl, (size_t)field->index, layer.box))
         job->conflict_at = field->index;
-    if (status == CR_OK && job->conflict_at < 0)
+    if (status == CR_OK && job->conflict_at < 0) {
         cr_layer_blend(&layer, canvas);
+        note_change(job, field, layer.box);
+    }
     cr_layer_free(&layer);
     return status;
 }
@@ -207,6 +230,7 @@ static cr_status paint_card(card_job *job, cr_error *err)
         return status;
     free_canvases(job);
     job->cached = NULL;
+    job->changes_unknown = true;
     job->quiet_through = job->conflict_at;
     job->conflict_at = -1;
     return paint_fields(job, err);
@@ -348,6 +372,7 @@ static cr_status apply_print_geometry(cr_image *image, const cr_render_options *
     if (wants_canvas(options) || (options && options->mirror)) {
         cr_png_plan_unref(image->png_plan);
         image->png_plan = NULL;
+        image->changes_known = false;
     }
     for (int p = 0; p < CR_PANEL_COUNT && status == CR_OK; p++) {
         cr_image *panel = p == CR_PANEL_COLOR ? image : image->panels[p];
@@ -394,15 +419,18 @@ cr_image *cr_render(cr_engine *engine, const cr_template *tpl, const cr_record *
     card_job job = {.engine = engine, .tpl = tpl, .record = record, .dpi = dpi, .options = options};
     cr_status painted = paint_card(&job, err);
     cr_photo_memo_free(&job.photos);
-    if (painted != CR_OK)
-        return NULL;
-    cr_image *image = new_image(dpi, err);
+    cr_image *image = painted == CR_OK ? new_image(dpi, err) : NULL;
     if (!image) {
-        free_canvases(&job);
+        if (painted == CR_OK)
+            free_canvases(&job);
+        free(job.changes);
         return NULL;
     }
     image->canvas = job.canvas[CR_PANEL_COLOR];
     job.canvas[CR_PANEL_COLOR] = (cr_canvas){0, 0, 0, NULL};
+    image->changes = job.changes;
+    image->change_count = job.change_count;
+    image->changes_known = job.cached && !job.changes_unknown;
     cr_status status = make_panels(&job, image, err);
     free_canvases(&job);
     if (status == CR_OK)
@@ -493,7 +521,9 @@ static cr_status write_png_file(const cr_image *image, const char *path,
 {
     if (is_panel_bits(image))
         return cr_png_write_gray1_file(&image->bitmap, image->dpi, path, options->fsync != 0, err);
-    cr_png_params params = {image->png_plan, options->threads, options->fsync != 0};
+    cr_png_changes changes = {image->changes, image->change_count};
+    cr_png_params params = {image->png_plan, options->threads, options->fsync != 0,
+                            image->changes_known ? &changes : NULL};
     return cr_png_write_file_with(&image->canvas, image->dpi, &params, path, err);
 }
 
@@ -532,7 +562,9 @@ cr_status cr_image_write_png_memory_with(const cr_image *image, uint8_t **data, 
         return status;
     if (is_panel_bits(image))
         return cr_png_write_gray1_memory(&image->bitmap, image->dpi, data, size, err);
-    cr_png_params params = {image->png_plan, resolved.threads, false};
+    cr_png_changes changes = {image->changes, image->change_count};
+    cr_png_params params = {image->png_plan, resolved.threads, false,
+                            image->changes_known ? &changes : NULL};
     return cr_png_write_memory_with(&image->canvas, image->dpi, &params, data, size, err);
 }
 
@@ -597,5 +629,6 @@ void cr_image_destroy(cr_image *image)
     cr_canvas_free(&image->canvas);
     cr_bitmap_free(&image->bitmap);
     cr_png_plan_unref(image->png_plan);
+    free(image->changes);
     free(image);
 }

@@ -198,7 +198,8 @@ static bool write_pixels(const cr_canvas *canvas, const cr_png_params *params, p
         return false;
     }
     w->sink = sink;
-    bool ok = cr_png_code_pixels(canvas, params ? params->plan : NULL, params ? params->threads : 1,
+    bool ok = cr_png_code_pixels(canvas, params ? params->plan : NULL,
+                                 params ? params->changes : NULL, params ? params->threads : 1,
                                  idat_put, w, failure->message, sizeof failure->message) &&
               idat_emit(w);
     free(w);

@@ -25,6 +25,8 @@ typedef struct cr_png_params {
     const cr_png_plan *plan; /* the image's (png_plan.h), or NULL */
     int threads;             /* that code the pixels; 0 or 1: the caller's alone */
     bool sync;               /* a file: flushed to the disk before the rename, its folder after */
+    const cr_png_changes
+        *changes; /* where it may differ from the plan's reference; NULL: anywhere */
 } cr_png_params;
 
 cr_status cr_png_write_file_with(const cr_canvas *canvas, int dpi, const cr_png_params *params,

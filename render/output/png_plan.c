@@ -293,6 +293,79 @@ static bool segment_matches(const cr_canvas *c, const cr_canvas *ref, size_t row
     return true;
 }
 
+/* The changed boxes (cr_png_changes) row by row: pixel row y holds the
+ * column ranges [x0, x1) at spans[2i], spans[2i + 1] for i from first[y]
+ * to first[y + 1]. */
+typedef struct changed_rows {
+    size_t *first;
+    int *spans;
+} changed_rows;
+
+static void changed_rows_free(changed_rows *r)
+{
+    free(r->first);
+    free(r->spans);
+}
+
+static bool changed_rows_make(changed_rows *r, const cr_png_changes *changes, int width, int height)
+{
+    r->first = calloc((size_t)height + 2, sizeof *r->first);
+    if (!r->first)
+        return false;
+    for (size_t i = 0; i < changes->count; i++) {
+        const cr_png_box *b = &changes->boxes[i];
+        int x0 = clamp(b->x0, 0, width), x1 = clamp(b->x1, 0, width);
+        int y0 = clamp(b->y0, 0, height), y1 = clamp(b->y1, 0, height);
+        for (int y = y0; x0 < x1 && y < y1; y++)
+            r->first[y + 2]++; /* counted a row ahead, then summed */
+    }
+    for (int y = 0; y < height; y++)
+        r->first[y + 2] += r->first[y + 1];
+    r->spans = malloc(2 * (r->first[height + 1] ? r->first[height + 1] : 1) * sizeof *r->spans);
+    if (!r->spans)
+        return false;
+    for (size_t i = 0; i < changes->count; i++) {
+        const cr_png_box *b = &changes->boxes[i];
+        int x0 = clamp(b->x0, 0, width), x1 = clamp(b->x1, 0, width);
+        int y0 = clamp(b->y0, 0, height), y1 = clamp(b->y1, 0, height);
+        for (int y = y0; x0 < x1 && y < y1; y++) {
+            size_t at = r->first[y + 1]++; /* first[y + 1] ends at row y + 1's start */
+            r->spans[2 * at] = x0;
+            r->spans[2 * at + 1] = x1;
+        }
+    }
+    return true;
+}
+
+/* Whether pixel row y has a changed pixel in columns [c0, c1). */
+static bool row_changed(const changed_rows *r, size_t y, size_t c0, size_t c1)
+{
+    for (size_t i = r->first[y]; i < r->first[y + 1]; i++)
+        if ((size_t)r->spans[2 * i] < c1 && (size_t)r->spans[2 * i + 1] > c0)
+            return true;
+    return false;
+}
+
+/* Whether no pixel that segment_matches would compare for s is changed:
+ * its pixels, the pixel before, the row above. */
+static bool segment_untouched(const changed_rows *r, size_t row_bytes, png_segment s)
+{
+    for (size_t at = s.start; at < s.end;) {
+        size_t y = at / row_bytes, from = at % row_bytes;
+        size_t to = s.end - y * row_bytes < row_bytes ? s.end - y * row_bytes : row_bytes;
+        at = y * row_bytes + to;
+        if (to <= 1)
+            continue;
+        size_t low = from > 1 + CR_PNG_PIXEL_BYTES ? from - 1 - CR_PNG_PIXEL_BYTES : 0,
+               high = to - 1; /* pixel bytes [low, high), as segment_matches */
+        size_t c0 = low / CR_PNG_PIXEL_BYTES,
+               c1 = (high + CR_PNG_PIXEL_BYTES - 1) / CR_PNG_PIXEL_BYTES;
+        if (row_changed(r, y, c0, c1) || (y > 0 && row_changed(r, y - 1, c0, c1)))
+            return false;
+    }
+    return true;
+}
+
 /* What codes segments: a deflater, the filtered bytes of one segment, and
  * the deflater's output for every segment it coded, in blocks that never
  * move: thread 0 splices a code while the coder that made it goes on. */
@@ -629,6 +702,8 @@ typedef struct coding_job {
     const cr_canvas *canvas;
     const cr_png_plan *plan;
     bool use_reference;
+    bool changes_known; /* changed: where the canvas may differ from the reference */
+    changed_rows changed;
     segment_code *codes;
     atomic_bool *made; /* one per take: its codes are made */
     bit_writer *w;     /* thread 0's, like spliced and adler */
@@ -657,8 +732,10 @@ static bool code_take(coding_job *job, int index, size_t first)
 {
     const cr_png_plan *plan = job->plan;
     for (size_t i = first; i < first + SEGMENTS_PER_TAKE && i < plan->count; i++) {
+        png_segment s = plan->segments[i];
         if (job->use_reference &&
-            segment_matches(job->canvas, &plan->reference, plan->row_bytes, plan->segments[i])) {
+            ((job->changes_known && segment_untouched(&job->changed, plan->row_bytes, s)) ||
+             segment_matches(job->canvas, &plan->reference, plan->row_bytes, s))) {
             const kept_code *kept = &plan->kept[i];
             size_t length = plan->segments[i].end - plan->segments[i].start;
             job->codes[i] =
@@ -719,7 +796,7 @@ static void code_and_splice(void *data, int index)
 /* The block: header, every segment's symbols in order, end code; then the
  * stream's Adler-32. */
 static bool code_spliced(bit_writer *w, const cr_canvas *canvas, const cr_png_plan *plan,
-                         int threads, char *why, size_t why_size)
+                         const cr_png_changes *changes, int threads, char *why, size_t why_size)
 {
     threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
     size_t takes = plan->count / SEGMENTS_PER_TAKE + 1;
@@ -732,9 +809,12 @@ static bool code_spliced(bit_writer *w, const cr_canvas *canvas, const cr_png_pl
         job->w = w;
         job->adler = (adler_join){1, 0};
         job->use_reference = plan->reference.pixels != NULL;
+        job->changes_known = job->use_reference && changes;
         job->codes = malloc(plan->count * sizeof *job->codes);
         job->made = malloc(takes * sizeof *job->made);
-        ok = job->codes && job->made;
+        ok = job->codes && job->made &&
+             (!job->changes_known ||
+              changed_rows_make(&job->changed, changes, canvas->width, canvas->height));
         for (size_t t = 0; ok && t < takes; t++)
             atomic_init(&job->made[t], false);
         for (; ok && ready < threads; ready++)
@@ -757,6 +837,7 @@ static bool code_spliced(bit_writer *w, const cr_canvas *canvas, const cr_png_pl
         coder_free(&job->coders[i]);
     uint32_t adler = job ? adler_join_value(&job->adler) : 1;
     if (job) {
+        changed_rows_free(&job->changed);
         free(job->codes);
         free((void *)job->made);
     }
@@ -815,8 +896,9 @@ static bool code_whole(bit_writer *w, const cr_canvas *canvas, char *why, size_t
     return ok;
 }
 
-bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan, int threads,
-                        cr_png_put put, void *target, char *why, size_t why_size)
+bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan,
+                        const cr_png_changes *changes, int threads, cr_png_put put, void *target,
+                        char *why, size_t why_size)
 {
     why[0] = '\0';
     bit_writer writer, *w = &writer;
@@ -828,9 +910,11 @@ bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan, int th
     cr_png_plan *own = NULL;
     bool ok;
     if (png_deflate_splices()) {
-        if (!plan || plan->width != canvas->width || plan->height != canvas->height)
+        if (!plan || plan->width != canvas->width || plan->height != canvas->height) {
             plan = own = cr_png_plan_create(canvas->width, canvas->height, NULL, 0, NULL);
-        ok = plan && code_spliced(w, canvas, plan, threads, why, why_size);
+            changes = NULL; /* they were of the plan's reference */
+        }
+        ok = plan && code_spliced(w, canvas, plan, changes, threads, why, why_size);
         if (!plan)
             snprintf(why, why_size, "out of memory");
     } else {

@@ -70,15 +70,27 @@ bool cr_png_plan_segment(const cr_png_plan *plan, size_t i, size_t *start, size_
 /* The plan's copy of its reference (tests); NULL without one. */
 const cr_canvas *cr_png_plan_reference(const cr_png_plan *plan);
 
+/* Where an image may differ from its plan's reference: count boxes of
+ * pixels [x0, x1) x [y0, y1) (`runs` unused), the record-dependent fields
+ * of a card painted from the static cache, as painted. A segment that
+ * reads no pixel of them gets the reference's code without comparing its
+ * pixels, which the caller vouches for. */
+typedef struct cr_png_changes {
+    const cr_png_box *boxes;
+    size_t count;
+} cr_png_changes;
+
 /* Where the coded stream goes, a piece at a time; false stops the coding. */
 typedef bool (*cr_png_put)(void *target, const uint8_t *bytes, size_t length);
 
 /* The zlib stream of canvas's rows (the IDAT data), through put. plan NULL
- * or made for another size: a plan without live boxes. threads > 1 codes
- * segments on that many threads. False with why filled (or put's failure,
- * why empty) on failure. */
-bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan, int threads,
-                        cr_png_put put, void *target, char *why, size_t why_size);
+ * or made for another size: a plan without live boxes. changes: where the
+ * canvas may differ from the plan's reference (NULL: anywhere). threads > 1
+ * codes segments on that many threads. False with why filled (or put's
+ * failure, why empty) on failure. */
+bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan,
+                        const cr_png_changes *changes, int threads, cr_png_put put, void *target,
+                        char *why, size_t why_size);
 
 /* Adds to counts the deflate symbols the writer codes canvas's pixels
  * with under plan (png_deflate.h: exact for runs, an estimate for the

@@ -4,6 +4,8 @@
 #ifndef CR_RASTER_H
 #define CR_RASTER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cardrender.h"
@@ -29,6 +31,12 @@ struct cr_image {
     struct cr_image *panels[CR_PANEL_COUNT];
     /* How the PNG writer codes it (png_plan.h), a reference; NULL: no plan. */
     struct cr_png_plan *png_plan;
+    /* Where the colour image may differ from the plan's reference: the
+     * boxes its record-dependent fields painted, when it was painted from
+     * the static cache (changes_known); else anywhere. */
+    struct cr_png_box *changes;
+    size_t change_count;
+    bool changes_known;
 };
 
 cr_status cr_canvas_init(cr_canvas *canvas, int width, int height, cr_error *err);

@@ -40,22 +40,6 @@ static cr_status place_glyph(cr_engine *engine, const cr_glyph_pos *g, placed_gl
     return CR_OK;
 }
 
-cr_status cr_text_draw(cr_engine *engine, cr_canvas *canvas, const cr_text_layout *layout,
-                       cr_color color, cr_error *err)
-{
-    for (size_t i = 0; i < layout->glyph_count; i++) {
-        placed_glyph p;
-        cr_status status = place_glyph(engine, &layout->glyphs[i], &p, err);
-        if (status != CR_OK)
-            return status;
-        const cr_glyph_bitmap *bm = p.bitmap;
-        if (bm->width > 0 && bm->rows > 0)
-            cr_canvas_blend_mask_padded(canvas, bm->coverage, bm->width, bm->rows, bm->pitch, p.x,
-                                        p.y, color);
-    }
-    return CR_OK;
-}
-
 static int min_int(int a, int b)
 {
     return a < b ? a : b;
@@ -75,6 +59,44 @@ static cr_pixel_box clipped(int x, int y, int w, int h, cr_pixel_box clip)
                           x1 < clip.x1 ? (int)x1 : clip.x1, y1 < clip.y1 ? (int)y1 : clip.y1};
 }
 
+/* box grown to hold b; an empty box is the union's identity. */
+static cr_pixel_box joined(cr_pixel_box box, cr_pixel_box b)
+{
+    if (cr_pixel_box_empty(b))
+        return box;
+    return cr_pixel_box_empty(box) ? b
+                                   : (cr_pixel_box){min_int(box.x0, b.x0), min_int(box.y0, b.y0),
+                                                    max_int(box.x1, b.x1), max_int(box.y1, b.y1)};
+}
+
+cr_status cr_text_draw_inked(cr_engine *engine, cr_canvas *canvas, const cr_text_layout *layout,
+                             cr_color color, cr_pixel_box *ink, cr_error *err)
+{
+    cr_pixel_box drawn = {0, 0, 0, 0}, whole = {0, 0, canvas->width, canvas->height};
+    for (size_t i = 0; i < layout->glyph_count; i++) {
+        placed_glyph p;
+        cr_status status = place_glyph(engine, &layout->glyphs[i], &p, err);
+        if (status != CR_OK)
+            return status;
+        const cr_glyph_bitmap *bm = p.bitmap;
+        if (bm->width <= 0 || bm->rows <= 0)
+            continue;
+        cr_canvas_blend_mask_padded(canvas, bm->coverage, bm->width, bm->rows, bm->pitch, p.x, p.y,
+                                    color);
+        if (ink)
+            drawn = joined(drawn, clipped(p.x, p.y, bm->width, bm->rows, whole));
+    }
+    if (ink)
+        *ink = drawn;
+    return CR_OK;
+}
+
+cr_status cr_text_draw(cr_engine *engine, cr_canvas *canvas, const cr_text_layout *layout,
+                       cr_color color, cr_error *err)
+{
+    return cr_text_draw_inked(engine, canvas, layout, color, NULL, err);
+}
+
 cr_status cr_text_ink_box(cr_engine *engine, const cr_text_layout *layout, cr_pixel_box clip,
                           cr_pixel_box *out, cr_error *err)
 {
@@ -86,13 +108,7 @@ cr_status cr_text_ink_box(cr_engine *engine, const cr_text_layout *layout, cr_pi
             return status;
         if (p.bitmap->width <= 0 || p.bitmap->rows <= 0)
             continue;
-        cr_pixel_box b = clipped(p.x, p.y, p.bitmap->width, p.bitmap->rows, clip);
-        if (cr_pixel_box_empty(b))
-            continue;
-        ink = cr_pixel_box_empty(ink)
-                  ? b
-                  : (cr_pixel_box){min_int(ink.x0, b.x0), min_int(ink.y0, b.y0),
-                                   max_int(ink.x1, b.x1), max_int(ink.y1, b.y1)};
+        ink = joined(ink, clipped(p.x, p.y, p.bitmap->width, p.bitmap->rows, clip));
     }
     *out = ink;
     return CR_OK;

@@ -12,6 +12,12 @@
 cr_status cr_text_draw(cr_engine *engine, cr_canvas *canvas, const cr_text_layout *layout,
                        cr_color color, cr_error *err);
 
+/* The same, and *ink (ink NULL: not wanted) the canvas pixels it touched,
+ * as cr_text_ink_box gives them for the canvas's pixels: found on the way
+ * instead of by placing every glyph again. */
+cr_status cr_text_draw_inked(cr_engine *engine, cr_canvas *canvas, const cr_text_layout *layout,
+                             cr_color color, cr_pixel_box *ink, cr_error *err);
+
 /* The canvas pixels cr_text_draw would touch: the union of the glyph bitmaps
  * inside clip (the canvas's pixels); empty when none. */
 cr_status cr_text_ink_box(cr_engine *engine, const cr_text_layout *layout, cr_pixel_box clip,
