@@ -45,8 +45,9 @@ typedef struct card_job {
     cr_photo_memo photos;           /* photos two fields bind, decoded once */
     /* Where the colour canvas may differ from the cache's static look (the
      * PNG plan's reference): the boxes record-dependent fields painted, each
-     * as painted (text: its ink). Fields painted from the base, or before
-     * it as the static look has them, change nothing there. */
+     * as painted (text: its ink). The fields the base holds, and the
+     * prepared ones drawn over it as the static look has them, change
+     * nothing there. */
     cr_png_box *changes;
     size_t change_count, change_capacity;
     bool changes_unknown; /* a field painted without the cache: anywhere */
