@@ -153,6 +153,17 @@ enum { W = 300, H = 40 }; /* rows of 901 bytes: three chunks, the last short */
 /* The first coded as literals and runs, the second by the deflater. */
 static const cr_png_box BOXES[] = {{50, 5, 120, 12, true}, {200, 20, 260, 30, false}};
 
+/* A card-like reference, and the plan of BOXES with it and without it. */
+static void make_plans(cr_canvas *reference, cr_png_plan **kept, cr_png_plan **bare)
+{
+    png_fix_make_canvas(reference, W, H);
+    png_fix_fill_card_like(reference);
+    *kept = cr_png_plan_create(W, H, BOXES, 2, reference);
+    *bare = cr_png_plan_create(W, H, BOXES, 2, NULL);
+    assert_non_null(*kept);
+    assert_non_null(*bare);
+}
+
 /* A reference that compresses in places (so codes are not trivial) and a
  * card changed in one place at a time: in a live box, outside every box
  * (text that strays), on either side of a chunk's edge (pixel 127's bytes
@@ -162,12 +173,8 @@ static const cr_png_box BOXES[] = {{50, 5, 120, 12, true}, {200, 20, 260, 30, fa
 static void test_plan_copies_only_what_matches(void **state)
 {
     cr_canvas reference, card;
-    png_fix_make_canvas(&reference, W, H);
-    png_fix_fill_card_like(&reference);
-    cr_png_plan *kept = cr_png_plan_create(W, H, BOXES, 2, &reference);
-    cr_png_plan *bare = cr_png_plan_create(W, H, BOXES, 2, NULL);
-    assert_non_null(kept);
-    assert_non_null(bare);
+    cr_png_plan *kept, *bare;
+    make_plans(&reference, &kept, &bare);
     assert_true(cr_png_plan_segments(bare) > 10);
     /* the runs box, pixels 50-119 (bytes 151-360 and the pixel after: chunk
      * 0) in rows 5-11 and the row below: 8 chunks */
@@ -222,12 +229,8 @@ static void test_plan_copies_only_what_matches(void **state)
 static void test_changes_spare_the_comparison(void **state)
 {
     cr_canvas reference, card;
-    png_fix_make_canvas(&reference, W, H);
-    png_fix_fill_card_like(&reference);
-    cr_png_plan *kept = cr_png_plan_create(W, H, BOXES, 2, &reference);
-    cr_png_plan *bare = cr_png_plan_create(W, H, BOXES, 2, NULL);
-    assert_non_null(kept);
-    assert_non_null(bare);
+    cr_png_plan *kept, *bare;
+    make_plans(&reference, &kept, &bare);
     copy_canvas(&card, &reference);
     /* on the declared box's last row: the row below reads it too */
     uint8_t *inside = card.pixels + (size_t)9 * card.stride + (size_t)60 * 3;

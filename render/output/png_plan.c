@@ -307,16 +307,21 @@ static void changed_rows_free(changed_rows *r)
     free(r->spans);
 }
 
+/* Box b clipped to width x height; empty boxes have x0 >= x1 or y0 >= y1. */
+static cr_png_box clipped_box(const cr_png_box *b, int width, int height)
+{
+    return (cr_png_box){clamp(b->x0, 0, width), clamp(b->y0, 0, height), clamp(b->x1, 0, width),
+                        clamp(b->y1, 0, height), b->runs};
+}
+
 static bool changed_rows_make(changed_rows *r, const cr_png_changes *changes, int width, int height)
 {
     r->first = calloc((size_t)height + 2, sizeof *r->first);
     if (!r->first)
         return false;
     for (size_t i = 0; i < changes->count; i++) {
-        const cr_png_box *b = &changes->boxes[i];
-        int x0 = clamp(b->x0, 0, width), x1 = clamp(b->x1, 0, width);
-        int y0 = clamp(b->y0, 0, height), y1 = clamp(b->y1, 0, height);
-        for (int y = y0; x0 < x1 && y < y1; y++)
+        cr_png_box b = clipped_box(&changes->boxes[i], width, height);
+        for (int y = b.y0; b.x0 < b.x1 && y < b.y1; y++)
             r->first[y + 2]++; /* counted a row ahead, then summed */
     }
     for (int y = 0; y < height; y++)
@@ -325,13 +330,11 @@ static bool changed_rows_make(changed_rows *r, const cr_png_changes *changes, in
     if (!r->spans)
         return false;
     for (size_t i = 0; i < changes->count; i++) {
-        const cr_png_box *b = &changes->boxes[i];
-        int x0 = clamp(b->x0, 0, width), x1 = clamp(b->x1, 0, width);
-        int y0 = clamp(b->y0, 0, height), y1 = clamp(b->y1, 0, height);
-        for (int y = y0; x0 < x1 && y < y1; y++) {
+        cr_png_box b = clipped_box(&changes->boxes[i], width, height);
+        for (int y = b.y0; b.x0 < b.x1 && y < b.y1; y++) {
             size_t at = r->first[y + 1]++; /* first[y + 1] ends at row y + 1's start */
-            r->spans[2 * at] = x0;
-            r->spans[2 * at + 1] = x1;
+            r->spans[2 * at] = b.x0;
+            r->spans[2 * at + 1] = b.x1;
         }
     }
     return true;
