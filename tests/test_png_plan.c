@@ -262,6 +262,35 @@ static void test_changes_spare_the_comparison(void **state)
     cr_canvas_free(&reference);
 }
 
+/* A live span from a row's first pixel takes the filter type byte, so its
+ * chunks of 384 bytes end inside a pixel: pixel 127 is bytes 381-383, the
+ * first chunk holds two of them. A change told to be that pixel alone is
+ * looked up for both chunks, and the file is the card's. */
+static void test_changes_in_a_pixel_a_chunk_edge_cuts(void **state)
+{
+    cr_canvas reference, card;
+    png_fix_make_canvas(&reference, W, H);
+    png_fix_fill_card_like(&reference);
+    const cr_png_box from_left = {0, 0, W, 3, true};
+    cr_png_plan *kept = cr_png_plan_create(W, H, &from_left, 1, &reference);
+    assert_non_null(kept);
+    size_t start, end;
+    bool runs;
+    assert_true(cr_png_plan_segment(kept, 0, &start, &end, &runs));
+    assert_int_equal(end, 384); /* bytes 381-383 of row 0's pixels: pixel 127 */
+    copy_canvas(&card, &reference);
+    card.pixels[(size_t)1 * card.stride + 127 * 3] ^= 0x5a; /* the part in the first chunk */
+    const cr_png_box pixel = {127, 1, 128, 2, false};
+    cr_png_changes changes = {&pixel, 1};
+    size_t size;
+    uint8_t *png = encode_changes(&card, kept, &changes, 1, &size);
+    png_fix_assert_memory_decodes_to(&card, png, size);
+    free(png);
+    cr_canvas_free(&card);
+    cr_png_plan_unref(kept);
+    cr_canvas_free(&reference);
+}
+
 /* A plan made for another size is not used: the file is the one without. */
 static void test_plan_for_another_size_is_ignored(void **state)
 {
@@ -718,6 +747,7 @@ int main(void)
         cmocka_unit_test(test_runs_coder_copies_agree),
         cmocka_unit_test(test_plan_chunks_begin_at_box_edges),
         cmocka_unit_test(test_changes_spare_the_comparison),
+        cmocka_unit_test(test_changes_in_a_pixel_a_chunk_edge_cuts),
         cmocka_unit_test(test_plan_symbols_are_counted),
     };
     return cmocka_run_group_tests_name("png plan", tests, png_fix_make_work_dir,

@@ -261,18 +261,16 @@ static size_t filter_segment(const cr_canvas *c, size_t row_bytes, png_segment s
     return n;
 }
 
-static bool same_bytes(const cr_canvas *a, const cr_canvas *b, size_t y, size_t from, size_t to)
-{
-    return memcmp(a->pixels + y * (size_t)a->stride + from,
-                  b->pixels + y * (size_t)b->stride + from, to - from) == 0;
-}
+/* Whether pixel bytes [from, to) of row y are as the reference's. */
+typedef bool row_same(const void *context, size_t y, size_t from, size_t to);
 
-/* Whether the canvas's pixels that segment s reads equal the reference's:
- * in each of its rows, its pixel bytes and the pixel before them, there and
- * in the row above. A row above that an earlier part of the segment
- * already compared over the same bytes is not compared again. */
-static bool segment_matches(const cr_canvas *c, const cr_canvas *ref, size_t row_bytes,
-                            png_segment s)
+/* Whether every row part of segment s passes `same`: in each of its rows,
+ * its pixel bytes and the pixel before them, there and in the row above
+ * (what its filtered bytes are made of). A row above that an earlier part
+ * of the segment already passed over the same bytes is not tried again.
+ * Inlined with `same` a constant. */
+static inline __attribute__((always_inline)) bool
+segment_rows_pass(size_t row_bytes, png_segment s, row_same *same, const void *context)
 {
     size_t done_row = SIZE_MAX, done_from = 0, done_to = 0;
     for (size_t at = s.start; at < s.end;) {
@@ -283,14 +281,34 @@ static bool segment_matches(const cr_canvas *c, const cr_canvas *ref, size_t row
             continue; /* the filter type byte alone */
         size_t low = from > 1 + CR_PNG_PIXEL_BYTES ? from - 1 - CR_PNG_PIXEL_BYTES : 0,
                high = to - 1;
-        if (!same_bytes(c, ref, y, low, high))
+        if (!same(context, y, low, high))
             return false;
         bool above_done = done_row + 1 == y && done_from <= low && done_to >= high;
-        if (y > 0 && !above_done && !same_bytes(c, ref, y - 1, low, high))
+        if (y > 0 && !above_done && !same(context, y - 1, low, high))
             return false;
         done_row = y, done_from = low, done_to = high;
     }
     return true;
+}
+
+typedef struct canvas_pair {
+    const cr_canvas *card, *reference;
+} canvas_pair;
+
+static bool same_bytes(const void *context, size_t y, size_t from, size_t to)
+{
+    const canvas_pair *pair = context;
+    const cr_canvas *a = pair->card, *b = pair->reference;
+    return memcmp(a->pixels + y * (size_t)a->stride + from,
+                  b->pixels + y * (size_t)b->stride + from, to - from) == 0;
+}
+
+/* Whether the canvas's pixels that segment s reads equal the reference's. */
+static bool segment_matches(const cr_canvas *c, const cr_canvas *ref, size_t row_bytes,
+                            png_segment s)
+{
+    canvas_pair pair = {c, ref};
+    return segment_rows_pass(row_bytes, s, same_bytes, &pair);
 }
 
 /* The changed boxes (cr_png_changes) row by row: pixel row y holds the
@@ -340,33 +358,21 @@ static bool changed_rows_make(changed_rows *r, const cr_png_changes *changes, in
     return true;
 }
 
-/* Whether pixel row y has a changed pixel in columns [c0, c1). */
-static bool row_changed(const changed_rows *r, size_t y, size_t c0, size_t c1)
+/* Whether no changed box holds a pixel of pixel bytes [from, to) of row y. */
+static bool row_unchanged(const void *context, size_t y, size_t from, size_t to)
 {
+    const changed_rows *r = context;
+    size_t c0 = from / CR_PNG_PIXEL_BYTES, c1 = (to + CR_PNG_PIXEL_BYTES - 1) / CR_PNG_PIXEL_BYTES;
     for (size_t i = r->first[y]; i < r->first[y + 1]; i++)
         if ((size_t)r->spans[2 * i] < c1 && (size_t)r->spans[2 * i + 1] > c0)
-            return true;
-    return false;
+            return false;
+    return true;
 }
 
-/* Whether no pixel that segment_matches would compare for s is changed:
- * its pixels, the pixel before, the row above. */
+/* Whether no pixel that segment_matches would compare for s is changed. */
 static bool segment_untouched(const changed_rows *r, size_t row_bytes, png_segment s)
 {
-    for (size_t at = s.start; at < s.end;) {
-        size_t y = at / row_bytes, from = at % row_bytes;
-        size_t to = s.end - y * row_bytes < row_bytes ? s.end - y * row_bytes : row_bytes;
-        at = y * row_bytes + to;
-        if (to <= 1)
-            continue;
-        size_t low = from > 1 + CR_PNG_PIXEL_BYTES ? from - 1 - CR_PNG_PIXEL_BYTES : 0,
-               high = to - 1; /* pixel bytes [low, high), as segment_matches */
-        size_t c0 = low / CR_PNG_PIXEL_BYTES,
-               c1 = (high + CR_PNG_PIXEL_BYTES - 1) / CR_PNG_PIXEL_BYTES;
-        if (row_changed(r, y, c0, c1) || (y > 0 && row_changed(r, y - 1, c0, c1)))
-            return false;
-    }
-    return true;
+    return segment_rows_pass(row_bytes, s, row_unchanged, r);
 }
 
 /* What codes segments: a deflater, the filtered bytes of one segment, and
