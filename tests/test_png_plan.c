@@ -219,8 +219,8 @@ static void test_plan_copies_only_what_matches(void **state)
 }
 
 /* Where the caller says a card may differ from the reference (its fields'
- * boxes as painted), segments are compared as ever; elsewhere the
- * reference's code is taken without looking. Shown by a card that breaks
+ * boxes as painted), segments are coded; elsewhere the reference's code is
+ * taken without looking. Shown by a card that breaks
  * the promise: changed inside a declared box and, in a static segment far
  * from it, outside. The file decodes to the card inside the box and to the
  * reference outside (with igzip; zlib keeps nothing); without the boxes, to
@@ -259,6 +259,57 @@ static void test_changes_spare_the_comparison(void **state)
     cr_canvas_free(&card);
     cr_png_plan_unref(kept);
     cr_png_plan_unref(bare);
+    cr_canvas_free(&reference);
+}
+
+/* A text's changes are its glyphs' boxes: dozens, overlapping, in any
+ * order. The writer puts each row's in order and joins those that overlap
+ * or meet; a card changed at every pixel of every box decodes to itself,
+ * through a plan whose every row is live chunks of 128 pixels (so a span
+ * lost from a row shows: its chunk would take the reference's code). Rows
+ * 0-29 hold random boxes; rows 32, 34, 36 and 38 one case each (the row
+ * between keeps one case's row above out of the next's), laid by hand: boxes
+ * given right to left, one reaching past another's end from inside it,
+ * one inside another, two meeting at a chunk's edge. */
+static void test_changes_as_glyph_boxes(void **state)
+{
+    cr_canvas reference, card;
+    png_fix_make_canvas(&reference, W, H);
+    png_fix_fill_card_like(&reference);
+    const cr_png_box every_row = {0, 0, W, H, true};
+    cr_png_plan *kept = cr_png_plan_create(W, H, &every_row, 1, &reference);
+    assert_non_null(kept);
+    cr_png_box boxes[64] = {
+        {200, 32, 260, 33, false}, {10, 32, 20, 33, false},   /* right to left */
+        {100, 34, 140, 35, false}, {120, 34, 200, 35, false}, /* reaching past */
+        {100, 36, 200, 37, false}, {110, 36, 120, 37, false}, /* inside */
+        {100, 38, 128, 39, false}, {128, 38, 140, 39, false}, /* meeting at pixel 128 */
+    };
+    size_t count = 8;
+    uint32_t seed = 12345;
+    for (; count < sizeof boxes / sizeof boxes[0]; count++) {
+        int v[4];
+        for (int k = 0; k < 4; k++) {
+            seed = seed * 1103515245u + 12345u;
+            v[k] = (int)(seed >> 16);
+        }
+        int x0 = v[0] % (W - 1), y0 = v[1] % 29, w = 1 + v[2] % 30, h = 1 + v[3] % 12;
+        boxes[count] = (cr_png_box){x0, y0, x0 + w, y0 + h < 30 ? y0 + h : 30, false};
+    }
+    copy_canvas(&card, &reference);
+    for (size_t i = 0; i < count; i++)
+        for (int y = boxes[i].y0; y < boxes[i].y1; y++)
+            for (int x = boxes[i].x0; x < boxes[i].x1 && x < W; x++)
+                card.pixels[(size_t)y * card.stride + (size_t)x * 3 + 2] = (uint8_t)(x * 7 + y);
+    cr_png_changes changes = {boxes, count};
+    for (int threads = 1; threads <= 2; threads++) {
+        size_t size;
+        uint8_t *png = encode_changes(&card, kept, &changes, threads, &size);
+        png_fix_assert_memory_decodes_to(&card, png, size);
+        free(png);
+    }
+    cr_canvas_free(&card);
+    cr_png_plan_unref(kept);
     cr_canvas_free(&reference);
 }
 
@@ -748,6 +799,7 @@ int main(void)
         cmocka_unit_test(test_plan_chunks_begin_at_box_edges),
         cmocka_unit_test(test_changes_spare_the_comparison),
         cmocka_unit_test(test_changes_in_a_pixel_a_chunk_edge_cuts),
+        cmocka_unit_test(test_changes_as_glyph_boxes),
         cmocka_unit_test(test_plan_symbols_are_counted),
     };
     return cmocka_run_group_tests_name("png plan", tests, png_fix_make_work_dir,

@@ -45,7 +45,7 @@ typedef struct card_job {
     cr_photo_memo photos;           /* photos two fields bind, decoded once */
     /* Where the colour canvas may differ from the cache's static look (the
      * PNG plan's reference): the boxes record-dependent fields painted, each
-     * as painted (text: its ink). The fields the base holds, and the
+     * as painted (text: each glyph's box). The fields the base holds, and the
      * prepared ones drawn over it as the static look has them, change
      * nothing there. */
     cr_png_box *changes;
@@ -74,23 +74,40 @@ static void announce(const card_job *job, const cr_field *field, const cr_text_l
     cr_layout_announce(job->tpl, field, layout, job->options, true);
 }
 
+/* The field a glyph being drawn belongs to. */
+typedef struct drawing_field {
+    card_job *job;
+    const cr_field *field;
+} drawing_field;
+
+/* Each glyph's box is a change of its own, not the text's whole ink box:
+ * the gaps between words and lines, and above and below short glyphs, are
+ * then known to be as the base has them (a card's PNG takes the base's
+ * code there without comparing its pixels). */
+static void note_glyph(void *data, cr_pixel_box box)
+{
+    const drawing_field *drawing = data;
+    note_change(drawing->job, drawing->field, box);
+}
+
 /* A record's laid-out text drawn; when its ink reaches a later field the
  * cached base already holds, the card is painted again, whole (this
  * canvas is dropped, so drawing first costs nothing: the ink is found as
- * it is drawn). The layout is freed. */
+ * it is drawn, and the glyphs' changes are dropped with it). The layout
+ * is freed. */
 static cr_status draw_live_layout(card_job *job, const cr_field *field, cr_text_layout *layout,
                                   cr_canvas *canvas, cr_error *err)
 {
     cr_pixel_box ink = {0, 0, 0, 0};
-    cr_status status = cr_text_draw_inked(job->engine, canvas, layout, field->color,
-                                          job->cached ? &ink : NULL, err);
+    drawing_field drawing = {job, field};
+    cr_status status =
+        cr_text_draw_inked(job->engine, canvas, layout, field->color, job->cached ? &ink : NULL,
+                           job->cached ? note_glyph : NULL, &drawing, err);
     if (status == CR_OK && !job->cached)
         job->changes_unknown = true; /* painted whole: no ink box */
     else if (status == CR_OK &&
              cr_static_layers_conflict(job->cached, job->tpl, (size_t)field->index, ink))
         job->conflict_at = field->index;
-    else if (status == CR_OK)
-        note_change(job, field, ink);
     cr_text_layout_free(layout);
     return status;
 }

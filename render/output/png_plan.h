@@ -19,7 +19,8 @@
  * where a segment reads them (its rows, the row above, the pixel to the
  * left) gets that segment's code copied instead of coding it again: the
  * template's static parts, and the live chunks a record left as they were,
- * cost a comparison. Coding can be shared among threads (workers.h), the
+ * cost a comparison, or nothing when the card tells where it changed
+ * (cr_png_changes). Coding can be shared among threads (workers.h), the
  * first of which splices the codes into the stream as they come; the file
  * is the same for any number of them. Plans are reference-counted and
  * immutable once made: one serves every thread. With zlib, which cannot
@@ -71,10 +72,12 @@ bool cr_png_plan_segment(const cr_png_plan *plan, size_t i, size_t *start, size_
 const cr_canvas *cr_png_plan_reference(const cr_png_plan *plan);
 
 /* Where an image may differ from its plan's reference: count boxes of
- * pixels [x0, x1) x [y0, y1) (`runs` unused), the record-dependent fields
- * of a card painted from the static cache, as painted. A segment that
- * reads no pixel of them gets the reference's code without comparing its
- * pixels, which the caller vouches for. */
+ * pixels [x0, x1) x [y0, y1) (`runs` unused; in any order, overlapping or
+ * not), what the record-dependent fields of a card painted from the static
+ * cache painted: each glyph's box, each picture's. A segment that reads no
+ * pixel of them gets the reference's code without comparing its pixels,
+ * which the caller vouches for; one that reads any is coded, without
+ * comparing either (told them, nothing is compared). */
 typedef struct cr_png_changes {
     const cr_png_box *boxes;
     size_t count;

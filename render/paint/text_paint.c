@@ -70,7 +70,8 @@ static cr_pixel_box joined(cr_pixel_box box, cr_pixel_box b)
 }
 
 cr_status cr_text_draw_inked(cr_engine *engine, cr_canvas *canvas, const cr_text_layout *layout,
-                             cr_color color, cr_pixel_box *ink, cr_error *err)
+                             cr_color color, cr_pixel_box *ink, cr_glyph_drawn_fn *drawn_fn,
+                             void *drawn_data, cr_error *err)
 {
     cr_pixel_box drawn = {0, 0, 0, 0}, whole = {0, 0, canvas->width, canvas->height};
     for (size_t i = 0; i < layout->glyph_count; i++) {
@@ -83,8 +84,12 @@ cr_status cr_text_draw_inked(cr_engine *engine, cr_canvas *canvas, const cr_text
             continue;
         cr_canvas_blend_mask_padded(canvas, bm->coverage, bm->width, bm->rows, bm->pitch, p.x, p.y,
                                     color);
-        if (ink)
-            drawn = joined(drawn, clipped(p.x, p.y, bm->width, bm->rows, whole));
+        if (!ink && !drawn_fn)
+            continue;
+        cr_pixel_box box = clipped(p.x, p.y, bm->width, bm->rows, whole);
+        drawn = joined(drawn, box);
+        if (drawn_fn && !cr_pixel_box_empty(box))
+            drawn_fn(drawn_data, box);
     }
     if (ink)
         *ink = drawn;
@@ -94,7 +99,7 @@ cr_status cr_text_draw_inked(cr_engine *engine, cr_canvas *canvas, const cr_text
 cr_status cr_text_draw(cr_engine *engine, cr_canvas *canvas, const cr_text_layout *layout,
                        cr_color color, cr_error *err)
 {
-    return cr_text_draw_inked(engine, canvas, layout, color, NULL, err);
+    return cr_text_draw_inked(engine, canvas, layout, color, NULL, NULL, NULL, err);
 }
 
 cr_status cr_text_ink_box(cr_engine *engine, const cr_text_layout *layout, cr_pixel_box clip,
