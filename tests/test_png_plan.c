@@ -153,6 +153,29 @@ enum { W = 300, H = 40 }; /* rows of 901 bytes: three chunks, the last short */
 /* The first coded as literals and runs, the second by the deflater. */
 static const cr_png_box BOXES[] = {{50, 5, 120, 12, true}, {200, 20, 260, 30, false}};
 
+/* A card-like reference, and the plan of the one live box `live` with it. */
+static cr_png_plan *one_box_plan(cr_canvas *reference, cr_png_box live)
+{
+    png_fix_make_canvas(reference, W, H);
+    png_fix_fill_card_like(reference);
+    cr_png_plan *kept = cr_png_plan_create(W, H, &live, 1, reference);
+    assert_non_null(kept);
+    return kept;
+}
+
+/* The card coded through kept, told its changes, on 1 and on 2 threads,
+ * decodes to the card: no change was taken for the reference's. */
+static void assert_told_file_is_card(const cr_canvas *card, const cr_png_plan *kept,
+                                     const cr_png_changes *changes)
+{
+    for (int threads = 1; threads <= 2; threads++) {
+        size_t size;
+        uint8_t *png = encode_changes(card, kept, changes, threads, &size);
+        png_fix_assert_memory_decodes_to(card, png, size);
+        free(png);
+    }
+}
+
 /* A card-like reference, and the plan of BOXES with it and without it. */
 static void make_plans(cr_canvas *reference, cr_png_plan **kept, cr_png_plan **bare)
 {
@@ -220,12 +243,10 @@ static void test_plan_copies_only_what_matches(void **state)
 
 /* Where the caller says a card may differ from the reference (its fields'
  * boxes as painted), segments are coded; elsewhere the reference's code is
- * taken without looking. Shown by a card that breaks
- * the promise: changed inside a declared box and, in a static segment far
- * from it, outside. The file decodes to the card inside the box and to the
- * reference outside (with igzip; zlib keeps nothing); without the boxes, to
- * the card everywhere. Changes given to a plan without a reference are
- * ignored. */
+ * taken without looking. Shown by a card that breaks the promise: changed inside a declared box
+ * and, in a static segment far from it, outside. The file decodes to the card inside the box and to
+ * the reference outside (with igzip; zlib keeps nothing); without the boxes, to the card
+ * everywhere. Changes given to a plan without a reference are ignored. */
 static void test_changes_spare_the_comparison(void **state)
 {
     cr_canvas reference, card;
@@ -274,11 +295,7 @@ static void test_changes_spare_the_comparison(void **state)
 static void test_changes_as_glyph_boxes(void **state)
 {
     cr_canvas reference, card;
-    png_fix_make_canvas(&reference, W, H);
-    png_fix_fill_card_like(&reference);
-    const cr_png_box every_row = {0, 0, W, H, true};
-    cr_png_plan *kept = cr_png_plan_create(W, H, &every_row, 1, &reference);
-    assert_non_null(kept);
+    cr_png_plan *kept = one_box_plan(&reference, (cr_png_box){0, 0, W, H, true});
     cr_png_box boxes[64] = {
         {200, 32, 260, 33, false}, {10, 32, 20, 33, false},   /* right to left */
         {100, 34, 140, 35, false}, {120, 34, 200, 35, false}, /* reaching past */
@@ -302,12 +319,7 @@ static void test_changes_as_glyph_boxes(void **state)
             for (int x = boxes[i].x0; x < boxes[i].x1 && x < W; x++)
                 card.pixels[(size_t)y * card.stride + (size_t)x * 3 + 2] = (uint8_t)(x * 7 + y);
     cr_png_changes changes = {boxes, count};
-    for (int threads = 1; threads <= 2; threads++) {
-        size_t size;
-        uint8_t *png = encode_changes(&card, kept, &changes, threads, &size);
-        png_fix_assert_memory_decodes_to(&card, png, size);
-        free(png);
-    }
+    assert_told_file_is_card(&card, kept, &changes);
     cr_canvas_free(&card);
     cr_png_plan_unref(kept);
     cr_canvas_free(&reference);
@@ -320,11 +332,7 @@ static void test_changes_as_glyph_boxes(void **state)
 static void test_changes_in_a_pixel_a_chunk_edge_cuts(void **state)
 {
     cr_canvas reference, card;
-    png_fix_make_canvas(&reference, W, H);
-    png_fix_fill_card_like(&reference);
-    const cr_png_box from_left = {0, 0, W, 3, true};
-    cr_png_plan *kept = cr_png_plan_create(W, H, &from_left, 1, &reference);
-    assert_non_null(kept);
+    cr_png_plan *kept = one_box_plan(&reference, (cr_png_box){0, 0, W, 3, true});
     size_t start, end;
     bool runs;
     assert_true(cr_png_plan_segment(kept, 0, &start, &end, &runs));
@@ -333,10 +341,7 @@ static void test_changes_in_a_pixel_a_chunk_edge_cuts(void **state)
     card.pixels[(size_t)1 * card.stride + 127 * 3] ^= 0x5a; /* the part in the first chunk */
     const cr_png_box pixel = {127, 1, 128, 2, false};
     cr_png_changes changes = {&pixel, 1};
-    size_t size;
-    uint8_t *png = encode_changes(&card, kept, &changes, 1, &size);
-    png_fix_assert_memory_decodes_to(&card, png, size);
-    free(png);
+    assert_told_file_is_card(&card, kept, &changes);
     cr_canvas_free(&card);
     cr_png_plan_unref(kept);
     cr_canvas_free(&reference);

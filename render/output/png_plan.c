@@ -365,7 +365,7 @@ static size_t join_spans(int *spans, size_t count)
 static bool changed_rows_make(changed_rows *r, const cr_png_changes *changes, int width, int height)
 {
     r->first = calloc((size_t)height + 2, sizeof *r->first);
-    r->end = malloc(((size_t)height + 1) * sizeof *r->end);
+    r->end = malloc((size_t)height * sizeof *r->end);
     if (!r->first || !r->end)
         return false;
     for (size_t i = 0; i < changes->count; i++) {
