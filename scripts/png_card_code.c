@@ -40,6 +40,19 @@ static unsigned longest_literal(const struct isal_hufftables *code)
     return longest;
 }
 
+/* The shortest run of zeros (after the zero they copy) that a copy at
+ * distance 1 codes in fewer bits than as literal zeros: the runs coder
+ * looks for no shorter ones (png_deflate_isal.c). ISA-L's tables hold each
+ * code with its bit count in bits 4:0. */
+static unsigned shortest_run(const struct isal_hufftables *code)
+{
+    unsigned n = 3;
+    while (n < 258 && (code->len_table[n - 3] & 31) + (code->dist_table[0] & 31) >=
+                          n * code->lit_table_sizes[0])
+        n++;
+    return n;
+}
+
 static bool build(struct isal_hufftables *code)
 {
     struct isal_huff_histogram counts;
@@ -95,8 +108,10 @@ int main(int argc, char **argv)
             "static const bool card_code_splices = %s;\n"
             "#define CARD_CODE_HEAD_BYTES %" PRIu32 "\n"
             "#define CARD_CODE_LITERAL_BITS_MAX %u\n"
+            "#define CARD_CODE_SHORTEST_RUN %u\n"
             "static struct isal_hufftables card_code = {\n",
-            splices ? "true" : "false", code.deflate_hdr_count + 1, longest_literal(&code));
+            splices ? "true" : "false", code.deflate_hdr_count + 1, longest_literal(&code),
+            shortest_run(&code));
     PRINT_ARRAY(out, &code, deflate_hdr);
     fprintf(out, "    .deflate_hdr_count = %" PRIu32 ",\n", code.deflate_hdr_count);
     fprintf(out, "    .deflate_hdr_extra_bits = %" PRIu32 ",\n", code.deflate_hdr_extra_bits);

@@ -583,6 +583,33 @@ static void test_runs_are_copies(void **state)
     assert_true(bits >= sizeof bytes);
 }
 
+/* Copies only where they cost fewer bits: twenty nines, a zero, n more
+ * zeros, twenty nines. By hand from the code's bit counts, the n zeros
+ * cost the fewer of n literal zeros and (from 3 on) one copy of n at
+ * distance 1; the rest are literals. A coder that looked for runs only
+ * from a longer one on than it should (or coded a copy that costs more)
+ * spends more bits than that. */
+static void test_runs_take_the_fewer_bits(void **state)
+{
+    if (!png_deflate_splices())
+        skip();
+    uint8_t bytes[20 + 1 + 40 + 20];
+    for (unsigned n = 1; n <= 40; n++) {
+        size_t length = 20 + 1 + n + 20;
+        memset(bytes, 9, length);
+        memset(bytes + 20, 0, 1 + n);
+        unsigned zeros = n * png_literal_bits(0);
+        if (n >= 3 && png_zero_copy_bits(n) < zeros)
+            zeros = png_zero_copy_bits(n);
+        size_t expected = 40 * png_literal_bits(9) + png_literal_bits(0) + zeros;
+        char what[64];
+        snprintf(what, sizeof what, "a zero and %u more", n);
+        size_t bits = assert_runs_round_trip(bytes, length, what);
+        if (bits != expected)
+            fail_msg("%s: %zu bits, not the %zu of the cheaper coding", what, bits, expected);
+    }
+}
+
 /* What `make png-table` trains on: the runs coder's symbols, counted by
  * hand. A 5, then 301 zeros, then a 7: literals 5 and 0, the zero before
  * the run; the other 300 as copies at distance 1 of 258 (symbol 285) and
@@ -798,6 +825,7 @@ int main(void)
         cmocka_unit_test(test_runs_of_every_length_come_back),
         cmocka_unit_test(test_random_runs_come_back),
         cmocka_unit_test(test_runs_are_copies),
+        cmocka_unit_test(test_runs_take_the_fewer_bits),
         cmocka_unit_test(test_runs_are_counted),
         cmocka_unit_test(test_runs_end_anywhere),
         cmocka_unit_test(test_runs_coder_copies_agree),

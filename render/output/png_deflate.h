@@ -104,6 +104,13 @@ size_t png_splice_runs(const uint8_t *bytes, size_t length, uint8_t *out);
  * the two). */
 size_t png_splice_runs_plain(const uint8_t *bytes, size_t length, uint8_t *out);
 
+/* The bits the shared code spends on literal `byte`, and on a copy of
+ * `length` (3-258) at distance 1 with its extra bits: what the tests hold
+ * the runs coder's choice between copies and literal zeros to. Without
+ * splicing (zlib): 0. */
+unsigned png_literal_bits(uint8_t byte);
+unsigned png_zero_copy_bits(unsigned length);
+
 /* Deflate's symbol counts, literal/length (0-285) and distance (0-29). */
 enum { PNG_LIT_LEN_SYMBOLS = 286, PNG_DIST_SYMBOLS = 30 };
 typedef struct png_symbol_counts {

@@ -99,6 +99,16 @@ size_t png_splice_runs_plain(const uint8_t *bytes, size_t length, uint8_t *out)
     return png_splice_runs(bytes, length, out);
 }
 
+unsigned png_literal_bits(uint8_t byte)
+{
+    return 0;
+}
+
+unsigned png_zero_copy_bits(unsigned length)
+{
+    return 0;
+}
+
 void png_count_runs(const uint8_t *bytes, size_t length, png_symbol_counts *counts) {}
 
 void png_count_deflated(const uint8_t *bytes, size_t length, png_symbol_counts *counts) {}
