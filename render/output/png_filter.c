@@ -155,8 +155,13 @@ void png_filter_paeth(const uint8_t *row, const uint8_t *above, size_t from, siz
 {
 #ifdef PAETH_AVX2
     if (above && __builtin_cpu_supports("avx2")) {
-        size_t i = filter_edges(row, above, from, to, out);
-        i = paeth_avx2(row, above, i, to, out + (i - from));
+        size_t first = filter_edges(row, above, from, to, out);
+        size_t i = paeth_avx2(row, above, first, to, out + (first - from));
+        /* The last bytes again in one 32 that ends at `to`, not one at a
+         * time: filtering a byte twice writes it twice the same. The
+         * plain code took 0.8% of a card on the ends of its segments. */
+        if (i < to && to - first >= 32)
+            i = paeth_avx2(row, above, to - 32, to, out + (to - 32 - from));
         png_filter_paeth_plain(row, above, i, to, out + (i - from));
         return;
     }
