@@ -60,7 +60,8 @@ typedef struct png_sink {
     bool out_of_memory;
 } png_sink;
 
-static bool sink_append(png_sink *sink, const uint8_t *bytes, size_t length)
+/* Room for `length` more bytes in a memory sink. */
+static bool sink_reserve(png_sink *sink, size_t length)
 {
     if (length > sink->capacity - sink->size) {
         size_t capacity = sink->capacity ? sink->capacity : 64 * 1024;
@@ -74,6 +75,13 @@ static bool sink_append(png_sink *sink, const uint8_t *bytes, size_t length)
         sink->data = bigger;
         sink->capacity = capacity;
     }
+    return true;
+}
+
+static bool sink_append(png_sink *sink, const uint8_t *bytes, size_t length)
+{
+    if (!sink_reserve(sink, length))
+        return false;
     memcpy(sink->data + sink->size, bytes, length);
     sink->size += length;
     return true;
@@ -156,35 +164,72 @@ static bool write_head(png_sink *sink, const cr_canvas *canvas, int dpi)
  * (and the plan) only. */
 enum { IDAT_DATA_BYTES = 256 * 1024 };
 
-/* The zlib stream on its way into IDAT chunks. */
+/* The zlib stream on its way into IDAT chunks, coded straight into the
+ * chunk being made: for a file, in the writer's own buffer, written out
+ * when full; in memory, in place in the sink's buffer, so the stream is
+ * never copied (png_plan.h). A chunk has room past its data for the CRC
+ * and the coder's 8 bytes of slack, where the few bytes the coder hands
+ * over past a full chunk wait while the CRC is laid, and move on to the
+ * next chunk's start. */
+enum { CHUNK_ROOM = 8 + IDAT_DATA_BYTES + 16 };
+
 typedef struct idat_writer {
     png_sink *sink;
-    uint8_t chunk[8 + IDAT_DATA_BYTES + 4]; /* length, type, data, CRC */
-    size_t used;                            /* data bytes in chunk */
+    uint8_t *chunk; /* length, type, data, CRC: own, or in the sink's buffer */
+    size_t used;    /* data bytes in chunk */
     bool failed;
+    uint8_t own[CHUNK_ROOM]; /* a file's chunk; a failed memory sink's scratch */
 } idat_writer;
 
+/* A new chunk, in the sink's buffer when writing into memory. */
+static void idat_start(idat_writer *w)
+{
+    w->used = 0;
+    w->chunk = w->own;
+    if (w->sink->file || w->failed)
+        return;
+    if (sink_reserve(w->sink, CHUNK_ROOM))
+        w->chunk = w->sink->data + w->sink->size;
+    else
+        w->failed = true;
+}
+
+/* Frames the chunk and hands it on (a memory sink's is already in place). */
 static bool idat_emit(idat_writer *w)
 {
-    if (w->used > 0 && !w->failed)
-        w->failed = !sink_put(w->sink, w->chunk, frame_chunk(w->chunk, "IDAT", w->used));
-    w->used = 0;
+    if (w->used == 0 || w->failed)
+        return !w->failed;
+    size_t size = frame_chunk(w->chunk, "IDAT", w->used);
+    if (w->sink->file)
+        w->failed = !sink_write_file(w->sink, w->chunk, size);
+    else
+        w->sink->size += size;
     return !w->failed;
 }
 
-static bool idat_put(void *target, const uint8_t *bytes, size_t length)
+static uint8_t *idat_room(void *target, size_t *capacity)
 {
     idat_writer *w = target;
-    while (length > 0 && !w->failed) {
-        size_t n = IDAT_DATA_BYTES - w->used;
-        n = n < length ? n : length;
-        memcpy(w->chunk + 8 + w->used, bytes, n);
-        w->used += n;
-        bytes += n;
-        length -= n;
-        if (w->used == IDAT_DATA_BYTES)
-            idat_emit(w);
+    *capacity = IDAT_DATA_BYTES - w->used;
+    return w->chunk + 8 + w->used;
+}
+
+static bool idat_done(void *target, size_t length)
+{
+    idat_writer *w = target;
+    w->used += length;
+    if (w->used >= IDAT_DATA_BYTES && !w->failed) {
+        uint8_t over[8]; /* the coder hands over at most 7 bytes past its room */
+        size_t excess = w->used - IDAT_DATA_BYTES;
+        memcpy(over, w->chunk + 8 + IDAT_DATA_BYTES, excess);
+        w->used = IDAT_DATA_BYTES;
+        if (idat_emit(w))
+            idat_start(w);
+        memcpy(w->chunk + 8, over, excess);
+        w->used = excess;
     }
+    if (w->failed)
+        w->used = 0; /* the coder goes on writing into the scratch chunk */
     return !w->failed;
 }
 
@@ -192,15 +237,19 @@ static bool idat_put(void *target, const uint8_t *bytes, size_t length)
 static bool write_pixels(const cr_canvas *canvas, const cr_png_params *params, png_sink *sink,
                          png_failure *failure)
 {
-    idat_writer *w = calloc(1, sizeof *w);
+    idat_writer *w = malloc(sizeof *w);
     if (!w) {
         sink->out_of_memory = true;
         return false;
     }
-    w->sink = sink;
-    bool ok = cr_png_code_pixels(canvas, params ? params->plan : NULL,
+    w->sink = sink; /* not zeroed whole: own is 256 KiB */
+    w->failed = false;
+    idat_start(w);
+    cr_png_out out = {idat_room, idat_done, w};
+    bool ok = !w->failed &&
+              cr_png_code_pixels(canvas, params ? params->plan : NULL,
                                  params ? params->changes : NULL, params ? params->threads : 1,
-                                 idat_put, w, failure->message, sizeof failure->message) &&
+                                 &out, failure->message, sizeof failure->message) &&
               idat_emit(w);
     free(w);
     return ok;
@@ -254,9 +303,10 @@ cr_status cr_png_write_memory_with(const cr_canvas *canvas, int dpi, const cr_pn
     if (status != CR_OK)
         return status;
     /* Room for half the pixel bytes at once (a card's PNG is about 40% of
-     * them): no copying as the buffer grows, on the thread that joins. */
+     * them) and a whole IDAT chunk past them, as the last chunk is coded
+     * in place: no copying as the buffer grows, on the thread that joins. */
     png_sink sink = {.file = NULL};
-    size_t guess = (size_t)canvas->width * (size_t)canvas->height * 3 / 2;
+    size_t guess = (size_t)canvas->width * (size_t)canvas->height * 3 / 2 + CHUNK_ROOM;
     if (guess > 64 * 1024 && (sink.data = malloc(guess)))
         sink.capacity = guess;
     png_failure failure = {""};

@@ -546,34 +546,30 @@ bool cr_png_count_symbols(const cr_canvas *canvas, const cr_png_plan *plan,
 
 /* ------------------------------------------------------- bit writing */
 
-enum { WRITER_BYTES = 64 * 1024 };
-
-/* Bits into bytes, least significant first, handed to put whole bytes at
- * a time each time `capacity` fill up. bytes has 8 bytes of room past
- * capacity. */
+/* Bits into bytes, least significant first, written into the buffers
+ * out's room() gives, whole bytes handed to its done() each time one
+ * fills. bytes has 8 bytes of room past capacity. */
 typedef struct bit_writer {
     uint8_t *bytes;
     size_t capacity, used;
     uint64_t pending; /* fewer than 8 bits, not yet in bytes */
     unsigned pending_bits;
-    cr_png_put put;
-    void *target;
+    const cr_png_out *out;
     bool failed;
 } bit_writer;
 
-/* A writer of `capacity` bytes at a time; false when out of memory. */
-static bool writer_init(bit_writer *w, size_t capacity, cr_png_put put, void *target)
+static void writer_init(bit_writer *w, const cr_png_out *out)
 {
-    *w = (bit_writer){
-        .bytes = malloc(capacity + 8), .capacity = capacity, .put = put, .target = target};
-    return w->bytes != NULL;
+    *w = (bit_writer){.out = out};
+    w->bytes = out->room(out->target, &w->capacity);
 }
 
 static void writer_drain(bit_writer *w)
 {
     if (!w->failed && w->used > 0)
-        w->failed = !w->put(w->target, w->bytes, w->used);
+        w->failed = !w->out->done(w->out->target, w->used);
     w->used = 0;
+    w->bytes = w->out->room(w->out->target, &w->capacity);
 }
 
 /* Up to 56 bits of value (the bits above `count` zero). */
@@ -639,16 +635,20 @@ static size_t put_words(bit_writer *w, const uint8_t *bytes, size_t first, size_
     return 64 * words - keep;
 }
 
-/* Bits [first, end) of bytes (a code in a buffer with PNG_CODE_READ_SLACK). */
+/* Bits [first, end) of bytes (a code in a buffer with PNG_CODE_READ_SLACK).
+ * Where the buffer has no room for a whole word (the last bytes of an IDAT
+ * chunk), 56 bits at a time until it fills. */
 static void put_bit_string(bit_writer *w, const uint8_t *bytes, size_t first, size_t end)
 {
-    for (;;) {
+    while (end - first >= 64) {
         size_t taken = put_words(w, bytes, first, end);
         first += taken;
-        if (w->used >= w->capacity || (taken == 0 && end - first + w->pending_bits >= 64))
-            writer_drain(w); /* no room for a word: make some */
-        else if (taken == 0)
-            break;
+        if (w->used >= w->capacity) {
+            writer_drain(w);
+        } else if (taken == 0) {
+            put_bits(w, bits_at(bytes, first) & ((UINT64_C(1) << 56) - 1), 56);
+            first += 56;
+        }
     }
     for (; first < end; first += 56) {
         unsigned take = end - first < 56 ? (unsigned)(end - first) : 56;
@@ -954,15 +954,12 @@ static bool code_whole(bit_writer *w, const cr_canvas *canvas, char *why, size_t
 }
 
 bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan,
-                        const cr_png_changes *changes, int threads, cr_png_put put, void *target,
+                        const cr_png_changes *changes, int threads, const cr_png_out *out,
                         char *why, size_t why_size)
 {
     why[0] = '\0';
     bit_writer writer, *w = &writer;
-    if (!writer_init(w, WRITER_BYTES, put, target)) {
-        snprintf(why, why_size, "out of memory");
-        return false;
-    }
+    writer_init(w, out);
     put_bits(w, 0x78 | 0x01 << 8, 16); /* zlib: deflate, 32 KiB window, fastest */
     cr_png_plan *own = NULL;
     bool ok;
@@ -979,7 +976,5 @@ bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan,
     }
     cr_png_plan_unref(own);
     writer_drain(w);
-    ok = ok && !w->failed;
-    free(w->bytes);
-    return ok;
+    return ok && !w->failed;
 }

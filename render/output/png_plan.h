@@ -83,16 +83,27 @@ typedef struct cr_png_changes {
     size_t count;
 } cr_png_changes;
 
-/* Where the coded stream goes, a piece at a time; false stops the coding. */
-typedef bool (*cr_png_put)(void *target, const uint8_t *bytes, size_t length);
+/* Where the coded stream goes, a buffer at a time, written in place:
+ * room() gives the place for the next bytes, *capacity of them (at least
+ * 1), with 8 more past them that the coder may write into and later
+ * write again; done() takes the `length` bytes written at its start, at
+ * most capacity + 7 (false stops the coding). room() is asked again after
+ * every done(), a failed one too, and must always give a buffer. The coder
+ * writes straight into the target's buffer (an IDAT chunk, or the PNG in
+ * memory): a copy of the whole stream on its way was 1-2% of a card. */
+typedef struct cr_png_out {
+    uint8_t *(*room)(void *target, size_t *capacity);
+    bool (*done)(void *target, size_t length);
+    void *target;
+} cr_png_out;
 
-/* The zlib stream of canvas's rows (the IDAT data), through put. plan NULL
+/* The zlib stream of canvas's rows (the IDAT data), into out. plan NULL
  * or made for another size: a plan without live boxes. changes: where the
  * canvas may differ from the plan's reference (NULL: anywhere). threads > 1
- * codes segments on that many threads. False with why filled (or put's
+ * codes segments on that many threads. False with why filled (or done()'s
  * failure, why empty) on failure. */
 bool cr_png_code_pixels(const cr_canvas *canvas, const cr_png_plan *plan,
-                        const cr_png_changes *changes, int threads, cr_png_put put, void *target,
+                        const cr_png_changes *changes, int threads, const cr_png_out *out,
                         char *why, size_t why_size);
 
 /* Adds to counts the deflate symbols the writer codes canvas's pixels
