@@ -228,9 +228,7 @@ static bool idat_done(void *target, size_t length)
         memcpy(w->chunk + 8, over, excess);
         w->used = excess;
     }
-    if (w->failed)
-        w->used = 0; /* the coder goes on writing into the scratch chunk */
-    return !w->failed;
+    return !w->failed; /* after a failure the coder asks only for room */
 }
 
 /* The image's zlib stream (png_plan.h) in IDAT chunks. */
