@@ -325,12 +325,14 @@ static void read_box(byte_reader *r, int width, int height, int *box)
     }
 }
 
-/* A live box; with `runs` its chunks are coded as literals and runs. */
-static void read_live_box(byte_reader *r, int width, int height, bool runs, cr_png_box *box)
+/* A live box; with `runs` its chunks are coded as literals and runs, with
+ * `whole` its rows are not cut into chunks (a picture's). */
+static void read_live_box(byte_reader *r, int width, int height, bool runs, bool whole,
+                          cr_png_box *box)
 {
     int sides[4];
     read_box(r, width, height, sides);
-    *box = (cr_png_box){sides[0], sides[1], sides[2], sides[3], runs};
+    *box = (cr_png_box){sides[0], sides[1], sides[2], sides[3], runs, whole};
 }
 
 static cr_status plan_failure(cr_error *err, const char *why)
@@ -372,7 +374,7 @@ static cr_status make_plan_images(byte_reader *r, cr_canvas *reference, cr_canva
         read_box(r, width, height, changes[c]);
         changes[c][4] = (int)next_byte(r);
         changed_boxes[c] =
-            (cr_png_box){changes[c][0], changes[c][1], changes[c][2], changes[c][3], false};
+            (cr_png_box){changes[c][0], changes[c][1], changes[c][2], changes[c][3], false, false};
     }
     *changed = (cr_png_changes){changed_boxes, (size_t)count};
     size_t rest = r->size - r->at, n = 0;
@@ -400,8 +402,10 @@ cr_status fuzz_png_path(const uint8_t *data, size_t size, cr_error *err)
     size_t box_count = (b3 & 7) % 5;
     int threads = 1 + (int)((b3 >> 3) % 4);
     cr_png_box boxes[4];
-    for (size_t i = 0; i < box_count; i++) /* b1's bits 1-4: which boxes are coded as runs */
-        read_live_box(&r, width, height, b1 >> (1 + i) & 1, &boxes[i]);
+    /* b1's bits 1-4: which boxes are coded as runs; b3's bits 5-7: which
+     * are pictures (box 3 as box 0) */
+    for (size_t i = 0; i < box_count; i++)
+        read_live_box(&r, width, height, b1 >> (1 + i) & 1, b3 >> (5 + i % 3) & 1, &boxes[i]);
     cr_canvas reference = {0}, card = {0};
     cr_png_changes changed = {0};
     cr_png_box changed_boxes[3];

@@ -151,7 +151,7 @@ static void assert_plan_file(const cr_canvas *card, const cr_png_plan *kept,
 enum { W = 300, H = 40 }; /* rows of 901 bytes: three chunks, the last short */
 
 /* The first coded as literals and runs, the second by the deflater. */
-static const cr_png_box BOXES[] = {{50, 5, 120, 12, true}, {200, 20, 260, 30, false}};
+static const cr_png_box BOXES[] = {{50, 5, 120, 12, true, false}, {200, 20, 260, 30, false, false}};
 
 /* A card-like reference, and the plan of the one live box `live` with it. */
 static cr_png_plan *one_box_plan(cr_canvas *reference, cr_png_box live)
@@ -258,7 +258,7 @@ static void test_changes_spare_the_comparison(void **state)
     uint8_t *outside = card.pixels + (size_t)35 * card.stride + (size_t)10 * 3; /* static */
     inside[0] ^= 0x5a;
     outside[1] ^= 0x33;
-    const cr_png_box painted[] = {{55, 6, 70, 10, false}};
+    const cr_png_box painted[] = {{55, 6, 70, 10, false, false}};
     cr_png_changes changes = {painted, 1};
     for (int threads = 1; threads <= 2; threads++) {
         size_t size;
@@ -295,12 +295,16 @@ static void test_changes_spare_the_comparison(void **state)
 static void test_changes_as_glyph_boxes(void **state)
 {
     cr_canvas reference, card;
-    cr_png_plan *kept = one_box_plan(&reference, (cr_png_box){0, 0, W, H, true});
+    cr_png_plan *kept = one_box_plan(&reference, (cr_png_box){0, 0, W, H, true, false});
     cr_png_box boxes[64] = {
-        {200, 32, 260, 33, false}, {10, 32, 20, 33, false},   /* right to left */
-        {100, 34, 140, 35, false}, {120, 34, 200, 35, false}, /* reaching past */
-        {100, 36, 200, 37, false}, {110, 36, 120, 37, false}, /* inside */
-        {100, 38, 128, 39, false}, {128, 38, 140, 39, false}, /* meeting at pixel 128 */
+        {200, 32, 260, 33, false, false},
+        {10, 32, 20, 33, false, false}, /* right to left */
+        {100, 34, 140, 35, false, false},
+        {120, 34, 200, 35, false, false}, /* reaching past */
+        {100, 36, 200, 37, false, false},
+        {110, 36, 120, 37, false, false}, /* inside */
+        {100, 38, 128, 39, false, false},
+        {128, 38, 140, 39, false, false}, /* meeting at pixel 128 */
     };
     size_t count = 8;
     uint32_t seed = 12345;
@@ -311,7 +315,7 @@ static void test_changes_as_glyph_boxes(void **state)
             v[k] = (int)(seed >> 16);
         }
         int x0 = v[0] % (W - 1), y0 = v[1] % 29, w = 1 + v[2] % 30, h = 1 + v[3] % 12;
-        boxes[count] = (cr_png_box){x0, y0, x0 + w, y0 + h < 30 ? y0 + h : 30, false};
+        boxes[count] = (cr_png_box){x0, y0, x0 + w, y0 + h < 30 ? y0 + h : 30, false, false};
     }
     copy_canvas(&card, &reference);
     for (size_t i = 0; i < count; i++)
@@ -332,14 +336,14 @@ static void test_changes_as_glyph_boxes(void **state)
 static void test_changes_in_a_pixel_a_chunk_edge_cuts(void **state)
 {
     cr_canvas reference, card;
-    cr_png_plan *kept = one_box_plan(&reference, (cr_png_box){0, 0, W, 3, true});
+    cr_png_plan *kept = one_box_plan(&reference, (cr_png_box){0, 0, W, 3, true, false});
     size_t start, end;
     bool runs;
     assert_true(cr_png_plan_segment(kept, 0, &start, &end, &runs));
     assert_int_equal(end, 384); /* bytes 381-383 of row 0's pixels: pixel 127 */
     copy_canvas(&card, &reference);
     card.pixels[(size_t)1 * card.stride + 127 * 3] ^= 0x5a; /* the part in the first chunk */
-    const cr_png_box pixel = {127, 1, 128, 2, false};
+    const cr_png_box pixel = {127, 1, 128, 2, false, false};
     cr_png_changes changes = {&pixel, 1};
     assert_told_file_is_card(&card, kept, &changes);
     cr_canvas_free(&card);
@@ -384,8 +388,9 @@ static void test_threads_give_one_file(void **state)
     for (int y = 100; y < 300; y++) /* a "photo" the reference lacks */
         for (int x = 700; x < 950; x++)
             card.pixels[(size_t)y * card.stride + (size_t)x * 3] ^= (uint8_t)(x * y);
-    const cr_png_box boxes[] = {
-        {690, 90, 960, 310, true}, {40, 80, 600, 130, false}, {40, 400, 650, 600, false}};
+    const cr_png_box boxes[] = {{690, 90, 960, 310, true, false},
+                                {40, 80, 600, 130, false, false},
+                                {40, 400, 650, 600, false, false}};
     cr_png_plan *plan = cr_png_plan_create(1011, 638, boxes, 3, &reference);
     assert_non_null(plan);
     size_t size_one;
@@ -410,7 +415,8 @@ static cr_png_box random_box(uint32_t *seed, int width, int height)
     int x = (int)(png_fix_next_random(seed) % (unsigned)(width + 20)) - 10;
     int y = (int)(png_fix_next_random(seed) % (unsigned)(height + 20)) - 10;
     int w = (int)(png_fix_next_random(seed) % 200), h = (int)(png_fix_next_random(seed) % 40);
-    return (cr_png_box){x, y, x + w, y + h, png_fix_next_random(seed) % 2 == 0};
+    unsigned flags = png_fix_next_random(seed); /* runs, and a picture's whole rows */
+    return (cr_png_box){x, y, x + w, y + h, flags % 2 == 0, flags / 2 % 2 == 1};
 }
 
 /* Random sizes, smooth or noisy references, random live boxes, cards
@@ -713,21 +719,17 @@ static void test_runs_end_anywhere(void **state)
  * meet and are one span of runs, bytes 301-900. Each span is cut into
  * chunks of 384 from its own first byte, not on a grid of the row; the
  * bytes between are static, joined across rows. */
-static void test_plan_chunks_begin_at_box_edges(void **state)
+typedef struct want_segment {
+    size_t start, end;
+    bool runs;
+} want_segment;
+
+/* The plan of width x height and the boxes has exactly the segments want. */
+static void assert_segments(int width, int height, const cr_png_box *boxes, size_t box_count,
+                            const want_segment *want, size_t count)
 {
-    const cr_png_box boxes[] = {{100, 2, 250, 4, true}, {240, 3, 300, 4, false}};
-    cr_png_plan *plan = cr_png_plan_create(W, H, boxes, 2, NULL);
+    cr_png_plan *plan = cr_png_plan_create(width, height, boxes, box_count, NULL);
     assert_non_null(plan);
-    enum { R = 1 + 3 * W };
-    const struct {
-        size_t start, end;
-        bool runs;
-    } want[] = {{0, 2 * R + 301, false},          {2 * R + 301, 2 * R + 685, true},
-                {2 * R + 685, 2 * R + 754, true}, {2 * R + 754, 3 * R + 301, false},
-                {3 * R + 301, 3 * R + 685, true}, {3 * R + 685, 4 * R, true},
-                {4 * R, 4 * R + 301, false},      {4 * R + 301, 4 * R + 685, true},
-                {4 * R + 685, 5 * R, true},       {5 * R, H * R, false}};
-    size_t count = sizeof want / sizeof *want;
     assert_int_equal(cr_png_plan_segments(plan), count);
     for (size_t i = 0; i < count; i++) {
         size_t start, end;
@@ -739,6 +741,47 @@ static void test_plan_chunks_begin_at_box_edges(void **state)
     }
     assert_false(cr_png_plan_segment(plan, count, &(size_t){0}, &(size_t){0}, &(bool){false}));
     cr_png_plan_unref(plan);
+}
+
+static void test_plan_chunks_begin_at_box_edges(void **state)
+{
+    const cr_png_box boxes[] = {{100, 2, 250, 4, true, false}, {240, 3, 300, 4, false, false}};
+    enum { R = 1 + 3 * W };
+    const want_segment want[] = {
+        {0, 2 * R + 301, false},          {2 * R + 301, 2 * R + 685, true},
+        {2 * R + 685, 2 * R + 754, true}, {2 * R + 754, 3 * R + 301, false},
+        {3 * R + 301, 3 * R + 685, true}, {3 * R + 685, 4 * R, true},
+        {4 * R, 4 * R + 301, false},      {4 * R + 301, 4 * R + 685, true},
+        {4 * R + 685, 5 * R, true},       {5 * R, H * R, false}};
+    assert_segments(W, H, boxes, 2, want, sizeof want / sizeof *want);
+}
+
+/* The same boxes, the first a picture: its row alone (row 2, pixels
+ * 100-250 and the one after: bytes 301-753) is one segment; where it
+ * meets the other box (rows 3 and 4) the joined span is cut as before. A
+ * picture's row longer than CR_PNG_SEGMENT_BYTES is cut at that length. */
+static void test_picture_rows_are_one_segment(void **state)
+{
+    const cr_png_box boxes[] = {{100, 2, 250, 4, true, true}, {240, 3, 300, 4, false, false}};
+    enum { R = 1 + 3 * W };
+    const want_segment want[] = {{0, 2 * R + 301, false},
+                                 {2 * R + 301, 2 * R + 754, true},
+                                 {2 * R + 754, 3 * R + 301, false},
+                                 {3 * R + 301, 3 * R + 685, true},
+                                 {3 * R + 685, 4 * R, true},
+                                 {4 * R, 4 * R + 301, false},
+                                 {4 * R + 301, 4 * R + 685, true},
+                                 {4 * R + 685, 5 * R, true},
+                                 {5 * R, H * R, false}};
+    assert_segments(W, H, boxes, 2, want, sizeof want / sizeof *want);
+
+    enum { WIDE = 90000, WIDE_ROW = 1 + 3 * WIDE, MAX = CR_PNG_SEGMENT_BYTES };
+    const cr_png_box wide = {0, 0, WIDE, 2, true, true};
+    const want_segment cut[] = {{0, MAX, true},
+                                {MAX, WIDE_ROW, true},
+                                {WIDE_ROW, WIDE_ROW + MAX, true},
+                                {WIDE_ROW + MAX, 2 * WIDE_ROW, true}};
+    assert_segments(WIDE, 2, &wide, 1, cut, sizeof cut / sizeof *cut);
 }
 
 /* A plan's counts, by hand, for a 300 x 40 image of one grey under one
@@ -755,7 +798,7 @@ static void test_plan_symbols_are_counted(void **state)
     png_fix_make_canvas(&grey, W, H);
     for (int y = 0; y < H; y++)
         memset(grey.pixels + (size_t)y * (size_t)grey.stride, 128, (size_t)W * 3);
-    const cr_png_box all = {0, 0, W, H, true};
+    const cr_png_box all = {0, 0, W, H, true, false};
     cr_png_plan *plan = cr_png_plan_create(W, H, &all, 1, NULL);
     assert_non_null(plan);
     png_symbol_counts counts, expected;
@@ -830,6 +873,7 @@ int main(void)
         cmocka_unit_test(test_runs_end_anywhere),
         cmocka_unit_test(test_runs_coder_copies_agree),
         cmocka_unit_test(test_plan_chunks_begin_at_box_edges),
+        cmocka_unit_test(test_picture_rows_are_one_segment),
         cmocka_unit_test(test_changes_spare_the_comparison),
         cmocka_unit_test(test_changes_in_a_pixel_a_chunk_edge_cuts),
         cmocka_unit_test(test_changes_as_glyph_boxes),

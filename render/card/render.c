@@ -63,7 +63,7 @@ static void note_change(card_job *job, const cr_field *field, cr_pixel_box box)
         job->changes_unknown = true;
         return;
     }
-    job->changes[job->change_count++] = (cr_png_box){box.x0, box.y0, box.x1, box.y1, false};
+    job->changes[job->change_count++] = (cr_png_box){box.x0, box.y0, box.x1, box.y1, false, false};
 }
 
 /* A text field's warnings and report, once per card. */

@@ -294,7 +294,8 @@ cr_png_plan *cr_static_png_plan(const cr_template *tpl, int dpi, const cr_canvas
         if (!cr_field_depends_on_record(field) || field->panel != CR_PANEL_COLOR)
             continue;
         cr_pixel_box box = live_box(field, dpi);
-        boxes[count++] = (cr_png_box){box.x0, box.y0, box.x1, box.y1, coded_by_runs(field)};
+        boxes[count++] = (cr_png_box){
+            box.x0, box.y0, box.x1, box.y1, coded_by_runs(field), field->type == CR_FIELD_IMAGE};
     }
     cr_png_plan *plan = cr_png_plan_create(width, height, boxes, count, reference);
     free(boxes);

@@ -70,7 +70,7 @@ static int clamp(int v, int low, int high)
  * filtered bytes, coded as runs or not. */
 typedef struct live_span {
     size_t start, end;
-    bool runs;
+    bool runs, whole;
 } live_span;
 
 /* The spans of row y, in order, those that meet or touch joined (a span of
@@ -91,7 +91,7 @@ static size_t row_live_spans(const cr_png_plan *plan, const cr_png_box *boxes, s
         /* from the row's first pixel: its filter type byte too, rather
          * than a segment of one byte */
         size_t first = x0 ? 1 + (size_t)x0 * CR_PNG_PIXEL_BYTES : 0;
-        live_span span = {first, 1 + (size_t)x1 * CR_PNG_PIXEL_BYTES, box->runs};
+        live_span span = {first, 1 + (size_t)x1 * CR_PNG_PIXEL_BYTES, box->runs, box->whole};
         size_t at = n++;
         for (; at > 0 && out[at - 1].start > span.start; at--)
             out[at] = out[at - 1];
@@ -103,6 +103,7 @@ static size_t row_live_spans(const cr_png_plan *plan, const cr_png_box *boxes, s
         if (last && out[i].start <= last->end) {
             last->end = out[i].end > last->end ? out[i].end : last->end;
             last->runs = last->runs || out[i].runs;
+            last->whole = last->whole && out[i].whole;
         } else {
             out[joined++] = out[i];
         }
@@ -138,10 +139,11 @@ static bool add_static(cr_png_plan *plan, size_t *capacity, size_t *open, size_t
 }
 
 /* Each row's live spans cut into chunks of CR_PNG_CHUNK_BYTES from the
- * span's first byte, each a segment (the chunks of a photo begin at its
+ * span's first byte, each a segment (the chunks of a box begin at its
  * edge: on the benchmark card 16% fewer bytes to code than chunks on a
- * grid of the whole row, which took in the artwork beside the boxes), and
- * the static bytes between joined. */
+ * grid of the whole row, which took in the artwork beside the boxes), a
+ * picture's span one segment (up to CR_PNG_SEGMENT_BYTES), and the static
+ * bytes between joined. */
 static bool cut_segments(cr_png_plan *plan, const cr_png_box *boxes, size_t count)
 {
     size_t capacity = 0, open = 0; /* the first static byte not in a segment */
@@ -152,9 +154,9 @@ static bool cut_segments(cr_png_plan *plan, const cr_png_box *boxes, size_t coun
         for (size_t i = 0; ok && i < n; i++) {
             size_t end = row + spans[i].end;
             ok = add_static(plan, &capacity, &open, row + spans[i].start);
-            for (size_t at = open; ok && at < end; at += CR_PNG_CHUNK_BYTES)
-                ok = add_segment(plan, &capacity, at,
-                                 end - at > CR_PNG_CHUNK_BYTES ? at + CR_PNG_CHUNK_BYTES : end,
+            size_t piece = spans[i].whole ? CR_PNG_SEGMENT_BYTES : CR_PNG_CHUNK_BYTES;
+            for (size_t at = open; ok && at < end; at += piece)
+                ok = add_segment(plan, &capacity, at, end - at > piece ? at + piece : end,
                                  spans[i].runs);
             open = end;
         }
@@ -330,8 +332,12 @@ static void changed_rows_free(changed_rows *r)
 /* Box b clipped to width x height; empty boxes have x0 >= x1 or y0 >= y1. */
 static cr_png_box clipped_box(const cr_png_box *b, int width, int height)
 {
-    return (cr_png_box){clamp(b->x0, 0, width), clamp(b->y0, 0, height), clamp(b->x1, 0, width),
-                        clamp(b->y1, 0, height), b->runs};
+    return (cr_png_box){clamp(b->x0, 0, width),
+                        clamp(b->y0, 0, height),
+                        clamp(b->x1, 0, width),
+                        clamp(b->y1, 0, height),
+                        b->runs,
+                        b->whole};
 }
 
 /* The count spans [x0, x1) at spans[2i], spans[2i + 1] put in order of x0

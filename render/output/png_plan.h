@@ -7,7 +7,8 @@
  * cards): in each row, the bytes of the live boxes that cover it (with
  * the row below and the column to the right, which the filter ties to
  * them), those that meet joined, are cut into chunks of CR_PNG_CHUNK_BYTES
- * from the box's edge, each a segment of its own, and the bytes between
+ * from the box's edge (a picture's not: cr_png_box), each a segment of its
+ * own, and the bytes between
  * are joined into segments of up to CR_PNG_SEGMENT_BYTES. With
  * igzip each segment is coded on its own (a live box's chunks by
  * png_splice_runs where the box asks for it, the rest by the deflater)
@@ -52,6 +53,12 @@ typedef struct cr_png_plan cr_png_plan;
 typedef struct cr_png_box {
     int x0, y0, x1, y1;
     bool runs;
+    /* Every pixel changes on every card (a picture): the box's bytes in a
+     * row are one segment, not cut into chunks. Chunks let a card reuse
+     * the codes of a box's parts it left as they were (a short name in a
+     * long box); a picture leaves none, and each segment costs its own
+     * filter, checksum, coder and splice calls. */
+    bool whole;
 } cr_png_box;
 
 /* The plan for width x height images with box_count live boxes;
