@@ -281,6 +281,15 @@ static bool coded_by_runs(const cr_field *field)
     return field->type != CR_FIELD_MRZ;
 }
 
+/* Whether a live field changes the whole of its box with every card, so
+ * its rows are not cut into chunks (png_plan.h): a picture (a photo, its
+ * ghost). One that leaves part of its box as it was (a picture fitted
+ * with margins) only has that part coded again: the same file. */
+static bool changes_whole_box(const cr_field *field)
+{
+    return field->type == CR_FIELD_IMAGE;
+}
+
 cr_png_plan *cr_static_png_plan(const cr_template *tpl, int dpi, const cr_canvas *reference)
 {
     int width, height;
@@ -295,7 +304,7 @@ cr_png_plan *cr_static_png_plan(const cr_template *tpl, int dpi, const cr_canvas
             continue;
         cr_pixel_box box = live_box(field, dpi);
         boxes[count++] = (cr_png_box){
-            box.x0, box.y0, box.x1, box.y1, coded_by_runs(field), field->type == CR_FIELD_IMAGE};
+            box.x0, box.y0, box.x1, box.y1, coded_by_runs(field), changes_whole_box(field)};
     }
     cr_png_plan *plan = cr_png_plan_create(width, height, boxes, count, reference);
     free(boxes);

@@ -8,8 +8,8 @@
  * the row below and the column to the right, which the filter ties to
  * them), those that meet joined, are cut into chunks of CR_PNG_CHUNK_BYTES
  * from the box's edge (a picture's not: cr_png_box), each a segment of its
- * own, and the bytes between
- * are joined into segments of up to CR_PNG_SEGMENT_BYTES. With
+ * own, and the bytes between are joined into segments of up to
+ * CR_PNG_SEGMENT_BYTES. With
  * igzip each segment is coded on its own (a live box's chunks by
  * png_splice_runs where the box asks for it, the rest by the deflater)
  * and the codes are spliced into one deflate block (png_deflate.h), so
