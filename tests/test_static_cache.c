@@ -18,7 +18,9 @@
 
 #include "cardrender.h"
 #include "png_deflate.h"
+#include "panels.h"
 #include "print_fixtures.h"
+#include "raster.h"
 #include "static_cache.h"
 
 /* --------------------------------------------------------- static cache */
@@ -370,6 +372,156 @@ static void test_static_artwork_is_scaled_once(void **state)
     cr_template_destroy(tpl);
 }
 
+/* ---------------------------------------------------------- canvas pool */
+
+/* The records of an edition's language (examples/records/LANG-*.json), in
+ * file order; their count. */
+static size_t edition_records(const char *template_path, char paths[][256], size_t room)
+{
+    const char *name = strrchr(template_path, '/') + 1; /* resident-id-LANG-SIDE.json */
+    char lang[16] = "";
+    if (sscanf(name, "resident-id-%15[a-z]-", lang) != 1)
+        return 0;
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "examples/records/%s-*.json", lang);
+    glob_t found;
+    size_t count = 0;
+    if (glob(pattern, 0, NULL, &found) == 0)
+        for (; count < found.gl_pathc && count < room; count++)
+            snprintf(paths[count], 256, "%s", found.gl_pathv[count]);
+    globfree(&found);
+    return count;
+}
+
+/* Each record's card painted from the cache right after another record's
+ * card gave its canvas back (canvas_pool.h) equals its card painted whole:
+ * nothing of the previous person (a longer name, another photo) stays. */
+static void check_cards_in_turn(const char *template_path, int dpi, size_t *turns)
+{
+    char paths[16][256];
+    size_t count = edition_records(template_path, paths, 16);
+    cr_error err;
+    cr_template *tpl = cr_template_load_file(engine, template_path, &err);
+    if (!tpl)
+        fail_msg("%s", err.message);
+    cr_record *records[16];
+    cr_image *whole[16];
+    cr_render_options options = {.struct_size = sizeof options, .dpi = dpi};
+    set_cache(false);
+    for (size_t i = 0; i < count; i++) {
+        records[i] = cr_record_load_file(paths[i], &err);
+        assert_non_null(records[i]);
+        whole[i] = cr_render(engine, tpl, records[i], &options, &err);
+        if (!whole[i])
+            fail_msg("%s with %s: %s", template_path, paths[i], err.message);
+    }
+    set_cache(true);
+    /* forwards, then backwards: each record follows a different one */
+    for (size_t step = 0; step < 2 * count; step++) {
+        size_t i = step < count ? step : 2 * count - 1 - step;
+        cr_image *cached = render_with(tpl, records[i], &options);
+        const cr_static_layers *layers = cr_static_layers_get(engine, tpl, dpi);
+        assert_non_null(layers);
+        assert_int_equal(cr_canvas_pool_kept(layers->canvas_pool), 0);
+        char what[700];
+        snprintf(what, sizeof what, "%s at %d dpi, %s after another card", template_path, dpi,
+                 paths[i]);
+        assert_same_card(whole[i], cached, what);
+        bool known = cached->changes_known;
+        cr_image_destroy(cached);
+        assert_int_equal(cr_canvas_pool_kept(layers->canvas_pool), known ? 1 : 0);
+        *turns += known && step > 0;
+    }
+    for (size_t i = 0; i < count; i++) {
+        cr_image_destroy(whole[i]);
+        cr_record_destroy(records[i]);
+    }
+    cr_template_destroy(tpl);
+}
+
+static void test_canvas_pool_leaves_nothing_of_the_last_card(void **state)
+{
+    glob_t templates;
+    assert_int_equal(glob("templates/resident-id-*.json", 0, NULL, &templates), 0);
+    size_t turns = 0;
+    for (size_t i = 0; i < templates.gl_pathc; i++)
+        check_cards_in_turn(templates.gl_pathv[i], 300, &turns);
+    check_cards_in_turn(PHOTO_TEMPLATE, 600, &turns);
+    globfree(&templates);
+    /* 14 editions, 3 or 4 records each: most cards took a canvas given back */
+    assert_true(turns >= 14 * 5);
+}
+
+/* A mirrored card (its changes not known: every pixel moved) keeps no
+ * canvas for the next card, which comes out as painted whole. */
+static void test_canvas_pool_skips_mirrored_cards(void **state)
+{
+    cr_error err;
+    cr_template *tpl = cr_template_load_file(engine, PHOTO_TEMPLATE, &err);
+    cr_record *first = cr_record_load_file("examples/records/zh-chen-xiaoling.json", &err);
+    cr_record *second = cr_record_load_file(PHOTO_RECORD, &err);
+    assert_true(tpl && first && second);
+    cr_render_options plain = {.struct_size = sizeof plain, .dpi = 300};
+    cr_render_options mirrored = plain;
+    mirrored.mirror = 1;
+    set_cache(false);
+    cr_image *whole = render_with(tpl, second, &plain);
+    set_cache(true);
+    cr_image_destroy(render_with(tpl, second, &plain)); /* the layers built */
+    const cr_static_layers *layers = cr_static_layers_get(engine, tpl, 300);
+    assert_int_equal(cr_canvas_pool_kept(layers->canvas_pool), 1);
+    cr_image *flipped = render_with(tpl, first, &mirrored);
+    assert_false(flipped->changes_known);
+    assert_int_equal(cr_canvas_pool_kept(layers->canvas_pool), 0);
+    cr_image_destroy(flipped);
+    assert_int_equal(cr_canvas_pool_kept(layers->canvas_pool), 0);
+    cr_image *cached = render_with(tpl, second, &plain);
+    assert_same_card(whole, cached, "a card after a mirrored one");
+    cr_image_destroy(cached);
+    cr_image_destroy(whole);
+    cr_record_destroy(first);
+    cr_record_destroy(second);
+    cr_template_destroy(tpl);
+}
+
+/* The pool keeps at most CR_CANVAS_POOL_MAX canvases, takes only its own
+ * size, and gives each taken canvas back equal to the base. */
+static void test_canvas_pool_bounds(void **state)
+{
+    cr_canvas base;
+    assert_int_equal(cr_canvas_init(&base, 40, 30, NULL), CR_OK);
+    for (size_t i = 0; i < (size_t)base.stride * 30; i++)
+        base.pixels[i] = (uint8_t)(i * 7);
+    cr_pixel_box always = {30, 25, 50, 40}; /* past the edge: clipped */
+    cr_canvas_pool *pool = cr_canvas_pool_create(&base, &always, 1);
+    assert_non_null(pool);
+    cr_canvas taken;
+    assert_false(cr_canvas_pool_take(pool, &base, &taken));
+    for (int i = 0; i < CR_CANVAS_POOL_MAX + 2; i++) {
+        cr_canvas card;
+        assert_int_equal(cr_canvas_copy(&base, &card, NULL), CR_OK);
+        memset(card.pixels + 3 * base.stride + 2 * 3, 0xAB, 5 * 3);   /* row 3, x 2-6 */
+        memset(card.pixels + 27 * base.stride + 35 * 3, 0xCD, 3 * 3); /* within `always` */
+        cr_png_box *changed = malloc(sizeof *changed);
+        *changed = (cr_png_box){2, 3, 7, 4, false, false};
+        cr_canvas_pool_give(pool, &card, changed, 1);
+        assert_null(card.pixels);
+    }
+    assert_int_equal(cr_canvas_pool_kept(pool), CR_CANVAS_POOL_MAX);
+    cr_canvas other;
+    assert_int_equal(cr_canvas_init(&other, 41, 30, NULL), CR_OK);
+    cr_canvas_pool_give(pool, &other, NULL, 0); /* another size: freed */
+    assert_int_equal(cr_canvas_pool_kept(pool), CR_CANVAS_POOL_MAX);
+    for (int i = 0; i < CR_CANVAS_POOL_MAX; i++) {
+        assert_true(cr_canvas_pool_take(pool, &base, &taken));
+        assert_memory_equal(taken.pixels, base.pixels, (size_t)base.stride * 30);
+        cr_canvas_free(&taken);
+    }
+    assert_false(cr_canvas_pool_take(pool, &base, &taken));
+    cr_canvas_pool_unref(pool);
+    cr_canvas_free(&base);
+}
+
 typedef struct thread_job {
     const cr_template *tpl;
     const cr_record *record;
@@ -425,6 +577,9 @@ int main(void)
         cmocka_unit_test(test_static_artwork_is_scaled_once),
         cmocka_unit_test(test_engine_without_static_cache),
         cmocka_unit_test(test_static_cache_threads_share_a_template),
+        cmocka_unit_test(test_canvas_pool_leaves_nothing_of_the_last_card),
+        cmocka_unit_test(test_canvas_pool_skips_mirrored_cards),
+        cmocka_unit_test(test_canvas_pool_bounds),
     };
     return cmocka_run_group_tests_name("static cache", tests, print_setup, print_teardown);
 }

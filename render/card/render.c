@@ -200,8 +200,11 @@ static cr_status start_canvases(card_job *job, cr_error *err)
 {
     bool k = job->tpl->print.k;
     if (job->cached) {
+        const cr_canvas *base = &job->cached->base[CR_PANEL_COLOR];
         cr_status status =
-            cr_canvas_copy(&job->cached->base[CR_PANEL_COLOR], &job->canvas[CR_PANEL_COLOR], err);
+            cr_canvas_pool_take(job->cached->canvas_pool, base, &job->canvas[CR_PANEL_COLOR])
+                ? CR_OK
+                : cr_canvas_copy(base, &job->canvas[CR_PANEL_COLOR], err);
         if (status == CR_OK && k)
             status = cr_canvas_copy(&job->cached->base[CR_PANEL_K], &job->canvas[CR_PANEL_K], err);
         return status;
@@ -449,6 +452,8 @@ cr_image *cr_render(cr_engine *engine, const cr_template *tpl, const cr_record *
     image->changes = job.changes;
     image->change_count = job.change_count;
     image->changes_known = job.cached && !job.changes_unknown;
+    if (image->changes_known)
+        image->canvas_pool = cr_canvas_pool_ref(job.cached->canvas_pool);
     cr_status status = make_panels(&job, image, err);
     free_canvases(&job);
     if (status == CR_OK)
@@ -644,6 +649,12 @@ void cr_image_destroy(cr_image *image)
     for (int p = 0; p < CR_PANEL_COUNT; p++)
         if (p != CR_PANEL_COLOR)
             cr_image_destroy(image->panels[p]);
+    if (image->canvas_pool && image->changes_known) {
+        cr_canvas_pool_give(image->canvas_pool, &image->canvas, image->changes,
+                            image->change_count);
+        image->changes = NULL;
+    }
+    cr_canvas_pool_unref(image->canvas_pool);
     cr_canvas_free(&image->canvas);
     cr_bitmap_free(&image->bitmap);
     cr_png_plan_unref(image->png_plan);

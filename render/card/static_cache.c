@@ -56,6 +56,7 @@ static void *cache_create(void)
 static void free_layers(cr_static_layers *layers)
 {
     cr_png_plan_unref(layers->png_plan);
+    cr_canvas_pool_unref(layers->canvas_pool);
     for (int p = 0; p < 2; p++)
         cr_canvas_free(&layers->base[p]);
     cr_bitmap_free(&layers->overlay);
@@ -240,6 +241,23 @@ static cr_status make_png_plan(cr_engine *engine, const cr_template *tpl, cr_sta
     return status;
 }
 
+/* The pool of the colour canvases cards give back (canvas_pool.h): a card
+ * blends the prepared fields of its panel over the base wherever its record
+ * paints. Without one (out of memory), every card copies the base. */
+static void make_canvas_pool(const cr_template *tpl, cr_static_layers *layers)
+{
+    size_t room = layers->field_count ? layers->field_count : 1;
+    cr_pixel_box *prepared = malloc(room * sizeof *prepared);
+    if (!prepared)
+        return;
+    size_t count = 0;
+    for (size_t i = 0; i < layers->field_count; i++)
+        if (layers->fields[i].plan == CR_PLAN_PREPARED && tpl->fields[i].panel == CR_PANEL_COLOR)
+            prepared[count++] = layers->fields[i].ink;
+    layers->canvas_pool = cr_canvas_pool_create(&layers->base[CR_PANEL_COLOR], prepared, count);
+    free(prepared);
+}
+
 static cr_status build(cr_engine *engine, const cr_template *tpl, int dpi, cr_static_layers *layers)
 {
     layers->dpi = dpi;
@@ -254,6 +272,8 @@ static cr_status build(cr_engine *engine, const cr_template *tpl, int dpi, cr_st
         status = plan_panel(engine, tpl, CR_PANEL_K, dpi, layers);
     if (status == CR_OK)
         status = make_png_plan(engine, tpl, layers);
+    if (status == CR_OK)
+        make_canvas_pool(tpl, layers);
     return status;
 }
 

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 
+#include "canvas_pool.h"
 #include "layout.h"
 #include "png_plan.h"
 #include "paint.h"
@@ -42,18 +43,19 @@ typedef struct cr_static_field {
 
 typedef struct cr_static_layers {
     int dpi;
-    cr_png_plan *png_plan;   /* the colour panel's PNG plan (below), with base coded */
-    cr_canvas base[2];       /* by field panel: [CR_PANEL_COLOR], [CR_PANEL_K] (empty: none) */
-    cr_bitmap overlay;       /* the overlay mask; empty without card.overlay */
-    cr_static_field *fields; /* one per template field */
+    cr_png_plan *png_plan;       /* the colour panel's PNG plan (below), with base coded */
+    cr_canvas_pool *canvas_pool; /* the colour canvases of cards done, for the next (or NULL) */
+    cr_canvas base[2];           /* by field panel: [CR_PANEL_COLOR], [CR_PANEL_K] (empty: none) */
+    cr_bitmap overlay;           /* the overlay mask; empty without card.overlay */
+    cr_static_field *fields;     /* one per template field */
     size_t field_count;
 } cr_static_layers;
 
 /* The layers of tpl at dpi, built on first use into a cache hung on the
  * template (cr_template_user_data, freed with it); NULL when the cache is
- * off (the engine's no_static_cache, CARDRENDER_NO_STATIC_CACHE), full or cannot be made (a template made by hand has no room for it), or a static field
- * failed to paint (the card painted field by field then reports that failure where it happens).
- * Thread-safe. */
+ * off (the engine's no_static_cache, CARDRENDER_NO_STATIC_CACHE), full or cannot be made (a
+ * template made by hand has no room for it), or a static field failed to paint (the card painted
+ * field by field then reports that failure where it happens). Thread-safe. */
 const cr_static_layers *cr_static_layers_get(cr_engine *engine, const cr_template *tpl, int dpi);
 
 /* True when a render has hung static layers on the template (at any

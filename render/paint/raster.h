@@ -37,6 +37,9 @@ struct cr_image {
     struct cr_png_box *changes;
     size_t change_count;
     bool changes_known;
+    /* Where the colour canvas goes when the image is destroyed with its
+     * changes known (canvas_pool.h), a reference; NULL: freed. */
+    struct cr_canvas_pool *canvas_pool;
 };
 
 cr_status cr_canvas_init(cr_canvas *canvas, int width, int height, cr_error *err);
