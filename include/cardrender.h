@@ -449,6 +449,11 @@ CR_API cr_status cr_image_write_png_memory_with(const cr_image *image, uint8_t *
  * linked with another allocator than the program. NULL is allowed. */
 CR_API void cr_free(void *data);
 
+/* Destroys an image and its panels. NULL is allowed. The pixels of a card
+ * painted from its template's static cache are kept for the next card of
+ * that template and resolution to start from (at most 4 such canvases a
+ * template and resolution; freed with the template, or with the last image
+ * painted from it): the next card comes out the same, only faster. */
 CR_API void cr_image_destroy(cr_image *image);
 
 /* ----------------------------------------------------------- print panels */
