@@ -1,21 +1,21 @@
 /* Canvases a template's cards give back for the next card to start from.
  *
- * A card painted from the static cache (static_cache.h) starts as a copy of
- * its template's base: at 300 dpi a 1.9 MB copy on every card, about 3% of
- * its time. When the card is destroyed, its canvas differs from the base
- * only where the card painted: the boxes its record-dependent fields
- * changed (the same boxes the PNG writer is told, cr_png_changes) and the
- * prepared static fields it blended over them. Its pixels are kept here
- * with those boxes, and the next card of that template and resolution
- * takes them and copies back from the base only the boxes: the photo, the
- * glyphs, a few labels (about a quarter of the pixels on the benchmark
- * card), and it starts in memory that is still in the cache.
+ * A card painted from the static cache (static_cache.h) starts as a copy
+ * of its template's base: at 300 dpi a 1.9 MB copy on every card, 5% of
+ * its time in a profile. When the card is destroyed, its canvas differs
+ * from the base only where the card painted: the boxes its record-
+ * dependent fields changed (the same boxes the PNG writer is told,
+ * cr_png_changes) and the prepared static fields it blended over them.
+ * Its pixels are kept here with those boxes, and the next card of that
+ * template and resolution takes them and copies back from the base only
+ * the boxes: the photo, the glyphs, a few labels (31% of the pixels on the
+ * benchmark card), into memory still in the cache.
  *
  * A canvas whose changes are not known (painted whole, placed on a printer
- * canvas, mirrored) is never given back. A box too much only costs its
- * copy; so every box is one the card's painting or the template reports,
- * and the tests render cards of different records in turn against cards
- * painted whole.
+ * canvas, mirrored) is never given back. A box too many only costs its
+ * copy; one too few would leave the last person's ink on the next card.
+ * So the boxes are those the painting itself reports, and the tests render
+ * the cards of different records in turn against cards painted whole.
  *
  * A pool is reference-counted: the template's static layers hold it, and
  * every image painted from them, which may outlive the template. It keeps
