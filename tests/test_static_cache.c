@@ -416,7 +416,7 @@ static void check_cards_in_turn(const char *template_path, int dpi, size_t *turn
             fail_msg("%s with %s: %s", template_path, paths[i], err.message);
     }
     set_cache(true);
-    /* forwards, then backwards: each record follows a different one */
+    /* forwards, then backwards: each record follows another (but at the turn) */
     for (size_t step = 0; step < 2 * count; step++) {
         size_t i = step < count ? step : 2 * count - 1 - step;
         cr_image *cached = render_with(tpl, records[i], &options);
