@@ -66,20 +66,14 @@ void cr_canvas_pool_unref(cr_canvas_pool *pool)
     free(pool);
 }
 
-static int clamp(int v, int low, int high)
+/* The pixels of `box` that lie on base copied from it into pixels. */
+static void copy_back(const cr_canvas *base, uint8_t *pixels, cr_pixel_box box)
 {
-    return v < low ? low : v > high ? high : v;
-}
-
-/* Pixels [x0, x1) x [y0, y1) of base copied into pixels, clipped. */
-static void copy_back(const cr_canvas *base, uint8_t *pixels, int x0, int y0, int x1, int y1)
-{
-    x0 = clamp(x0, 0, base->width), x1 = clamp(x1, 0, base->width);
-    y0 = clamp(y0, 0, base->height), y1 = clamp(y1, 0, base->height);
-    if (x0 >= x1)
+    box = cr_pixel_box_intersect(box, (cr_pixel_box){0, 0, base->width, base->height});
+    if (cr_pixel_box_empty(box))
         return;
-    size_t from = (size_t)x0 * 3, length = (size_t)(x1 - x0) * 3;
-    for (int y = y0; y < y1; y++) {
+    size_t from = (size_t)box.x0 * 3, length = (size_t)(box.x1 - box.x0) * 3;
+    for (int y = box.y0; y < box.y1; y++) {
         size_t row = (size_t)y * (size_t)base->stride;
         memcpy(pixels + row + from, base->pixels + row + from, length);
     }
@@ -97,12 +91,10 @@ bool cr_canvas_pool_take(cr_canvas_pool *pool, const cr_canvas *base, cr_canvas 
         return false;
     for (size_t i = 0; i < kept.changed_count; i++) {
         const cr_png_box *b = &kept.changed[i];
-        copy_back(base, kept.pixels, b->x0, b->y0, b->x1, b->y1);
+        copy_back(base, kept.pixels, (cr_pixel_box){b->x0, b->y0, b->x1, b->y1});
     }
-    for (size_t i = 0; i < pool->always_count; i++) {
-        const cr_pixel_box *b = &pool->always[i];
-        copy_back(base, kept.pixels, b->x0, b->y0, b->x1, b->y1);
-    }
+    for (size_t i = 0; i < pool->always_count; i++)
+        copy_back(base, kept.pixels, pool->always[i]);
     free(kept.changed);
     *out = (cr_canvas){base->width, base->height, base->stride, kept.pixels};
     return true;
