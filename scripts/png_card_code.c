@@ -23,6 +23,7 @@
 
 #include <isa-l/igzip_lib.h>
 
+#include "png_deflate.h"
 #include "png_huffman_table.h"
 
 static unsigned end_code_last_bit(const struct isal_hufftables *code)
@@ -41,16 +42,22 @@ static unsigned longest_literal(const struct isal_hufftables *code)
 }
 
 /* The shortest run of zeros (after the zero they copy) that a copy at
- * distance 1 codes in fewer bits than as literal zeros: the runs coder
- * looks for no shorter ones (png_deflate_isal.c). ISA-L's tables hold each
- * code with its bit count in bits 4:0. */
+ * distance 1 codes in at least PNG_RUN_SAVING_BITS fewer bits than literal
+ * zeros, and every longer run too: the runs coder looks for no shorter
+ * ones (png_deflate.h, png_deflate_isal.c). ISA-L's tables hold each code
+ * with its bit count in bits 4:0. */
+static bool copy_saves_enough(const struct isal_hufftables *code, unsigned n)
+{
+    unsigned copy = (code->len_table[n - 3] & 31) + (code->dist_table[0] & 31);
+    return copy + PNG_RUN_SAVING_BITS <= n * code->lit_table_sizes[0];
+}
+
 static unsigned shortest_run(const struct isal_hufftables *code)
 {
-    unsigned n = 3;
-    while (n < 258 && (code->len_table[n - 3] & 31) + (code->dist_table[0] & 31) >=
-                          n * code->lit_table_sizes[0])
-        n++;
-    return n;
+    unsigned shortest = 258;
+    while (shortest > 3 && copy_saves_enough(code, shortest - 1))
+        shortest--;
+    return shortest;
 }
 
 static bool build(struct isal_hufftables *code)

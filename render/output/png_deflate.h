@@ -111,6 +111,22 @@ size_t png_splice_runs_plain(const uint8_t *bytes, size_t length, uint8_t *out);
 unsigned png_literal_bits(uint8_t byte);
 unsigned png_zero_copy_bits(unsigned length);
 
+/* The runs coder takes a run of zeros (after the zero it copies) as a
+ * copy only from the shortest one whose copy saves this many bits against
+ * literal zeros, and codes shorter ones as literals; scripts/png_card_code.c
+ * finds that length from the code (CARD_CODE_SHORTEST_RUN). Each run costs
+ * the coder some 15 ns of branches whatever it saves, and a literal under
+ * a nanosecond. With today's code a copy saves 4 bits from 4 zeros, 7
+ * from 5, 10 from 6 (a literal zero is 3 bits, a copy of 4-6 is 8).
+ * Measured on the benchmark card, one encode (bench/png_encode's pixels,
+ * 2026-12-08), with the copies taken from 4, 5, 6, 7, 8, 12 and 16 zeros:
+ * 1.12, 1.07, 1.02, 1.01, 1.03, 1.00 and 1.01 ms at 300 dpi for 807,978,
+ * 809,264, 811,966, 813,617, 814,519, 821,478 and 825,633 bytes; at 600
+ * dpi, from 4 zeros and from 6, 4.22 and 3.82 ms for 1,936,601 and
+ * 1,947,405 bytes. From 6 takes nearly all the time there is to take for
+ * half a percent of the file. */
+enum { PNG_RUN_SAVING_BITS = 10 };
+
 /* Deflate's symbol counts, literal/length (0-285) and distance (0-29). */
 enum { PNG_LIT_LEN_SYMBOLS = 286, PNG_DIST_SYMBOLS = 30 };
 typedef struct png_symbol_counts {

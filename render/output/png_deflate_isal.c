@@ -464,13 +464,12 @@ static inline size_t zeros_end_masked(const uint8_t *bytes, size_t length, size_
 }
 
 /* A run begins at a zero followed by RUN_AFTER more: the shortest run of
- * zeros a copy codes in fewer bits than literal zeros (found from the card
- * code by scripts/png_card_code.c; zero_run would code a shorter one as
- * literals anyway). Each run costs the parse some 30 ns of branches and
- * masks whatever it codes, and with the card code a copy of 3 takes 15
- * bits against 9 for three literal zeros: looking for runs of 4 instead of
- * 3, the same bits came out 12% faster (the benchmark card's rows, coded
- * whole). At most 16, so that a run's zeros lie before the stream's end. */
+ * zeros whose copy saves PNG_RUN_SAVING_BITS against literal zeros, and
+ * so does every longer one (found from the card code by
+ * scripts/png_card_code.c; png_deflate.h says what was measured). Shorter
+ * ones are literals: each run costs the parse some 15 ns of branches and
+ * masks whatever it codes. At most 16, so that a run's zeros lie before
+ * the stream's end. */
 enum { RUN_AFTER = CARD_CODE_SHORTEST_RUN < 16 ? CARD_CODE_SHORTEST_RUN : 16 };
 
 /* Literals up to where a run of zeros begins, then the run, and so on. A
