@@ -343,8 +343,9 @@ static cr_png_box clipped_box(const cr_png_box *b, int width, int height)
                         b->whole};
 }
 
-/* The bits of pixels [x0, x1) (x0 < x1) of a row, word by word: the
- * first word's mask, the last's, and whether there are words between. */
+/* The bits of pixels [x0, x1) (x0 < x1) of a row: the first and last
+ * words they lie in and those words' masks (one word: both masks in the
+ * first); every word between is whole. */
 typedef struct pixel_range_masks {
     size_t first, last;
     uint64_t first_mask, last_mask;
