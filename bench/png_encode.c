@@ -9,9 +9,26 @@
  * cards: one asleep for 5 ms or more takes about 1 ms to wake on the
  * development VM, README "Where it stands"), then libpng `runs` times;
  * each one's median time is printed.
+ *
+ * Before each block, what two threads can do at once on this machine:
+ * integer arithmetic that keeps a core's ports busy (eight independent
+ * xorshift chains, as the coder's table lookups, shifts and ors do), on
+ * one thread and then on two at once; printed as the median of two's
+ * work per second over one's. On a machine whose two cores are its own
+ * that is 2; on the development VM it has also been far lower (1.34 and
+ * 1.41 in two of seven runs on 2026-12-08, 1.85-1.97 in the others;
+ * README "Where it stands"), presumably when the host puts the two
+ * virtual CPUs on the halves of one hyperthreaded core or lets another
+ * guest share one. An encode on two threads gains no more than that, but
+ * for the machine changing speed between the two.
  *   png_encode TEMPLATE RECORD DPI RUNS
- * Prints "engine_ms T engine2_ms T engine_bytes B libpng_ms T libpng_bytes B". */
+ * Prints "engine_ms T engine2_ms T engine_bytes B libpng_ms T libpng_bytes B
+ * two_cores R". */
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +108,64 @@ static size_t engine_encode(const cr_image *image, int threads)
     return size;
 }
 
+/* Eight xorshift chains for `rounds` rounds: a few milliseconds of work
+ * that no compiler can skip (the result is used) or vectorise away. */
+static uint64_t core_work(uint64_t seed, long rounds)
+{
+    uint64_t x[8];
+    for (int k = 0; k < 8; k++)
+        x[k] = seed + (uint64_t)k * 0x9E3779B97F4A7C15u;
+    for (long r = 0; r < rounds; r++)
+        for (int k = 0; k < 8; k++) {
+            x[k] ^= x[k] << 13;
+            x[k] ^= x[k] >> 7;
+            x[k] ^= x[k] << 17;
+        }
+    return x[0] ^ x[1] ^ x[2] ^ x[3] ^ x[4] ^ x[5] ^ x[6] ^ x[7];
+}
+
+enum { CORE_ROUNDS = 400000 };
+
+/* The second thread of a two-core trial. Woken at the barrier, outside
+ * the clock (waking a thread asleep has taken a millisecond on the VM),
+ * it then waits for `go` spinning, works, and says it is done. */
+typedef struct core_trial {
+    pthread_barrier_t awake;
+    atomic_int go, done; /* the trial's number */
+    uint64_t result;
+    bool quit;
+} core_trial;
+
+static void *core_helper(void *data)
+{
+    core_trial *t = data;
+    for (int trial = 1;; trial++) {
+        pthread_barrier_wait(&t->awake);
+        if (t->quit)
+            return NULL;
+        while (atomic_load(&t->go) != trial)
+            ;
+        t->result ^= core_work(t->result, CORE_ROUNDS);
+        atomic_store(&t->done, trial);
+    }
+}
+
+/* Two threads' work per second over one's, once (trial numbers from 1). */
+static double two_cores_once(core_trial *t, int trial, uint64_t *sink)
+{
+    double start = seconds_now();
+    *sink ^= core_work(*sink, CORE_ROUNDS);
+    double one = seconds_now() - start;
+    pthread_barrier_wait(&t->awake);
+    start = seconds_now();
+    atomic_store(&t->go, trial);
+    *sink ^= core_work(*sink + 1, CORE_ROUNDS);
+    while (atomic_load(&t->done) != trial)
+        ;
+    double two = seconds_now() - start;
+    return 2 * one / two;
+}
+
 enum { ENGINE_1, ENGINE_2, LIBPNG, ENCODERS, BLOCK_RUNS = 8 };
 
 /* Encoder `which` once: its size, and its time in *ms. */
@@ -129,10 +204,30 @@ int main(int argc, char **argv)
     size_t bytes[ENCODERS] = {0};
     for (int e = 0; e < ENCODERS; e++)
         times[e] = calloc((size_t)runs, sizeof *times[e]);
-    for (int block = 0; block < runs; block += BLOCK_RUNS)
+    core_trial trial = {.result = 1};
+    atomic_init(&trial.go, 0);
+    atomic_init(&trial.done, 0);
+    pthread_t helper;
+    pthread_barrier_init(&trial.awake, NULL, 2);
+    if (pthread_create(&helper, NULL, core_helper, &trial) != 0) {
+        fprintf(stderr, "png_encode: cannot start a thread\n");
+        return 1;
+    }
+    int blocks = (runs + BLOCK_RUNS - 1) / BLOCK_RUNS, trials = 0;
+    double *two_cores = calloc((size_t)blocks * 3, sizeof *two_cores);
+    uint64_t sink = 7;
+    for (int block = 0; block < runs; block += BLOCK_RUNS) {
+        for (int k = 0; k < 3; k++)
+            two_cores[trials] = two_cores_once(&trial, trials + 1, &sink), trials++;
         for (int e = ENGINE_1; e <= ENGINE_2; e++)
             for (int i = block; i < block + BLOCK_RUNS && i < runs; i++)
                 bytes[e] = encode_timed(e, image, &times[e][i]);
+    }
+    trial.quit = true;
+    pthread_barrier_wait(&trial.awake);
+    pthread_join(helper, NULL);
+    double cores = median(two_cores, trials);
+    free(two_cores);
     for (int i = 0; i < runs; i++)
         bytes[LIBPNG] = encode_timed(LIBPNG, image, &times[LIBPNG][i]);
     double engine_ms = median(times[ENGINE_1], runs), engine2_ms = median(times[ENGINE_2], runs);
@@ -146,8 +241,10 @@ int main(int argc, char **argv)
                 engine_bytes);
         return 1;
     }
-    printf("engine_ms %.2f engine2_ms %.2f engine_bytes %zu libpng_ms %.2f libpng_bytes %zu\n",
-           engine_ms, engine2_ms, engine_bytes, libpng_ms, libpng_bytes);
+    printf("engine_ms %.2f engine2_ms %.2f engine_bytes %zu libpng_ms %.2f libpng_bytes %zu "
+           "two_cores %.2f%s\n",
+           engine_ms, engine2_ms, engine_bytes, libpng_ms, libpng_bytes, cores,
+           sink == 0 ? " " : ""); /* sink used: the work is not optimised away */
     cr_image_destroy(image);
     cr_record_destroy(record);
     cr_template_destroy(tpl);
