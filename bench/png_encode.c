@@ -16,7 +16,7 @@
  * one thread and then on two at once; printed as the median of two's
  * work per second over one's. On a machine whose two cores are its own
  * that is 2; on the development VM it has also been far lower (1.34 and
- * 1.41 in two of seven runs on 2026-12-08, 1.85-1.97 in the others;
+ * 1.47 in two of eight readings on 2026-12-08, 1.85-1.97 in the others;
  * README "Where it stands"), presumably when the host puts the two
  * virtual CPUs on the halves of one hyperthreaded core or lets another
  * guest share one. An encode on two threads gains no more than that, but
@@ -108,8 +108,8 @@ static size_t engine_encode(const cr_image *image, int threads)
     return size;
 }
 
-/* Eight xorshift chains for `rounds` rounds: a few milliseconds of work
- * that no compiler can skip (the result is used) or vectorise away. */
+/* Eight xorshift chains for `rounds` rounds: CORE_ROUNDS is about 2 ms
+ * here, work no compiler can skip (the result is printed, in effect). */
 static uint64_t core_work(uint64_t seed, long rounds)
 {
     uint64_t x[8];
@@ -217,8 +217,8 @@ int main(int argc, char **argv)
     double *two_cores = calloc((size_t)blocks * 3, sizeof *two_cores);
     uint64_t sink = 7;
     for (int block = 0; block < runs; block += BLOCK_RUNS) {
-        for (int k = 0; k < 3; k++)
-            two_cores[trials] = two_cores_once(&trial, trials + 1, &sink), trials++;
+        for (int k = 0; k < 3; k++, trials++)
+            two_cores[trials] = two_cores_once(&trial, trials + 1, &sink);
         for (int e = ENGINE_1; e <= ENGINE_2; e++)
             for (int i = block; i < block + BLOCK_RUNS && i < runs; i++)
                 bytes[e] = encode_timed(e, image, &times[e][i]);
