@@ -80,9 +80,16 @@ const cr_engine_options *cli_engine_options(void);
 void cli_engine_static_cache(bool on);
 
 /* Sets up malloc for a process that renders one card (render, proof):
- * its heap in transparent huge pages, nothing given back
- * (one_card_heap.c). Call before the command allocates. */
+ * its heap in transparent huge pages, nothing given back (heap.c). Call
+ * before the command allocates. */
 void cli_heap_for_one_card(void);
+
+/* Gives the free pages inside malloc's arenas back to the system (heap.c):
+ * a process that renders card after card on several threads calls it
+ * every CLI_HEAP_GIVE_BACK_CARDS cards, so that its memory stays flat
+ * however its threads share the arenas. */
+enum { CLI_HEAP_GIVE_BACK_CARDS = 1000 };
+void cli_heap_give_back(void);
 
 /* An engine with cli_engine_options; NULL, with the error said on stderr,
  * when it cannot be made. */

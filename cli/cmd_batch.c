@@ -649,6 +649,8 @@ static void run_jobs(batch *b)
         if (done->error.code != CR_OK)
             check_folder_after(b, done);
         report_job(b, done);
+        if (done->number % CLI_HEAP_GIVE_BACK_CARDS == 0)
+            cli_heap_give_back();
         job_free(done);
     }
 }
