@@ -32,11 +32,12 @@
  * share arenas (MALLOC_ARENA_MAX=2, as some container setups set, or more
  * threads than arenas) the free space inside them grows in pieces too
  * small or too scattered for the next card's blocks: measured on the
- * benchmark card at -j 8 with two arenas, 10,000 records took the batch
- * from 82 to 161 MB while malloc counted 26-34 MB in use. Every so many
- * cards the batch gives the free pages inside the arenas back to the
- * system (malloc_trim): the same batch then peaked at 89 MB against 229
- * before, as fast (README "Where it stands"). */
+ * benchmark card at -j 8 with two arenas, over 10,000 records malloc
+ * counted 18-26 MB in use while the free space inside its arenas grew
+ * from 38 to 140 MB, and the batch peaked at 229 MB. Every so many cards
+ * the batch gives the free pages inside the arenas back to the system
+ * (malloc_trim): the same batch then peaked at 89 MB, as fast (README
+ * "Where it stands"). */
 #include "cli.h"
 
 #include <stdbool.h>
