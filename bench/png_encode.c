@@ -7,7 +7,7 @@
  * BLOCK_RUNS in turns (a slow spell of the machine falls on both alike,
  * and within a block the second thread is awake, as in a stream of
  * cards: one asleep for 5 ms or more takes about 1 ms to wake on the
- * development VM, README "Where it stands"), then libpng `runs` times;
+ * development VM, bench/HISTORY.md), then libpng `runs` times;
  * each one's median time is printed.
  *
  * Before each block, what two threads can do at once on this machine:
@@ -17,7 +17,7 @@
  * work per second over one's. On a machine whose two cores are its own
  * that is 2; on the development VM it has also been far lower (1.34 and
  * 1.47 in two of eight readings on 2026-12-08, 1.85-1.97 in the others;
- * README "Where it stands"), presumably when the host puts the two
+ * bench/HISTORY.md), presumably when the host puts the two
  * virtual CPUs on the halves of one hyperthreaded core or lets another
  * guest share one. An encode on two threads gains no more than that, but
  * for the machine changing speed between the two.
