@@ -34,10 +34,10 @@
  * small or too scattered for the next card's blocks: measured on the
  * benchmark card at -j 8 with two arenas, over 10,000 records malloc
  * counted 18-26 MB in use while the free space inside its arenas grew
- * from 38 to 140 MB, and the batch peaked at 229 MB. Every so many cards
- * the batch gives the free pages inside the arenas back to the system
- * (malloc_trim): the same batch then peaked at 89 MB, as fast (README
- * "Where it stands"). */
+ * from 38 to 140 MB, and the batch peaked at 229 MB (100-149 MB in three
+ * other runs). Every so many cards the batch gives the free pages inside
+ * the arenas back to the system (malloc_trim): the same batch then peaked
+ * at 78-90 MB, as fast (README "Where it stands"). */
 #include "cli.h"
 
 #include <stdbool.h>
